@@ -1,0 +1,1 @@
+"""apprights.batch."""

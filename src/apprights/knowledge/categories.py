@@ -1,0 +1,56 @@
+"""The 39 app categories of 《常见类型移动互联网应用程序必要个人信息范围规定》 and their necessary PI.
+
+Data: ``data/categories.json`` = {"version": str, "categories": [{"no", "name" (e.g. 地图导航类), "aliases",
+"basic_function", "necessary_text", "necessary_pi": [PIType values], "necessary_permissions": [...]}]}.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AppCategory:
+    no: int
+    name: str
+    basic_function: str
+    necessary_text: str
+    necessary_pi: frozenset[str]
+    necessary_permissions: frozenset[str] = frozenset()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class CategoryTable:
+    version: str
+    categories: list[AppCategory]
+    _index: dict[str, AppCategory] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {}
+        for c in self.categories:
+            for key in (c.name, c.name.removesuffix("类"), str(c.no), *c.aliases):
+                self._index[key.lower()] = c
+
+    @classmethod
+    def load(cls, data_dir: Path) -> CategoryTable:
+        raw = json.loads((data_dir / "categories.json").read_text(encoding="utf-8"))
+        cats = [
+            AppCategory(
+                no=int(r["no"]),
+                name=str(r["name"]),
+                basic_function=str(r.get("basic_function", "")),
+                necessary_text=str(r.get("necessary_text", "")),
+                necessary_pi=frozenset(r.get("necessary_pi", ())),
+                necessary_permissions=frozenset(r.get("necessary_permissions", ())),
+                aliases=tuple(r.get("aliases", ())),
+            )
+            for r in raw["categories"]
+        ]
+        return cls(version=str(raw["version"]), categories=cats)
+
+    def find(self, name: str) -> AppCategory | None:
+        """By Chinese name (with or without 类), number, or alias (e.g. an English name)."""
+        return self._index.get(name.strip().lower())

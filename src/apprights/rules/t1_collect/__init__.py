@@ -1,0 +1,1 @@
+"""Rules of problem type 1 of 工信部信管函〔2020〕164号."""
