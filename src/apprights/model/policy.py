@@ -1,7 +1,11 @@
-"""Facts a privacy policy declares (filled by ``extractors.policy``). Each item keeps the sentence it came from."""
+"""Facts a privacy policy declares (filled by ``extractors.policy``). Each item keeps the sentence it came from.
+
+Pure data plus small pure helpers (name normalisation, look-ups) that rules use; no I/O.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -10,6 +14,16 @@ class PolicySentence:
     index: int
     section: str
     text: str
+    kind: str = "text"  # text|heading|row (a table row, cells joined by " | ")
+    table: int = -1  # index into PolicyFacts.tables for kind == "row"
+
+
+@dataclass
+class PolicyTable:
+    header: list[str]
+    rows: list[list[str]]
+    section: str = ""
+    row_sentences: list[int] = field(default_factory=list)  # sentence index of each row
 
 
 @dataclass
@@ -18,6 +32,7 @@ class DeclaredPI:
     term: str  # the words used in the policy
     sentence: int  # index into PolicyFacts.sentences
     purposes: list[str] = field(default_factory=list)
+    generic: bool = False  # a generic term ("设备标识符") that covers several specific types
 
 
 @dataclass
@@ -30,6 +45,8 @@ class PolicySdkEntry:
     link: str = ""
     sentence: int = -1
     sdk_id: str | None = None  # resolved against the SDK catalogue
+    website: str = ""
+    source: str = ""  # table|list
 
 
 @dataclass
@@ -57,11 +74,84 @@ class PolicyFacts:
     operator: str = ""
     effective_date: str = ""
     warnings: list[str] = field(default_factory=list)
+    # additions (extractor v1)
+    format: str = "text"  # html|markdown|text
+    encoding: str = "utf-8"
+    tables: list[PolicyTable] = field(default_factory=list)
+    response_unit: str = ""  # working_day|day|hour (unit of response_days as written)
+    updated_date: str = ""
+    operator_sentence: int | None = None
+    covered_pi: list[str] = field(default_factory=list)  # types covered only by generic terms
+    sdk_section: int | None = None  # sentence introducing a third-party/SDK list, if any
 
     def declared_types(self) -> set[str]:
         return {d.pi_type for d in self.declared_pi}
+
+    def declared_or_covered_types(self) -> set[str]:
+        """Declared types plus the specific types a generic term ("设备标识符") covers."""
+        return self.declared_types() | set(self.covered_pi)
+
+    def declaration(self, pi_type: str) -> DeclaredPI | None:
+        for d in self.declared_pi:
+            if d.pi_type == pi_type:
+                return d
+        return None
 
     def excerpt(self, index: int | None, limit: int = 200) -> str:
         if index is None or index < 0 or index >= len(self.sentences):
             return ""
         return self.sentences[index].text[:limit]
+
+    def response_working_days(self) -> float | None:
+        """The promised response limit in (approximate) working days, or None when none is promised."""
+        if self.response_days is None:
+            return None
+        if self.response_unit == "hour":
+            return self.response_days / 24.0
+        if self.response_unit == "day":
+            return self.response_days * 5.0 / 7.0
+        return float(self.response_days)
+
+    def find_sdk(self, names: list[str], vendor: str = "", sdk_id: str | None = None) -> PolicySdkEntry | None:
+        """The SDK-list entry for an SDK (by catalogue id, else by fuzzy name), or None."""
+        if sdk_id:
+            for e in self.sdk_list:
+                if e.sdk_id == sdk_id:
+                    return e
+        keys = [k for k in (normalise_name(n) for n in names) if len(k) >= 2]
+        for e in self.sdk_list:
+            en = normalise_name(e.name)
+            if not en:
+                continue
+            for k in keys:
+                if k == en or (len(k) >= 3 and k in en) or (len(en) >= 3 and en in k):
+                    return e
+        return None
+
+    def mention(self, names: list[str]) -> int | None:
+        """The first sentence that names any of ``names`` (normalised substring match), or None."""
+        keys = [k for k in (normalise_name(n) for n in names) if len(k) >= 3]
+        if not keys:
+            return None
+        for s in self.sentences:
+            text = normalise_name(s.text)
+            if any(k in text for k in keys):
+                return s.index
+        return None
+
+
+_NAME_NOISE = re.compile(r"[\s\-_·•.,，、/\\()（）【】\[\]{}<>《》“”\"'‘’:：]+")
+_NAME_SUFFIXES = ("androidsdk", "sdk", "android版", "安卓版", "android", "平台", "服务")
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case, drop punctuation and generic suffixes ("SDK", "Android版"): "友盟 统计SDK" -> "友盟统计"."""
+    s = _NAME_NOISE.sub("", name.lower())
+    changed = True
+    while changed and s:
+        changed = False
+        for suf in _NAME_SUFFIXES:
+            if s.endswith(suf) and len(s) > len(suf) + 1:
+                s = s[: -len(suf)]
+                changed = True
+    return s

@@ -1,0 +1,135 @@
+"""One app, all the evidence given: run the extractors, then the rules, and build the report.
+
+This is the job function the CLI, the process pool and the Ray backend all call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apprights import __version__
+from apprights.engine.runner import RuleRun, run_rules
+from apprights.errors import InputError
+from apprights.knowledge import Knowledge
+from apprights.model.facts import AppFacts, InputRef
+from apprights.rules.base import RuleContext, discover_rules
+
+log = logging.getLogger(__name__)
+
+REPORT_FORMAT = "apprights-report/1"
+
+
+@dataclass
+class ScanRequest:
+    apk: Path | None = None
+    policy: Path | None = None
+    traces: list[Path] = field(default_factory=list)
+    listings: list[Path] = field(default_factory=list)
+    category: str | None = None
+    developer: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    only_rules: set[str] | None = None
+    disabled_rules: set[str] | None = None
+
+
+@dataclass
+class ScanResult:
+    facts: AppFacts
+    run: RuleRun
+    report: dict[str, Any]
+
+
+def file_ref(kind: str, path: Path) -> InputRef:
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    return InputRef(kind=kind, path=str(path), sha256=h.hexdigest(), size=size)
+
+
+def ruleset_version() -> str:
+    """A digest of the rule ids and the tool version: changes whenever the rule catalogue changes."""
+    ids = ",".join(r.id for r in discover_rules())
+    return f"{__version__}+{hashlib.sha256(ids.encode()).hexdigest()[:12]}"
+
+
+def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None:
+    from apprights.extractors.apk import open_apk
+    from apprights.extractors.dex import DexTargets, extract_code
+    from apprights.extractors.sdk import detect_sdks
+
+    with open_apk(path) as apk:
+        facts.apk = apk.facts()
+        facts.manifest = apk.manifest()
+        annotate_permissions(facts, knowledge)
+        targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
+        facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package)
+    facts.sdks = detect_sdks(facts.manifest, facts.code, knowledge.sdks, knowledge.sensitive_apis)
+
+
+def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:
+    if facts.manifest is None:
+        return
+    for p in facts.manifest.permissions:
+        info = knowledge.permissions.get(p.name)
+        if info is not None:
+            p.protection_level = info.protection_level
+            p.dangerous = info.dangerous
+            p.group = info.group
+        elif p.name in facts.manifest.defined_permissions:
+            p.custom = True
+
+
+def collect_facts(req: ScanRequest, knowledge: Knowledge) -> AppFacts:
+    """Run the extractors for the inputs given. Raises InputError for the first bad input."""
+    facts = AppFacts(category=req.category, developer=req.developer)
+    if req.apk is not None:
+        facts.inputs.append(file_ref("apk", req.apk))
+        extract_apk_facts(facts, req.apk, knowledge)
+    if req.policy is not None:
+        from apprights.extractors.policy import extract_policy
+
+        facts.inputs.append(file_ref("policy", req.policy))
+        facts.policy = extract_policy(req.policy, sdk_catalogue=knowledge.sdks)
+    if req.traces:
+        from apprights.extractors.trace import extract_traces
+
+        for t in req.traces:
+            facts.inputs.append(file_ref("trace", t))
+        facts.runtime = extract_traces(list(req.traces), knowledge, category=req.category)
+    for lp in req.listings:
+        from apprights.extractors.listing import extract_listings
+
+        facts.inputs.append(file_ref("listing", lp))
+        facts.listings.extend(extract_listings(lp))
+    if req.category and knowledge.categories.find(req.category) is None:
+        raise InputError(
+            "--category",
+            f"unknown app category {req.category!r}; see the 39 categories (e.g. 地图导航类, 新闻资讯类)",
+        )
+    if req.category:
+        cat = knowledge.categories.find(req.category)
+        facts.category = cat.name if cat is not None else req.category
+    return facts
+
+
+def scan(req: ScanRequest, knowledge: Knowledge) -> ScanResult:
+    """Extract, run the rules, build the ``apprights-report/1`` dict. Raises InputError on bad input."""
+    from apprights.reports.json_report import build_report
+
+    started = time.perf_counter()
+    facts = collect_facts(req, knowledge)
+    ctx = RuleContext(knowledge=knowledge, options=req.options)
+    run = run_rules(facts, ctx, only=req.only_rules, disabled=req.disabled_rules)
+    report = build_report(facts, run, knowledge, total_s=time.perf_counter() - started)
+    return ScanResult(facts=facts, run=run, report=report)

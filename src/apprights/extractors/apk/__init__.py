@@ -1,0 +1,242 @@
+"""APK extractor: container facts, manifest facts and the dex files of an APK, without androguard.
+
+Usage::
+
+    with open_apk(path) as apk:          # InputError(path, problem) for anything Android would refuse
+        apk.facts()                      # ApkFacts: hashes, entries, dex, native libs, nested APKs, signers
+        apk.manifest()                   # ManifestFacts from the binary AndroidManifest.xml
+        for name, data in apk.iter_dex():
+            ...
+
+Nothing is extracted to disk; every read is capped by :class:`ApkLimits`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from apprights.errors import InputError
+from apprights.extractors.apk.arsc import ResourceTable
+from apprights.extractors.apk.axml import AxmlError, parse_axml
+from apprights.extractors.apk.manifest import ManifestError, build_manifest
+from apprights.extractors.apk.signing import V1_SIGNATURE_RE, block_signers, find_signing_block, v1_signers
+from apprights.extractors.apk.zipsafe import ApkLimits, SafeZip, find_central_directory, open_file
+from apprights.model.facts import ApkFacts, ManifestFacts, SignerCert
+
+__all__ = ["ApkArchive", "ApkLimits", "open_apk"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "AndroidManifest.xml"
+RESOURCES = "resources.arsc"
+_DEX_RE = re.compile(r"^classes(\d*)\.dex$")
+_NATIVE_RE = re.compile(r"^lib/[^/]+/[^/]+\.so$")
+_NESTED_RE = re.compile(r"\.(apk|jar)$", re.IGNORECASE)
+# Bugs of ours on hostile bytes must still surface as InputError, never as a traceback to the user.
+_PARSE_BUGS = (struct.error, IndexError, KeyError, ValueError, UnicodeError, OverflowError, RecursionError)
+
+
+def dex_names(names: list[str]) -> list[str]:
+    """Top-level ``classes.dex``, ``classes2.dex`` … in the order Android loads them."""
+    found = [(int(m.group(1) or 1), n) for n in names if (m := _DEX_RE.match(n))]
+    return [n for _, n in sorted(found)]
+
+
+class ApkArchive:
+    """An open APK. Use as a context manager; see :func:`open_apk`."""
+
+    def __init__(self, path: Path, fp: IO[bytes], size: int, zf: SafeZip, limits: ApkLimits) -> None:
+        self.path = path
+        self.limits = limits
+        self._fp = fp
+        self._size = size
+        self._zip = zf
+        self._facts: ApkFacts | None = None
+        self._manifest: ManifestFacts | None = None
+        self._resources: ResourceTable | None = None
+        self._resources_loaded = False
+        self._nested: list[str] | None = None
+        self.warnings: list[str] = list(zf.warnings)
+
+    def __enter__(self) -> ApkArchive:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+        self._fp.close()
+
+    @property
+    def has_manifest(self) -> bool:
+        return MANIFEST in self._zip
+
+    def names(self) -> list[str]:
+        return self._zip.names()
+
+    def read(self, name: str) -> bytes:
+        """One entry's bytes, capped by the limits; InputError when missing, too large or corrupt."""
+        return self._zip.read(name)
+
+    # -- manifest ---------------------------------------------------------------------------------
+    def manifest(self) -> ManifestFacts:
+        if self._manifest is not None:
+            return self._manifest
+        label = str(self.path)
+        if not self.has_manifest:
+            raise InputError(label, "no AndroidManifest.xml in the APK")
+        data = self._zip.read(MANIFEST, cap=self.limits.max_manifest_size)
+        warnings: list[str] = []
+        try:
+            root = parse_axml(data, warnings)
+            self._manifest = build_manifest(root, self._resource_table, warnings)
+        except AxmlError as e:
+            raise InputError(label, f"unreadable AndroidManifest.xml: {e}") from e
+        except ManifestError as e:
+            raise InputError(label, f"AndroidManifest.xml rejected: {e}") from e
+        except _PARSE_BUGS as e:
+            log.warning("unexpected parser failure on %s", label, exc_info=True)
+            raise InputError(label, f"malformed AndroidManifest.xml (unexpected {type(e).__name__})") from e
+        return self._manifest
+
+    def _resource_table(self) -> ResourceTable | None:
+        """resources.arsc, read only when the manifest refers to a resource."""
+        if self._resources_loaded:
+            return self._resources
+        self._resources_loaded = True
+        if RESOURCES not in self._zip:
+            return None
+        try:
+            data = self._zip.read(RESOURCES, cap=self.limits.max_arsc_size)
+            self._resources = ResourceTable(data, self.warnings)
+        except (InputError, AxmlError, *_PARSE_BUGS) as e:
+            self.warnings.append(f"resources.arsc unusable, references stay unresolved: {e}")
+        return self._resources
+
+    # -- container facts --------------------------------------------------------------------------
+    def facts(self) -> ApkFacts:
+        if self._facts is not None:
+            return self._facts
+        names = self._zip.names()
+        facts = ApkFacts(sha256=self._sha256(), size=self._size, entries=len(names))
+        facts.dex_files = dex_names(names)
+        facts.native_libs = [n for n in names if _NATIVE_RE.match(n)]
+        facts.nested_apks = self._nested_apks()
+        facts.signers = self._signers()
+        facts.warnings = self.warnings
+        self._facts = facts
+        return facts
+
+    def _sha256(self) -> str:
+        h = hashlib.sha256()
+        self._fp.seek(0)
+        while chunk := self._fp.read(1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+
+    def _nested_apks(self) -> list[str]:
+        """Entries ending in .apk/.jar that hold dex (one level deep, size-capped)."""
+        if self._nested is not None:
+            return self._nested
+        self._nested = []
+        for name in self._zip.names():
+            if not _NESTED_RE.search(name) or name.endswith("/"):
+                continue
+            inner = self._open_nested(name)
+            if inner is not None:
+                if dex_names(inner.names()):
+                    self._nested.append(name)
+                inner.close()
+        return self._nested
+
+    def _open_nested(self, name: str) -> SafeZip | None:
+        if self._zip.uncompressed_size(name) > self.limits.max_nested_size:
+            self.warnings.append(
+                f"nested archive {name} larger than {self.limits.max_nested_size} bytes skipped"
+            )
+            return None
+        try:
+            data = self._zip.read(name, cap=self.limits.max_nested_size)
+            return SafeZip.from_bytes(data, f"{self.path}!{name}", self.limits)
+        except InputError as e:
+            self.warnings.append(f"nested archive {name} unreadable: {e.problem}")
+            return None
+
+    def _signers(self) -> list[SignerCert]:
+        out: list[SignerCert] = []
+        for name in self._zip.names():
+            if V1_SIGNATURE_RE.match(name):
+                try:
+                    data = self._zip.read(name, cap=self.limits.max_signature_file_size)
+                except InputError as e:
+                    self.warnings.append(f"signature file {name} unreadable: {e.problem}")
+                    continue
+                out.extend(v1_signers(name, data, self.warnings))
+        try:
+            _, cd_offset = find_central_directory(self._fp, self._size)
+            pairs = find_signing_block(self._fp, cd_offset, self.limits.max_signing_block_size)
+        except (ValueError, OSError, struct.error) as e:
+            self.warnings.append(f"APK Signing Block not readable: {e}")
+            pairs = None
+        if pairs is not None:
+            out.extend(block_signers(pairs, self.warnings))
+        return out
+
+    # -- code -------------------------------------------------------------------------------------
+    def iter_dex(self) -> Iterator[tuple[str, bytes]]:
+        """Every classes*.dex, then those of nested APKs/JARs as ``"assets/x.apk!classes.dex"``.
+
+        A dex that cannot be read (too large, corrupt) is skipped with a warning in ``self.warnings``.
+        """
+        for name in dex_names(self._zip.names()):
+            data = self._try_read(self._zip, name, name)
+            if data is not None:
+                yield name, data
+        for outer in self._nested_apks():
+            inner = self._open_nested(outer)
+            if inner is None:
+                continue
+            try:
+                for name in dex_names(inner.names()):
+                    data = self._try_read(inner, name, f"{outer}!{name}")
+                    if data is not None:
+                        yield f"{outer}!{name}", data
+            finally:
+                inner.close()
+
+    def _try_read(self, zf: SafeZip, name: str, label: str) -> bytes | None:
+        try:
+            return zf.read(name)
+        except InputError as e:
+            self.warnings.append(f"dex {label} skipped: {e.problem}")
+            return None
+
+
+def open_apk(path: Path, limits: ApkLimits | None = None, *, require_manifest: bool = True) -> ApkArchive:
+    """Open an APK for reading. InputError(path, problem) when it is not a usable APK.
+
+    ``require_manifest=False`` accepts an archive without AndroidManifest.xml (e.g. a bare multidex
+    container) so that ``iter_dex`` still works; ``manifest()`` then raises InputError.
+    """
+    limits = limits or ApkLimits()
+    path = Path(path)
+    fp, size = open_file(path, limits)
+    try:
+        zf = SafeZip(fp, str(path), limits)
+        if require_manifest and MANIFEST not in zf:
+            zf.close()
+            raise InputError(str(path), "no AndroidManifest.xml in the archive (not an installable APK)")
+    except BaseException:
+        fp.close()
+        raise
+    return ApkArchive(path, fp, size, zf, limits)

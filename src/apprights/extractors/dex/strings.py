@@ -1,0 +1,228 @@
+"""The dex string pool: MUTF-8 decoding on demand, binary search, and a vectorised pass for strings that matter.
+
+Strings are decoded lazily: a scan decodes the few dozen it needs (target names found by binary search in the
+sorted pool, caller names, interesting constants) instead of the whole pool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from apprights.errors import InputError
+from apprights.extractors.dex.format import TYPE_STRING_DATA_ITEM, I64, DexFile, uleb128_at
+
+MAX_URLS = 5000
+MAX_URL_HITS = 20000  # occurrences of "://" examined per dex
+MAX_PACKAGE_STRINGS = 5000
+APK_MIME = "application/vnd.android.package-archive"
+INTENT_ACTION_PREFIX = "android.intent.action."
+# Dotted names under these prefixes belong to the platform or the language runtime, not to another app or SDK.
+FRAMEWORK_PREFIXES = (
+    "android.",
+    "androidx.",
+    "java.",
+    "javax.",
+    "dalvik.",
+    "kotlin.",
+    "kotlinx.",
+    "com.android.",
+    "org.json.",
+    "org.xml.",
+    "org.w3c.",
+    "org.apache.harmony.",
+    "sun.",
+    "libcore.",
+)
+_PKG_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*){2,}")
+_URL_RE = re.compile(r"""(?:https?|wss?)://[^\s"'<>\\^`{|}]+""", re.IGNORECASE)
+_CONTENT_RE = re.compile(r"""content://[^\s"'<>\\^`{|}]*""")
+_PKG_CHARS = np.zeros(256, dtype=bool)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.":
+    _PKG_CHARS[_c] = True
+
+
+def decode_mutf8(raw: bytes) -> str:
+    """Modified UTF-8 (NUL as C0 80, supplementary characters as surrogate pairs) to str; never raises."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    raw = raw.replace(b"\xc0\x80", b"\x00")
+    try:
+        s = raw.decode("utf-8", "surrogatepass")
+        return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    except UnicodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def encode_mutf8(s: str) -> bytes:
+    out = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return out.encode("utf-8", "surrogatepass").replace(b"\x00", b"\xc0\x80")
+
+
+class StringPool:
+    """Lazily decoded view of ``string_ids``."""
+
+    def __init__(self, dex: DexFile) -> None:
+        self._dex = dex
+        self._cache: dict[int, str] = {}
+        self._extents: tuple[I64, I64, npt.NDArray[np.bool_]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._dex.string_offs)
+
+    def raw(self, idx: int) -> bytes:
+        data = self._dex.data
+        p = int(self._dex.string_offs[idx])
+        for _ in range(5):  # skip the uleb128 utf16 length
+            if p >= len(data):
+                break
+            b = data[p]
+            p += 1
+            if b < 0x80:
+                break
+        end = data.find(b"\x00", p)
+        if end < 0:
+            raise InputError(self._dex.name, f"string {idx} is not terminated")
+        return data[p:end]
+
+    def get(self, idx: int) -> str:
+        s = self._cache.get(idx)
+        if s is None:
+            s = self._cache[idx] = decode_mutf8(self.raw(idx))
+        return s
+
+    def bisect(self, key: bytes) -> int:
+        """First index whose raw bytes are >= ``key``. The format requires string_ids sorted by content (the
+        runtime's verifier rejects a dex that is not), and MUTF-8 byte order matches that order for BMP text."""
+        lo, hi = 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.raw(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def find(self, value: str) -> int | None:
+        """Index of ``value`` by binary search, or None."""
+        key = encode_mutf8(value)
+        i = self.bisect(key)
+        if i < len(self) and self.raw(i) == key:
+            return i
+        return None
+
+    def extents(self) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+        """(start of bytes, utf16 length, is-ASCII) for every string, vectorised. For an ASCII string the byte
+        length equals the utf16 length, which is what makes the NUL check at start+length a valid test."""
+        if self._extents is None:
+            u8 = self._dex.u8
+            lengths, starts = uleb128_at(u8, self._dex.string_offs.astype(np.int64), name=self._dex.name)
+            ends = starts + lengths
+            inb = ends < len(u8)
+            ascii_ok = inb & (u8[np.where(inb, ends, 0)] == 0)
+            self._extents = (starts, lengths, ascii_ok)
+        return self._extents
+
+
+@dataclass
+class PoolStrings:
+    """What the string pool holds of interest: {string index: (kind, value)} for const-string tracking, URLs."""
+
+    interesting: dict[int, tuple[str, str]] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
+
+
+def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) -> PoolStrings:
+    """One cheap pass over the pool: URLs and content URIs (via "://" hits), the APK MIME type, dotted package
+    names and intent actions (vectorised character-class test), plus the given reflection-name strings."""
+    out = PoolStrings()
+    for idx, name in reflection_names.items():
+        out.interesting[idx] = ("reflection", name)
+    if len(pool) == 0:
+        return out
+    starts, lengths, ascii_ok = pool.extents()
+    _dotted(dex, pool, starts, lengths, ascii_ok, out)
+    lo, hi = int(starts.min()), len(dex.data)
+    sec = dex.map_sections().get(TYPE_STRING_DATA_ITEM)
+    if sec is not None and sec[0] <= lo:
+        hi = min(hi, max(sec[1], int((starts + lengths).max()) + 1))
+    order: I64 | None = None
+    if len(starts) > 1 and not bool(np.all(starts[1:] > starts[:-1])):
+        order = np.argsort(starts, kind="stable")
+    sorted_starts = starts if order is None else starts[order]
+
+    def owner(pos: int) -> int | None:
+        k = int(np.searchsorted(sorted_starts, pos, side="right")) - 1
+        if k < 0:
+            return None
+        return k if order is None else int(order[k])
+
+    data = dex.data
+    seen: set[int] = set()
+    urls: dict[str, None] = {}
+    p, hits = lo, 0
+    while hits < MAX_URL_HITS:
+        p = data.find(b"://", p, hi)
+        if p < 0:
+            break
+        hits += 1
+        idx = owner(p)
+        p += 3
+        if idx is None or idx in seen:
+            continue
+        seen.add(idx)
+        s = pool.get(idx)
+        for m in _URL_RE.finditer(s):
+            if len(urls) < MAX_URLS:
+                urls[m.group(0)] = None
+        c = _CONTENT_RE.search(s)
+        if c is not None and idx not in out.interesting:
+            out.interesting[idx] = ("content_uri", c.group(0))
+    out.urls = list(urls)
+    key = APK_MIME.encode()
+    p = data.find(key, lo, hi)
+    while p >= 0:
+        idx = owner(p)
+        if idx is not None and APK_MIME in pool.get(idx):
+            out.interesting.setdefault(idx, ("apk_mime", APK_MIME))
+        p = data.find(key, p + len(key), hi)
+    return out
+
+
+def _dotted(
+    dex: DexFile,
+    pool: StringPool,
+    starts: I64,
+    lengths: I64,
+    ascii_ok: npt.NDArray[np.bool_],
+    out: PoolStrings,
+) -> None:
+    u8 = dex.u8
+    cand = ascii_ok & (lengths >= 5) & (lengths <= 200)
+    first = u8[np.where(cand, starts, 0)]
+    cand &= (first >= ord("a")) & (first <= ord("z"))
+    idx = np.flatnonzero(cand)
+    if len(idx) == 0:
+        return
+    s, e = starts[idx], starts[idx] + lengths[idx]
+    lo, hi = int(s.min()), int(e.max())
+    reg = u8[lo:hi]
+    bad = np.concatenate(([0], np.cumsum(~_PKG_CHARS[reg], dtype=np.int32)))
+    dot = np.concatenate(([0], np.cumsum(reg == ord("."), dtype=np.int32)))
+    s, e = s - lo, e - lo
+    ok = (bad[e] == bad[s]) & (dot[e] - dot[s] >= 2)
+    found = 0
+    for i in idx[ok].tolist():
+        value = pool.get(i)
+        if not _PKG_RE.fullmatch(value):
+            continue
+        if value.startswith(INTENT_ACTION_PREFIX):
+            out.interesting.setdefault(i, ("action", value))
+        elif not value.startswith(FRAMEWORK_PREFIXES) and found < MAX_PACKAGE_STRINGS:
+            out.interesting.setdefault(i, ("package", value))
+            found += 1

@@ -1,0 +1,442 @@
+"""Fold a stream of validated events into one compact ``TraceSession``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from apprights.extractors.trace.attribution import ApiClassifier, Attributor
+from apprights.extractors.traffic import PiMatcher
+from apprights.knowledge import Knowledge
+from apprights.model.runtime import (
+    Actor,
+    ApiCall,
+    ApiSeries,
+    ConsentChange,
+    Download,
+    HostStats,
+    IntentSent,
+    Moment,
+    PermissionRequest,
+    PermissionResult,
+    PiTransfer,
+    ProcessExit,
+    ProcStart,
+    SensorInjection,
+    SessionHeader,
+    StateChange,
+    Tap,
+    TraceSession,
+    UiScreen,
+)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    first_party_hosts: tuple[str, ...] = ()  # domain suffixes that belong to the app's operator
+    user_action_window_s: float = 2.0  # a tap this close before a read makes the read "prompted"
+    consent_tap_window_s: float = 1.0  # a tap this close before consent agreed/refused answered the dialog
+    calls_per_key: int = 5  # ApiCall objects kept per (API, subject, phase, state)
+    series_times: int = 5000  # unprompted read times kept per series
+    max_kept: int = 20000  # per kind of kept event (screens, taps, intents, transfers …)
+    max_text_items: int = 200  # texts/buttons/… kept per screen
+    max_text_len: int = 500
+    scan_traffic: bool = True
+
+
+def _s(ev: dict[str, Any], name: str) -> str:
+    v = ev.get(name)
+    return v if isinstance(v, str) else ""
+
+
+def _strip_url(url: str) -> str:
+    for sep in ("?", "#"):
+        url = url.split(sep, 1)[0]
+    return url[:300]
+
+
+def first_party_suffixes(package: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    """``com.example.news`` → ``example.com`` (the reversed first two labels), plus configured hosts."""
+    labels = [x for x in package.lower().split(".") if x]
+    out = list(h.lower().lstrip(".") for h in extra if h)
+    if len(labels) >= 2:
+        out.append(f"{labels[1]}.{labels[0]}")
+    return tuple(out)
+
+
+class SessionBuilder:
+    def __init__(
+        self,
+        trace: str,
+        number: int,
+        header_event: dict[str, Any],
+        knowledge: Knowledge,
+        options: BuildOptions,
+    ) -> None:
+        h = header_event
+        self.opt = options
+        self.knowledge = knowledge
+        dev = h.get("device")
+        col = h.get("collector")
+        self.header = SessionHeader(
+            format=_s(h, "format"),
+            package=_s(h, "package"),
+            version_name=_s(h, "version_name"),
+            version_code=h.get("version_code"),
+            apk_sha256=_s(h, "apk_sha256"),
+            device=dev if isinstance(dev, dict) else {},
+            collector=col if isinstance(col, dict) else {},
+            scenario=_s(h, "scenario"),
+            started_at=_s(h, "started_at"),
+        )
+        self.package = self.header.package
+        self.session = TraceSession(trace=trace, number=number, header=self.header)
+        self.attr = Attributor(knowledge, self.package)
+        self.classifier = ApiClassifier(knowledge)
+        self.matcher = PiMatcher(self.package)
+        self.fp_suffixes = first_party_suffixes(self.package, options.first_party_hosts)
+        self.phase = "before"
+        self.app_state = "unknown"
+        self.screen_off = False
+        self.tap: Tap | None = None
+        self.prev_tap: Tap | None = None
+        self.last_shown_t: float | None = None
+        self.moments: list[Moment] = []
+        self.series: dict[tuple[str, str, str], ApiSeries] = {}
+        self.call_keys: dict[tuple[str, str, str, str], int] = {}
+        self.hosts: dict[str, HostStats] = {}
+        self.host_party: dict[str, tuple[str, str | None, str]] = {}
+        self.last_t = 0.0
+        self.count = 0
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    @property
+    def effective_state(self) -> str:
+        if self.app_state in ("killed", "not_running"):
+            return self.app_state
+        if self.screen_off:
+            return "screen_off"
+        return self.app_state
+
+    def moment(self, index: int, t: float) -> Moment:
+        tap = self.tap
+        m = Moment(
+            index, t, self.phase, self.effective_state, tap.t if tap else None, tap.text if tap else ""
+        )
+        self.moments.append(m)
+        return m
+
+    def _room(self, kind: str, lst: list[Any]) -> bool:
+        if len(lst) < self.opt.max_kept:
+            return True
+        self.session.dropped[kind] = self.session.dropped.get(kind, 0) + 1
+        return False
+
+    def _party(self, host: str) -> tuple[str, str | None, str]:
+        hit = self.host_party.get(host)
+        if hit is not None:
+            return hit
+        h = host.lower().rstrip(".")
+        if any(h == s or h.endswith("." + s) for s in self.fp_suffixes):
+            res: tuple[str, str | None, str] = ("first", None, "")
+        else:
+            sdk = self.knowledge.sdks.match_host(h)
+            res = ("sdk", sdk.id, sdk.name) if sdk is not None else ("third", None, "")
+        if len(self.host_party) < 100_000:
+            self.host_party[host] = res
+        return res
+
+    # -- events --------------------------------------------------------------------------------------------
+    def feed(self, index: int, ev: dict[str, Any]) -> None:
+        self.count += 1
+        t = float(ev["t"])
+        self.last_t = t
+        typ = ev["type"]
+        handler = _HANDLERS.get(typ)
+        if handler is not None:
+            handler(self, index, t, ev)
+        elif typ != "session":
+            u = self.session.unknown_types
+            if typ in u or len(u) < 100:
+                u[typ] = u.get(typ, 0) + 1
+
+    def on_app_state(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        st = ev["state"]
+        if st == "screen_off":
+            self.screen_off = True
+        elif st == "screen_on":
+            self.screen_off = False
+        else:
+            self.app_state = st
+            if st in ("killed", "not_running"):
+                self.screen_off = False
+        if self._room("states", self.session.states):
+            self.session.states.append(StateChange(index, t, st, self.effective_state, _s(ev, "reason")))
+
+    def on_consent(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        action = ev["action"]
+        if action in ("agreed", "refused", "withdrawn") and self.tap is not None:
+            if 0 <= t - self.tap.t <= self.opt.consent_tap_window_s and not self.tap.consent:
+                self.tap.consent = True
+                self.tap = self.prev_tap
+        if action == "shown":
+            self.last_shown_t = t
+            for scr in reversed(self.session.screens):
+                if t - scr.at.t > self.opt.consent_tap_window_s:
+                    break
+                scr.consent_dialog = True
+        self.phase = action
+        if self._room("consents", self.session.consents):
+            self.session.consents.append(
+                ConsentChange(index, t, action, _s(ev, "document") or "privacy_policy", _s(ev, "screen"))
+            )
+
+    def on_ui(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if not self._room("screens", self.session.screens):
+            return
+        n, ln = self.opt.max_text_items, self.opt.max_text_len
+
+        def objs(name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+            out = []
+            for o in (ev.get(name) or [])[:n]:
+                d: dict[str, Any] = {
+                    k: (o[k][:ln] if isinstance(o.get(k), str) else o[k])
+                    for k in keys
+                    if o.get(k) is not None
+                }
+                out.append(d)
+            return out
+
+        scr = UiScreen(
+            at=self.moment(index, t),
+            screen=ev["screen"][:ln],
+            texts=[x[:ln] for x in (ev.get("texts") or [])[:n]],
+            buttons=objs("buttons", ("text", "id")),
+            checkboxes=objs("checkboxes", ("text", "id", "checked")),
+            inputs=objs("inputs", ("hint", "id")),
+        )
+        if self.phase == "shown" and self.last_shown_t is not None:
+            scr.consent_dialog = t - self.last_shown_t <= self.opt.consent_tap_window_s or not any(
+                s.consent_dialog for s in self.session.screens if s.at.t >= self.last_shown_t
+            )
+        self.session.screens.append(scr)
+
+    def on_tap(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        x, y = ev.get("x"), ev.get("y")
+        tap = Tap(index, t, _s(ev, "text")[:200], _s(ev, "id")[:200], x, y)
+        self.prev_tap, self.tap = self.tap, tap
+        if self._room("taps", self.session.taps):
+            self.session.taps.append(tap)
+
+    def on_api_call(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        args = ev.get("args")
+        match = self.classifier.classify(ev["api"], args if isinstance(args, list) else None)
+        if match is None:
+            return
+        stack = ev.get("stack")
+        actor = self.attr.actor(stack)
+        tap = self.tap
+        prompted = tap is not None and t - tap.t <= self.opt.user_action_window_s
+        key = (match.api, actor.kind, actor.id)
+        series = self.series.get(key)
+        if series is None:
+            series = ApiSeries(match.api, match.pi_type, actor, first_index=index, first_t=t)
+            self.series[key] = series
+        series.count += 1
+        series.last_t = t
+        if not prompted:
+            series.unprompted_count += 1
+            if len(series.unprompted_t) < self.opt.series_times:
+                series.unprompted_t.append(t)
+                series.unprompted_index.append(index)
+        sha = None
+        if self.opt.scan_traffic:
+            sha = self.matcher.add_read(match.pi_type, ev.get("ret"), ev.get("ret_sha256"), index, t, actor)
+        ck = (match.api, actor.id, self.phase, self.effective_state)
+        k = self.call_keys.get(ck, 0)
+        if k < self.opt.calls_per_key:
+            self.call_keys[ck] = k + 1
+            if sha is None and isinstance(ev.get("ret_sha256"), str):
+                sha = ev["ret_sha256"].lower()
+            if self._room("api_calls", self.session.api_calls):
+                self.session.api_calls.append(
+                    ApiCall(
+                        self.moment(index, t),
+                        match.api,
+                        match.pi_type,
+                        match.label_zh,
+                        match.label_en,
+                        actor,
+                        _s(ev, "process"),
+                        sha,
+                    )
+                )
+
+    def on_permission_request(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if self._room("permission_requests", self.session.permission_requests):
+            stack = ev.get("stack")
+            actor = self.attr.actor(stack) if stack else None
+            self.session.permission_requests.append(
+                PermissionRequest(self.moment(index, t), list(ev["permissions"][:50]), actor)
+            )
+
+    def on_permission_result(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if self._room("permission_results", self.session.permission_results):
+            self.session.permission_results.append(
+                PermissionResult(self.moment(index, t), ev["permission"], ev["result"])
+            )
+
+    def on_proc_start(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if self._room("proc_starts", self.session.proc_starts):
+            pkg = ev["package"]
+            self.session.proc_starts.append(
+                ProcStart(
+                    self.moment(index, t),
+                    pkg,
+                    ev["process"],
+                    ev["hosting_type"],
+                    _s(ev, "component"),
+                    _s(ev, "action"),
+                    _s(ev, "caller_package"),
+                    own=pkg == self.package,
+                )
+            )
+
+    def on_intent(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        target = ev["target_package"]
+        if self._room("intents", self.session.intents):
+            stack = ev.get("stack")
+            self.session.intents.append(
+                IntentSent(
+                    self.moment(index, t),
+                    ev["op"],
+                    target,
+                    _s(ev, "component"),
+                    _s(ev, "action"),
+                    _s(ev, "data")[:300],
+                    list((ev.get("extras_keys") or [])[:100]),
+                    self.attr.actor(stack) if stack else None,
+                    foreign=bool(target) and target != self.package,
+                )
+            )
+
+    def on_network(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        host = ev["host"].lower()
+        party, sdk_id, sdk_name = self._party(host)
+        url = _s(ev, "url")
+        scheme = (
+            _s(ev, "scheme") or url.split("://", 1)[0] if "://" in url or ev.get("scheme") else ""
+        ).lower()
+        plaintext = scheme == "http" or ev.get("tls") is False
+        hs = self.hosts.get(host)
+        if hs is None:
+            hs = HostStats(host, party, sdk_id, first_index=index, first_t=t)
+            self.hosts[host] = hs
+        hs.count += 1
+        if self.phase in ("before", "shown"):
+            hs.pre_consent_count += 1
+        if plaintext:
+            hs.plaintext_count += 1
+        if not self.opt.scan_traffic:
+            return
+        hits = self.matcher.scan(ev)
+        if not hits:
+            return
+        stack = ev.get("stack")
+        for hit in hits:
+            if not self._room("pi_transfers", self.session.pi_transfers):
+                return
+            if stack:
+                sender = self.attr.actor(stack)
+            elif party == "sdk" and sdk_id is not None:
+                sender = Actor("sdk", sdk_id, sdk_name)
+            else:
+                sender = hit.value.reader
+            self.session.pi_transfers.append(
+                PiTransfer(
+                    self.moment(index, t),
+                    host,
+                    _strip_url(url) or f"{scheme or 'https'}://{host}",
+                    ev["method"],
+                    plaintext,
+                    party,
+                    sdk_id,
+                    hit.value.pi_type,
+                    hit.value.value_sha256,
+                    hit.encoding,
+                    hit.where,
+                    hit.value.read_index,
+                    hit.value.read_t,
+                    hit.value.reader,
+                    sender,
+                )
+            )
+
+    def on_process_exit(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        proc = _s(ev, "process")
+        if self._room("exits", self.session.exits):
+            self.session.exits.append(ProcessExit(self.moment(index, t), ev["reason"], proc))
+        if proc in ("", self.package):
+            self.app_state = "not_running"
+            self.screen_off = False
+
+    def on_sensor(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if self._room("sensor_injections", self.session.sensor_injections):
+            self.session.sensor_injections.append(
+                SensorInjection(
+                    self.moment(index, t),
+                    ev["sensor"],
+                    ev.get("accel_ms2"),
+                    ev.get("rotation_deg"),
+                    ev.get("duration_s"),
+                )
+            )
+
+    def on_download(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        if self._room("downloads", self.session.downloads):
+            ui = ev.get("user_initiated")
+            self.session.downloads.append(
+                Download(
+                    self.moment(index, t),
+                    _strip_url(ev["url"]),
+                    _s(ev, "package"),
+                    ui if isinstance(ui, bool) else None,
+                    self.tap.id if self.tap else "",
+                )
+            )
+
+    def on_note(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        return
+
+    # -- end -----------------------------------------------------------------------------------------------
+    def finish(self) -> TraceSession:
+        s = self.session
+        s.event_count = self.count
+        s.duration = self.last_t
+        s.api_series = sorted(self.series.values(), key=lambda x: (x.first_index, x.api))
+        s.hosts = sorted(self.hosts.values(), key=lambda h: h.first_index)
+        if not s.consents:
+            for m in self.moments:
+                m.phase = "unknown"
+            s.warnings.append("no consent event: consent phase unknown for the whole session")
+        for kind, n in s.dropped.items():
+            s.warnings.append(f"{n} {kind} beyond the cap of {self.opt.max_kept} were not kept")
+        return s
+
+
+_HANDLERS = {
+    "app_state": SessionBuilder.on_app_state,
+    "consent": SessionBuilder.on_consent,
+    "ui": SessionBuilder.on_ui,
+    "tap": SessionBuilder.on_tap,
+    "api_call": SessionBuilder.on_api_call,
+    "permission_request": SessionBuilder.on_permission_request,
+    "permission_result": SessionBuilder.on_permission_result,
+    "proc_start": SessionBuilder.on_proc_start,
+    "intent": SessionBuilder.on_intent,
+    "network": SessionBuilder.on_network,
+    "process_exit": SessionBuilder.on_process_exit,
+    "sensor_injection": SessionBuilder.on_sensor,
+    "download": SessionBuilder.on_download,
+    "note": SessionBuilder.on_note,
+}

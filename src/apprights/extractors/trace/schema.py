@@ -1,0 +1,253 @@
+"""Validation of one ``apprights-trace/1`` event: strict on required fields and types, tolerant of unknown
+fields and unknown event types. ``null`` in an optional field counts as absent."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from apprights.errors import InputError
+
+Check = Callable[[Any], str | None]  # returns a problem description, or None when the value is fine
+
+
+def _str(v: Any) -> str | None:
+    return None if isinstance(v, str) else f"must be a string, not {_jtype(v)}"
+
+
+def _nonempty_str(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return f"must be a string, not {_jtype(v)}"
+    return None if v.strip() else "must not be empty"
+
+
+def _num(v: Any) -> str | None:
+    if type(v) not in (int, float):
+        return f"must be a number, not {_jtype(v)}"
+    return None if math.isfinite(v) else "must be a finite number"
+
+
+def _int(v: Any) -> str | None:
+    return None if type(v) is int else f"must be an integer, not {_jtype(v)}"
+
+
+def _bool(v: Any) -> str | None:
+    return None if type(v) is bool else f"must be true or false, not {_jtype(v)}"
+
+
+def _dict(v: Any) -> str | None:
+    return None if isinstance(v, dict) else f"must be an object, not {_jtype(v)}"
+
+
+def _list(v: Any) -> str | None:
+    return None if isinstance(v, list) else f"must be a list, not {_jtype(v)}"
+
+
+def _str_list(v: Any) -> str | None:
+    if not isinstance(v, list):
+        return f"must be a list of strings, not {_jtype(v)}"
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return f"item {i} must be a string, not {_jtype(x)}"
+    return None
+
+
+def _nonempty_str_list(v: Any) -> str | None:
+    p = _str_list(v)
+    if p:
+        return p
+    return None if v else "must not be empty"
+
+
+def _enum(*allowed: str) -> Check:
+    choices = frozenset(allowed)
+
+    def check(v: Any) -> str | None:
+        if not isinstance(v, str):
+            return f"must be a string, not {_jtype(v)}"
+        return None if v in choices else f"must be one of {', '.join(sorted(choices))}, not {v!r}"
+
+    return check
+
+
+def _objects(**fields: Check) -> Check:
+    def check(v: Any) -> str | None:
+        if not isinstance(v, list):
+            return f"must be a list of objects, not {_jtype(v)}"
+        for i, x in enumerate(v):
+            if not isinstance(x, dict):
+                return f"item {i} must be an object, not {_jtype(x)}"
+            for name, c in fields.items():
+                y = x.get(name)
+                if y is not None:
+                    p = c(y)
+                    if p:
+                        return f"item {i} field '{name}' {p}"
+        return None
+
+    return check
+
+
+def _headers(v: Any) -> str | None:
+    if not isinstance(v, dict):
+        return f"must be an object, not {_jtype(v)}"
+    for k, x in v.items():
+        if not isinstance(x, (str, int, float)) or isinstance(x, bool):
+            if isinstance(x, list) and all(isinstance(y, str) for y in x):
+                continue
+            return f"header {k!r} must be a string"
+    return None
+
+
+def _sha256(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return f"must be a string, not {_jtype(v)}"
+    if len(v) != 64 or any(c not in "0123456789abcdefABCDEF" for c in v):
+        return "must be 64 hexadecimal digits"
+    return None
+
+
+def _jtype(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "an object"
+    return type(v).__name__
+
+
+COMMON_OPTIONAL: dict[str, Check] = {"wall": _str, "process": _str, "pid": _int}
+
+# type -> (required, optional)
+SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
+    "session": (
+        {"format": _str, "package": _nonempty_str},
+        {
+            "version_name": _str,
+            "version_code": lambda v: None if type(v) is int or isinstance(v, str) else "must be an integer",
+            "apk_sha256": _str,
+            "device": _dict,
+            "collector": _dict,
+            "scenario": _str,
+            "started_at": _str,
+        },
+    ),
+    "app_state": (
+        {"state": _enum("foreground", "background", "screen_off", "screen_on", "killed", "not_running")},
+        {"reason": _str},
+    ),
+    "consent": (
+        {"action": _enum("shown", "agreed", "refused", "withdrawn")},
+        {"document": _str, "screen": _str},
+    ),
+    "ui": (
+        {"screen": _str},
+        {
+            "texts": _str_list,
+            "buttons": _objects(text=_str, id=_str),
+            "checkboxes": _objects(text=_str, id=_str, checked=_bool),
+            "inputs": _objects(hint=_str, id=_str),
+            "screenshot": _str,
+        },
+    ),
+    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num}),
+    "api_call": (
+        {"api": _nonempty_str},
+        {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str},
+    ),
+    "permission_request": ({"permissions": _nonempty_str_list}, {"stack": _str_list}),
+    "permission_result": (
+        {"permission": _nonempty_str, "result": _enum("granted", "denied", "denied_forever")},
+        {},
+    ),
+    "proc_start": (
+        {
+            "package": _nonempty_str,
+            "process": _str,
+            "hosting_type": _enum("activity", "service", "broadcast", "provider", "other"),
+        },
+        {"component": _str, "action": _str, "caller_package": _str},
+    ),
+    "intent": (
+        {
+            "op": _enum("startActivity", "startService", "bindService", "sendBroadcast", "startActivities"),
+            "target_package": _str,
+        },
+        {"component": _str, "action": _str, "data": _str, "extras_keys": _str_list, "stack": _str_list},
+    ),
+    "network": (
+        {"host": _nonempty_str, "method": _str},
+        {
+            "url": _str,
+            "ip": _str,
+            "port": _int,
+            "scheme": _str,
+            "request_headers": _headers,
+            "request_body_b64": _str,
+            "response_status": _int,
+            "stack": _str_list,
+            "tls": _bool,
+        },
+    ),
+    "process_exit": ({"reason": _enum("exit", "crash", "killed")}, {}),
+    "sensor_injection": (
+        {"sensor": _enum("accelerometer", "gyroscope")},
+        {"accel_ms2": _num, "rotation_deg": _num, "duration_s": _num},
+    ),
+    "download": ({"url": _str}, {"package": _str, "user_initiated": _bool}),
+    "note": ({"text": _str}, {}),
+}
+
+
+def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
+    """The event itself when it is well formed; ``InputError`` naming the line and field otherwise."""
+    if not isinstance(obj, dict):
+        raise InputError(path, f"line {line}: an event must be a JSON object, not {_jtype(obj)}")
+    typ = obj.get("type")
+    if typ is None:
+        raise InputError(path, f"line {line}: field 'type' is missing")
+    if not isinstance(typ, str):
+        raise InputError(path, f"line {line}: field 'type' must be a string, not {_jtype(typ)}")
+    if "t" not in obj:
+        raise InputError(path, f"line {line}: field 't' is missing")
+    p = _num(obj["t"])
+    if p:
+        raise InputError(path, f"line {line}: field 't' {p}")
+    if obj["t"] < 0:
+        raise InputError(path, f"line {line}: field 't' must not be negative")
+    for name, check in COMMON_OPTIONAL.items():
+        v = obj.get(name)
+        if v is not None:
+            p = check(v)
+            if p:
+                raise InputError(path, f"line {line}: field '{name}' {p}")
+    spec = SCHEMA.get(typ)
+    if spec is None:
+        return obj  # unknown event types are tolerated (and counted by the caller)
+    required, optional = spec
+    for name, check in required.items():
+        v = obj.get(name)
+        if v is None:
+            raise InputError(path, f"line {line}: field '{name}' is missing ({typ} event)")
+        p = check(v)
+        if p:
+            raise InputError(path, f"line {line}: field '{name}' {p}")
+    for name, check in optional.items():
+        v = obj.get(name)
+        if v is not None:
+            p = check(v)
+            if p:
+                raise InputError(path, f"line {line}: field '{name}' {p}")
+    if typ == "session" and obj["format"] != "apprights-trace/1":
+        raise InputError(
+            path, f"line {line}: field 'format' must be 'apprights-trace/1', not {obj['format']!r}"
+        )
+    return obj

@@ -1,0 +1,370 @@
+"""Personal information in traffic: find the identifiers an app read in the requests it sent.
+
+Every value a hooked API returned (IMEI, IMSI, Android ID, MAC, OAID, phone number, serial, installed package
+names, latitude/longitude) is expanded once into its encodings — raw, lower/upper case, URL-encoded, base64
+(standard and URL-safe, with and without padding), hex, MAC without separators, MD5/SHA-1/SHA-256 hex — and all
+encodings of all values are compiled into one trie-shaped regular expression (an Aho-Corasick-like single pass).
+Each request's URL, headers and body are searched case-insensitively; bodies are base64-decoded, gunzipped or
+inflated (capped) and URL-decoded first, and a body that is itself base64 is decoded once more. Values stored
+masked (only ``ret_sha256``) are matched by hashing the identifier-shaped tokens of the request.
+
+Raw values live only inside a ``PiMatcher`` during extraction; facts and evidence carry their SHA-256.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+from apprights.model.runtime import Actor
+
+# PI types whose values are searched for in traffic.
+TRAFFIC_PI = frozenset(
+    {"device_id", "imsi", "android_id", "mac", "oaid", "phone_number", "serial", "installed_apps", "location"}
+)
+
+_TRIVIAL = frozenset(
+    {"unknown", "null", "none", "undefined", "02:00:00:00:00:00", "00:00:00:00:00:00", "000000000000000"}
+)
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
+_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z:_.\-]{5,63}")
+_B64_BODY = re.compile(r"^[A-Za-z0-9+/_\-\s]+={0,2}\s*$")
+_HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")
+
+MIN_VALUE_LEN = 6
+
+
+@dataclass
+class ReadValue:
+    """One identifier value read by the app."""
+
+    pi_type: str
+    value_sha256: str
+    read_index: int
+    read_t: float
+    reader: Actor
+    parts: int = 1  # how many distinct parts it has (location: 2; installed apps: package count)
+    min_parts: int = 1  # how many parts a request must contain to count
+
+
+@dataclass(frozen=True)
+class TrafficHit:
+    value: ReadValue
+    encoding: str
+    where: str
+
+
+@dataclass
+class RequestText:
+    """The searchable text of one request: (where, lower-cased text) pairs."""
+
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    raw_tokens: list[tuple[str, str]] = field(default_factory=list)  # (where, original-case text) for masked
+
+
+def _sha(s: str) -> str:
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+
+
+def _trivial(v: str) -> bool:
+    if len(v) < MIN_VALUE_LEN or v.lower() in _TRIVIAL:
+        return True
+    core = re.sub(r"[:\-.,\s]", "", v)
+    return len(set(core)) <= 1
+
+
+def _truncate_coord(v: Any) -> str | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if not (-180.0 <= f <= 180.0) or f == 0.0:
+        return None
+    s = repr(f)
+    if "e" in s or "." not in s:
+        return None
+    whole, frac = s.split(".")
+    if len(frac) < 3:
+        return None
+    return f"{whole}.{frac[:4]}"
+
+
+def value_parts(pi_type: str, ret: Any, own_package: str) -> list[str]:
+    """The searchable parts of a returned value (empty when it is not worth searching)."""
+    if ret is None:
+        return []
+    if pi_type == "location":
+        lat = lng = None
+        if isinstance(ret, dict):
+            lat = ret.get("lat", ret.get("latitude"))
+            lng = ret.get("lng", ret.get("lon", ret.get("long", ret.get("longitude"))))
+        elif isinstance(ret, str) and "," in ret:
+            a, _, b = ret.partition(",")
+            lat, lng = a.strip(), b.strip()
+        elif isinstance(ret, list) and len(ret) >= 2:
+            lat, lng = ret[0], ret[1]
+        la, lo = _truncate_coord(lat), _truncate_coord(lng)
+        return [la, lo] if la and lo else []
+    if pi_type == "installed_apps":
+        items = ret if isinstance(ret, list) else []
+        names: list[str] = []
+        for it in items[:5000]:
+            name = it.get("packageName", it.get("package")) if isinstance(it, dict) else it
+            if not isinstance(name, str) or "." not in name or len(name) < MIN_VALUE_LEN:
+                continue
+            if name != own_package and name not in names:
+                names.append(name)
+        return names
+    if isinstance(ret, bool) or not isinstance(ret, (str, int)):
+        return []
+    v = str(ret).strip()
+    if len(v) > 256 or _trivial(v):
+        return []
+    return [v]
+
+
+def encodings(value: str) -> dict[str, str]:
+    """encoding name → lower-cased variant of one value."""
+    out: dict[str, str] = {}
+
+    def add(name: str, v: str) -> None:
+        lv = v.lower()
+        if len(lv) >= MIN_VALUE_LEN and lv not in out.values():
+            out[name] = lv
+
+    add("raw", value)
+    add("url", quote(value, safe=""))
+    raw = value.encode("utf-8")
+    b64 = base64.b64encode(raw).decode("ascii")
+    add("base64", b64)
+    add("base64", b64.rstrip("="))
+    b64u = base64.urlsafe_b64encode(raw).decode("ascii")
+    add("base64url", b64u)
+    add("base64url", b64u.rstrip("="))
+    add("hex", raw.hex())
+    forms = {value, value.lower(), value.upper()}
+    if _MAC.match(value):
+        nosep = re.sub(r"[:\-]", "", value)
+        add("nosep", nosep)
+        add("dashed", value.replace(":", "-"))
+        forms |= {nosep.lower(), nosep.upper(), value.replace(":", "-")}
+    for f in sorted(forms):
+        b = f.encode("utf-8")
+        add("md5", hashlib.md5(b).hexdigest())  # matching what SDKs send, not for security
+        add("sha1", hashlib.sha1(b).hexdigest())
+        add("sha256", hashlib.sha256(b).hexdigest())
+    return out
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(node) if ch != ""]
+        end = "" in node
+        if not alts:
+            return ""
+        s = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + s + ")?" if end else s
+
+    return build(trie)
+
+
+def _decompress(data: bytes, cap: int, wbits: int) -> bytes | None:
+    try:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(data, cap)
+    except zlib.error:
+        return None
+    return out
+
+
+def _b64(s: str, cap: int) -> bytes | None:
+    s = s.strip()
+    if len(s) > cap * 4 // 3 + 8:
+        s = s[: cap * 4 // 3]
+        s = s[: len(s) - len(s) % 4]
+    try:
+        return base64.b64decode(s + "=" * (-len(s) % 4), altchars=b"-_" if ("-" in s or "_" in s) else None)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _unpack(data: bytes, cap: int, content_encoding: str) -> bytes:
+    if data[:2] == b"\x1f\x8b":
+        out = _decompress(data, cap, 16 + zlib.MAX_WBITS)
+        if out is not None:
+            return out
+    if "deflate" in content_encoding or data[:1] == b"\x78":
+        for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+            out = _decompress(data, cap, wbits)
+            if out:
+                return out
+    return data[:cap]
+
+
+def request_text(
+    event: dict[str, Any], *, max_body_bytes: int = 4 * 1024 * 1024, masked: bool = False
+) -> RequestText:
+    """Decode a ``network`` event into searchable text: URL, headers, body (decoded, capped)."""
+    rt = RequestText()
+    url = event.get("url")
+    if isinstance(url, str) and url:
+        rt.parts.append(("url", url.lower()))
+        if "%" in url or "+" in url:
+            rt.parts.append(("url", unquote_plus(url).lower()))
+    headers = event.get("request_headers")
+    content_encoding = ""
+    if isinstance(headers, dict):
+        for k, v in headers.items():
+            hv = " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+            if str(k).lower() == "content-encoding":
+                content_encoding = hv.lower()
+            if "%" in hv:
+                hv = hv + " " + unquote_plus(hv)
+            rt.parts.append((f"header:{k}", hv.lower()))
+    body = event.get("request_body_b64")
+    if isinstance(body, str) and body:
+        data = _b64(body, max_body_bytes)
+        if data is None:
+            text = body[:max_body_bytes]
+        else:
+            text = _unpack(data, max_body_bytes, content_encoding).decode("latin-1")
+        texts = [text]
+        if "%" in text or "+" in text:
+            texts.append(unquote_plus(text))
+        if len(text) >= 16 and _B64_BODY.match(text):
+            inner = _b64(re.sub(r"\s", "", text), max_body_bytes)
+            if inner:
+                texts.append(_unpack(inner, max_body_bytes, "").decode("latin-1"))
+        for x in texts:
+            rt.parts.append(("body", x.lower()))
+            if masked:
+                rt.raw_tokens.append(("body", x))
+    if masked:
+        if isinstance(url, str):
+            rt.raw_tokens.append(("url", unquote_plus(url)))
+        if isinstance(headers, dict):
+            rt.raw_tokens.extend((f"header:{k}", str(v)) for k, v in headers.items())
+    return rt
+
+
+class PiMatcher:
+    """The identifiers read so far in one session, and the search of requests for them."""
+
+    def __init__(self, own_package: str, *, max_body_bytes: int = 4 * 1024 * 1024) -> None:
+        self._own = own_package
+        self._max_body = max_body_bytes
+        self._values: list[ReadValue] = []
+        self._seen: dict[tuple[str, str], ReadValue] = {}
+        # lower-cased variant → [(value number, part number, encoding)]
+        self._variants: dict[str, list[tuple[int, int, str]]] = {}
+        self._masked: dict[str, int] = {}  # sha256 of a masked value → value number
+        self._regex: re.Pattern[str] | None = None
+        self._dirty = False
+
+    @property
+    def values(self) -> list[ReadValue]:
+        return self._values
+
+    def add_read(
+        self, pi_type: str, ret: Any, ret_sha256: str | None, index: int, t: float, reader: Actor
+    ) -> str | None:
+        """Remember a value the app read; returns the SHA-256 that stands for it (None = nothing usable)."""
+        if pi_type not in TRAFFIC_PI:
+            return _value_sha(ret, ret_sha256)
+        parts = value_parts(pi_type, ret, self._own)
+        if parts:
+            sha = (
+                _sha("\n".join(sorted(parts)))
+                if len(parts) > 1 or pi_type == "installed_apps"
+                else _sha(parts[0])
+            )
+            if (pi_type, sha) in self._seen:
+                return sha
+            n = len(self._values)
+            min_parts = len(parts) if pi_type == "location" else min(3, len(parts))
+            rv = ReadValue(pi_type, sha, index, t, reader, len(parts), min_parts)
+            self._values.append(rv)
+            self._seen[(pi_type, sha)] = rv
+            for pi, part in enumerate(parts):
+                encs = {"raw": part.lower()} if pi_type in ("location", "installed_apps") else encodings(part)
+                for enc, variant in encs.items():
+                    self._variants.setdefault(variant, []).append((n, pi, enc))
+            self._dirty = True
+            return sha
+        if ret_sha256:
+            sha = ret_sha256.lower()
+            if (pi_type, sha) not in self._seen:
+                n = len(self._values)
+                rv = ReadValue(pi_type, sha, index, t, reader)
+                self._values.append(rv)
+                self._seen[(pi_type, sha)] = rv
+                self._masked[sha] = n
+                self._variants.setdefault(sha, []).append((n, 0, "sha256"))
+                self._dirty = True
+            return sha
+        return _value_sha(ret, None)
+
+    def _compile(self) -> re.Pattern[str] | None:
+        if self._dirty:
+            self._regex = re.compile(_trie_pattern(self._variants)) if self._variants else None
+            self._dirty = False
+        return self._regex
+
+    def scan(self, event: dict[str, Any]) -> list[TrafficHit]:
+        """The read values found in one ``network`` event (each value once, at its first place)."""
+        rx = self._compile()
+        if rx is None:
+            return []
+        rt = request_text(event, max_body_bytes=self._max_body, masked=bool(self._masked))
+        found: dict[int, dict[int, tuple[str, str]]] = {}
+        if any(rx.search(text) for _, text in rt.parts):
+            for where, text in rt.parts:
+                for m in rx.finditer(text):
+                    for n, part, enc in self._variants.get(m.group(0), ()):
+                        found.setdefault(n, {}).setdefault(part, (enc, where))
+        if self._masked:
+            for where, text in rt.raw_tokens:
+                for n in self._masked_hits(text):
+                    found.setdefault(n, {}).setdefault(0, ("sha256-of-token", where))
+        hits: list[TrafficHit] = []
+        for n, parts in found.items():
+            v = self._values[n]
+            if len(parts) >= v.min_parts:
+                enc, where = next(iter(parts.values()))
+                hits.append(TrafficHit(v, enc, where))
+        return hits
+
+    def _masked_hits(self, text: str) -> set[int]:
+        out: set[int] = set()
+        for tok in set(_TOKEN.findall(text)):
+            forms = {tok, tok.lower(), tok.upper()}
+            if _HEX12.match(tok):
+                pairs = [tok[i : i + 2] for i in range(0, 12, 2)]
+                forms |= {":".join(pairs).lower(), ":".join(pairs).upper()}
+            for f in forms:
+                n = self._masked.get(_sha(f))
+                if n is not None:
+                    out.add(n)
+        return out
+
+
+def _value_sha(ret: Any, ret_sha256: str | None) -> str | None:
+    if ret_sha256:
+        return ret_sha256.lower()
+    if isinstance(ret, (str, int)) and not isinstance(ret, bool):
+        return _sha(str(ret))
+    return None

@@ -1,0 +1,82 @@
+"""Terminal report: readable, grouped by problem type and then by subject (the app or an SDK)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprights.knowledge.legal import PROBLEM_TYPES
+
+_SEV_MARK = {"high": "!!", "medium": "! ", "low": "- ", "info": "  "}
+
+
+def _evidence_line(e: dict[str, Any]) -> str:
+    src = e.get("source", "?")
+    parts = [f"{k}={v}" for k, v in e.items() if k != "source" and v not in (None, "", [], {})]
+    line = f"[{src}] " + ", ".join(parts)
+    return line if len(line) <= 160 else line[:157] + "..."
+
+
+def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
+    app = report.get("app", {})
+    lines: list[str] = []
+    title = app.get("label") or app.get("package") or "(unknown app)"
+    lines.append(f"apprights {report.get('tool', {}).get('version', '')} — {title}")
+    lines.append(
+        f"  package {app.get('package', '')}  version {app.get('version_name', '')} ({app.get('version_code', '')})"
+        f"  minSdk {app.get('min_sdk', '')}  targetSdk {app.get('target_sdk', '')}"
+        + (f"  category {app['category']}" if app.get("category") else "")
+    )
+    for i in report.get("inputs", []):
+        lines.append(f"  input {i['kind']}: {i['path']} sha256:{i['sha256'][:16]}…")
+    sdks = report.get("sdks", [])
+    if sdks:
+        used = [s for s in sdks if s.get("used")]
+        lines.append(f"  SDKs: {len(sdks)} present, {len(used)} used")
+        for s in sdks:
+            mark = "used" if s.get("used") else "present"
+            lines.append(f"    - {s['name']} ({s['id']}, {s['category']}, {mark}) {s.get('vendor', '')}")
+    findings = report.get("findings", [])
+    lines.append("")
+    lines.append(f"Findings: {len(findings)}")
+    by_type: dict[int, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_type.setdefault(int(f["problem_type"]), []).append(f)
+    for pt in sorted(by_type):
+        zh, en = PROBLEM_TYPES.get(pt, ("", ""))
+        lines.append("")
+        lines.append(f"== {pt}. {zh} / {en} ({len(by_type[pt])})")
+        by_subject: dict[str, list[dict[str, Any]]] = {}
+        for f in by_type[pt]:
+            s = f["subject"]
+            by_subject.setdefault(f"{s['kind']}: {s['name']} ({s['id']})", []).append(f)
+        for subj in sorted(by_subject):
+            lines.append(f"  -- {subj}")
+            for f in by_subject[subj]:
+                mark = _SEV_MARK.get(f["severity"], "  ")
+                lines.append(
+                    f"   {mark}[{f['severity']}/{f['confidence']}] {f['title']['zh']} / {f['title']['en']}  ({f['rule']})"
+                )
+                detail = f.get("detail") or {}
+                if detail.get("zh") or detail.get("en"):
+                    lines.append(f"        {detail.get('zh', '')} {detail.get('en', '')}".rstrip())
+                ev = f.get("evidence", [])
+                for e in ev[:max_evidence]:
+                    lines.append("        " + _evidence_line(e))
+                if len(ev) > max_evidence:
+                    lines.append(f"        … {len(ev) - max_evidence} more evidence items")
+    errors = report.get("errors", [])
+    if errors:
+        lines.append("")
+        lines.append("Errors:")
+        for e in errors:
+            lines.append(f"  {e.get('input', '')}: {e.get('message', '')}")
+    summ = report.get("summary", {})
+    if summ:
+        lines.append("")
+        sev = summ.get("by_severity", {})
+        lines.append(
+            "Summary: "
+            + ", ".join(f"{k} {sev.get(k, 0)}" for k in ("high", "medium", "low", "info"))
+            + f"; rules run {summ.get('rules_run', 0)}; {report.get('timing', {}).get('total_s', 0)} s"
+        )
+    return "\n".join(lines) + "\n"

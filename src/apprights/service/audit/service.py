@@ -1,0 +1,78 @@
+"""Writing the audit log. Records are only ever added: the session refuses to update or delete them
+(and the database refuses too, by trigger, on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from apprights.service.audit.models import AuditRecord
+from apprights.service.db import utc_naive
+
+
+class AuditImmutableError(RuntimeError):
+    """An attempt to change or remove an audit record."""
+
+
+def record(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    actor_id: int | None,
+    entity: str,
+    entity_id: int,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    evidence: Sequence[str] = (),
+) -> AuditRecord:
+    rec = AuditRecord(
+        at=utc_naive(now),
+        actor=actor,
+        actor_id=actor_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        evidence=json.dumps(list(evidence), ensure_ascii=False),
+    )
+    session.add(rec)
+    return rec
+
+
+def trail(session: Session, entity: str, entity_id: int) -> list[AuditRecord]:
+    q = (
+        select(AuditRecord)
+        .where(AuditRecord.entity == entity, AuditRecord.entity_id == entity_id)
+        .order_by(AuditRecord.id)
+    )
+    return list(session.scalars(q))
+
+
+def _refuse_changes(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditRecord) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditImmutableError(f"audit record {obj.id} is append-only")
+
+
+def _refuse_bulk(orm_execute_state: Any) -> None:
+    if orm_execute_state.is_update or orm_execute_state.is_delete:
+        for mapper in orm_execute_state.all_mappers:
+            if mapper.class_ is AuditRecord:
+                raise AuditImmutableError("audit records are append-only")
+
+
+def install_guard(session_cls: Any) -> None:
+    """Refuse UPDATE/DELETE of audit records in sessions made by ``session_cls`` (a sessionmaker)."""
+    if not event.contains(session_cls, "before_flush", _refuse_changes):
+        event.listen(session_cls, "before_flush", _refuse_changes)
+        event.listen(session_cls, "do_orm_execute", _refuse_bulk)

@@ -1,0 +1,173 @@
+"""Request dependencies: database session, clock, the calling principal and its role check, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, HTTPException, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from apprights.service.db import utc_naive
+from apprights.service.security import token_hash
+from apprights.service.settings import Settings
+from apprights.service.users.models import ApiToken, User
+
+SESSION_COOKIE = "apprights_session"
+
+
+class Role(StrEnum):
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    AGENCY = "agency"
+    ENTERPRISE = "enterprise"
+    STORE = "store"
+    PUBLIC = "public"
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.MINISTRY: ("工业和信息化部", "ministry"),
+    Role.PROVINCE: ("省通信管理局", "provincial administration"),
+    Role.AGENCY: ("检测机构", "test agency"),
+    Role.ENTERPRISE: ("APP运营企业", "app enterprise"),
+    Role.STORE: ("应用分发平台", "distribution platform"),
+    Role.PUBLIC: ("公众", "public"),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling. Anonymous callers are the ``public`` role."""
+
+    role: Role
+    user_id: int | None = None
+    username: str = "anonymous"
+    province_code: str | None = None
+    enterprise_id: int | None = None
+    store_id: int | None = None
+    agency_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.username}"
+
+
+PUBLIC = Principal(Role.PUBLIC)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def resolve_principal(session: Session, token: str | None, now: datetime) -> Principal | None:
+    """The principal a token belongs to; None for an unknown, revoked or expired token."""
+    if not token or len(token) > 200:
+        return None
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    tok, user = row.tuple()
+    if tok.revoked or not user.active:
+        return None
+    if tok.expires_at is not None and tok.expires_at <= utc_naive(now):
+        return None
+    return principal_of(user)
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        role=Role(user.role),
+        user_id=user.id,
+        username=user.username,
+        province_code=user.province_code,
+        enterprise_id=user.enterprise_id,
+        store_id=user.store_id,
+        agency_id=user.agency_id,
+    )
+
+
+def current_principal(request: Request, session: SessionDep, now: NowDep) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        return PUBLIC
+    p = resolve_principal(session, token, now)
+    if p is None:
+        raise HTTPException(401, "令牌无效或已过期 / invalid or expired token")
+    return p
+
+
+class Roles:
+    """Dependency: the caller must have one of ``roles`` (``public`` admits everyone)."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, p: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if Role.PUBLIC in self.roles or p.role in self.roles:
+            return p
+        if p.role is Role.PUBLIC:
+            raise HTTPException(401, "需要登录 / authentication required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(403, "无权访问 / this role may not use this endpoint")
+
+
+def allow(*roles: Role) -> Roles:
+    return Roles(*roles)
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000, description="page size (capped by the server)")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> PageParams:
+    settings: Settings = request.app.state.settings
+    return PageParams(limit=min(limit, settings.page_limit_max), offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,43 @@
+"""All tables, imported so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from apprights.service.apps.models import App, AppVersion, Listing
+from apprights.service.audit.models import AuditRecord
+from apprights.service.cases.models import CalendarYear, Case, CaseResponse
+from apprights.service.complaints.models import Complaint, DetectionTask
+from apprights.service.db import Base
+from apprights.service.leads.models import Lead, StoredFile
+from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
+from apprights.service.scans.models import Finding, ScanRun
+from apprights.service.stores.models import RemovalConfirmation, Store
+from apprights.service.users.models import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "App",
+    "AppVersion",
+    "AuditRecord",
+    "Base",
+    "CalendarYear",
+    "Case",
+    "CaseResponse",
+    "Complaint",
+    "DetectionTask",
+    "Enterprise",
+    "Finding",
+    "Lead",
+    "Listing",
+    "Notice",
+    "NoticeCase",
+    "Province",
+    "RemovalConfirmation",
+    "ScanRun",
+    "Sdk",
+    "SdkVendor",
+    "Store",
+    "StoredFile",
+    "TestAgency",
+    "User",
+]

@@ -1,0 +1,56 @@
+"""Scan runs and their findings: rows keyed by fingerprint, never result blobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from apprights.service.db import Base
+
+
+class ScanRun(Base):
+    __tablename__ = "scan_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), index=True)
+    app_version_id: Mapped[int] = mapped_column(ForeignKey("app_versions.id"), index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), nullable=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("test_agencies.id"), nullable=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    tool_name: Mapped[str] = mapped_column(String(100), default="")
+    tool_version: Mapped[str] = mapped_column(String(100), default="")
+    ruleset: Mapped[str] = mapped_column(String(100), default="")
+    knowledge: Mapped[str] = mapped_column(String(100), default="")
+    finding_count: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("scan_run_id", "fingerprint"),
+        Index("ix_findings_app_status", "app_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"))
+    app_version_id: Mapped[int] = mapped_column(ForeignKey("app_versions.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(128), index=True)
+    rule: Mapped[str] = mapped_column(String(128))
+    problem_type: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[str] = mapped_column(String(32))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_key: Mapped[str] = mapped_column(String(200))
+    subject_name: Mapped[str] = mapped_column(String(200), default="")
+    title_zh: Mapped[str] = mapped_column(String(500), default="")
+    title_en: Mapped[str] = mapped_column(String(500), default="")
+    # A few evidence pointers as JSON text (capped); the full report stays with the agency.
+    evidence: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|confirmed|dismissed
+    review_reason: Mapped[str] = mapped_column(String(1000), default="")
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)

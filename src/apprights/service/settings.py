@@ -1,0 +1,66 @@
+"""Service settings: resolved once at the edge (CLI flags, environment) and passed into ``create_app``."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB_PATH = Path("var") / "apprights.sqlite3"
+
+
+def default_db_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'apprights.sqlite3').resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs; nothing is read from the environment inside the service."""
+
+    db_url: str = ""
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    # Key for encrypting complainants' personal data at rest (urlsafe base64 Fernet key, or any passphrase,
+    # which is stretched to one). Production sets it; the default is derived from the data dir path so that
+    # a development instance keeps reading its own rows across restarts.
+    secret_key: str = ""
+    admin_username: str = "admin"
+    admin_password: str = ""
+    default_working_days: int = 5
+    complaint_threshold: int = 5  # more than K complaints about one app in the window queue a detection task
+    complaint_window_days: int = 30
+    lead_cutoff_day: int = 15
+    page_limit_max: int = 200
+    max_report_bytes: int = 512 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    session_hours: int = 12
+    title: str = "全国APP技术检测平台管理系统 / National App Technical Detection Platform"
+
+    def resolved_db_url(self) -> str:
+        return self.db_url or default_db_url(self.data_dir)
+
+    def fernet_key(self) -> bytes:
+        raw = self.secret_key or f"apprights-dev-key:{self.data_dir.resolve()}"
+        try:
+            key = base64.urlsafe_b64decode(raw.encode("ascii"))
+            if len(key) == 32:
+                return raw.encode("ascii")
+        except (ValueError, UnicodeEncodeError):
+            pass
+        digest = hashlib.sha256(raw.encode("utf-8")).digest()
+        return base64.urlsafe_b64encode(digest)
+
+    @classmethod
+    def from_env(cls, db_url: str | None = None, data_dir: Path | None = None) -> Settings:
+        """Settings from ``APPRIGHTS_*`` environment variables (called by the CLI, never by the service)."""
+        env = os.environ
+        kwargs: dict[str, object] = {}
+        ddir = data_dir or Path(env.get("APPRIGHTS_DATA_DIR", "var"))
+        kwargs["data_dir"] = ddir
+        kwargs["db_url"] = db_url or env.get("APPRIGHTS_DB", "")
+        kwargs["secret_key"] = env.get("APPRIGHTS_SECRET_KEY", "")
+        kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
+        if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
+            kwargs["complaint_threshold"] = int(env["APPRIGHTS_COMPLAINT_THRESHOLD"])
+        return cls(**kwargs)  # type: ignore[arg-type]
