@@ -9,11 +9,16 @@ from apprights.knowledge.legal import PROBLEM_TYPES
 _SEV_MARK = {"high": "!!", "medium": "! ", "low": "- ", "info": "  "}
 
 
-def _evidence_line(e: dict[str, Any]) -> str:
+# Keys that locate the evidence rather than state it: printed after the substance.
+_LOCATORS = ("listing", "trace", "path", "index", "session", "event", "captured_at", "url", "app_name", "store")
+
+
+def _evidence_line(e: dict[str, Any], width: int = 200) -> str:
     src = e.get("source", "?")
-    parts = [f"{k}={v}" for k, v in e.items() if k != "source" and v not in (None, "", [], {})]
-    line = f"[{src}] " + ", ".join(parts)
-    return line if len(line) <= 160 else line[:157] + "..."
+    items = [(k, v) for k, v in e.items() if k != "source" and v not in (None, "", [], {})]
+    items.sort(key=lambda kv: (kv[0] in _LOCATORS, _LOCATORS.index(kv[0]) if kv[0] in _LOCATORS else 0))
+    line = f"[{src}] " + ", ".join(f"{k}={v}" for k, v in items)
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:

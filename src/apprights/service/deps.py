@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -171,3 +171,6 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="row id")]

@@ -34,7 +34,10 @@ def rectification_notice(app_name: str = "掌上新闻") -> RectificationNotice:
                 1,
                 "违规收集个人信息",
                 "用户同意隐私政策前收集设备标识符（IMEI）",
-                ["t=1.2s TelephonyManager.getDeviceId，调用方 com.umeng.commonsdk", "t=1.9s 向 ulogs.umeng.com 发送IMEI"],
+                [
+                    "t=1.2s TelephonyManager.getDeviceId，调用方 com.umeng.commonsdk",
+                    "t=1.9s 向 ulogs.umeng.com 发送IMEI",
+                ],
             ),
             NoticeProblem(5, "APP强制、频繁、过度索取权限", "首次启动一次性申请3项权限", []),
         ],
@@ -50,10 +53,16 @@ def public_notice(first_app: str = "掌上新闻") -> PublicNotice:
         issuer=ISSUER,
         rows=[
             PublicNoticeRow(first_app, "北京某某科技有限公司", "华为应用市场", "5.2.0", ["违规收集个人信息"]),
-            PublicNoticeRow("快看天气", "深圳某某网络有限公司", "小米应用商店", "3.1.4", ["超范围收集个人信息"]),
+            PublicNoticeRow(
+                "快看天气", "深圳某某网络有限公司", "小米应用商店", "3.1.4", ["超范围收集个人信息"]
+            ),
             # same app/store/version again: merged into the row above, problems joined with 、
             PublicNoticeRow(
-                "快看天气", "深圳某某网络有限公司", "小米应用商店", "3.1.4", ["欺骗误导用户下载APP", "超范围收集个人信息"]
+                "快看天气",
+                "深圳某某网络有限公司",
+                "小米应用商店",
+                "3.1.4",
+                ["欺骗误导用户下载APP", "超范围收集个人信息"],
             ),
             PublicNoticeRow("快看天气", "深圳某某网络有限公司", "应用宝", "3.1.4", ["欺骗误导用户下载APP"]),
         ],

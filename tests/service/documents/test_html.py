@@ -52,7 +52,14 @@ def test_public_notice_table_exact_columns_and_merged_rows() -> None:
     assert tuple(t.rows[0]) == PUBLIC_NOTICE_COLUMNS
     body = t.rows[1:]
     assert [r[0] for r in body] == ["1", "2", "3"]
-    assert body[1] == ["2", "快看天气", "深圳某某网络有限公司", "小米应用商店", "3.1.4", "超范围收集个人信息、欺骗误导用户下载APP"]
+    assert body[1] == [
+        "2",
+        "快看天气",
+        "深圳某某网络有限公司",
+        "小米应用商店",
+        "3.1.4",
+        "超范围收集个人信息、欺骗误导用户下载APP",
+    ]
     assert body[2][3] == "应用宝"
 
 
@@ -64,8 +71,18 @@ def test_removal_table_exact_columns() -> None:
 
 def test_rectification_notice_content() -> None:
     html = render_html(samples.rectification_notice())
-    for text in ("北京某某科技有限公司", "91110108MA01ABCD2X", "com.example.news", "5.2.0", "华为应用市场",
-                 "违规收集个人信息", "第1类", "ulogs.umeng.com", "工信管函〔2026〕第128号", "2026年9月30日"):
+    for text in (
+        "北京某某科技有限公司",
+        "91110108MA01ABCD2X",
+        "com.example.news",
+        "5.2.0",
+        "华为应用市场",
+        "违规收集个人信息",
+        "第1类",
+        "ulogs.umeng.com",
+        "工信管函〔2026〕第128号",
+        "2026年9月30日",
+    ):
         assert text in html, text
     assert "请于2026年10月13日前完成整改并反馈" in html
 

@@ -25,8 +25,14 @@ def _sheet_rows(data: bytes, index: int = 0) -> tuple[object, list[tuple[object,
 def test_public_notice_headers_rows_and_style() -> None:
     ws, rows = _sheet_rows(render_xlsx(samples.public_notice()))
     assert rows[0] == PUBLIC_NOTICE_COLUMNS
-    assert rows[2] == ("2", "快看天气", "深圳某某网络有限公司", "小米应用商店", "3.1.4",
-                       "超范围收集个人信息、欺骗误导用户下载APP")
+    assert rows[2] == (
+        "2",
+        "快看天气",
+        "深圳某某网络有限公司",
+        "小米应用商店",
+        "3.1.4",
+        "超范围收集个人信息、欺骗误导用户下载APP",
+    )
     assert len(rows) == 4
     assert all(c.font.bold for c in ws[1])  # type: ignore[attr-defined]
     assert not ws["B2"].font.bold  # type: ignore[index]

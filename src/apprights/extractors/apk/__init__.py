@@ -133,9 +133,23 @@ class ApkArchive:
         facts.native_libs = [n for n in names if _NATIVE_RE.match(n)]
         facts.nested_apks = self._nested_apks()
         facts.signers = self._signers()
+        self._check_prefix()
         facts.warnings = self.warnings
         self._facts = facts
         return facts
+
+    def _check_prefix(self) -> None:
+        if self._zip.prefix_size <= 0:
+            return
+        self._fp.seek(0)
+        head = self._fp.read(4)
+        if head == b"dex\n":
+            self.warnings.append(
+                f"a dex file sits before the ZIP data ({self._zip.prefix_size} bytes): Janus attack "
+                "(CVE-2017-13156); Android < 8.1 with a v1-only signature would run it"
+            )
+        else:
+            self.warnings.append(f"{self._zip.prefix_size} bytes of unknown data before the first ZIP entry")
 
     def _sha256(self) -> str:
         h = hashlib.sha256()

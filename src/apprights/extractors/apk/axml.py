@@ -157,6 +157,9 @@ class StringPool:
 
     def get(self, idx: int) -> str | None:
         if idx < 0 or idx >= len(self._offsets):
+            if idx != _NO_INDEX and not self._bad_reported:
+                self._bad_reported = True
+                self._warnings.append(f"{self._where}: string #{idx} lies outside the string pool")
             return None
         if idx in self._cache:
             return self._cache[idx]

@@ -124,6 +124,8 @@ class SafeZip:
             self.warnings.extend(name_warnings(name))
             if info.flag_bits & _ENCRYPTED_FLAG:
                 encrypted += 1
+        # Bytes before the first entry: harmless padding, or a dex smuggled in front (Janus, CVE-2017-13156).
+        self.prefix_size = min((i.header_offset for i in infos), default=0)
         if encrypted:
             # The "fake encryption" trick: the general-purpose bit 0 is set but the data is not encrypted.
             # Android's zip reader ignores the bit and reads the data as is, so do we.

@@ -109,8 +109,10 @@ def uleb128_at(u8: U8, offs: I64, *, name: str) -> tuple[I64, I64]:
 
 def u32_at(u8: U8, offs: I64) -> I64:
     """Little-endian u32 at arbitrary (possibly unaligned) offsets; offsets must be in bounds."""
-    b = u8.astype(np.int64, copy=False)
-    return b[offs] | (b[offs + 1] << 8) | (b[offs + 2] << 16) | (b[offs + 3] << 24)
+    def at(k: int) -> I64:
+        return u8[offs + k].astype(np.int64)
+
+    return at(0) | (at(1) << 8) | (at(2) << 16) | (at(3) << 24)
 
 
 @dataclass

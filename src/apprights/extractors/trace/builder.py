@@ -175,10 +175,16 @@ class SessionBuilder:
 
     def on_consent(self, index: int, t: float, ev: dict[str, Any]) -> None:
         action = ev["action"]
-        if action in ("agreed", "refused", "withdrawn") and self.tap is not None:
-            if 0 <= t - self.tap.t <= self.opt.consent_tap_window_s and not self.tap.consent:
-                self.tap.consent = True
-                self.tap = self.prev_tap
+        tap = self.tap
+        answered = action in ("agreed", "refused", "withdrawn")
+        if (
+            answered
+            and tap is not None
+            and not tap.consent
+            and 0 <= t - tap.t <= self.opt.consent_tap_window_s
+        ):
+            tap.consent = True
+            self.tap = self.prev_tap
         if action == "shown":
             self.last_shown_t = t
             for scr in reversed(self.session.screens):

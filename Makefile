@@ -1,0 +1,37 @@
+# Quick start: `make demo` runs a scan on the bundled samples; `make test` runs the test suite.
+# Both create the virtual environment (.venv) and install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench venv system-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+system-deps:
+	bash scripts/system-deps.sh
+
+demo: $(BIN)/.installed
+	bash scripts/demo.sh
+
+test: $(BIN)/.installed system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy
+
+bench: $(BIN)/.installed system-deps
+	$(BIN)/python bench/bench_static.py
+	$(BIN)/python bench/bench_trace.py
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/eval_policy.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info bench/_work

@@ -1,0 +1,61 @@
+"""``apprights campaign run``: many apps, one report line each, a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from apprights.cli.common import fail
+from apprights.errors import InputError
+
+app = typer.Typer(help="Campaigns over many apps / 批量检测.", no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    source: Annotated[Path, typer.Argument(help="A directory of APKs, one APK, or a JSON-Lines job list.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory (reports.jsonl, summary.json).")],
+    backend: Annotated[str, typer.Option(help="local | process | ray")] = "process",
+    workers: Annotated[int, typer.Option(help="Worker processes (process backend).")] = 2,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip apps already in OUT/reports.jsonl.")] = False,
+    timeout: Annotated[float, typer.Option(help="Per-APK time limit in seconds.")] = 300.0,
+    memory_mb: Annotated[int, typer.Option(help="Per-worker memory cap in MB (process backend).")] = 2048,
+    ray_address: Annotated[str, typer.Option(help="Ray cluster address (ray://host:10001, auto or local).")] = "auto",
+    exodus: Annotated[Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")] = None,
+) -> None:
+    """Scan many apps; progress on stderr; one report line per app in OUT/reports.jsonl."""
+    from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend
+    from apprights.batch.campaign import CampaignSummary, run_campaign
+    from apprights.batch.jobs import discover_jobs
+
+    if workers < 1:
+        fail("--workers must be at least 1")
+    try:
+        jobs = discover_jobs(source)
+    except InputError as exc:
+        fail(str(exc))
+    if not jobs:
+        fail(f"{source}: no APKs found")
+    limits = Limits(timeout_s=timeout, memory_mb=memory_mb)
+    ex = str(exodus) if exodus else None
+    be: LocalBackend | ProcessBackend | RayBackend
+    if backend == "local":
+        be = LocalBackend(exodus=ex)
+    elif backend == "process":
+        be = ProcessBackend(workers=workers, limits=limits, exodus=ex)
+    elif backend == "ray":
+        be = RayBackend(address=ray_address, exodus=ex, limits=limits)
+    else:
+        fail(f"--backend {backend!r}: expected local, process or ray")
+
+    def progress(n: int, total: int, s: CampaignSummary) -> None:
+        typer.echo(f"\r[{n}/{total}] findings {s.findings} failed {s.failed}", err=True, nl=n == total)
+
+    try:
+        summary = run_campaign(jobs, out, be, resume=resume, progress=progress)
+    except InputError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

@@ -1,0 +1,375 @@
+"""Declarations: what the parsed policy says, each tied to the sentence it came from.
+
+A classical pipeline (lexicon + patterns), language-specific through ``LanguageLexicon``. Nothing here judges
+compliance: rules do that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon, TermHit
+from apprights.extractors.policy.sdklist import extract_sdk_list
+from apprights.extractors.policy.text import ParsedText
+from apprights.knowledge.sdks import SdkCatalogue
+from apprights.model.policy import DeclaredPI, PolicyFacts, PolicySentence
+
+_CLAUSE_SPLIT = re.compile(r"[，,：:；;。！？!?]")
+_PURPOSE_END = re.compile(r"[，,；;。！？!?\n]")
+_DEFINITION_SECTION = re.compile(r"名词解释|定义|释义|definition", re.I)
+_SENSITIVE_DEFINITION = re.compile(r"(?:个人)?敏感(?:个人)?信息(?:是指|包括|指)|个人信息(?:是指|包括)")
+_ACCOUNT = re.compile(r"账号|账户|帳號|帐号|帐户|account", re.I)
+_PI_OBJECT = re.compile(r"个人信息|信息|数据|资料|账号|账户|帐号|information|data|account", re.I)
+_YOU = re.compile(r"您|你|\byou\b|\byour\b", re.I)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<!\d)(?:400[-\s]?\d{3}[-\s]?\d{4}|0\d{2,3}[-\s]?\d{7,8}|1[3-9]\d{9}|\d{5}|95\d{3,5})(?!\d)")
+_COMPANY = re.compile(
+    r"([\u4e00-\u9fffA-Za-z0-9（）()·]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司))"
+    r"|((?:[A-Z][\w&.-]*\s){0,5}(?:Inc\.|Ltd\.?|LLC|Co\.,? Ltd\.?|Limited|Corporation|Corp\.))"
+)
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(\d{1,4}|[零〇一二两三四五六七八九十百]{1,5})"
+_RESPONSE_LIMIT = re.compile(_NUM + r"\s*(?:个)?\s*(工作日|自然日|日|天|小时|business days?|working days?|days?|hours?)", re.I)
+_DATE_ZH = re.compile(r"(\d{4})\s*年\s*【?\s*(\d{1,2})\s*】?\s*月\s*【?\s*(\d{1,2})\s*】?\s*日")
+_DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+         "november", "december"]
+    )  # fmt: skip
+}
+_DATE_EN = re.compile(r"(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})", re.I)
+_EFFECTIVE = re.compile(r"生效|施行|effective", re.I)
+_UPDATED = re.compile(r"更新|修订|发布|last (?:updated|modified|revised)|updated|revised", re.I)
+_OPERATOR_CUE = re.compile(
+    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营方|运营主体|经营者|开发者名称|公司名称|运营主体|我们是|由.{0,30}(?:运营|开发|提供)|"
+    r"\((?:\"|“)?(?:we|us|our)\b",
+    re.I,
+)
+_PERMISSION_WORD = re.compile(r"权限|permission|android\.permission\.", re.I)
+_RAW_PERMISSION = re.compile(r"(?:android\.permission\.)?\b([A-Z][A-Z_]{3,}(?:LOCATION|CAMERA|AUDIO|CONTACTS|SMS|PHONE_STATE|CALL_LOG|CALENDAR|STORAGE|SENSORS|ACCOUNTS|PACKAGES|RECOGNITION|IMAGES|VIDEO|CALL_PHONE|NUMBERS))\b")
+_RECOMMEND = re.compile(r"个性化|推荐|广告|推送|personali[sz]|recommend|advertis|\bads\b", re.I)
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Decl:
+    declared: list[DeclaredPI] = field(default_factory=list)
+    negated: list[DeclaredPI] = field(default_factory=list)
+
+
+def chinese_number(s: str) -> int | None:
+    """'15' -> 15, '十五' -> 15, '三十' -> 30, '二十一' -> 21, '两' -> 2."""
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _clauses(text: str) -> list[_Clause]:
+    out: list[_Clause] = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        out.append(_Clause(start, m.start(), text[start : m.start()]))
+        start = m.end()
+    out.append(_Clause(start, len(text), text[start:]))
+    return out
+
+
+def _purposes(lex: LanguageLexicon, text: str) -> list[str]:
+    out: list[str] = []
+    for m in lex.cues["purpose"].finditer(text):
+        end = _PURPOSE_END.search(text, m.end())
+        frag = text[m.start() : end.start() if end else len(text)].strip()
+        if len(frag) > len(m.group(0)) + 1:
+            out.append(frag[:100])
+        if len(out) >= 3:
+            break
+    return out
+
+
+def _is_definition(lex: LanguageLexicon, s: PolicySentence) -> bool:
+    if _DEFINITION_SECTION.search(s.section) and not lex.has("collect", s.text[:0]):
+        return True
+    return _SENSITIVE_DEFINITION.search(s.text) is not None or (
+        lex.has("definition", s.text) and not lex.has("purpose", s.text)
+    )
+
+
+def _declarations(lex: LanguageLexicon, sentences: list[PolicySentence], purpose_cells: dict[int, list[str]]) -> _Decl:
+    out = _Decl()
+    for s in sentences:
+        hits = [h for h in lex.pi_hits(s.text) if h.pi_type is not None]
+        if not hits or _is_definition(lex, s):
+            continue
+        in_context = (
+            s.kind == "row"
+            or lex.has("collect", s.text)
+            or lex.has("collection_heading", s.section)
+            or len(s.text) <= 80
+        )
+        if not in_context:
+            continue
+        negated_spans = _negated_spans(lex, s.text)
+        purposes = purpose_cells.get(s.index) or _purposes(lex, s.text)
+        seen: set[tuple[str, bool]] = set()
+        for h in hits:
+            neg = any(a <= h.start < b for a, b in negated_spans)
+            assert h.pi_type is not None
+            key = (h.pi_type, neg)
+            if key in seen:
+                continue
+            seen.add(key)
+            d = DeclaredPI(h.pi_type, h.term, s.index, [] if neg else list(purposes), h.generic)
+            (out.negated if neg else out.declared).append(d)
+    return out
+
+
+def _negated_spans(lex: LanguageLexicon, text: str) -> list[tuple[int, int]]:
+    """Character spans under a plain negation ("我们不会收集…"); conditional ones ("如您拒绝…将不会…") are not."""
+    if not lex.has("negation", text) or lex.has("condition", text):
+        return []
+    spans: list[tuple[int, int]] = []
+    clauses = _clauses(text)
+    i = 0
+    while i < len(clauses):
+        c = clauses[i]
+        if lex.has("negation", c.text):
+            end = c.end
+            j = i + 1
+            # continuation clauses: lists of items without a verb of their own
+            while j < len(clauses) and not lex.has("collect", clauses[j].text) and len(clauses[j].text) < 40:
+                end = clauses[j].end
+                j += 1
+            spans.append((c.start, end))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+# ---------------------------------------------------------------------------------------------- other fields
+def _permissions(lex: LanguageLexicon, sentences: list[PolicySentence], facts: PolicyFacts) -> dict[str, int]:
+    explained: dict[str, int] = {}
+    permission_tables = {
+        i for i, t in enumerate(facts.tables) if _PERMISSION_WORD.search(" ".join(t.header) + t.section)
+    }
+    for s in sentences:
+        perm_ctx = _PERMISSION_WORD.search(s.text) is not None or (s.kind == "row" and s.table in permission_tables)
+        if not perm_ctx:
+            continue
+        names: list[str] = []
+        for _, android in lex.permission_hits(s.text):
+            names.extend(android)
+        for m in _RAW_PERMISSION.finditer(s.text):
+            names.append("android.permission." + m.group(1))
+        if not names:
+            continue
+        explained_here = lex.has("purpose", s.text) or (s.kind == "row" and s.text.count("|") >= 1)
+        if not explained_here and s.kind == "heading":
+            follow = [t for t in sentences[s.index + 1 : s.index + 6] if t.section == s.section or s.text in t.section]
+            explained_here = any(lex.has("purpose", t.text) for t in follow)
+        if not explained_here:
+            nxt = sentences[s.index + 1] if s.index + 1 < len(sentences) else None
+            explained_here = nxt is not None and nxt.section == s.section and lex.has("purpose", nxt.text)
+        if explained_here:
+            for n in names:
+                explained.setdefault(n, s.index)
+    return explained
+
+
+def _targeted(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[int | None, int | None]:
+    disclosed: int | None = None
+    opt_out: int | None = None
+    for s in sentences:
+        if s.kind == "heading":
+            continue
+        if lex.has("targeted", s.text):
+            if disclosed is None and not _DEFINITION_SECTION.search(s.section):
+                disclosed = s.index
+            if opt_out is None and lex.has("opt_out", s.text):
+                opt_out = s.index
+        elif opt_out is None and _RECOMMEND.search(s.text) and lex.has("opt_out", s.text):
+            # "您可以在【设置】中关闭个性化推荐" without the exact disclosure words
+            if re.search(r"个性化|personali[sz]|interest-based|targeted", s.text, re.I):
+                opt_out = s.index
+    return disclosed, opt_out
+
+
+def _first(sentences: list[PolicySentence], pred: object) -> int | None:
+    for s in sentences:
+        if callable(pred) and pred(s):
+            return s.index
+    return None
+
+
+def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> dict[str, int]:
+    rights: dict[str, int] = {}
+    for s in sentences:
+        if s.kind == "row":
+            continue
+        t = s.text
+        if not (_YOU.search(t) or s.kind == "heading"):
+            continue
+        for right in ("access", "correction", "deletion", "withdrawal"):
+            if right not in rights and lex.has("right_" + right, t) and _PI_OBJECT.search(t):
+                rights[right] = s.index
+        if "cancellation" not in rights and lex.has("right_cancellation", t):
+            if lex.lang == "en" or _ACCOUNT.search(t):
+                rights["cancellation"] = s.index
+    return rights
+
+
+def _response(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[int | None, str, int | None]:
+    best: tuple[float, int, str, int] | None = None
+    for s in sentences:
+        if not lex.has("response", s.text):
+            continue
+        for m in _RESPONSE_LIMIT.finditer(s.text):
+            # the verb must be near the limit ("在15个工作日内回复"), and not about retention
+            window = s.text[max(0, m.start() - 30) : m.end() + 30]
+            if not lex.has("response", window) or lex.has("retention", window):
+                continue
+            n = chinese_number(m.group(1))
+            if n is None or n == 0 or n > 365:
+                continue
+            unit_raw = m.group(2).lower()
+            if "工作日" in unit_raw or "business" in unit_raw or "working" in unit_raw:
+                unit, wd = "working_day", float(n)
+            elif "小时" in unit_raw or "hour" in unit_raw:
+                unit, wd = "hour", n / 24.0
+            else:
+                unit, wd = "day", n * 5.0 / 7.0
+            if best is None or wd > best[0]:
+                best = (wd, n, unit, s.index)
+    if best is None:
+        return None, "", None
+    return best[1], best[2], best[3]
+
+
+def _complaint(lex: LanguageLexicon, sentences: list[PolicySentence]) -> int | None:
+    fallback: int | None = None
+    for s in sentences:
+        t = s.text
+        has_cue = lex.has("complaint", t) or lex.has("complaint", s.section)
+        if not has_cue:
+            continue
+        if _EMAIL.search(t) or (_PHONE.search(t) and lex.has("channel", t)):
+            return s.index
+        if fallback is None and lex.has("complaint", t) and lex.has("channel", t):
+            fallback = s.index
+    return fallback
+
+
+def _dates(sentences: list[PolicySentence]) -> tuple[str, str]:
+    effective = updated = ""
+    for s in sentences[:80] + sentences[-40:]:
+        for rx, order in ((_DATE_ZH, "ymd"), (_DATE_ISO, "ymd"), (_DATE_EN, "mdy")):
+            for m in rx.finditer(s.text):
+                if order == "ymd":
+                    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                else:
+                    mo, d, y = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
+                if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+                    continue
+                iso = f"{y:04d}-{mo:02d}-{d:02d}"
+                before = s.text[max(0, m.start() - 20) : m.start()] + s.section[-20:]
+                after = s.text[m.end() : m.end() + 6]
+                if _EFFECTIVE.search(before) or _EFFECTIVE.search(after):
+                    effective = effective or iso
+                elif _UPDATED.search(before) or _UPDATED.search(after):
+                    updated = updated or iso
+    return effective or updated, updated
+
+
+def _operator(sentences: list[PolicySentence]) -> tuple[str, int | None]:
+    for s in sentences:
+        if not _OPERATOR_CUE.search(s.text):
+            continue
+        m = _COMPANY.search(s.text)
+        if m:
+            name = (m.group(1) or m.group(2) or "").strip()
+            name = re.sub(r"^(?:本|由|为|是|系|我们是|运营者|运营方|开发者|公司名称)[：:为是]?", "", name)
+            if len(name) >= 4:
+                return name, s.index
+    return "", None
+
+
+def _recipients(lex: LanguageLexicon, sentences: list[PolicySentence], operator: str) -> list[str]:
+    found: list[str] = []
+    for s in sentences:
+        if not lex.has("sharing", s.text):
+            continue
+        for m in _COMPANY.finditer(s.text):
+            name = (m.group(1) or m.group(2) or "").strip()
+            name = re.sub(r"^.*?(?:与|向|给|和|及|的|由|为)(?=[\u4e00-\u9fff]{4,})", "", name)
+            if len(name) >= 4 and name != operator and name not in found and "关联公司" not in name:
+                found.append(name)
+    return found[:200]
+
+
+# ---------------------------------------------------------------------------------------------- entry
+def analyse(parsed: ParsedText, facts: PolicyFacts, lexicon: PolicyLexicon, catalogue: SdkCatalogue | None) -> None:
+    """Fill ``facts`` (already holding the parsed sentences and tables) with the declarations."""
+    lex = lexicon.lang(parsed.language)
+    sentences = facts.sentences
+    entries, purpose_cells, sdk_section = extract_sdk_list(parsed, facts, lexicon, lex, catalogue)
+    facts.sdk_list = entries
+    facts.sdk_section = sdk_section
+    decl = _declarations(lex, sentences, purpose_cells)
+    facts.declared_pi = decl.declared
+    facts.negated_pi = decl.negated
+    declared = facts.declared_types()
+    if any(d.generic for d in decl.declared):
+        facts.covered_pi = sorted(set(lexicon.covers) - declared)
+    with_purpose = {d.sentence for d in decl.declared if d.purposes}
+    types_with_purpose = {d.pi_type for d in decl.declared if d.purposes}
+    facts.itemised = len(with_purpose) >= 3 and len(types_with_purpose) >= 3
+    collection_heading = any(
+        s.kind == "heading" and lex.has("collection_heading", s.text) and _PI_OBJECT.search(s.text)
+        for s in sentences
+    )
+    facts.has_collection_rules = len(declared) >= 2 or (len(declared) >= 1 and collection_heading)
+    facts.permissions_explained = _permissions(lex, sentences, facts)
+    facts.targeted_push_disclosed, facts.targeted_push_opt_out = _targeted(lex, sentences)
+    facts.self_start_disclosed = _first(sentences, lambda s: lex.has("self_start", s.text))
+    facts.rights = _rights(lex, sentences)
+    facts.response_days, facts.response_unit, facts.response_days_sentence = _response(lex, sentences)
+    facts.complaint_channel = _complaint(lex, sentences)
+    facts.effective_date, facts.updated_date = _dates(sentences)
+    facts.operator, facts.operator_sentence = _operator(sentences)
+    recipients = _recipients(lex, sentences, facts.operator)
+    for e in entries:
+        for name in (e.company, e.name):
+            if name and name not in recipients:
+                recipients.append(name)
+    facts.third_party_recipients = recipients
+
+
+def pi_types_in(lex: LanguageLexicon, text: str) -> list[str]:
+    """PI types named in a piece of text (an SDK list cell, a CA4P span), in order, without repeats."""
+    out: list[str] = []
+    hits: list[TermHit] = lex.pi_hits(text)
+    for h in hits:
+        if h.pi_type is not None and h.pi_type not in out:
+            out.append(h.pi_type)
+    return out

@@ -1,0 +1,143 @@
+"""The policy lexicon: PI terms (Chinese and English) mapped to ``model.pi.PIType`` values, permission names,
+cue words (collection, negation, purpose, targeted push, opt-out, self-start, rights, complaint channels) and
+SDK-list field names. Data: ``knowledge/data/policy_lexicon.json`` (curated for this project).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from apprights.model.pi import PIType
+
+LEXICON_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "policy_lexicon.json"
+
+
+@dataclass(frozen=True)
+class TermHit:
+    start: int
+    end: int
+    term: str
+    pi_type: str | None  # None for a stop term (a longer phrase that is not PI, e.g. 短信验证码)
+    generic: bool = False
+
+
+@dataclass
+class LanguageLexicon:
+    lang: str
+    term_re: re.Pattern[str]
+    terms: dict[str, tuple[str | None, bool]]  # casefolded term -> (pi type, generic)
+    cues: dict[str, re.Pattern[str]]
+    permission_re: re.Pattern[str]
+    permissions: dict[str, list[str]]  # casefolded term -> android permission names
+
+    def pi_hits(self, text: str) -> list[TermHit]:
+        hits: list[TermHit] = []
+        for m in self.term_re.finditer(text):
+            pi, generic = self.terms.get(m.group(0).casefold(), (None, False))
+            hits.append(TermHit(m.start(), m.end(), m.group(0), pi, generic))
+        return hits
+
+    def has(self, cue: str, text: str) -> bool:
+        return self.cues[cue].search(text) is not None
+
+    def find(self, cue: str, text: str) -> re.Match[str] | None:
+        return self.cues[cue].search(text)
+
+    def permission_hits(self, text: str) -> list[tuple[str, list[str]]]:
+        return [(m.group(0), self.permissions[m.group(0).casefold()]) for m in self.permission_re.finditer(text)]
+
+
+@dataclass
+class PolicyLexicon:
+    version: str
+    zh: LanguageLexicon
+    en: LanguageLexicon
+    covers: tuple[str, ...]
+    sdk_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def lang(self, language: str) -> LanguageLexicon:
+        return self.zh if language == "zh" else self.en
+
+    def classify_sdk_key(self, key: str) -> str | None:
+        """The SDK-list field a key names (name|company|purpose|pi|link|website|method|permission), or None."""
+        k = key.casefold().strip()
+        if not k or len(k) > 24:
+            return None
+        for fld in ("website", "link", "pi", "company", "purpose", "name", "method", "permission"):
+            if any(w in k for w in self.sdk_fields.get(fld, ())):
+                return fld
+        return None
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_FILE) -> PolicyLexicon:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            version=str(raw["version"]),
+            zh=_build(raw, "zh"),
+            en=_build(raw, "en"),
+            covers=tuple(raw["generic_terms"]["covers"]),
+            sdk_fields={k: tuple(v) for k, v in raw["sdk_fields"].items()},
+        )
+
+
+@lru_cache(maxsize=4)
+def default_lexicon(path: Path = LEXICON_FILE) -> PolicyLexicon:
+    """The packaged lexicon, loaded once per process on first use (read-only data)."""
+    return PolicyLexicon.load(path)
+
+
+def _alternation(words: list[str], lang: str) -> str:
+    parts = []
+    for w in sorted(set(words), key=lambda x: (-len(x), x)):
+        e = re.escape(w)
+        if lang == "en" or re.match(r"[A-Za-z0-9]", w[0]):
+            e = r"(?<![A-Za-z0-9])" + e
+        if lang == "en" or re.match(r"[A-Za-z0-9]", w[-1]):
+            e = e + r"(?![A-Za-z0-9])"
+        parts.append(e)
+    return "|".join(parts) if parts else r"(?!x)x"
+
+
+def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
+    terms: dict[str, tuple[str | None, bool]] = {}
+    pi_terms = raw["pi_terms"]
+    assert isinstance(pi_terms, dict)
+    for pi, by_lang in pi_terms.items():
+        PIType(pi)  # validate
+        for t in by_lang.get(lang, []):
+            terms.setdefault(t.casefold(), (pi, False))
+    generic = raw["generic_terms"]
+    assert isinstance(generic, dict)
+    for pi, by_lang in generic.items():
+        if pi == "covers":
+            continue
+        for t in by_lang.get(lang, []):
+            terms[t.casefold()] = (pi, True)
+    stop = raw["stop_terms"]
+    assert isinstance(stop, dict)
+    for t in stop.get(lang, []):
+        terms[t.casefold()] = (None, False)
+    term_re = re.compile(_alternation(list(terms), lang), re.I)
+    cues: dict[str, re.Pattern[str]] = {}
+    raw_cues = raw["cues"]
+    assert isinstance(raw_cues, dict)
+    for name, by_lang in raw_cues.items():
+        words = by_lang.get(lang, [])
+        if name == "negation":
+            cues[name] = re.compile("|".join(words) or r"(?!x)x", re.I)
+        elif lang == "en":
+            cues[name] = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
+        else:
+            cues[name] = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+    perms: dict[str, list[str]] = {}
+    raw_perms = raw["permissions"]
+    assert isinstance(raw_perms, list)
+    for p in raw_perms:
+        for t in p.get(lang, []):
+            perms.setdefault(t.casefold(), []).extend(p["android"])
+    permission_re = re.compile(_alternation(list(perms), lang), re.I)
+    return LanguageLexicon(lang, term_re, terms, cues, permission_re, perms)

@@ -1,0 +1,153 @@
+"""Shared helpers of the runtime (trace) rules: subjects from stack attribution, evidence pointers, word lists."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from apprights.model.facts import AppFacts
+from apprights.model.finding import Evidence, Subject, SubjectKind
+from apprights.model.pi import pi_label
+from apprights.model.runtime import Actor, Moment, Tap, TraceSession
+from apprights.rules.base import app_subject
+
+MAX_EVIDENCE = 12
+
+# Words on consent-dialog buttons. A refuse choice must be a real one; 好的/我知道了 only acknowledge.
+REFUSE_WORDS = (
+    "不同意",
+    "拒绝",
+    "暂不同意",
+    "不接受",
+    "暂不使用",
+    "不使用",
+    "仅浏览",
+    "以后再说",
+    "退出",
+    "取消",
+    "disagree",
+    "decline",
+    "refuse",
+    "reject",
+    "not now",
+)
+REWARD_WORDS = (
+    "红包",
+    "积分",
+    "奖励",
+    "优惠",
+    "领取",
+    "现金",
+    "提现",
+    "抽奖",
+    "福利",
+    "返现",
+    "金币",
+    "免单",
+)
+DOWNLOAD_WORDS = ("下载", "安装", "download", "install", "获取应用")
+CLOSE_WORDS = ("关闭", "跳过", "×", "✕", "✖", "close", "skip")
+PERSONALISATION_SWITCH = re.compile(
+    r"个性化(推荐|广告|内容|推送|展示)|推荐管理|广告管理|程序化广告|personali[sz]ed|personali[sz]ation", re.I
+)
+APP_STORE_PACKAGES = frozenset(
+    {
+        "com.android.vending",
+        "com.xiaomi.market",
+        "com.huawei.appmarket",
+        "com.oppo.market",
+        "com.heytap.market",
+        "com.bbk.appstore",
+        "com.tencent.android.qqdownloader",
+        "com.qihoo.appstore",
+        "com.wandoujia.phoenix2",
+        "com.baidu.appsearch",
+        "com.meizu.mstore",
+        "com.sec.android.app.samsungapps",
+    }
+)
+
+
+def sessions(facts: AppFacts) -> list[TraceSession]:
+    return facts.runtime.sessions if facts.runtime is not None else []
+
+
+def actor_subject(facts: AppFacts, actor: Actor | None) -> Subject:
+    if actor is not None and actor.kind == "sdk":
+        return Subject(SubjectKind.SDK, actor.id, actor.name or actor.id)
+    return app_subject(facts)
+
+
+def sdk_subject_by_id(facts: AppFacts, sdk_id: str, name: str = "") -> Subject:
+    return Subject(SubjectKind.SDK, sdk_id, name or sdk_id)
+
+
+def trace_evidence(s: TraceSession, m: Moment, **extra: Any) -> Evidence:
+    """``Evidence("trace", {trace, session, event, t, phase, state, …})``."""
+    return Evidence("trace", s.evidence(m.index, m.t, phase=m.phase, state=m.state, **extra))
+
+
+def capped(items: Iterable[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    out: list[Evidence] = []
+    for e in items:
+        if len(out) >= limit:
+            break
+        out.append(e)
+    return out
+
+
+def labels(pi_types: Iterable[str], lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(pi_label(p, lang) for p in sorted(set(pi_types)))
+
+
+def has_word(text: str, words: Iterable[str]) -> bool:
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+def is_refuse(text: str) -> bool:
+    return has_word(text, REFUSE_WORDS)
+
+
+def group_by_subject(
+    facts: AppFacts, pairs: Iterable[tuple[Actor | None, Any]]
+) -> Iterator[tuple[Subject, list[Any]]]:
+    """Group items by the subject of their actor, keeping first-seen order."""
+    groups: dict[str, tuple[Subject, list[Any]]] = {}
+    for actor, item in pairs:
+        sub = actor_subject(facts, actor)
+        groups.setdefault(sub.id, (sub, []))[1].append(item)
+    yield from groups.values()
+
+
+def tap_within(s: TraceSession, t: float, seconds: float, *, include_consent: bool = False) -> bool:
+    """A user tap in ``[t - seconds, t]`` (consent taps excluded unless asked)."""
+    i = bisect.bisect_right(s.taps, t, key=lambda tap: tap.t)
+    while i > 0:
+        i -= 1
+        tap = s.taps[i]
+        if t - tap.t > seconds:
+            return False
+        if include_consent or not tap.consent:
+            return True
+    return False
+
+
+def last_tap_before(s: TraceSession, t: float, seconds: float) -> Tap | None:
+    """The last non-consent tap in ``[t - seconds, t]``."""
+    i = bisect.bisect_right(s.taps, t, key=lambda tap: tap.t)
+    while i > 0:
+        i -= 1
+        tap = s.taps[i]
+        if t - tap.t > seconds:
+            return None
+        if not tap.consent:
+            return tap
+    return None
+
+
+def is_system_package(pkg: str, prefixes: Iterable[str]) -> bool:
+    return any(pkg == p.rstrip(".") or pkg.startswith(p) for p in prefixes)

@@ -1,0 +1,188 @@
+"""Helpers shared by the static rules: who owns a class (app or SDK), entry points, evidence items.
+
+Pure functions of facts and knowledge; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from apprights.model.facts import AppFacts, CallSite, Component, SdkHit, StringRef
+from apprights.model.finding import Confidence, Evidence, Subject
+from apprights.rules.base import RuleContext, app_subject, sdk_subject
+
+MAX_EVIDENCE = 20  # evidence items per finding; the count of the rest goes into the last item
+
+
+def _under(name: str, prefix: str) -> bool:
+    p = prefix.rstrip(".")
+    return bool(p) and (name == p or name.startswith(p + ".") or name.startswith(p + "$"))
+
+
+def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit | None:
+    """The detected SDK owning ``class_name`` (longest matched prefix), else the catalogue's SDK, else None.
+
+    A class inside the app's own package is the app's unless the SDK prefix is longer than the package
+    (an app ``com.tencent.mm`` is not the SDK ``com.tencent``)."""
+    own = facts.package
+
+    def allowed(prefix: str) -> bool:
+        return not (own and _under(class_name, own) and len(prefix.rstrip(".")) <= len(own))
+
+    best: SdkHit | None = None
+    best_len = -1
+    for sdk in facts.sdks:
+        for p in sdk.matched_prefixes:
+            if _under(class_name, p) and allowed(p) and len(p) > best_len:
+                best, best_len = sdk, len(p)
+    if best is not None:
+        return best
+    entry = ctx.knowledge.sdks.match_class(class_name.split("$", 1)[0])
+    if entry is None:
+        return None
+    matched = [p for p in entry.prefixes if _under(class_name, p)]
+    if not matched or not any(allowed(p) for p in matched):
+        return None
+    return facts.sdk(entry.id) or SdkHit(
+        id=entry.id,
+        name=entry.name_zh,
+        name_en=entry.name_en,
+        vendor=entry.vendor,
+        category=entry.category,
+        used=True,
+        evidence=[f"prefix:{p}" for p in matched],
+        matched_prefixes=matched,
+    )
+
+
+def subject_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> tuple[Subject, SdkHit | None]:
+    sdk = sdk_for_class(facts, ctx, class_name)
+    return (sdk_subject(sdk), sdk) if sdk is not None else (app_subject(facts), None)
+
+
+def sdk_for_component(facts: AppFacts, ctx: RuleContext, component: Component) -> SdkHit | None:
+    """The SDK that lists the component, or owns its class name."""
+    for sdk in facts.sdks:
+        if component.name in sdk.components:
+            return sdk
+    return sdk_for_class(facts, ctx, component.name)
+
+
+def entry_classes(facts: AppFacts) -> set[str]:
+    """Classes the system instantiates on its own: the Application class and manifest components."""
+    out: set[str] = set()
+    m = facts.manifest
+    if m is None:
+        return out
+    if m.application_class:
+        out.add(m.application_class)
+    for c in m.components:
+        if c.enabled:
+            out.add(c.name)
+    return out
+
+
+def is_entry_class(class_name: str, entries: set[str]) -> bool:
+    """The class is an entry point or one of its nested/anonymous classes."""
+    return class_name in entries or class_name.split("$", 1)[0] in entries
+
+
+def startup_classes(facts: AppFacts) -> set[str]:
+    """Classes run at process start before any UI: the Application class and content providers."""
+    out: set[str] = set()
+    m = facts.manifest
+    if m is None:
+        return out
+    if m.application_class:
+        out.add(m.application_class)
+    out.update(c.name for c in m.components if c.kind == "provider" and c.enabled)
+    return out
+
+
+def site_confidence(site: CallSite, entries: set[str], sdk: SdkHit | None = None) -> Confidence:
+    """``reachable`` when the caller is an entry point or its SDK is initialised at start-up, else ``present``."""
+    if is_entry_class(site.caller_class, entries) or (sdk is not None and sdk.init_at_startup):
+        return Confidence.REACHABLE
+    return Confidence.PRESENT
+
+
+def site_evidence(site: CallSite, **extra: Any) -> Evidence:
+    data: dict[str, Any] = {
+        "api": site.api,
+        "caller_class": site.caller_class,
+        "caller_method": site.caller_method,
+    }
+    if site.dex:
+        data["dex"] = site.dex
+    if site.count != 1:
+        data["count"] = site.count
+    data.update(extra)
+    return Evidence("dex", data)
+
+
+def string_evidence(ref: StringRef, **extra: Any) -> Evidence:
+    data: dict[str, Any] = {"string": ref.value, "kind": ref.kind}
+    if ref.caller_class:
+        data["caller_class"] = ref.caller_class
+        data["caller_method"] = ref.caller_method
+    data.update(extra)
+    return Evidence("dex", data)
+
+
+def component_evidence(component: Component, **extra: Any) -> Evidence:
+    data: dict[str, Any] = {"component": component.name, "component_kind": component.kind}
+    if component.actions:
+        data["actions"] = list(component.actions)
+    if component.exported is not None:
+        data["exported"] = component.exported
+    data.update(extra)
+    return Evidence("manifest", data)
+
+
+def permission_evidence(name: str, **extra: Any) -> Evidence:
+    return Evidence("manifest", {"permission": name, **extra})
+
+
+def capped(items: Iterable[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    """At most ``limit`` items; a note with the number left out when there were more."""
+    out = list(items)
+    if len(out) <= limit:
+        return out
+    rest = len(out) - limit + 1
+    return [*out[: limit - 1], Evidence(out[limit - 1].source, {"more_items": rest})]
+
+
+def best_confidence(values: Iterable[Confidence]) -> Confidence:
+    return max(values, key=lambda c: c.rank, default=Confidence.PRESENT)
+
+
+def pi_types_of_api(ctx: RuleContext, api: str) -> set[str]:
+    return {a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(api)}
+
+
+def method_name(api: str) -> str:
+    return api.rsplit(".", 1)[-1]
+
+
+def is_dangerous(facts_perm_dangerous: bool, name: str, ctx: RuleContext) -> bool:
+    return facts_perm_dangerous or ctx.knowledge.permissions.is_dangerous(name)
+
+
+def group_sites_by_subject(
+    facts: AppFacts, ctx: RuleContext, methods: set[str], pi_type: str | None = None
+) -> dict[str, tuple[Subject, SdkHit | None, list[CallSite]]]:
+    """Call sites whose API is one of ``methods`` (dotted ``Class.method``, matched also by the catalogue's
+    ``pi_type`` when given), grouped by the subject owning the caller class."""
+    out: dict[str, tuple[Subject, SdkHit | None, list[CallSite]]] = {}
+    if facts.code is None:
+        return out
+    for site in facts.code.call_sites:
+        hit = site.api in methods or (
+            pi_type is not None and any(a.pi_type == pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api))
+        )
+        if not hit:
+            continue
+        subject, sdk = subject_for_class(facts, ctx, site.caller_class)
+        out.setdefault(subject.id, (subject, sdk, []))[2].append(site)
+    return out

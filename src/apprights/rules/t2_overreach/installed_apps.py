@@ -1,0 +1,103 @@
+"""Reading the list of installed applications (软件安装列表)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apprights.model.facts import AppFacts
+from apprights.model.finding import Confidence, Finding, Severity
+from apprights.rules._static_common import (
+    best_confidence,
+    capped,
+    entry_classes,
+    group_sites_by_subject,
+    method_name,
+    permission_evidence,
+    site_confidence,
+    site_evidence,
+)
+from apprights.rules.base import Rule, RuleContext, app_subject
+
+QUERY_ALL_PACKAGES = "android.permission.QUERY_ALL_PACKAGES"
+
+
+class InstalledAppsRead(Rule):
+    """Code that reads the list of installed applications.
+
+    What it detects
+        Calls of ``PackageManager.getInstalledPackages``, ``getInstalledApplications`` and
+        ``queryIntentActivities`` (and every API the sensitive-API catalogue types as ``installed_apps``), grouped
+        by the subject owning the calling class; and the ``QUERY_ALL_PACKAGES`` permission, without which an app
+        targeting Android 11+ sees almost no other packages. The software list is not necessary PI for any of
+        the 39 app categories.
+
+    Legal basis
+        164号文 一(2); 认定方法 四(1); T/TAF 077.6 (软件列表); 14号文 第四条.
+
+    Evidence and confidence
+        ``dex`` items (caller class and method → API) and a ``manifest`` item for QUERY_ALL_PACKAGES.
+        Confidence ``reachable`` when a caller is an entry point or belongs to an SDK initialised at start-up,
+        otherwise ``present``; ``declared`` for the permission alone. Severity is low when the only call is
+        ``queryIntentActivities``, which apps also use to resolve a single intent.
+
+    Known false positives
+        ``queryIntentActivities`` with a specific intent (checking that a share target or a browser exists) is
+        not a list read; app stores, launchers and security apps need the list for their basic function.
+
+    Fixtures
+        tests/rules/t2_overreach/test_installed_apps.py
+    """
+
+    id = "T2.installed_apps_read"
+    problem_type = 2
+    title_zh = "读取软件安装列表"
+    title_en = "Reads the list of installed applications"
+    severity = Severity.MEDIUM
+    legal_basis = ("164号文 一(2)", "认定方法 四(1)", "T/TAF 077.6", "14号文 第四条")
+    requires = frozenset({"code"})
+    default_options = {
+        "apis": [
+            "android.content.pm.PackageManager.getInstalledPackages",
+            "android.content.pm.PackageManager.getInstalledApplications",
+            "android.content.pm.PackageManager.queryIntentActivities",
+            "android.app.ApplicationPackageManager.getInstalledPackages",
+            "android.app.ApplicationPackageManager.getInstalledApplications",
+        ],
+        "weak_methods": ["queryIntentActivities"],
+    }
+
+    def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
+        apis = set(ctx.option(type(self), "apis"))
+        weak = set(ctx.option(type(self), "weak_methods"))
+        groups = group_sites_by_subject(facts, ctx, apis, pi_type="installed_apps")
+        entries = entry_classes(facts)
+        declared = facts.manifest is not None and QUERY_ALL_PACKAGES in facts.manifest.permission_names()
+        app = app_subject(facts)
+        for sid, (subject, sdk, sites) in sorted(groups.items()):
+            evidence = [site_evidence(s, pi_type="installed_apps") for s in sites]
+            if declared and sid == app.id:
+                evidence.append(permission_evidence(QUERY_ALL_PACKAGES))
+            only_weak = all(method_name(s.api) in weak for s in sites)
+            yield self.finding(
+                facts,
+                key="installed_apps",
+                subject=subject,
+                confidence=best_confidence(site_confidence(s, entries, sdk) for s in sites),
+                severity=Severity.LOW if only_weak else None,
+                evidence=capped(evidence),
+                merge_key=f"T2.pi:{sid}:installed_apps",
+                detail_zh="代码调用了读取软件安装列表的接口：" + "、".join(sorted({method_name(s.api) for s in sites})),
+                detail_en="Code calls APIs reading the installed-app list: "
+                + ", ".join(sorted({method_name(s.api) for s in sites})),
+            )
+        if declared and app.id not in groups:
+            yield self.finding(
+                facts,
+                key="installed_apps",
+                confidence=Confidence.DECLARED,
+                severity=Severity.LOW,
+                evidence=[permission_evidence(QUERY_ALL_PACKAGES)],
+                merge_key=f"T2.pi:{app.id}:installed_apps",
+                detail_zh="声明了QUERY_ALL_PACKAGES权限，可获取全部已安装应用",
+                detail_en="QUERY_ALL_PACKAGES is declared: the app can see every installed package",
+            )

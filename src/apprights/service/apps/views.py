@@ -1,0 +1,89 @@
+"""/api/v1/apps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlalchemy import func, select
+
+from apprights.service.apps import service
+from apprights.service.apps.models import App
+from apprights.service.apps.schemas import (
+    AppDetail,
+    AppIn,
+    AppOut,
+    CaseBrief,
+    ListingIn,
+    ListingOut,
+    VersionOut,
+)
+from apprights.service.deps import IdPath, NowDep, Page, PageDep, Principal, Role, SessionDep, allow
+from apprights.service.orgs.models import Enterprise
+from apprights.service.scope import app_filter, may_see_app
+
+router = APIRouter(tags=["apps"])
+READERS = (Role.MINISTRY, Role.PROVINCE, Role.ENTERPRISE)
+
+
+def visible_app(session: SessionDep, app_id: int, p: Principal) -> App:
+    app = session.get(App, app_id)
+    ent = session.get(Enterprise, app.enterprise_id) if app is not None and app.enterprise_id else None
+    if app is None or not may_see_app(p, app, ent):
+        raise HTTPException(404, "应用不存在 / no such app")
+    return app
+
+
+@router.post("/apps", response_model=AppOut, status_code=201)
+def register_app(body: AppIn, session: SessionDep, now: NowDep, p: Annotated[Principal, Depends(allow(*READERS))]) -> App:
+    if p.role is Role.ENTERPRISE and body.enterprise_id != p.enterprise_id:
+        raise HTTPException(403, "只能登记本企业的应用 / an enterprise registers its own apps")
+    if p.role is Role.PROVINCE:
+        ent = session.get(Enterprise, body.enterprise_id) if body.enterprise_id else None
+        if ent is None or ent.province_code != p.province_code:
+            raise HTTPException(403, "只能登记本辖区企业的应用 / apps of the province's own enterprises only")
+    app = service.register_app(session, body, now)
+    session.commit()
+    return app
+
+
+@router.get("/apps", response_model=Page[AppOut])
+def list_apps(
+    session: SessionDep,
+    page: PageDep,
+    p: Annotated[Principal, Depends(allow(*READERS))],
+    q: Annotated[str | None, Query(max_length=200, description="package or name contains")] = None,
+) -> Page[AppOut]:
+    where = [app_filter(p)]
+    if q:
+        like = f"%{q}%"
+        where.append(App.package.like(like) | App.name.like(like))
+    total = session.scalar(select(func.count()).select_from(App).where(*where)) or 0
+    rows = session.scalars(select(App).where(*where).order_by(App.id).limit(page.limit).offset(page.offset))
+    return Page(items=[AppOut.model_validate(a) for a in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/apps/{app_id}", response_model=AppDetail)
+def get_app(app_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*READERS))]) -> AppDetail:
+    """The app with its history: every version, listing and case."""
+    app = visible_app(session, app_id, p)
+    versions, listings, cases = service.history(session, app)
+    return AppDetail(
+        **AppOut.model_validate(app).model_dump(),
+        versions=[VersionOut.model_validate(v) for v in versions],
+        listings=[ListingOut.model_validate(x) for x in listings],
+        cases=[CaseBrief.model_validate(c) for c in cases],
+    )
+
+
+@router.post("/apps/{app_id}/listings", response_model=ListingOut, status_code=201)
+def add_listing(
+    app_id: IdPath,
+    body: ListingIn,
+    session: SessionDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.PROVINCE))],
+) -> ListingOut:
+    app = visible_app(session, app_id, p)
+    listing = service.add_listing(session, app, body)
+    session.commit()
+    return ListingOut.model_validate(listing)

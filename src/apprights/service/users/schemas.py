@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from apprights.service.deps import Role
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime | None = None
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+    display_name: str = Field(default="", max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    role: Role
+    province_code: str | None = Field(default=None, max_length=2)
+    enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    store_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    agency_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    display_name: str
+    role: str
+    province_code: str | None
+    enterprise_id: int | None
+    store_id: int | None
+    agency_id: int | None
+    active: bool
+
+
+class TokenIn(BaseModel):
+    name: str = Field(default="", max_length=100)

@@ -1,0 +1,98 @@
+"""/api/v1/auth and /api/v1/users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy import func, select
+
+from apprights.service.deps import (
+    SESSION_COOKIE,
+    IdPath,
+    NowDep,
+    Page,
+    PageDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    allow,
+)
+from apprights.service.users import service
+from apprights.service.users.models import User
+from apprights.service.users.schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
+
+router = APIRouter(tags=["users"])
+ANY_USER = (Role.MINISTRY, Role.PROVINCE, Role.AGENCY, Role.ENTERPRISE, Role.STORE)
+
+
+@router.post("/auth/login", response_model=TokenOut)
+def login(
+    body: LoginIn,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    response: Response,
+    _p: Annotated[Principal, Depends(allow(Role.PUBLIC))],
+) -> TokenOut:
+    try:
+        token, expires = service.login(session, body.username, body.password, now, settings.session_hours)
+    except PermissionError as e:
+        raise HTTPException(401, str(e)) from None
+    session.commit()
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=settings.session_hours * 3600)
+    return TokenOut(token=token, expires_at=expires)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(
+    request: Request, session: SessionDep, response: Response, _p: Annotated[Principal, Depends(allow(*ANY_USER))]
+) -> None:
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.cookies.get(SESSION_COOKIE, "")
+    service.logout(session, token)
+    session.commit()
+    response.delete_cookie(SESSION_COOKIE)
+
+
+@router.get("/me", response_model=UserOut)
+def me(session: SessionDep, p: Annotated[Principal, Depends(allow(*ANY_USER))]) -> User:
+    user = session.get(User, p.user_id)
+    assert user is not None
+    return user
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(
+    body: UserIn, session: SessionDep, now: NowDep, _p: Annotated[Principal, Depends(allow(Role.MINISTRY))]
+) -> User:
+    user = service.create_user(session, body, now)
+    session.commit()
+    return user
+
+
+@router.get("/users", response_model=Page[UserOut])
+def list_users(
+    session: SessionDep, page: PageDep, _p: Annotated[Principal, Depends(allow(Role.MINISTRY))]
+) -> Page[UserOut]:
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    rows = session.scalars(select(User).order_by(User.id).limit(page.limit).offset(page.offset))
+    return Page(items=[UserOut.model_validate(u) for u in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
+def create_token(
+    user_id: IdPath,
+    body: TokenIn,
+    session: SessionDep,
+    now: NowDep,
+    _p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+) -> TokenOut:
+    """An API token for an agency, province, store or enterprise account (shown once, stored hashed)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "用户不存在 / no such user")
+    token, expires = service.issue_token(session, user, now, kind="api", name=body.name)
+    session.commit()
+    return TokenOut(token=token, expires_at=expires)
