@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jinja2
@@ -9,13 +10,22 @@ import jinja2
 from apprights.knowledge.legal import PROBLEM_TYPES, resolve
 
 
+def _value(v: Any) -> str:
+    """Evidence values as a reader expects them: JSON for structures (keeps Chinese readable)."""
+    if isinstance(v, (dict, list, tuple)):
+        return json.dumps(v, ensure_ascii=False)
+    return "" if v is None else str(v)
+
+
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("apprights.reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["evalue"] = _value
+    return env
 
 
 def render_html(report: dict[str, Any]) -> str:

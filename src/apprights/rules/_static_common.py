@@ -6,6 +6,7 @@ Pure functions of facts and knowledge; no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from apprights.model.facts import AppFacts, CallSite, Component, SdkHit, StringRef
@@ -186,3 +187,66 @@ def group_sites_by_subject(
         subject, sdk = subject_for_class(facts, ctx, site.caller_class)
         out.setdefault(subject.id, (subject, sdk, []))[2].append(site)
     return out
+
+
+@dataclass
+class PiReads:
+    """What one subject's code reads: PI types and the evidence for them."""
+
+    subject: Subject
+    sdk: SdkHit | None
+    pi_types: set[str] = field(default_factory=set)
+    evidence: list[Evidence] = field(default_factory=list)
+    sites: list[CallSite] = field(default_factory=list)
+
+
+def pi_reads_by_subject(facts: AppFacts, ctx: RuleContext, ignore_pi: set[str] | None = None) -> dict[str, PiReads]:
+    """PI-reading call sites grouped by subject, plus each detected SDK's own ``pi_apis``."""
+    ignore = ignore_pi or set()
+    out: dict[str, PiReads] = {}
+    for site in facts.code.call_sites if facts.code else []:
+        types = {
+            a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api) if a.kind in ("read", "listen")
+        } - ignore
+        if not types:
+            continue
+        subject, sdk = subject_for_class(facts, ctx, site.caller_class)
+        r = out.setdefault(subject.id, PiReads(subject, sdk))
+        r.pi_types |= types
+        r.sites.append(site)
+        r.evidence.append(site_evidence(site, pi_type=sorted(types)[0] if len(types) == 1 else sorted(types)))
+    for sdk in facts.sdks:
+        for api in sdk.pi_apis:
+            types = {a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(api) if a.kind in ("read", "listen")}
+            types -= ignore
+            if not types:
+                continue
+            subj = sdk_subject(sdk)
+            r = out.setdefault(subj.id, PiReads(subj, sdk))
+            if r.sdk is None:
+                r.sdk = sdk
+            if any(s.api == api for s in r.sites):
+                r.pi_types |= types
+                continue
+            r.pi_types |= types
+            r.evidence.append(Evidence("dex", {"sdk": sdk.id, "api": api, "pi_type": sorted(types)[0]}))
+    return out
+
+
+def sdk_starts_early(facts: AppFacts, sdk: SdkHit | None, sites: Iterable[CallSite]) -> str | None:
+    """Why the subject's code runs at process start, or None: ``init_at_startup`` (the SDK is initialised from
+    the Application class or an auto-init provider), an own content provider, or PI calls made directly from
+    the Application class or a provider."""
+    if sdk is not None and sdk.init_at_startup:
+        return "init_at_startup"
+    early = startup_classes(facts)
+    if sdk is not None and facts.manifest is not None:
+        for c in facts.manifest.components:
+            if c.kind == "provider" and c.enabled and (
+                c.name in sdk.components or any(_under(c.name, p) for p in sdk.matched_prefixes)
+            ):
+                return f"provider:{c.name}"
+    for s in sites:
+        if is_entry_class(s.caller_class, early):
+            return f"startup_class:{s.caller_class.split('$', 1)[0]}"
+    return None

@@ -123,11 +123,16 @@ def _len8(n: int) -> bytes:
     return bytes([n]) if n < 0x80 else bytes([0x80 | (n >> 8), n & 0xFF])
 
 
-def simple_manifest(package: str = "com.example.app", *, version_code: int = 7, extra: list[El] | None = None) -> El:
+def simple_manifest(
+    package: str = "com.example.app", *, version_code: int = 7, extra: list[El] | None = None
+) -> El:
     return El(
         "manifest",
-        [Attr("versionCode", version_code, 0x0101021B), Attr("versionName", "1.2.3", 0x0101021C),
-         Attr("package", package, None, ns=None)],
+        [
+            Attr("versionCode", version_code, 0x0101021B),
+            Attr("versionName", "1.2.3", 0x0101021C),
+            Attr("package", package, None, ns=None),
+        ],
         [
             El("uses-sdk", [Attr("minSdkVersion", 21, 0x0101020C), Attr("targetSdkVersion", 30, 0x01010270)]),
             El("uses-permission", [Attr("name", "android.permission.CAMERA", 0x01010003)]),
@@ -138,10 +143,19 @@ def simple_manifest(package: str = "com.example.app", *, version_code: int = 7, 
                     El(
                         "activity",
                         [Attr("name", ".Main", 0x01010003)],
-                        [El("intent-filter", [], [
-                            El("action", [Attr("name", "android.intent.action.MAIN", 0x01010003)]),
-                            El("category", [Attr("name", "android.intent.category.LAUNCHER", 0x01010003)]),
-                        ])],
+                        [
+                            El(
+                                "intent-filter",
+                                [],
+                                [
+                                    El("action", [Attr("name", "android.intent.action.MAIN", 0x01010003)]),
+                                    El(
+                                        "category",
+                                        [Attr("name", "android.intent.category.LAUNCHER", 0x01010003)],
+                                    ),
+                                ],
+                            )
+                        ],
                     ),
                 ],
             ),

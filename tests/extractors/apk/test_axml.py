@@ -21,7 +21,12 @@ def manifest_of(data: bytes) -> ManifestFacts:
 def test_simple_manifest_both_string_encodings(utf8: bool) -> None:
     m = manifest_of(axml(simple_manifest(), utf8=utf8))
     assert (m.package, m.version_code, m.version_name, m.min_sdk, m.target_sdk) == (
-        "com.example.app", 7, "1.2.3", 21, 30)
+        "com.example.app",
+        7,
+        "1.2.3",
+        21,
+        30,
+    )
     assert m.label == "Demo"
     assert m.application_class == "com.example.app.App"
     assert m.permission_names() == ["android.permission.CAMERA"]
@@ -121,24 +126,67 @@ def test_elements_android_ignores_are_ignored() -> None:
 
 def test_component_details_and_export_defaults() -> None:
     extra_app = [
-        El("service", [Attr("name", "com.other.Svc", 0x01010003), Attr("exported", False, 0x01010010),
-                       Attr("process", ":push", 0x01010011)],
-           [El("intent-filter", [Attr("priority", 1000, 0x0101001C)],
-               [El("action", [Attr("name", "a.b.PUSH", 0x01010003)]),
-                El("data", [Attr("scheme", "https", 0x01010027), Attr("host", "x.cn", 0x01010028),
-                            Attr("mimeType", "text/plain", 0x01010026)])])]),
-        El("receiver", [Attr("name", "Boot", 0x01010003), Attr("enabled", False, 0x0101000E)],
-           [El("intent-filter", [], [El("action", [Attr("name", "android.intent.action.BOOT_COMPLETED",
-                                                        0x01010003)])])]),
-        El("provider", [Attr("name", ".Prov", 0x01010003), Attr("authorities", "a.one;a.two", 0x01010018),
-                        Attr("directBootAware", True, 0x01010505)],
-           [El("meta-data", [Attr("name", "k", 0x01010003), Attr("value", "v", 0x01010024)])]),
-        El("activity-alias", [Attr("name", ".Alias", 0x01010003), Attr("targetActivity", ".Main", 0x01010202)]),
+        El(
+            "service",
+            [
+                Attr("name", "com.other.Svc", 0x01010003),
+                Attr("exported", False, 0x01010010),
+                Attr("process", ":push", 0x01010011),
+            ],
+            [
+                El(
+                    "intent-filter",
+                    [Attr("priority", 1000, 0x0101001C)],
+                    [
+                        El("action", [Attr("name", "a.b.PUSH", 0x01010003)]),
+                        El(
+                            "data",
+                            [
+                                Attr("scheme", "https", 0x01010027),
+                                Attr("host", "x.cn", 0x01010028),
+                                Attr("mimeType", "text/plain", 0x01010026),
+                            ],
+                        ),
+                    ],
+                )
+            ],
+        ),
+        El(
+            "receiver",
+            [Attr("name", "Boot", 0x01010003), Attr("enabled", False, 0x0101000E)],
+            [
+                El(
+                    "intent-filter",
+                    [],
+                    [El("action", [Attr("name", "android.intent.action.BOOT_COMPLETED", 0x01010003)])],
+                )
+            ],
+        ),
+        El(
+            "provider",
+            [
+                Attr("name", ".Prov", 0x01010003),
+                Attr("authorities", "a.one;a.two", 0x01010018),
+                Attr("directBootAware", True, 0x01010505),
+            ],
+            [El("meta-data", [Attr("name", "k", 0x01010003), Attr("value", "v", 0x01010024)])],
+        ),
+        El(
+            "activity-alias",
+            [Attr("name", ".Alias", 0x01010003), Attr("targetActivity", ".Main", 0x01010202)],
+        ),
         El("meta-data", [Attr("name", "UMENG_APPKEY", 0x01010003), Attr("value", "abc", 0x01010024)]),
-        El("meta-data", [Attr("name", "res", 0x01010003), Attr("resource", 0x7F0A0001, 0x01010025, vtype=T_REF)]),
+        El(
+            "meta-data",
+            [Attr("name", "res", 0x01010003), Attr("resource", 0x7F0A0001, 0x01010025, vtype=T_REF)],
+        ),
     ]
-    root = simple_manifest(extra=[El("queries", [], [El("package", [Attr("name", "com.tencent.mm", 0x01010003)])]),
-                                  El("permission", [Attr("name", "com.example.app.C2D", 0x01010003)])])
+    root = simple_manifest(
+        extra=[
+            El("queries", [], [El("package", [Attr("name", "com.tencent.mm", 0x01010003)])]),
+            El("permission", [Attr("name", "com.example.app.C2D", 0x01010003)]),
+        ]
+    )
     root.children[2].children.extend(extra_app)
     m = manifest_of(axml(root))
     by = {c.name: c for c in m.components}
@@ -146,7 +194,12 @@ def test_component_details_and_export_defaults() -> None:
     assert svc.exported is False and not svc.effectively_exported
     assert svc.process == "com.example.app:push"
     f = svc.intent_filters[0]
-    assert (f.priority, f.data_schemes, f.data_hosts, f.data_mime_types) == (1000, ["https"], ["x.cn"], ["text/plain"])
+    assert (f.priority, f.data_schemes, f.data_hosts, f.data_mime_types) == (
+        1000,
+        ["https"],
+        ["x.cn"],
+        ["text/plain"],
+    )
     boot = by["com.example.app.Boot"]
     assert boot.effectively_exported and not boot.enabled
     prov = by["com.example.app.Prov"]
@@ -175,13 +228,27 @@ def test_codename_sdk_is_preview_level() -> None:
 
 
 def test_duplicate_permissions_kept_once_with_first_max_sdk() -> None:
-    root = simple_manifest(extra=[
-        El("uses-permission", [Attr("name", "android.permission.CAMERA", 0x01010003),
-                               Attr("maxSdkVersion", 18, 0x01010271)]),
-        El("uses-permission-sdk-23", [Attr("name", "android.permission.READ_SMS", 0x01010003),
-                                      Attr("maxSdkVersion", 27, 0x01010271)]),
-    ])
+    root = simple_manifest(
+        extra=[
+            El(
+                "uses-permission",
+                [
+                    Attr("name", "android.permission.CAMERA", 0x01010003),
+                    Attr("maxSdkVersion", 18, 0x01010271),
+                ],
+            ),
+            El(
+                "uses-permission-sdk-23",
+                [
+                    Attr("name", "android.permission.READ_SMS", 0x01010003),
+                    Attr("maxSdkVersion", 27, 0x01010271),
+                ],
+            ),
+        ]
+    )
     m = manifest_of(axml(root))
     assert [(p.name, p.max_sdk) for p in m.permissions] == [
-        ("android.permission.CAMERA", None), ("android.permission.READ_SMS", 27)]
+        ("android.permission.CAMERA", None),
+        ("android.permission.READ_SMS", 27),
+    ]
     assert all(p.protection_level == "unknown" for p in m.permissions)

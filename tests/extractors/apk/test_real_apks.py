@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,7 +56,9 @@ def compare_with_androguard(rel: str) -> None:
     assert m.min_sdk == (_int(a.get_min_sdk_version()) or 1)
     assert m.target_sdk == (_int(a.get_target_sdk_version()) or 0)
     # androguard's get_permissions() leaves out <uses-permission-sdk-23>: add those from its XML tree.
-    sdk23 = {e.get(f"{{{ANDROID_NS}}}name") for e in a.get_android_manifest_xml().iter("uses-permission-sdk-23")}
+    sdk23 = {
+        e.get(f"{{{ANDROID_NS}}}name") for e in a.get_android_manifest_xml().iter("uses-permission-sdk-23")
+    }
     assert set(m.permission_names()) == set(a.get_permissions()) | sdk23
     for kind, names in (
         ("activity", a.get_activities()),
@@ -113,14 +114,14 @@ def test_components_of_a2dp() -> None:
 
 def test_multidex_without_manifest() -> None:
     path = shared_path("apks", "androguard__multidex.apk")
-    with pytest.raises(InputError, match="no AndroidManifest.xml"):
+    with pytest.raises(InputError, match=r"no AndroidManifest\.xml"):
         open_apk(path)
     with open_apk(path, require_manifest=False) as apk:
         dex = dict(apk.iter_dex())
         assert list(dex) == ["classes.dex", "classes2.dex"]
         assert all(d.startswith(b"dex\n") for d in dex.values())
         assert apk.facts().dex_files == ["classes.dex", "classes2.dex"]
-        with pytest.raises(InputError, match="no AndroidManifest.xml"):
+        with pytest.raises(InputError, match=r"no AndroidManifest\.xml"):
             apk.manifest()
 
 
@@ -143,8 +144,11 @@ def test_janus_apk_warns_about_data_before_the_zip() -> None:
 # ---- F-Droid index ------------------------------------------------------------------------------------
 
 # Permissions fdroidserver adds on its own because Android implies them for old target SDKs.
-IMPLIED = {"android.permission.READ_EXTERNAL_STORAGE", "android.permission.READ_PHONE_STATE",
-           "android.permission.WRITE_EXTERNAL_STORAGE"}
+IMPLIED = {
+    "android.permission.READ_EXTERNAL_STORAGE",
+    "android.permission.READ_PHONE_STATE",
+    "android.permission.WRITE_EXTERNAL_STORAGE",
+}
 
 
 def fdroid_entries() -> list[tuple[str, dict[str, Any]]]:
@@ -155,7 +159,9 @@ def fdroid_entries() -> list[tuple[str, dict[str, Any]]]:
     by_hash = {v["hash"]: v for vs in index["packages"].values() for v in vs}
     out = []
     for name in ALL_APKS:
-        line = next((ln for ln in (APK_DIR / "MANIFEST.tsv").read_text().splitlines() if ln.startswith(name)), "")
+        line = next(
+            (ln for ln in (APK_DIR / "MANIFEST.tsv").read_text().splitlines() if ln.startswith(name)), ""
+        )
         sha = line.split("\t")[2] if line else ""
         if sha in by_hash:
             out.append((name, by_hash[sha]))

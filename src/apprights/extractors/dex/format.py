@@ -109,6 +109,7 @@ def uleb128_at(u8: U8, offs: I64, *, name: str) -> tuple[I64, I64]:
 
 def u32_at(u8: U8, offs: I64) -> I64:
     """Little-endian u32 at arbitrary (possibly unaligned) offsets; offsets must be in bounds."""
+
     def at(k: int) -> I64:
         return u8[offs + k].astype(np.int64)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, u32_at
-from apprights.extractors.dex.strings import StringPool, scan_pool
+from apprights.extractors.dex.strings import PoolStrings, StringPool, classify_dotted, scan_pool
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -137,8 +137,8 @@ class _Scanner:
             referenced_apis=sorted(set(target_api.values())),
             urls=pool_strings.urls,
         )
-        if target_api or pool_strings.interesting:
-            self._scan_code(scan, target_api, pool_strings.interesting, class_names)
+        if target_api or pool_strings.interesting or len(pool_strings.dotted):
+            self._scan_code(scan, target_api, pool_strings, class_names)
         return scan
 
     def _resolve_targets(self) -> dict[int, str]:
@@ -205,16 +205,11 @@ class _Scanner:
         return names
 
     def _scan_code(
-        self,
-        scan: DexScan,
-        target_api: dict[int, str],
-        interesting: dict[int, tuple[str, str]],
-        class_names: list[str],
+        self, scan: DexScan, target_api: dict[int, str], pool_strings: PoolStrings, class_names: list[str]
     ) -> None:
         dex = self.dex
         mt = dex.methods()
-        has_code = mt.code_off > 0
-        code_off = mt.code_off[has_code]
+        code_off = mt.code_off[mt.code_off > 0]
         if len(code_off) == 0:
             return
         if bool(np.any(code_off & 3)) or int(code_off.min()) < HEADER_SIZE:
@@ -226,41 +221,54 @@ class _Scanner:
         ends = starts + 2 * u32_at(dex.u8, uoff + 12)
         if int(ends.max()) > len(dex.data):
             raise InputError(self.name, "code_item instructions run past the end of the dex")
-        cand = self._candidates(int(starts.min()), int(ends.max()), target_api, interesting)
+        cand = self._candidates(int(starts.min()), int(ends.max()), target_api, pool_strings)
         if len(cand) == 0:
             return
         k = np.searchsorted(starts, cand, side="right") - 1
         inside = (k >= 0) & (cand < ends[np.maximum(k, 0)])
-        cand, k = cand[inside], k[inside]
-        units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
-        verified: dict[int, list[int]] = {}  # code item index -> verified unit positions
-        for item in np.unique(k).tolist():
-            wanted = set((cand[k == item] // 2).tolist())
-            found = _sweep(units, int(starts[item]) // 2, int(ends[item]) // 2, wanted)
-            if found:
-                verified[item] = found
-        if not verified:
+        cand, k = cand[inside] // 2, k[inside]
+        if len(cand) == 0:
             return
+        units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
+        items, first = np.unique(k, return_index=True)  # cand is sorted, so k is too
+        bounds = [*first.tolist(), len(cand)]
+        cand_l = cand.tolist()
         order = np.argsort(mt.code_off, kind="stable")
         sorted_code = mt.code_off[order]
+        dotted = set(pool_strings.dotted.tolist()) if len(pool_strings.dotted) else set()
+        interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
         refs: dict[tuple[str, str, str, str], None] = {}
-        for item, positions in verified.items():
-            r_lo, r_hi = np.searchsorted(sorted_code, [uoff[item], uoff[item] + 1])
-            rows = order[int(r_lo) : int(r_hi)].tolist()
-            for pos in positions:
+        for j, item in enumerate(items.tolist()):
+            wanted = set(cand_l[bounds[j] : bounds[j + 1]])
+            found = _sweep(units, int(starts[item]) // 2, int(ends[item]) // 2, wanted)
+            if not found:
+                continue
+            code = int(uoff[item])
+            r_lo, r_hi = np.searchsorted(sorted_code, [code, code + 1])
+            rows = [
+                (int(mt.class_def[r]), int(mt.method_idx[r])) for r in order[int(r_lo) : int(r_hi)].tolist()
+            ]
+            for pos in found:
                 op = units[pos] & 0xFF
+                api: str | None = None
+                kind_value: tuple[str, str] | None = None
                 if _IS_INVOKE[op]:
-                    api: str | None = target_api.get(units[pos + 1])
-                    kind_value = None
+                    api = target_api.get(units[pos + 1])
                 else:
                     sidx = (
                         units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
                     )
-                    api, kind_value = None, interesting.get(sidx)
-                for r in rows:
-                    cls = class_names[int(mt.class_def[r])]
-                    meth = self.pool.get(int(dex.method_name[int(mt.method_idx[r])]))
+                    kind_value = interesting.get(sidx)
+                    if kind_value is None and sidx in dotted:
+                        value = self.pool.get(sidx)
+                        kind = classify_dotted(value)
+                        kind_value = None if kind is None else (kind, value)
+                    if kind_value is None:
+                        continue
+                for ci, mi in rows:
+                    cls = class_names[ci]
+                    meth = self.pool.get(int(dex.method_name[mi]))
                     if api is not None:
                         calls[(api, cls, meth)] += 1
                     elif kind_value is not None and len(refs) < MAX_STRING_REFS:
@@ -271,32 +279,33 @@ class _Scanner:
         ]
         scan.strings = [StringRef(value=v, kind=kd, caller_class=c, caller_method=m) for v, kd, c, m in refs]
 
-    def _candidates(
-        self, lo: int, hi: int, target_api: dict[int, str], interesting: dict[int, tuple[str, str]]
-    ) -> I64:
-        """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string."""
-        data = self.dex.data
+    def _candidates(self, lo: int, hi: int, target_api: dict[int, str], pool_strings: PoolStrings) -> I64:
+        """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string:
+        one table lookup flags every unit that could be such an operand, then the opcode before it is checked."""
         n = (hi - lo) // 2
-        units = np.frombuffer(data, dtype="<u2", count=n, offset=lo)
-        ops = self.dex.u8[lo:hi:2]
-        found: list[I64] = []
-        if target_api:
-            lut = np.zeros(1 << 16, dtype=bool)
-            lut[[m for m in target_api if m < (1 << 16)]] = True
-            pos = np.flatnonzero(_IS_INVOKE[ops][: n - 1])
-            found.append(pos[lut[units[pos + 1]]])
-        if interesting:
-            keys = np.fromiter(interesting, dtype=np.int64, count=len(interesting))
-            slut = np.zeros(1 << 16, dtype=bool)
-            slut[keys[keys < (1 << 16)]] = True
-            pos = np.flatnonzero(ops[: n - 1] == OP_CONST_STRING)
-            found.append(pos[slut[units[pos + 1]]])
-            pos = np.flatnonzero(ops[: n - 2] == OP_CONST_STRING_JUMBO)
-            if len(pos):
-                big = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
-                found.append(pos[np.isin(big, keys)])
-        if not found:
+        if n < 2:
             return np.zeros(0, dtype=np.int64)
+        units = np.frombuffer(self.dex.data, dtype="<u2", count=n, offset=lo)
+        lut = np.zeros(1 << 16, dtype=np.uint8)
+        mids = np.fromiter(target_api, dtype=np.int64, count=len(target_api))
+        lut[mids[mids < (1 << 16)]] = 1
+        keys = np.concatenate(
+            (
+                np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting)),
+                pool_strings.dotted,
+            )
+        )
+        lut[keys[keys < (1 << 16)]] |= 2
+        flagged = np.flatnonzero(np.take(lut, units[1:])) + 1  # operand positions
+        op = units[flagged - 1] & 0xFF
+        f = lut[units[flagged]]
+        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | ((f & 2).astype(bool) & (op == OP_CONST_STRING))
+        found = [flagged[hit] - 1]
+        big = keys[keys >= (1 << 16)]
+        if len(big):  # const-string/jumbo: only dex files with more than 65536 strings need this pass
+            pos = np.flatnonzero(self.dex.u8[lo : lo + 2 * (n - 2) : 2] == OP_CONST_STRING_JUMBO)
+            val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
+            found.append(pos[np.isin(val, big)])
         return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
 
 

@@ -17,7 +17,6 @@ from apprights.extractors.dex.format import TYPE_STRING_DATA_ITEM, I64, DexFile,
 
 MAX_URLS = 5000
 MAX_URL_HITS = 20000  # occurrences of "://" examined per dex
-MAX_PACKAGE_STRINGS = 5000
 APK_MIME = "application/vnd.android.package-archive"
 INTENT_ACTION_PREFIX = "android.intent.action."
 # Dotted names under these prefixes belong to the platform or the language runtime, not to another app or SDK.
@@ -40,9 +39,6 @@ FRAMEWORK_PREFIXES = (
 _PKG_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*){2,}")
 _URL_RE = re.compile(r"""(?:https?|wss?)://[^\s"'<>\\^`{|}]+""", re.IGNORECASE)
 _CONTENT_RE = re.compile(r"""content://[^\s"'<>\\^`{|}]*""")
-_PKG_CHARS = np.zeros(256, dtype=bool)
-for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.":
-    _PKG_CHARS[_c] = True
 
 
 def decode_mutf8(raw: bytes) -> str:
@@ -131,22 +127,36 @@ class StringPool:
 
 @dataclass
 class PoolStrings:
-    """What the string pool holds of interest: {string index: (kind, value)} for const-string tracking, URLs."""
+    """What the string pool holds of interest, for const-string tracking: ``interesting`` = {string index:
+    (kind, value)} decided now; ``dotted`` = indexes of strings that may be package names or intent actions,
+    classified (``classify_dotted``) only when code really loads them. Plus the URLs of the whole pool."""
 
     interesting: dict[int, tuple[str, str]] = field(default_factory=dict)
+    dotted: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     urls: list[str] = field(default_factory=list)
 
 
+def classify_dotted(value: str) -> str | None:
+    """ "action" for intent actions, "package" for other non-platform dotted Java names, else None."""
+    if not _PKG_RE.fullmatch(value):
+        return None
+    if value.startswith(INTENT_ACTION_PREFIX):
+        return "action"
+    if value.startswith(FRAMEWORK_PREFIXES):
+        return None
+    return "package"
+
+
 def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) -> PoolStrings:
-    """One cheap pass over the pool: URLs and content URIs (via "://" hits), the APK MIME type, dotted package
-    names and intent actions (vectorised character-class test), plus the given reflection-name strings."""
+    """One cheap pass over the pool: URLs and content URIs (via "://" hits), the APK MIME type, candidate
+    dotted names (vectorised), plus the given reflection-name strings."""
     out = PoolStrings()
     for idx, name in reflection_names.items():
         out.interesting[idx] = ("reflection", name)
     if len(pool) == 0:
         return out
     starts, lengths, ascii_ok = pool.extents()
-    _dotted(dex, pool, starts, lengths, ascii_ok, out)
+    out.dotted = _dotted_candidates(dex.u8, starts, lengths, ascii_ok)
     lo, hi = int(starts.min()), len(dex.data)
     sec = dex.map_sections().get(TYPE_STRING_DATA_ITEM)
     if sec is not None and sec[0] <= lo:
@@ -194,35 +204,24 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
     return out
 
 
-def _dotted(
-    dex: DexFile,
-    pool: StringPool,
-    starts: I64,
-    lengths: I64,
-    ascii_ok: npt.NDArray[np.bool_],
-    out: PoolStrings,
-) -> None:
-    u8 = dex.u8
+def _dotted_candidates(
+    u8: npt.NDArray[np.uint8], starts: I64, lengths: I64, ascii_ok: npt.NDArray[np.bool_]
+) -> I64:
+    """Strings that could be dotted Java names: ASCII, 5-200 chars, starting a-z, >= 2 dots, no space."""
     cand = ascii_ok & (lengths >= 5) & (lengths <= 200)
     first = u8[np.where(cand, starts, 0)]
     cand &= (first >= ord("a")) & (first <= ord("z"))
     idx = np.flatnonzero(cand)
     if len(idx) == 0:
-        return
-    s, e = starts[idx], starts[idx] + lengths[idx]
+        return idx.astype(np.int64)
+    s = starts[idx]
+    e = s + lengths[idx]
     lo, hi = int(s.min()), int(e.max())
     reg = u8[lo:hi]
-    bad = np.concatenate(([0], np.cumsum(~_PKG_CHARS[reg], dtype=np.int32)))
-    dot = np.concatenate(([0], np.cumsum(reg == ord("."), dtype=np.int32)))
     s, e = s - lo, e - lo
-    ok = (bad[e] == bad[s]) & (dot[e] - dot[s] >= 2)
-    found = 0
-    for i in idx[ok].tolist():
-        value = pool.get(i)
-        if not _PKG_RE.fullmatch(value):
-            continue
-        if value.startswith(INTENT_ACTION_PREFIX):
-            out.interesting.setdefault(i, ("action", value))
-        elif not value.startswith(FRAMEWORK_PREFIXES) and found < MAX_PACKAGE_STRINGS:
-            out.interesting.setdefault(i, ("package", value))
-            found += 1
+    dots = np.flatnonzero(reg == ord("."))
+    spaces = np.flatnonzero(reg == ord(" "))
+    n_dots = np.searchsorted(dots, e) - np.searchsorted(dots, s)
+    n_spaces = np.searchsorted(spaces, e) - np.searchsorted(spaces, s)
+    ok = (n_dots >= 2) & (n_spaces == 0) & (reg[e - 1] != ord("."))
+    return idx[ok].astype(np.int64)

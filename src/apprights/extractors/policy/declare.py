@@ -44,7 +44,7 @@ _DATE_EN = re.compile(r"(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})", r
 _EFFECTIVE = re.compile(r"生效|施行|effective", re.I)
 _UPDATED = re.compile(r"更新|修订|发布|last (?:updated|modified|revised)|updated|revised", re.I)
 _OPERATOR_CUE = re.compile(
-    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营方|运营主体|经营者|开发者名称|公司名称|运营主体|我们是|由.{0,30}(?:运营|开发|提供)|"
+    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营主体|经营者|我们是|由.{0,30}(?:运营|开发|提供)|"
     r"\((?:\"|“)?(?:we|us|our)\b",
     re.I,
 )
@@ -108,7 +108,7 @@ def _purposes(lex: LanguageLexicon, text: str) -> list[str]:
 
 
 def _is_definition(lex: LanguageLexicon, s: PolicySentence) -> bool:
-    if _DEFINITION_SECTION.search(s.section) and not lex.has("collect", s.text[:0]):
+    if _DEFINITION_SECTION.search(s.section):
         return True
     return _SENSITIVE_DEFINITION.search(s.text) is not None or (
         lex.has("definition", s.text) and not lex.has("purpose", s.text)
@@ -308,8 +308,8 @@ def _operator(sentences: list[PolicySentence]) -> tuple[str, int | None]:
         m = _COMPANY.search(s.text)
         if m:
             name = (m.group(1) or m.group(2) or "").strip()
-            name = re.sub(r"^(?:本|由|为|是|系|我们是|运营者|运营方|开发者|公司名称)[：:为是]?", "", name)
-            if len(name) >= 4:
+            name = re.split(r"[由是：:）)]", name)[-1]
+            if len(name) >= 4 and not re.search(r"关联公司|第三方|我们|合作", name):
                 return name, s.index
     return "", None
 

@@ -28,17 +28,45 @@ class TermHit:
 @dataclass
 class LanguageLexicon:
     lang: str
-    term_re: re.Pattern[str]
-    terms: dict[str, tuple[str | None, bool]]  # casefolded term -> (pi type, generic)
+    terms: dict[str, tuple[str | None, bool]]  # lower-cased term -> (pi type, generic)
     cues: dict[str, re.Pattern[str]]
     permission_re: re.Pattern[str]
     permissions: dict[str, list[str]]  # casefolded term -> android permission names
 
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first char -> term lengths, longest first
+
+    def __post_init__(self) -> None:
+        by_first: dict[str, set[int]] = {}
+        for t in self.terms:
+            by_first.setdefault(t[0], set()).add(len(t))
+        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+
     def pi_hits(self, text: str) -> list[TermHit]:
+        """Leftmost-longest lexicon matches; ASCII-edged terms need non-alphanumeric neighbours."""
+        low = text.lower()
+        if len(low) != len(text):
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         hits: list[TermHit] = []
-        for m in self.term_re.finditer(text):
-            pi, generic = self.terms.get(m.group(0).casefold(), (None, False))
-            hits.append(TermHit(m.start(), m.end(), m.group(0), pi, generic))
+        lengths, terms, n = self.lengths, self.terms, len(low)
+        i = 0
+        while i < n:
+            ls = lengths.get(low[i])
+            if ls is None or (_isalnum_ascii(low[i]) and i > 0 and _isalnum_ascii(low[i - 1])):
+                i += 1
+                continue
+            for length in ls:
+                cand = low[i : i + length]
+                if len(cand) != length or cand not in terms:
+                    continue
+                if _isalnum_ascii(cand[-1]) and i + length < n and _isalnum_ascii(low[i + length]):
+                    continue
+                if self.lang == "en" and not _word_edge(low, i, length):
+                    continue
+                pi, generic = terms[cand]
+                hits.append(TermHit(i, i + length, text[i : i + length], pi, generic))
+                i += length - 1
+                break
+            i += 1
         return hits
 
     def has(self, cue: str, text: str) -> bool:
@@ -90,6 +118,16 @@ def default_lexicon(path: Path = LEXICON_FILE) -> PolicyLexicon:
     return PolicyLexicon.load(path)
 
 
+def _isalnum_ascii(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _word_edge(low: str, i: int, length: int) -> bool:
+    before = low[i - 1] if i > 0 else " "
+    after = low[i + length] if i + length < len(low) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
 def _alternation(words: list[str], lang: str) -> str:
     parts = []
     for w in sorted(set(words), key=lambda x: (-len(x), x)):
@@ -121,7 +159,6 @@ def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
     assert isinstance(stop, dict)
     for t in stop.get(lang, []):
         terms[t.casefold()] = (None, False)
-    term_re = re.compile(_alternation(list(terms), lang), re.I)
     cues: dict[str, re.Pattern[str]] = {}
     raw_cues = raw["cues"]
     assert isinstance(raw_cues, dict)
@@ -140,4 +177,4 @@ def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
         for t in p.get(lang, []):
             perms.setdefault(t.casefold(), []).extend(p["android"])
     permission_re = re.compile(_alternation(list(perms), lang), re.I)
-    return LanguageLexicon(lang, term_re, terms, cues, permission_re, perms)
+    return LanguageLexicon(lang, terms, cues, permission_re, perms)

@@ -1,0 +1,235 @@
+"""The third-party SDK list: from tables (header row names the columns) and from list-style paragraphs
+("SDK名称：… 公司名称：… 使用目的：… 收集个人信息类型：… 隐私政策链接：…", or a bold name line followed by
+key: value lines), resolved to catalogue ids by fuzzy name/vendor match.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon
+from apprights.extractors.policy.text import ParsedText, clause_style_len
+from apprights.knowledge.sdks import SdkCatalogue, SdkEntry
+from apprights.model.policy import PolicyFacts, PolicySdkEntry, normalise_name
+
+_KEY = re.compile(
+    r"(?:^|(?<=[\s；;，,。|]))"
+    r"([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9（）()/]{0,11}?|[A-Za-z][A-Za-z ]{1,22}?|SDK[\u4e00-\u9fff]{1,6})"
+    r"\s*[:：]"
+)
+_URL = re.compile(r"https?://[^\s，,；;）)】\]]+|www\.[^\s，,；;）)】\]]+")
+_SDK_CONTEXT = re.compile(r"SDK|sdk|第三方|合作方|合作伙伴|共享清单|接入|third[- ]part|partner", re.I)
+_SDK_SECTION = re.compile(
+    r"第三方SDK|SDK(?:列表|目录|清单|说明)|第三方(?:共享|合作|信息共享|数据共享)?(?:清单|目录|列表)|合作方目录|"
+    r"接入的第三方|third[- ]party (?:sdks?|services|libraries)",
+    re.I,
+)
+_TRIM = " \t；;，,。:：|"
+
+
+@dataclass
+class _Record:
+    sentence: int
+    section: str
+    name_candidate: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _kvs(lexicon: PolicyLexicon, text: str) -> list[tuple[str, str]]:
+    keys: list[tuple[int, int, str]] = []
+    for m in _KEY.finditer(text):
+        key = m.group(1).strip()
+        if re.match(r"[\u4e00-\u9fff]", key) and len(key) > 9:
+            continue
+        fld = lexicon.classify_sdk_key(key)
+        if fld is None or key.lower() in {"http", "https"}:
+            continue
+        keys.append((m.start(1), m.end(), fld))
+    out: list[tuple[str, str]] = []
+    for i, (_start, end, fld) in enumerate(keys):
+        stop = keys[i + 1][0] if i + 1 < len(keys) else len(text)
+        value = text[end:stop].strip(_TRIM)
+        if fld in ("link", "website"):
+            url = _URL.search(value)
+            if url is None:
+                continue
+            value = url.group(0)
+        if value:
+            out.append((fld, value[:500]))
+    return out
+
+
+def _clean_name(text: str) -> str:
+    t = text[clause_style_len(text) :].strip(_TRIM + "*#")
+    return t if 1 < len(t) <= 40 and not t.endswith("。") else ""
+
+
+def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None) -> str | None:
+    """The catalogue id of an SDK named in a policy (exact, then containment, then close match), or None."""
+    if catalogue is None or not name:
+        return None
+    key = normalise_name(name)
+    if len(key) < 2:
+        return None
+    comp = normalise_name(company)
+    best: tuple[float, SdkEntry] | None = None
+    for e in catalogue.entries:
+        names = [normalise_name(n) for n in (e.name_zh, e.name_en, e.id.replace("-", "")) if n]
+        score = 0.0
+        for n in names:
+            if not n:
+                continue
+            if n == key:
+                score = max(score, 1.0)
+            elif len(n) >= 3 and len(key) >= 3 and (n in key or key in n):
+                score = max(score, 0.8)
+            else:
+                r = difflib.SequenceMatcher(None, n, key).ratio()
+                if r >= 0.85:
+                    score = max(score, r * 0.9)
+        if score and comp and e.vendor:
+            v = normalise_name(e.vendor)
+            if v[:4] and (v[:4] in comp or comp[:4] in v):
+                score += 0.1
+        if score and (best is None or score > best[0]):
+            best = (score, e)
+    return best[1].id if best else None
+
+
+def _entry(
+    rec_fields: dict[str, str], name: str, sentence: int, source: str, lex: LanguageLexicon, cat: SdkCatalogue | None
+) -> PolicySdkEntry:
+    from apprights.extractors.policy.declare import pi_types_in
+
+    pi_text = rec_fields.get("pi", "")
+    company = rec_fields.get("company", "")
+    return PolicySdkEntry(
+        name=name,
+        company=company,
+        purpose=rec_fields.get("purpose", ""),
+        pi=pi_types_in(lex, pi_text),
+        pi_text=pi_text,
+        link=rec_fields.get("link", ""),
+        sentence=sentence,
+        sdk_id=resolve_sdk(name, company, cat),
+        website=rec_fields.get("website", ""),
+        source=source,
+    )
+
+
+def _from_tables(
+    facts: PolicyFacts, lexicon: PolicyLexicon, lex: LanguageLexicon, cat: SdkCatalogue | None
+) -> tuple[list[PolicySdkEntry], dict[int, list[str]]]:
+    entries: list[PolicySdkEntry] = []
+    purpose_cells: dict[int, list[str]] = {}
+    for tix, t in enumerate(facts.tables):
+        cols = [lexicon.classify_sdk_key(h) for h in t.header]
+        purpose_idx = [i for i, c in enumerate(cols) if c == "purpose"]
+        for r, srow in zip(t.rows, t.row_sentences[1:], strict=False):
+            cells = [r[i] for i in purpose_idx if i < len(r) and r[i]]
+            if cells:
+                purpose_cells[srow] = cells
+        context = " ".join(t.header) + " " + t.section
+        if "name" in cols and any(c in cols for c in ("company", "pi", "purpose", "link")) and (
+            _SDK_CONTEXT.search(context) or "company" in cols
+        ):
+            last: PolicySdkEntry | None = None
+            for r, srow in zip(t.rows, t.row_sentences[1:], strict=False):
+                rec: dict[str, str] = {}
+                for i, c in enumerate(cols):
+                    if c is None or i >= len(r) or not r[i]:
+                        continue
+                    v = r[i]
+                    if c in ("link", "website"):
+                        url = _URL.search(v)
+                        v = url.group(0) if url else v
+                    rec.setdefault(c, v)
+                name = rec.get("name", "")
+                if not name:
+                    if last is not None and rec.get("pi"):  # merged cell: continues the previous SDK
+                        last.pi_text += "、" + rec["pi"]
+                        for p in _entry(rec, last.name, srow, "table", lex, None).pi:
+                            if p not in last.pi:
+                                last.pi.append(p)
+                    continue
+                last = _entry(rec, name, srow, "table", lex, cat)
+                entries.append(last)
+            continue
+        # vertical key/value tables: first column holds field names
+        first = [lexicon.classify_sdk_key(row[0]) if row else None for row in [t.header, *t.rows]]
+        if sum(1 for f in first if f) >= max(3, int(0.6 * len(first))):
+            lines = [f"{row[0]}：{' '.join(row[1:])}" for row in [t.header, *t.rows] if row]
+            recs = _records_from_lines(
+                lexicon, [(line, s, t.section) for line, s in zip(lines, t.row_sentences, strict=False)]
+            )
+            entries.extend(_finish(recs, lex, cat, "table"))
+        del tix
+    return entries, purpose_cells
+
+
+def _records_from_lines(lexicon: PolicyLexicon, lines: list[tuple[str, int, str]]) -> list[_Record]:
+    records: list[_Record] = []
+    cur: _Record | None = None
+    last_plain: tuple[str, int] | None = None
+    for text, sentence, section in lines:
+        kvs = _kvs(lexicon, text) if text else []
+        if not kvs:
+            cur = None
+            name = _clean_name(text) if text else ""
+            last_plain = (name, sentence) if name else None
+            continue
+        for fld, value in kvs:
+            if cur is None or fld == "name" or fld in cur.fields:
+                cur = _Record(sentence, section)
+                records.append(cur)
+                if fld != "name" and last_plain is not None:
+                    cur.name_candidate, cur.sentence = last_plain
+                last_plain = None
+            cur.fields[fld] = value
+    return records
+
+
+def _finish(records: list[_Record], lex: LanguageLexicon, cat: SdkCatalogue | None, source: str) -> list[PolicySdkEntry]:
+    out: list[PolicySdkEntry] = []
+    for rec in records:
+        explicit = rec.fields.get("name", "")
+        name = _clean_name(explicit) or explicit[:60] if explicit else rec.name_candidate
+        if not name:
+            continue
+        informative = [k for k in ("company", "pi", "purpose", "link") if k in rec.fields]
+        if not informative:
+            continue
+        sdkish = bool(
+            explicit
+            or "company" in rec.fields
+            or "link" in rec.fields
+            or re.search(r"sdk|SDK|平台|推送|统计|地图|支付|分享|登录|push|analytics", name)
+            or _SDK_CONTEXT.search(rec.section)
+        )
+        if not sdkish or (not explicit and len(informative) < 2):
+            continue
+        out.append(_entry(rec.fields, name, rec.sentence, source, lex, cat))
+    return out
+
+
+def extract_sdk_list(
+    parsed: ParsedText,
+    facts: PolicyFacts,
+    lexicon: PolicyLexicon,
+    lex: LanguageLexicon,
+    catalogue: SdkCatalogue | None,
+) -> tuple[list[PolicySdkEntry], dict[int, list[str]], int | None]:
+    entries, purpose_cells = _from_tables(facts, lexicon, lex, catalogue)
+    lines = [(p.text, p.first_sentence, p.section) for p in parsed.paragraphs if not (p.text == "" and not p.heading)]
+    entries.extend(_finish(_records_from_lines(lexicon, lines), lex, catalogue, "list"))
+    entries.sort(key=lambda e: e.sentence)
+    section: int | None = None
+    for s in facts.sentences:
+        if _SDK_SECTION.search(s.text):
+            section = s.index
+            break
+    if section is None and entries:
+        section = entries[0].sentence
+    return entries, purpose_cells, section
