@@ -79,7 +79,9 @@ def event_problems(event: Any, *, first: bool = False) -> list[str]:
         problems.append(f"session: field 'format' must be {TRACE_FORMAT!r}")
     for (et, name), allowed in ENUMS.items():
         if et == etype and name in event and event[name] not in allowed:
-            problems.append(f"{etype}: field '{name}' has value {event[name]!r}, expected one of {sorted(allowed)}")
+            problems.append(
+                f"{etype}: field '{name}' has value {event[name]!r}, expected one of {sorted(allowed)}"
+            )
     for et, name in _LIST_OF_STR:
         if et == etype and name in event:
             v = event[name]

@@ -212,7 +212,19 @@ def _unpack(data: bytes, cap: int, content_encoding: str) -> bytes:
             out = _decompress(data, cap, wbits)
             if out:
                 return out
+    elif not _is_text(data):
+        out = _decompress(data, cap, -zlib.MAX_WBITS)  # headerless deflate, as some SDKs send it
+        if out:
+            return out
     return data[:cap]
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= 4090  # a character cut at the 4096-byte boundary
+    return True
 
 
 def request_text(
@@ -274,6 +286,7 @@ class PiMatcher:
         self._masked: dict[str, int] = {}  # sha256 of a masked value → value number
         self._regex: re.Pattern[str] | None = None
         self._dirty = False
+        self._known: dict[tuple[str, Any, str | None], str | None] = {}
 
     @property
     def values(self) -> list[ReadValue]:
@@ -285,6 +298,18 @@ class PiMatcher:
         """Remember a value the app read; returns the SHA-256 that stands for it (None = nothing usable)."""
         if pi_type not in TRAFFIC_PI:
             return _value_sha(ret, ret_sha256)
+        # the same value is read again and again in long traces: decide once per distinct value
+        key = (pi_type, ret if isinstance(ret, (str, int)) else repr(ret)[:20000], ret_sha256)
+        if key in self._known:
+            return self._known[key]
+        sha = self._add_read(pi_type, ret, ret_sha256, index, t, reader)
+        if len(self._known) < 100_000:
+            self._known[key] = sha
+        return sha
+
+    def _add_read(
+        self, pi_type: str, ret: Any, ret_sha256: str | None, index: int, t: float, reader: Actor
+    ) -> str | None:
         parts = value_parts(pi_type, ret, self._own)
         if parts:
             sha = (

@@ -65,6 +65,55 @@ TRIVIAL_PREFIXES: frozenset[str] = frozenset(
         "org.json",
     }
 )
+# Framework packages under android.* (a third-party SDK may still live under e.g. android.taobao.atlas).
+FRAMEWORK_ANDROID: frozenset[str] = frozenset(
+    [
+        "accessibilityservice",
+        "accounts",
+        "animation",
+        "annotation",
+        "app",
+        "appwidget",
+        "arch",
+        "bluetooth",
+        "companion",
+        "content",
+        "database",
+        "drm",
+        "gesture",
+        "graphics",
+        "hardware",
+        "icu",
+        "inputmethodservice",
+        "location",
+        "media",
+        "mtp",
+        "net",
+        "nfc",
+        "opengl",
+        "os",
+        "preference",
+        "print",
+        "printservice",
+        "provider",
+        "renderscript",
+        "sax",
+        "security",
+        "service",
+        "speech",
+        "support",
+        "system",
+        "telecom",
+        "telephony",
+        "test",
+        "text",
+        "transition",
+        "util",
+        "view",
+        "webkit",
+        "widget",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +141,10 @@ def valid_prefix(prefix: str) -> bool:
     """A dotted package prefix with at least two labels that is not a bare platform or vendor root."""
     if not _PREFIX_RE.match(prefix):
         return False
-    first = prefix.split(".", 1)[0]
-    if first in {"android", "java", "javax", "dalvik", "kotlin", "kotlinx", "sun"}:
+    parts = prefix.split(".")
+    if parts[0] in {"java", "javax", "dalvik", "kotlin", "kotlinx", "sun"}:
+        return False
+    if parts[0] == "android" and parts[1] in FRAMEWORK_ANDROID:
         return False
     return prefix not in TRIVIAL_PREFIXES
 

@@ -112,7 +112,9 @@ class PolicyFacts:
             return self.response_days * 5.0 / 7.0
         return float(self.response_days)
 
-    def find_sdk(self, names: list[str], vendor: str = "", sdk_id: str | None = None) -> PolicySdkEntry | None:
+    def find_sdk(
+        self, names: list[str], vendor: str = "", sdk_id: str | None = None
+    ) -> PolicySdkEntry | None:
         """The SDK-list entry for an SDK (by catalogue id, else by fuzzy name), or None."""
         if sdk_id:
             for e in self.sdk_list:

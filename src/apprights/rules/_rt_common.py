@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from apprights.knowledge import Knowledge
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
@@ -151,3 +152,38 @@ def last_tap_before(s: TraceSession, t: float, seconds: float) -> Tap | None:
 
 def is_system_package(pkg: str, prefixes: Iterable[str]) -> bool:
     return any(pkg == p.rstrip(".") or pkg.startswith(p) for p in prefixes)
+
+
+_GROUP_HINTS = (
+    ("BACKGROUND_LOCATION", "LOCATION"),
+    ("LOCATION", "LOCATION"),
+    ("CONTACTS", "CONTACTS"),
+    ("GET_ACCOUNTS", "CONTACTS"),
+    ("CALL_LOG", "CALL_LOG"),
+    ("PHONE", "PHONE"),
+    ("CALL", "PHONE"),
+    ("VOICEMAIL", "PHONE"),
+    ("USE_SIP", "PHONE"),
+    ("SMS", "SMS"),
+    ("MMS", "SMS"),
+    ("WAP_PUSH", "SMS"),
+    ("CALENDAR", "CALENDAR"),
+    ("CAMERA", "CAMERA"),
+    ("RECORD_AUDIO", "MICROPHONE"),
+    ("BODY_SENSORS", "SENSORS"),
+    ("ACTIVITY_RECOGNITION", "SENSORS"),
+    ("EXTERNAL_STORAGE", "STORAGE"),
+    ("READ_MEDIA", "STORAGE"),
+)
+
+
+def permission_group(name: str, knowledge: Knowledge) -> str:
+    """The permission's group (knowledge table, else a name heuristic, else the permission itself)."""
+    info = knowledge.permissions.get(name)
+    if info is not None and info.group:
+        return info.group.rsplit(".", 1)[-1].upper()
+    short = name.rsplit(".", 1)[-1].upper()
+    for hint, group in _GROUP_HINTS:
+        if hint in short:
+            return group
+    return short

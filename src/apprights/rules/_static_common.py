@@ -62,6 +62,21 @@ def subject_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> tup
     return (sdk_subject(sdk), sdk) if sdk is not None else (app_subject(facts), None)
 
 
+class SubjectResolver:
+    """``subject_for_class`` with a per-check cache: call sites repeat the same caller classes."""
+
+    def __init__(self, facts: AppFacts, ctx: RuleContext) -> None:
+        self.facts = facts
+        self.ctx = ctx
+        self._cache: dict[str, tuple[Subject, SdkHit | None]] = {}
+
+    def __call__(self, class_name: str) -> tuple[Subject, SdkHit | None]:
+        hit = self._cache.get(class_name)
+        if hit is None:
+            hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name)
+        return hit
+
+
 def sdk_for_component(facts: AppFacts, ctx: RuleContext, component: Component) -> SdkHit | None:
     """The SDK that lists the component, or owns its class name."""
     for sdk in facts.sdks:
@@ -158,8 +173,64 @@ def best_confidence(values: Iterable[Confidence]) -> Confidence:
     return max(values, key=lambda c: c.rank, default=Confidence.PRESENT)
 
 
-def pi_types_of_api(ctx: RuleContext, api: str) -> set[str]:
-    return {a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(api)}
+# APIs the catalogue types as PI reads that, statically, mostly concern the app itself or read no content:
+# ``getPackageInfo(own package)`` for the version name, clipboard presence checks.
+SELF_QUERY_APIS = frozenset(
+    {
+        "android.content.pm.PackageManager.getPackageInfo",
+        "android.content.pm.PackageManager.getApplicationInfo",
+        "android.content.pm.PackageManager.getPackagesForUid",
+        "android.content.pm.PackageManager.getInstallerPackageName",
+        "android.app.ApplicationPackageManager.getApplicationInfo",
+        "android.app.ApplicationPackageManager.getPackageInfoAsUser",
+        "android.app.ApplicationPackageManager.getInstallerPackageName",
+        "android.content.ClipboardManager.hasPrimaryClip",
+        "android.content.ClipboardManager.getPrimaryClipDescription",
+    }
+)
+READ_KINDS = ("read", "listen")
+
+
+def content_uris_by_method(facts: AppFacts) -> dict[tuple[str, str], list[str]]:
+    """``content://`` strings loaded by each (class, method)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for ref in facts.code.strings if facts.code else []:
+        if ref.kind == "content_uri" and ref.caller_class:
+            out.setdefault((ref.caller_class, ref.caller_method), []).append(ref.value)
+    return out
+
+
+def site_pi_types(ctx: RuleContext, site: CallSite, uris: dict[tuple[str, str], list[str]]) -> set[str]:
+    """The PI types a call site reads. Entries told apart by an argument filter (``ContentResolver.query`` on
+    contacts vs SMS …) count only when the caller method loads a matching ``content://`` string; an API whose
+    entries cannot be told apart gives nothing rather than every PI type."""
+    if site.api in SELF_QUERY_APIS:
+        return set()
+    entries = [a for a in ctx.knowledge.sensitive_apis.lookup(site.api) if a.kind in READ_KINDS]
+    if not entries:
+        return set()
+    plain = {a.pi_type for a in entries if not a.arg_filter}
+    filtered = [a for a in entries if a.arg_filter]
+    if not filtered:
+        return plain if len(plain) == 1 else set()
+    loaded = uris.get((site.caller_class, site.caller_method), [])
+    out = set(plain)
+    for a in filtered:
+        needles = (a.arg_filter or {}).get("contains") or []
+        if any(str(n) in u for n in needles for u in loaded):
+            out.add(a.pi_type)
+    if not loaded and len({a.pi_type for a in filtered}) == 1:
+        out.add(filtered[0].pi_type)
+    return out
+
+
+def api_pi_types(ctx: RuleContext, api: str) -> set[str]:
+    """The PI types an API reads when it is unambiguous (one PI type, no argument filter), else empty."""
+    if api in SELF_QUERY_APIS:
+        return set()
+    entries = [a for a in ctx.knowledge.sensitive_apis.lookup(api) if a.kind in READ_KINDS]
+    types = {a.pi_type for a in entries}
+    return types if len(types) == 1 and not any(a.arg_filter for a in entries) else set()
 
 
 def method_name(api: str) -> str:
@@ -178,13 +249,15 @@ def group_sites_by_subject(
     out: dict[str, tuple[Subject, SdkHit | None, list[CallSite]]] = {}
     if facts.code is None:
         return out
+    resolve = SubjectResolver(facts, ctx)
     for site in facts.code.call_sites:
         hit = site.api in methods or (
-            pi_type is not None and any(a.pi_type == pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api))
+            pi_type is not None
+            and any(a.pi_type == pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api))
         )
         if not hit:
             continue
-        subject, sdk = subject_for_class(facts, ctx, site.caller_class)
+        subject, sdk = resolve(site.caller_class)
         out.setdefault(subject.id, (subject, sdk, []))[2].append(site)
     return out
 
@@ -200,36 +273,35 @@ class PiReads:
     sites: list[CallSite] = field(default_factory=list)
 
 
-def pi_reads_by_subject(facts: AppFacts, ctx: RuleContext, ignore_pi: set[str] | None = None) -> dict[str, PiReads]:
+def pi_reads_by_subject(
+    facts: AppFacts, ctx: RuleContext, ignore_pi: set[str] | None = None
+) -> dict[str, PiReads]:
     """PI-reading call sites grouped by subject, plus each detected SDK's own ``pi_apis``."""
     ignore = ignore_pi or set()
     out: dict[str, PiReads] = {}
+    uris = content_uris_by_method(facts)
+    resolve = SubjectResolver(facts, ctx)
     for site in facts.code.call_sites if facts.code else []:
-        types = {
-            a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api) if a.kind in ("read", "listen")
-        } - ignore
+        types = site_pi_types(ctx, site, uris) - ignore
         if not types:
             continue
-        subject, sdk = subject_for_class(facts, ctx, site.caller_class)
+        subject, sdk = resolve(site.caller_class)
         r = out.setdefault(subject.id, PiReads(subject, sdk))
         r.pi_types |= types
         r.sites.append(site)
         r.evidence.append(site_evidence(site, pi_type=sorted(types)[0] if len(types) == 1 else sorted(types)))
     for sdk in facts.sdks:
         for api in sdk.pi_apis:
-            types = {a.pi_type for a in ctx.knowledge.sensitive_apis.lookup(api) if a.kind in ("read", "listen")}
-            types -= ignore
+            types = api_pi_types(ctx, api) - ignore
             if not types:
                 continue
             subj = sdk_subject(sdk)
             r = out.setdefault(subj.id, PiReads(subj, sdk))
             if r.sdk is None:
                 r.sdk = sdk
-            if any(s.api == api for s in r.sites):
-                r.pi_types |= types
-                continue
             r.pi_types |= types
-            r.evidence.append(Evidence("dex", {"sdk": sdk.id, "api": api, "pi_type": sorted(types)[0]}))
+            if not any(s.api == api for s in r.sites):
+                r.evidence.append(Evidence("dex", {"sdk": sdk.id, "api": api, "pi_type": sorted(types)[0]}))
     return out
 
 
@@ -242,8 +314,10 @@ def sdk_starts_early(facts: AppFacts, sdk: SdkHit | None, sites: Iterable[CallSi
     early = startup_classes(facts)
     if sdk is not None and facts.manifest is not None:
         for c in facts.manifest.components:
-            if c.kind == "provider" and c.enabled and (
-                c.name in sdk.components or any(_under(c.name, p) for p in sdk.matched_prefixes)
+            if (
+                c.kind == "provider"
+                and c.enabled
+                and (c.name in sdk.components or any(_under(c.name, p) for p in sdk.matched_prefixes))
             ):
                 return f"provider:{c.name}"
     for s in sites:

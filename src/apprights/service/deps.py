@@ -95,11 +95,13 @@ def resolve_principal(session: Session, token: str | None, now: datetime) -> Pri
     if not token or len(token) > 200:
         return None
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == token_hash(token))
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    tok, user = row.tuple()
+    tok, user = row
     if tok.revoked or not user.active:
         return None
     if tok.expires_at is not None and tok.expires_at <= utc_naive(now):
@@ -139,7 +141,9 @@ class Roles:
         if Role.PUBLIC in self.roles or p.role in self.roles:
             return p
         if p.role is Role.PUBLIC:
-            raise HTTPException(401, "需要登录 / authentication required", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "需要登录 / authentication required", headers={"WWW-Authenticate": "Bearer"}
+            )
         raise HTTPException(403, "无权访问 / this role may not use this endpoint")
 
 

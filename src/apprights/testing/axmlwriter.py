@@ -156,7 +156,9 @@ class _StringPool:
             offsets.append(len(body))
             if utf8:
                 raw = s.encode("utf-8")
-                body += _len8(len(s.encode("utf-16-le", "surrogatepass")) // 2) + _len8(len(raw)) + raw + b"\x00"
+                body += (
+                    _len8(len(s.encode("utf-16-le", "surrogatepass")) // 2) + _len8(len(raw)) + raw + b"\x00"
+                )
             else:
                 raw = s.encode("utf-16-le", "surrogatepass")
                 body += _len16(len(raw) // 2) + raw + b"\x00\x00"
@@ -245,7 +247,9 @@ def write_axml(
 
     # string pool: attribute names with resource ids first, in resource-id order (the resource map indexes them)
     pool = _StringPool()
-    mapped = sorted({(a.res_id, a.name) for attrs in el_attrs.values() for a in attrs if a.res_id is not None})
+    mapped = sorted(
+        {(a.res_id, a.name) for attrs in el_attrs.values() for a in attrs if a.res_id is not None}
+    )
     for _, name in mapped:
         pool.add(name)
     res_map = [rid for rid, _ in mapped]

@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -55,6 +56,7 @@ _FIELD_REF = re.compile(r"(L[^;]+;)->([^:]+):(.+)")
 _TYPE_IN_LIST = re.compile(r"\[*(?:[ZBSCIJFD]|L[^;]+;)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def descriptor(name: str) -> str:
     """A type descriptor from a dotted name, a Java primitive or array name, or a descriptor (unchanged)."""
     name = name.strip()
@@ -134,10 +136,7 @@ class MethodRef:
         """``Lcom/a/B;->name(I)V`` → MethodRef."""
         if isinstance(text, MethodRef):
             return text
-        m = _METHOD_REF.fullmatch(text.strip())
-        if m is None:
-            raise ValueError(f"bad method reference {text!r}")
-        return cls(m.group(1), m.group(2), Proto(m.group(4), _split_params(m.group(3))))
+        return _parse_method_ref(text.strip())
 
     @property
     def dotted_api(self) -> str:
@@ -146,6 +145,14 @@ class MethodRef:
 
     def __str__(self) -> str:
         return f"{self.cls}->{self.name}{self.proto}"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parse_method_ref(text: str) -> MethodRef:
+    m = _METHOD_REF.fullmatch(text)
+    if m is None:
+        raise ValueError(f"bad method reference {text!r}")
+    return MethodRef(m.group(1), m.group(2), Proto(m.group(4), _split_params(m.group(3))))
 
 
 @dataclass(frozen=True)
@@ -655,10 +662,10 @@ def write_dex(classes: Sequence[DexClass]) -> bytes:
     for p in proto_list:
         params_off = list_offs[tuple(tidx[x] for x in p.params)] if p.params else 0
         ids += struct.pack("<III", sidx[p.shorty], tidx[p.ret], params_off)
-    for f in field_list:
-        ids += struct.pack("<HHI", tidx[f.cls], tidx[f.type], sidx[f.name])
-    for m in method_list:
-        ids += struct.pack("<HHI", tidx[m.cls], pidx[m.proto], sidx[m.name])
+    for fr in field_list:
+        ids += struct.pack("<HHI", tidx[fr.cls], tidx[fr.type], sidx[fr.name])
+    for mr in method_list:
+        ids += struct.pack("<HHI", tidx[mr.cls], pidx[mr.proto], sidx[mr.name])
     for c in ordered:
         ifaces = tuple(tidx[descriptor(i)] for i in c.interfaces)
         ids += struct.pack(
@@ -815,7 +822,7 @@ def big_dex_classes(
     sensitive_every: int = 50,
     apis: Sequence[str] = DEFAULT_BIG_DEX_APIS,
     app_package: str = "com.bench.app",
-    sdk_package: str = "com.umeng.bench",
+    sdk_package: str = "com.umeng.commonsdk.bench",
     sdk_share: float = 0.1,
 ) -> list[DexClass]:
     """The description of a large DEX: ``n_classes`` classes, one in every ``sensitive_every`` calling a

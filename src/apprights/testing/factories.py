@@ -1,10 +1,10 @@
 """Small factories for facts, so that a rule test reads like the situation it describes.
 
-    facts = make_facts(
-        manifest=make_manifest(permissions=["android.permission.READ_CONTACTS"], target_sdk=22),
-        code=make_code(call_sites=[("android.telephony.TelephonyManager.getDeviceId", "com.umeng.a.B", "m")]),
-        sdks=[make_sdk_hit("umeng-analytics", knowledge=kb, init_at_startup=True)],
-    )
+facts = make_facts(
+    manifest=make_manifest(permissions=["android.permission.READ_CONTACTS"], target_sdk=22),
+    code=make_code(call_sites=[("android.telephony.TelephonyManager.getDeviceId", "com.umeng.a.B", "m")]),
+    sdks=[make_sdk_hit("umeng-analytics", knowledge=kb, init_at_startup=True)],
+)
 """
 
 from __future__ import annotations
@@ -113,9 +113,7 @@ def make_manifest(
         level = info.protection_level if info is not None else ("dangerous" if name in forced else "unknown")
         is_dangerous = name in forced or (info is not None and info.dangerous)
         decls.append(
-            PermissionDecl(
-                name, level, is_dangerous, group=info.group if info else None, custom=False
-            )
+            PermissionDecl(name, level, is_dangerous, group=info.group if info else None, custom=False)
         )
     return ManifestFacts(
         package=package,
@@ -135,7 +133,9 @@ CallSiteSpec = CallSite | tuple[str, str, str]
 StringSpec = StringRef | tuple[str, str] | tuple[str, str, str, str]
 
 
-def make_call_site(api: str, caller_class: str, caller_method: str = "run", dex: str = "classes.dex") -> CallSite:
+def make_call_site(
+    api: str, caller_class: str, caller_method: str = "run", dex: str = "classes.dex"
+) -> CallSite:
     return CallSite(api=api, caller_class=caller_class, caller_method=caller_method, dex=dex)
 
 
@@ -226,7 +226,12 @@ def make_facts(
     if apk is None and (code is not None or sdk_list):
         apk = make_apk_facts()
     return AppFacts(
-        apk=apk, manifest=manifest, code=code, sdks=sdk_list, category=category, **kwargs  # type: ignore[arg-type]
+        apk=apk,
+        manifest=manifest,
+        code=code,
+        sdks=sdk_list,
+        category=category,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 

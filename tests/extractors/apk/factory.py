@@ -182,3 +182,77 @@ def write_apk(path: Path, entries: list[tuple[str, bytes]], **kw: int) -> Path:
         warnings.simplefilter("ignore")  # zipfile warns about duplicate names, which some tests want
         path.write_bytes(zip_bytes(entries, **kw))
     return path
+
+
+@dataclass
+class ResEntry:
+    index: int
+    key: str
+    vtype: int
+    data: int | str  # a str is put in the global string pool
+
+
+def arsc(
+    configs: list[tuple[bytes, list[ResEntry]]],
+    *,
+    type_name: str = "string",
+    type_id: int = 1,
+    encoding: str = "offset32",  # offset32 | offset16 | sparse | compact
+    package_id: int = 0x7F,
+) -> bytes:
+    """A resources.arsc with one package, one type and one type chunk per (locale, entries) config."""
+    values = [e.data for _, es in configs for e in es if isinstance(e.data, str)]
+    global_strings = list(dict.fromkeys(values))
+    keys = list(dict.fromkeys(e.key for _, es in configs for e in es))
+    type_names = [f"t{i}" for i in range(1, type_id)] + [type_name]
+    chunks = b""
+    for locale, entries in configs:
+        chunks += _type_chunk(type_id, locale, entries, global_strings, keys, encoding)
+    type_pool = string_pool(type_names)
+    key_pool = string_pool(keys)
+    pkg_header = 288
+    name = "com.example.app".encode("utf-16-le").ljust(256, b"\0")
+    body = type_pool + key_pool + chunks
+    pkg = struct.pack("<HHII", 0x0200, pkg_header, pkg_header + len(body), package_id) + name
+    pkg += struct.pack("<IIIII", pkg_header, len(type_names), pkg_header + len(type_pool), len(keys), 0)
+    pkg += body
+    gpool = string_pool(global_strings)
+    return struct.pack("<HHII", 0x0002, 12, 12 + len(gpool) + len(pkg), 1) + gpool + pkg
+
+
+def _type_chunk(
+    type_id: int, locale: bytes, entries: list[ResEntry], gstrings: list[str], keys: list[str], encoding: str
+) -> bytes:
+    config = struct.pack("<I", 64) + b"\0" * 4 + locale.ljust(4, b"\0") + b"\0" * 52
+    count = max(e.index for e in entries) + 1 if entries else 0
+    blobs: dict[int, bytes] = {}
+    for e in entries:
+        data = gstrings.index(e.data) if isinstance(e.data, str) else e.data
+        if encoding == "compact":
+            blobs[e.index] = struct.pack("<HHI", keys.index(e.key), 0x8 | (e.vtype << 8), data)
+        else:
+            blobs[e.index] = struct.pack("<HHI", 8, 0, keys.index(e.key)) + struct.pack(
+                "<HBBI", 8, 0, e.vtype, data
+            )
+    payload = b""
+    offsets: dict[int, int] = {}
+    for i in sorted(blobs):
+        offsets[i] = len(payload)
+        payload += blobs[i]
+    if encoding == "sparse":
+        table = b"".join(struct.pack("<HH", i, offsets[i] // 4) for i in sorted(offsets))
+        flags, n = 0x01, len(offsets)
+    elif encoding == "offset16":
+        table = b"".join(struct.pack("<H", offsets[i] // 4 if i in offsets else 0xFFFF) for i in range(count))
+        flags, n = 0x02, count
+    else:
+        table = b"".join(struct.pack("<I", offsets.get(i, 0xFFFFFFFF)) for i in range(count))
+        flags, n = 0x00, count
+    while len(table) % 4:
+        table += b"\0"
+    header_size = 20 + len(config)
+    entries_start = header_size + len(table)
+    head = struct.pack(
+        "<HHIBBHII", 0x0201, header_size, entries_start + len(payload), type_id, flags, 0, n, entries_start
+    )
+    return head + config + table + payload

@@ -252,3 +252,11 @@ def test_duplicate_permissions_kept_once_with_first_max_sdk() -> None:
         ("android.permission.READ_SMS", 27),
     ]
     assert all(p.protection_level == "unknown" for p in m.permissions)
+
+
+def test_permission_name_given_as_resource_reference_is_ignored_like_android() -> None:
+    root = simple_manifest(extra=[El("uses-permission", [Attr("name", 0x7F010000, 0x01010003, vtype=T_REF)])])
+    warnings: list[str] = []
+    m = build_manifest(parse_axml(axml(root), warnings), None, warnings)
+    assert m.permission_names() == ["android.permission.CAMERA"]
+    assert any("resource reference" in w for w in warnings)

@@ -67,6 +67,24 @@ def compare_with_androguard(rel: str) -> None:
         ("provider", a.get_providers()),
     ):
         assert sorted(c.name for c in m.components if c.kind == kind) == sorted(set(names)), kind
+    for c in m.components:
+        if c.kind == "activity-alias":
+            continue
+        ref = a.get_intent_filters(c.kind, c.name)
+        assert sorted(set(c.actions)) == sorted(set(ref.get("action", []))), c.name
+        assert sorted({x for f in c.intent_filters for x in f.categories}) == sorted(
+            set(ref.get("category", []))
+        )
+    exported = {
+        a._format_value(e.get(f"{{{ANDROID_NS}}}name")): e.get(f"{{{ANDROID_NS}}}exported")
+        for tag in ("activity", "service", "receiver", "provider")
+        for e in a.get_android_manifest_xml().iter(tag)
+    }
+    assert {
+        c.name: None if c.exported is None else str(c.exported).lower()
+        for c in m.components
+        if c.kind != "activity-alias"
+    } == exported
 
 
 @pytest.mark.parametrize("name", WITH_MANIFEST)
@@ -237,3 +255,41 @@ def test_container_facts(name: str) -> None:
     assert set(facts.dex_files) == {n for n in names if re.fullmatch(r"classes\d*\.dex", n)}
     assert facts.native_libs == [n for n in names if re.fullmatch(r"lib/[^/]+/[^/]+\.so", n)]
     assert facts.signers, "every shared APK is signed"
+
+
+# ---- resources.arsc ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [n for n in WITH_MANIFEST if not n.startswith("droidbench__")])
+def test_default_strings_and_names_match_androguard(name: str) -> None:
+    import zipfile
+
+    from apprights.extractors.apk.arsc import ResourceTable
+
+    path = shared_path("apks", name)
+    with zipfile.ZipFile(path) as z:
+        if "resources.arsc" not in z.namelist():
+            pytest.skip("no resources.arsc")
+        table = ResourceTable(z.read("resources.arsc"), [])
+    arsc = reference(f"apks/{name}").get_android_resources()
+    checked = 0
+    for strings in arsc.get_resolved_strings().values():
+        for resid, text in strings.get("DEFAULT", {}).items():
+            # Without a default configuration Android picks by density etc.; any locale-free value will do.
+            unlocalised = {
+                v for c, v in arsc.get_resolved_res_configs(resid) if c.get_language() == "\x00\x00"
+            }
+            assert table.resolve_text(resid) in unlocalised | {text}, hex(resid)
+            assert table.name_of(resid) == "@" + arsc.get_resource_xml_name(resid).split(":", 1)[1]
+            checked += 1
+    assert checked > 0
+
+
+def test_every_droidbench_apk_parses() -> None:
+    shared_path("droidbench-dev")
+    assert len(DROIDBENCH) > 100
+    for rel in DROIDBENCH:
+        m, facts = ours(rel)
+        assert m.package and facts.dex_files, rel
+        assert facts.signers or any("unsigned" in w for w in facts.warnings), rel
+        assert m.components, rel

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,8 @@ from apprights.service.documents import (
     render_pdf,
 )
 from tests.service.documents import samples
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _text(pdf: bytes) -> str:
@@ -155,3 +160,35 @@ def test_rendered_title_has_ink_and_differs_from_tofu(public_pdf: bytes, tmp_pat
     tofu_band = px2[int(h2 * 0.06) * w2 : int(h2 * 0.14) * w2]
     differing = sum(1 for a, b in zip(title_band, tofu_band, strict=True) if abs(a - b) > 64)
     assert differing > 300
+
+
+def test_missing_cjk_font_is_an_error_not_tofu(tmp_path: Path) -> None:
+    # A fontconfig that only knows DejaVu (no CJK glyphs): rendering must refuse instead of emitting boxes.
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    code = (
+        "from tests.service.documents import samples\n"
+        "from apprights.service.documents import FontUnavailableError, render_pdf\n"
+        "try:\n    render_pdf(samples.removal_order())\nexcept FontUnavailableError as e:\n    print('ERR', e)\n"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    assert r.stdout.startswith("ERR font 'WenQuanYi Micro Hei' is not installed"), r.stdout + r.stderr
+
+
+def test_glyphs_missing_from_the_font_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="apprights.service.documents.pdf"):
+        render_pdf(samples.removal_order("\U00020000"))
+    assert any("U+20000" in r.getMessage() for r in caplog.records)

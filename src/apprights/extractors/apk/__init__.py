@@ -106,7 +106,10 @@ class ApkArchive:
             raise InputError(label, f"AndroidManifest.xml rejected: {e}") from e
         except _PARSE_BUGS as e:
             log.warning("unexpected parser failure on %s", label, exc_info=True)
-            raise InputError(label, f"malformed AndroidManifest.xml (unexpected {type(e).__name__})") from e
+            raise InputError(
+                label, f"malformed AndroidManifest.xml (parser fault: {type(e).__name__})"
+            ) from e
+        _cap(self._manifest.warnings)
         return self._manifest
 
     def _resource_table(self) -> ResourceTable | None:
@@ -133,7 +136,10 @@ class ApkArchive:
         facts.native_libs = [n for n in names if _NATIVE_RE.match(n)]
         facts.nested_apks = self._nested_apks()
         facts.signers = self._signers()
+        if not facts.signers:
+            self.warnings.append("no signer certificate found: Android refuses to install an unsigned APK")
         self._check_prefix()
+        _cap(self.warnings)
         facts.warnings = self.warnings
         self._facts = facts
         return facts
@@ -234,6 +240,14 @@ class ApkArchive:
         except InputError as e:
             self.warnings.append(f"dex {label} skipped: {e.problem}")
             return None
+
+
+def _cap(warnings: list[str], keep: int = 100) -> None:
+    """Keep a hostile file's thousands of identical anomalies from flooding the report."""
+    if len(warnings) > keep:
+        more = len(warnings) - keep
+        del warnings[keep:]
+        warnings.append(f"… and {more} more warnings")
 
 
 def open_apk(path: Path, limits: ApkLimits | None = None, *, require_manifest: bool = True) -> ApkArchive:

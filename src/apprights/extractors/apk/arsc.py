@@ -31,6 +31,8 @@ _FLAG_COMPACT = 0x0008
 _TYPE_FLAG_SPARSE = 0x01
 _TYPE_FLAG_OFFSET16 = 0x02
 _MAX_CHUNKS = 1_000_000
+_MAX_CONFIGS_PER_TYPE = 4096  # real apps have a few hundred configurations per type at most
+_LOOKUP_BUDGET = 2_000_000  # entry look-ups per table: a hostile table cannot make resolving hang
 
 
 @dataclass
@@ -57,6 +59,8 @@ class ResourceTable:
         self._where = where
         self.strings: StringPool | None = None
         self.packages: dict[int, _Package] = {}
+        self._budget = _LOOKUP_BUDGET
+        self._resolved: dict[int, Value | None] = {}
         hdr = chunk_header(data, 0, len(data))
         if hdr is None or hdr[0] != RES_TABLE_TYPE:
             raise AxmlError(f"{where}: not a resource table")
@@ -108,7 +112,14 @@ class ResourceTable:
                 lang = d[cfg + 8 : cfg + 10] if cfg + 12 <= end else b"\0\0"
                 country = d[cfg + 10 : cfg + 12] if cfg + 12 <= end else b"\0\0"
                 chunk = _TypeChunk(pos, min(pos + csize, end), lang, country, not any(cfg_bytes))
-                pkg.types.setdefault(type_id, []).append(chunk)
+                chunks = pkg.types.setdefault(type_id, [])
+                if len(chunks) < _MAX_CONFIGS_PER_TYPE:
+                    chunks.append(chunk)
+                elif len(chunks) == _MAX_CONFIGS_PER_TYPE:
+                    chunks.append(chunk)
+                    self._warnings.append(
+                        f"{self._where}: type {type_id} has too many configurations; rest ignored"
+                    )
             pos += csize
 
     def _pool(self, off: int, end: int) -> StringPool | None:
@@ -133,18 +144,30 @@ class ResourceTable:
 
     def _entry(self, c: _TypeChunk, index: int) -> tuple[int, Value | None] | None:
         """(key index, value) of entry ``index`` in one type chunk; value None for complex (bag) entries."""
+        if self._budget <= 0:
+            return None
+        self._budget -= 1
+        if self._budget == 0:
+            self._warnings.append(f"{self._where}: look-up budget spent; further references stay unresolved")
         d, end = self._data, c.end
         flags = d[c.off + 9]
         count, entries_start = struct.unpack_from("<II", d, c.off + 12)
         hs = struct.unpack_from("<H", d, c.off + 2)[0]
         table = c.off + hs
         if flags & _TYPE_FLAG_SPARSE:
+            # Sparse: (entry index, offset / 4) pairs sorted by index, as Android requires; binary search.
+            lo, hi = 0, min(count, max(0, (end - table) // 4))
             eoff = None
-            for i in range(min(count, max(0, (end - table) // 4))):
-                idx, off16 = struct.unpack_from("<HH", d, table + 4 * i)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                idx, off16 = struct.unpack_from("<HH", d, table + 4 * mid)
                 if idx == index:
                     eoff = off16 * 4
                     break
+                if idx < index:
+                    lo = mid + 1
+                else:
+                    hi = mid
             if eoff is None:
                 return None
         elif flags & _TYPE_FLAG_OFFSET16:
@@ -185,13 +208,18 @@ class ResourceTable:
             return None
         return pkg, chunks, resid & 0xFFFF
 
-    def resolve(self, resid: int, depth: int = 0) -> Value | None:
+    def resolve(self, resid: int) -> Value | None:
         """The value of a resource: default configuration first, then zh-CN, zh, any other."""
+        if resid not in self._resolved:
+            self._resolved[resid] = self._resolve(resid, 0)
+        return self._resolved[resid]
+
+    def _resolve(self, resid: int, depth: int) -> Value | None:
         found = self._lookup(resid)
         if found is None or depth > 8:
             return None
         _, chunks, index = found
-        for c in self._ordered(chunks):
+        for c in self._ordered(chunks[:_MAX_CONFIGS_PER_TYPE]):
             e = self._entry(c, index)
             if e is None or e[1] is None:
                 continue
@@ -199,7 +227,7 @@ class ResourceTable:
             if v.type == TYPE_STRING and v.string is None and self.strings is not None:
                 v = Value(v.type, v.data, self.strings.get(v.data))
             if v.type in (TYPE_REFERENCE, TYPE_DYNAMIC_REFERENCE) and v.data:
-                inner = self.resolve(v.data, depth + 1)
+                inner = self._resolve(v.data, depth + 1)
                 if inner is not None:
                     return inner
             return v
@@ -220,7 +248,7 @@ class ResourceTable:
         if pkg.type_names is None or pkg.key_names is None:
             return None
         type_name = pkg.type_names.get(((resid >> 16) & 0xFF) - 1 - pkg.type_id_offset)
-        for c in chunks:
+        for c in chunks[:_MAX_CONFIGS_PER_TYPE]:
             e = self._entry(c, index)
             if e is not None:
                 key = pkg.key_names.get(e[0])

@@ -162,7 +162,12 @@ def build_manifest(root: Element, resources: ResourceSource, warnings: list[str]
 
 
 def _uses_permission(el: Element, r: _Reader, facts: ManifestFacts) -> None:
-    name = r.text(el.get("android:name"))
+    raw = el.get("android:name")
+    if raw is not None and raw.type in (TYPE_REFERENCE, TYPE_DYNAMIC_REFERENCE):
+        # Android reads this name with getNonResourceString: a resource reference means no permission.
+        r.warnings.append(f"<{el.tag}> name is a resource reference; Android ignores the element")
+        return
+    name = r.text(raw)
     if not name:
         return
     max_sdk = r.number(el.get("android:maxSdkVersion"))
@@ -203,7 +208,7 @@ def _component(
 ) -> Component | None:
     raw = r.text(el.get("android:name"))
     if not raw:
-        r.warnings.append(f"<{el.tag}> without android:name ignored")
+        r.warnings.append(f"<{el.tag}> without android:name ignored (Android refuses to install this)")
         return None
     comp = Component(kind=el.tag, name=class_name(pkg, raw))
     comp.exported = r.flag(el.get("android:exported"))

@@ -46,19 +46,19 @@ def cert_from_der(der: bytes, scheme: str, warnings: list[str]) -> SignerCert:
 
 
 def v1_signers(name: str, data: bytes, warnings: list[str]) -> list[SignerCert]:
-    """Certificates of one PKCS#7 signature block file (META-INF/X.RSA); the signer's first when a chain."""
+    """The signer certificate(s) of one PKCS#7 signature block file (META-INF/X.RSA|DSA|EC)."""
     try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
-    except ValueError as e:
-        warnings.append(f"{name}: not a readable PKCS#7 signature block: {e}")
-        return []
-    ders = [c.public_bytes(Encoding.DER) for c in certs]
-    if len(certs) > 1:
-        # A chain: keep the leaf, i.e. a certificate that issued none of the others.
-        issuers = {c.issuer.public_bytes() for c in certs}
-        leaves = [d for c, d in zip(certs, ders, strict=True) if c.subject.public_bytes() not in issuers]
-        ders = leaves or ders[:1]
-    return [cert_from_der(d, "v1", warnings) for d in ders]
+        ders = pkcs7_signer_certificates(data)
+    except DerError as e:
+        # Our walk did not find the structure; let OpenSSL (which knows more BER oddities) try.
+        try:
+            ders = [c.public_bytes(Encoding.DER) for c in pkcs7.load_der_pkcs7_certificates(data)][:1]
+        except ValueError:
+            warnings.append(f"{name}: not a readable PKCS#7 signature block: {e}")
+            return []
+    if not ders:
+        warnings.append(f"{name}: PKCS#7 signature block without certificates")
+    return [cert_from_der(d, "v1", warnings) for d in ders if d]
 
 
 def find_signing_block(fp: IO[bytes], cd_offset: int, max_size: int) -> bytes | None:
@@ -139,3 +139,102 @@ def _scheme_signers(buf: bytes, off: int, end: int, scheme: str, warnings: list[
             c_start, c_end = certs[0]  # the first certificate is the signer's; others are its chain
             out.append(cert_from_der(buf[c_start:c_end], scheme, warnings))
     return out
+
+
+class DerError(ValueError):
+    """Not the ASN.1 structure expected."""
+
+
+_MAX_DEPTH = 32
+
+
+def _tlv(buf: bytes, off: int, end: int, depth: int = 0) -> tuple[int, int, int, int]:
+    """(tag, content start, content end, next offset) of the BER/DER element at ``off``.
+
+    Indefinite lengths (BER, written by some old jarsigner versions) are followed to their end-of-contents.
+    """
+    if depth > _MAX_DEPTH or off + 2 > end:
+        raise DerError("truncated or too deeply nested ASN.1")
+    tag = buf[off]
+    if tag & 0x1F == 0x1F:
+        raise DerError("multi-byte ASN.1 tags are not used in PKCS#7 signature blocks")
+    first = buf[off + 1]
+    pos = off + 2
+    if first == 0x80:
+        if not tag & 0x20:
+            raise DerError("indefinite length on a primitive element")
+        child = pos
+        while True:
+            if child + 2 > end:
+                raise DerError("indefinite-length element without end-of-contents")
+            if buf[child] == 0 and buf[child + 1] == 0:
+                return tag, pos, child, child + 2
+            child = _tlv(buf, child, end, depth + 1)[3]
+    if first & 0x80:
+        n = first & 0x7F
+        if n > 4 or pos + n > end:
+            raise DerError("bad ASN.1 length")
+        length = int.from_bytes(buf[pos : pos + n], "big")
+        pos += n
+    else:
+        length = first
+    if pos + length > end:
+        raise DerError("ASN.1 element runs past its container")
+    return tag, pos, pos + length, pos + length
+
+
+def _children(buf: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """(tag, element start, content start, content end) of each child element."""
+    out: list[tuple[int, int, int, int]] = []
+    off = start
+    while off < end and len(out) < _MAX_ITEMS:
+        tag, cs, ce, nxt = _tlv(buf, off, end)
+        out.append((tag, off, cs, ce))
+        off = nxt
+    return out
+
+
+def pkcs7_signer_certificates(data: bytes) -> list[bytes]:
+    """The signer certificates of a PKCS#7 SignedData block, as the exact bytes stored.
+
+    A certificate chain may come along; the signer's certificate is the one whose issuer and serial
+    number a SignerInfo names (what apksigner does). Raises DerError when the structure is not there.
+    """
+    tag, cs, ce, _ = _tlv(data, 0, len(data))
+    content_info = _children(data, cs, ce) if tag == 0x30 else []
+    explicit = [c for c in content_info if c[0] == 0xA0]
+    if not explicit:
+        raise DerError("not a PKCS#7 ContentInfo")
+    signed = _children(data, explicit[0][2], explicit[0][3])
+    if not signed or signed[0][0] != 0x30:
+        raise DerError("no SignedData")
+    parts = _children(data, signed[0][2], signed[0][3])
+    cert_sets = [p for p in parts if p[0] == 0xA0]
+    if not cert_sets:
+        return []
+    certs = []
+    for _tag, start, c_cs, c_ce in _children(data, cert_sets[0][2], cert_sets[0][3]):
+        certs.append((data[start:c_ce] if c_ce <= len(data) else b"", _issuer_serial(data, c_cs, c_ce)))
+    wanted: set[tuple[bytes, bytes]] = set()
+    if parts[-1][0] == 0x31:  # signerInfos: SET OF SignerInfo {version, sid (issuer, serial), …}
+        for _t, _s, si_cs, si_ce in _children(data, parts[-1][2], parts[-1][3]):
+            fields = _children(data, si_cs, si_ce)
+            if len(fields) >= 2 and fields[1][0] == 0x30:
+                sid = _children(data, fields[1][2], fields[1][3])
+                if len(sid) == 2:
+                    wanted.add((data[sid[0][1] : sid[0][3]], data[sid[1][2] : sid[1][3]]))
+    chosen = [der for der, ids in certs if ids in wanted]
+    return chosen or [der for der, _ in certs[:1]]
+
+
+def _issuer_serial(buf: bytes, start: int, end: int) -> tuple[bytes, bytes]:
+    cert = _children(buf, start, end)
+    if not cert or cert[0][0] != 0x30:
+        return b"", b""
+    tbs = _children(buf, cert[0][2], cert[0][3])
+    if tbs and tbs[0][0] == 0xA0:
+        tbs = tbs[1:]
+    if len(tbs) < 3:
+        return b"", b""
+    serial, issuer = tbs[0], tbs[2]
+    return buf[issuer[1] : issuer[3]], buf[serial[2] : serial[3]]

@@ -34,7 +34,7 @@ class ApkLimits:
     max_entry_size: int = 512 * MiB  # uncompressed size of one entry we read
     max_total_size: int = 2 * 1024 * MiB  # uncompressed bytes read from one archive, all reads together
     max_ratio: float = 200.0  # uncompressed / compressed …
-    ratio_min_size: int = 8 * MiB  # … only checked above this size: small, very repetitive files are normal
+    ratio_min_size: int = 4 * MiB  # … only checked above this size: small, very repetitive files are normal
     max_manifest_size: int = 16 * MiB  # AndroidManifest.xml (real ones are < 1 MiB)
     max_arsc_size: int = 128 * MiB  # resources.arsc (large games reach tens of MiB)
     max_nested_size: int = 64 * MiB  # a nested .apk/.jar we open to look for dex (one level deep)
@@ -46,11 +46,14 @@ _EOCD_SIG = b"PK\x05\x06"
 _EOCD_MIN = 22
 _ENCRYPTED_FLAG = 0x1
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
+_MAX_ENTRY_WARNINGS = 20  # a hostile archive can have 100 000 odd names; the first few tell the story
 
 
 def name_warnings(name: str) -> list[str]:
     """Warnings for an entry name that would escape an extraction directory (zip-slip) or is odd."""
     out: list[str] = []
+    if ".." not in name and "\x00" not in name and not name.startswith(("/", "\\")) and name[1:2] != ":":
+        return out  # the common case, checked cheaply: thousands of names per APK
     parts = re.split(r"[\\/]", name)
     if name.startswith(("/", "\\")) or _DRIVE_RE.match(name):
         out.append(f"entry {name!r} has an absolute path (zip-slip); it is never extracted")
@@ -109,21 +112,27 @@ class SafeZip:
         self._entries: dict[str, zipfile.ZipInfo] = {}
         self._order: list[str] = []
         encrypted = 0
+        entry_warnings: list[str] = []
         for info in infos:
             name = info.filename
             if name in self._entries:
                 # Android 4.4+ (libziparchive, the fix for the "master key" bug 8219321) refuses such an
                 # APK outright. Before that, signature checks saw the LAST entry while the code that ran
                 # came from the FIRST one: the first is what an attacker wants executed, so we analyse it.
-                self.warnings.append(
+                entry_warnings.append(
                     f"duplicate ZIP entry {name!r}: the first one is used (Android 4.4+ refuses to install this)"
                 )
                 continue
             self._entries[name] = info
             self._order.append(name)
-            self.warnings.extend(name_warnings(name))
+            entry_warnings.extend(name_warnings(name))
             if info.flag_bits & _ENCRYPTED_FLAG:
                 encrypted += 1
+        self.warnings.extend(entry_warnings[:_MAX_ENTRY_WARNINGS])
+        if len(entry_warnings) > _MAX_ENTRY_WARNINGS:
+            self.warnings.append(
+                f"… and {len(entry_warnings) - _MAX_ENTRY_WARNINGS} more entry-name warnings"
+            )
         # Bytes before the first entry: harmless padding, or a dex smuggled in front (Janus, CVE-2017-13156).
         self.prefix_size = min((i.header_offset for i in infos), default=0)
         if encrypted:

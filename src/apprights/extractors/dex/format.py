@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -135,21 +136,21 @@ class DexFile:
         self.u8: U8 = np.frombuffer(data, dtype=np.uint8)
         self.string_offs: U32 = self._table(h.string_ids, 4, "string_ids", "<u4")
         self.type_desc: U32 = self._table(h.type_ids, 4, "type_ids", "<u4")
-        mids = self._table(h.method_ids, 8, "method_ids", _METHOD_ID)
+        mids: Any = self._table(h.method_ids, 8, "method_ids", _METHOD_ID)
         self.method_class: npt.NDArray[np.uint16] = mids["class_idx"]
         self.method_name: U32 = mids["name_idx"]
-        self.class_defs = self._table(h.class_defs, 32, "class_defs", _CLASS_DEF)
+        cdefs: Any = self._table(h.class_defs, 32, "class_defs", _CLASS_DEF)
+        self.class_idx: U32 = cdefs["class_idx"]
+        self.class_data_off: U32 = cdefs["class_data_off"]
         self._check_indexes()
 
-    def _table(
-        self, size_off: tuple[int, int], item: int, what: str, dtype: object
-    ) -> npt.NDArray[np.generic]:
+    def _table(self, size_off: tuple[int, int], item: int, what: str, dtype: Any) -> Any:
         size, off = size_off
         if size == 0:
-            return np.zeros(0, dtype=dtype)  # type: ignore[call-overload,no-any-return]
+            return np.zeros(0, dtype=dtype)
         if off < HEADER_SIZE or off + size * item > len(self.data):
             raise InputError(self.name, f"{what} table ({size} items at 0x{off:x}) lies outside the dex")
-        return np.frombuffer(self.data, dtype=dtype, count=size, offset=off)  # type: ignore[call-overload,no-any-return]
+        return np.frombuffer(self.data, dtype=dtype, count=size, offset=off)
 
     def _check_indexes(self) -> None:
         n_str, n_typ = len(self.string_offs), len(self.type_desc)
@@ -161,12 +162,12 @@ class DexFile:
             int(self.method_class.max()) >= n_typ or int(self.method_name.max()) >= n_str
         ):
             raise InputError(self.name, "method_ids refer to a missing type or string")
-        if len(self.class_defs) and int(self.class_defs["class_idx"].max()) >= n_typ:
+        if len(self.class_idx) and int(self.class_idx.max()) >= n_typ:
             raise InputError(self.name, "class_defs refer to a missing type")
 
     @property
     def class_count(self) -> int:
-        return len(self.class_defs)
+        return len(self.class_idx)
 
     @property
     def method_count(self) -> int:
@@ -191,11 +192,7 @@ class DexFile:
     def methods(self) -> MethodTable:
         """Decode every class_data_item at once: uleb128 decoding of the whole class-data section is vectorised,
         then each class's method block is located by offset arithmetic (no per-method Python loop)."""
-        cdo = (
-            self.class_defs["class_data_off"].astype(np.int64)
-            if len(self.class_defs)
-            else np.zeros(0, np.int64)
-        )
+        cdo = self.class_data_off.astype(np.int64)
         has = np.flatnonzero(cdo)
         if len(has) == 0:
             empty = np.zeros(0, dtype=np.int64)
@@ -238,22 +235,21 @@ class DexFile:
 
 
 def _uleb_stream(region: U8) -> tuple[I64, I64]:
-    """All uleb128 values in ``region`` back to back: (start offset in region, value) for each."""
-    if len(region) == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z
-    last = region < 0x80
-    ends = np.flatnonzero(last)
+    """All uleb128 values in ``region`` back to back: (start offset in region, value) for each. Most values
+    are one byte, so later bytes are folded in only for the shrinking set of longer values."""
+    ends = np.flatnonzero(region < 0x80)
     if len(ends) == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    n = int(ends[-1]) + 1
-    region, last = region[:n], last[:n]
     starts = np.empty(len(ends), dtype=np.int64)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
-    value_of_byte = np.cumsum(last) - last  # index of the value each byte belongs to
-    k = np.minimum(np.arange(n, dtype=np.int64) - starts[value_of_byte], 4)
-    contrib = (region & 0x7F).astype(np.int64) << (7 * k)
-    values = np.bitwise_or.reduceat(contrib, starts)
+    lengths = ends - starts + 1
+    values = (region[starts] & 0x7F).astype(np.int64)
+    longer = np.flatnonzero(lengths > 1)
+    for k in range(1, 5):  # a dex uleb128 has at most 5 bytes; extra bytes of a malformed one are ignored
+        if len(longer) == 0:
+            break
+        values[longer] |= (region[starts[longer] + k] & 0x7F).astype(np.int64) << (7 * k)
+        longer = longer[lengths[longer] > k + 1]
     return starts, values

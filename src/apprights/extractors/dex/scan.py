@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, u32_at
-from apprights.extractors.dex.strings import PoolStrings, StringPool, classify_dotted, scan_pool
+from apprights.extractors.dex.strings import PoolStrings, StringPool, scan_pool
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -123,10 +124,11 @@ class _Scanner:
 
     def run(self) -> DexScan:
         dex = self.dex
-        target_api = self._resolve_targets()
-        names = {self.pool.find(n): n for n in self.targets.names}
-        reflection = {i: n for i, n in names.items() if i is not None}
-        pool_strings = scan_pool(dex, self.pool, reflection)
+        found = self.pool.find_many([*self.targets.by_class, *self.targets.names])
+        name_to_str = {found[n]: n for n in self.targets.names if n in found}
+        class_to_str = {d: found[d] for d in self.targets.by_class if d in found}
+        target_api = self._resolve_targets(class_to_str, name_to_str)
+        pool_strings = scan_pool(dex, self.pool, name_to_str)
         class_names = self._class_names()
         scan = DexScan(
             name=self.name,
@@ -137,21 +139,18 @@ class _Scanner:
             referenced_apis=sorted(set(target_api.values())),
             urls=pool_strings.urls,
         )
-        if target_api or pool_strings.interesting or len(pool_strings.dotted):
+        if target_api or pool_strings.interesting:
             self._scan_code(scan, target_api, pool_strings, class_names)
         return scan
 
-    def _resolve_targets(self) -> dict[int, str]:
+    def _resolve_targets(self, class_to_str: dict[str, int], name_to_str: dict[int, str]) -> dict[int, str]:
         """{method_id index: dotted api} for every target referenced in method_ids."""
         dex, pool = self.dex, self.pool
         n_types = len(dex.type_desc)
-        if not self.targets.pairs or n_types == 0 or dex.method_count == 0:
+        if not name_to_str or n_types == 0 or dex.method_count == 0:
             return {}
         type_to_desc: dict[int, str] = {}
-        for desc in self.targets.by_class:
-            sidx = pool.find(desc)
-            if sidx is None:
-                continue
+        for desc, sidx in class_to_str.items():
             t = int(np.searchsorted(dex.type_desc, sidx))
             if t < n_types and int(dex.type_desc[t]) == sidx:
                 type_to_desc[t] = desc
@@ -163,13 +162,6 @@ class _Scanner:
             if desc in self.targets.by_class:
                 type_to_desc[t] = desc
         if not type_to_desc:
-            return {}
-        name_to_str: dict[int, str] = {}
-        for n in self.targets.names:
-            sidx = pool.find(n)
-            if sidx is not None:
-                name_to_str[sidx] = n
-        if not name_to_str:
             return {}
         class_ok = np.zeros(n_types, dtype=bool)
         class_ok[list(type_to_desc)] = True
@@ -188,7 +180,7 @@ class _Scanner:
         dex = self.dex
         if dex.class_count == 0:
             return []
-        sidx = dex.type_desc[dex.class_defs["class_idx"]].astype(np.int64)
+        sidx = dex.type_desc[dex.class_idx].astype(np.int64)
         starts, lengths, ascii_ok = self.pool.extents()
         s, n, ok = starts[sidx], lengths[sidx], ascii_ok[sidx]
         names: list[str] = [""] * len(sidx)
@@ -197,9 +189,12 @@ class _Scanner:
             spans = n[good] + 1  # include the NUL terminator as separator
             first = np.cumsum(spans) - spans
             pos = np.repeat(s[good] - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
-            blob = dex.u8[pos].tobytes().decode("ascii", "replace").replace("/", ".")
-            for g, part in zip(good.tolist(), blob.split("\x00"), strict=False):
-                names[g] = part[1:-1] if part[:1] == "L" and part[-1:] == ";" else part
+            parts = dex.u8[pos].tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
+            if len(parts) == len(good) + 1:
+                for g, part in zip(good.tolist(), parts, strict=False):
+                    names[g] = part[1:-1] if part[:1] == "L" and part[-1:] == ";" else part
+            else:  # a NUL inside a descriptor (malformed pool): decode one by one
+                ok = np.zeros(len(sidx), dtype=bool)
         for b in np.flatnonzero(~ok).tolist():
             names[b] = dotted_class(self.pool.get(int(sidx[b])))
         return names
@@ -209,14 +204,22 @@ class _Scanner:
     ) -> None:
         dex = self.dex
         mt = dex.methods()
-        code_off = mt.code_off[mt.code_off > 0]
-        if len(code_off) == 0:
+        order = np.argsort(mt.code_off, kind="stable")
+        sorted_code = mt.code_off[order]
+        nz = int(np.searchsorted(sorted_code, 1))  # rows without code (abstract, native) sort first
+        if nz == len(sorted_code):
             return
-        if bool(np.any(code_off & 3)) or int(code_off.min()) < HEADER_SIZE:
+        code = sorted_code[nz:]
+        if bool(np.any(code & 3)) or int(code[0]) < HEADER_SIZE:
             raise InputError(self.name, "code_item is misaligned or inside the header")
-        if int(code_off.max()) + 16 > len(dex.data):
+        if int(code[-1]) + 16 > len(dex.data):
             raise InputError(self.name, "code_item lies outside the dex")
-        uoff = np.unique(code_off)
+        first = np.ones(len(code), dtype=bool)
+        first[1:] = code[1:] != code[:-1]
+        group = np.flatnonzero(first)  # a code item shared by several methods is scanned once
+        uoff = code[group]
+        group_start = group + nz
+        group_end = np.append(group_start[1:], len(sorted_code))
         starts = uoff + 16
         ends = starts + 2 * u32_at(dex.u8, uoff + 12)
         if int(ends.max()) > len(dex.data):
@@ -230,49 +233,37 @@ class _Scanner:
         if len(cand) == 0:
             return
         units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
-        items, first = np.unique(k, return_index=True)  # cand is sorted, so k is too
-        bounds = [*first.tolist(), len(cand)]
-        cand_l = cand.tolist()
-        order = np.argsort(mt.code_off, kind="stable")
-        sorted_code = mt.code_off[order]
-        dotted = set(pool_strings.dotted.tolist()) if len(pool_strings.dotted) else set()
+        split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]  # cand and so k are sorted
+        cand_l, k_l = cand.tolist(), k.tolist()
+        items = [k_l[split[j]] for j in range(len(split) - 1)]
+        starts_l, ends_l = (starts // 2).tolist(), (ends // 2).tolist()
+        segments = [
+            (starts_l[item], ends_l[item], cand_l[split[j] : split[j + 1]]) for j, item in enumerate(items)
+        ]
+        verified = _sweep_many(units, segments)
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
         refs: dict[tuple[str, str, str, str], None] = {}
-        for j, item in enumerate(items.tolist()):
-            wanted = set(cand_l[bounds[j] : bounds[j + 1]])
-            found = _sweep(units, int(starts[item]) // 2, int(ends[item]) // 2, wanted)
+        for item, found in zip(items, verified, strict=True):
             if not found:
                 continue
-            code = int(uoff[item])
-            r_lo, r_hi = np.searchsorted(sorted_code, [code, code + 1])
-            rows = [
-                (int(mt.class_def[r]), int(mt.method_idx[r])) for r in order[int(r_lo) : int(r_hi)].tolist()
+            rows = order[int(group_start[item]) : int(group_end[item])]
+            callers = [
+                (class_names[c], self.pool.get(int(dex.method_name[m])))
+                for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True)
             ]
             for pos in found:
                 op = units[pos] & 0xFF
-                api: str | None = None
-                kind_value: tuple[str, str] | None = None
                 if _IS_INVOKE[op]:
-                    api = target_api.get(units[pos + 1])
-                else:
-                    sidx = (
-                        units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
-                    )
-                    kind_value = interesting.get(sidx)
-                    if kind_value is None and sidx in dotted:
-                        value = self.pool.get(sidx)
-                        kind = classify_dotted(value)
-                        kind_value = None if kind is None else (kind, value)
-                    if kind_value is None:
-                        continue
-                for ci, mi in rows:
-                    cls = class_names[ci]
-                    meth = self.pool.get(int(dex.method_name[mi]))
-                    if api is not None:
+                    api = target_api[units[pos + 1]]
+                    for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
-                    elif kind_value is not None and len(refs) < MAX_STRING_REFS:
-                        refs[(kind_value[1], kind_value[0], cls, meth)] = None
+                    continue
+                sidx = units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
+                kind, value = interesting[sidx]
+                for cls, meth in callers:
+                    if len(refs) < MAX_STRING_REFS:
+                        refs[(value, kind, cls, meth)] = None
         scan.call_sites = [
             CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n)
             for (a, c, m), n in sorted(calls.items())
@@ -289,17 +280,15 @@ class _Scanner:
         lut = np.zeros(1 << 16, dtype=np.uint8)
         mids = np.fromiter(target_api, dtype=np.int64, count=len(target_api))
         lut[mids[mids < (1 << 16)]] = 1
-        keys = np.concatenate(
-            (
-                np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting)),
-                pool_strings.dotted,
-            )
-        )
+        keys = np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting))
         lut[keys[keys < (1 << 16)]] |= 2
-        flagged = np.flatnonzero(np.take(lut, units[1:])) + 1  # operand positions
+        flagged = np.flatnonzero(np.take(lut, units[1 : n - 1])) + 1  # operand positions
         op = units[flagged - 1] & 0xFF
         f = lut[units[flagged]]
-        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | ((f & 2).astype(bool) & (op == OP_CONST_STRING))
+        is_str = (f & 2).astype(bool)
+        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | (is_str & (op == OP_CONST_STRING))
+        # const-string/jumbo of a string index below 65536: low unit flagged, high unit zero
+        hit |= is_str & (op == OP_CONST_STRING_JUMBO) & (units[flagged + 1] == 0)
         found = [flagged[hit] - 1]
         big = keys[keys >= (1 << 16)]
         if len(big):  # const-string/jumbo: only dex files with more than 65536 strings need this pass
@@ -309,37 +298,67 @@ class _Scanner:
         return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
 
 
+def _unit_width_table() -> npt.NDArray[np.int64]:
+    """Width of the instruction starting with each possible 16-bit unit: PAYLOAD for the three payload
+    pseudo-instructions (size read from the data), INVALID where androguard's linear sweep stops."""
+    u = np.arange(1 << 16, dtype=np.int64)
+    op, hi = u & 0xFF, u >> 8
+    w: npt.NDArray[np.int64] = np.array(_WIDTH, dtype=np.int64)[op]
+    w[w == 0] = INVALID
+    nop = op == 0
+    w[nop & (hi > 3)] = INVALID
+    w[nop & (hi >= 1) & (hi <= 3)] = PAYLOAD
+    w[(op == 0xFF) & (hi > 0)] = INVALID  # androguard: 0xff with a non-zero high byte is an unknown payload
+    return w
+
+
+INVALID = 1 << 31  # beyond any unit index of a dex (< 2 GiB)
+PAYLOAD = -1
+_UNIT_WIDTH = _unit_width_table()
+
+
 def _sweep(units: memoryview, start: int, end: int, wanted: set[int]) -> list[int]:
-    """Linear sweep (androguard's algorithm) from ``start`` until the last wanted unit; returns the wanted
-    positions that are instruction boundaries whose instruction fits in the method."""
-    found: list[int] = []
-    last = max(wanted)
-    width = _WIDTH
-    i = start
-    while i <= last and i < end:
-        u = units[i]
-        op = u & 0xFF
-        if op == 0:
-            ident = u >> 8
-            if ident == 0:
-                w = 1
-            elif i + 4 > end and ident in (1, 2, 3):
+    """Linear sweep of one method (androguard's algorithm); see ``_sweep_many``."""
+    return _sweep_many(units, [(start, end, sorted(wanted))])[0]
+
+
+def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -> list[list[int]]:
+    """For each method (start unit, end unit, sorted candidate units) the candidates that are instruction
+    boundaries of a linear sweep from the start and whose instruction fits before the end.
+
+    Instruction widths for every unit from each start to its last candidate are looked up in one vectorised
+    gather, so the Python loop only adds widths."""
+    u16 = np.frombuffer(units, dtype=np.uint16)
+    first = np.array([s for s, _, _ in segments], dtype=np.int64)
+    lens = np.array([c[-1] + 1 - s for s, _, c in segments], dtype=np.int64)
+    offs = np.cumsum(lens) - lens
+    idx = np.repeat(first - offs, lens) + np.arange(int(lens.sum()), dtype=np.int64)
+    widths: list[int] = _UNIT_WIDTH[u16[idx]].tolist()
+    out: list[list[int]] = []
+    for (start, end, cands), base in zip(segments, offs.tolist(), strict=True):
+        found: list[int] = []
+        i = start
+        shift = base - start
+        for c in cands:
+            while i < c:
+                w = widths[i + shift]
+                if w == PAYLOAD:
+                    w = _payload_width(units, i, end)
+                i += w
+            if i == c and c + _WIDTH[units[c] & 0xFF] <= end and widths[c + shift] != INVALID:
+                found.append(c)
+            elif i >= end:
                 break
-            elif ident == 1:  # packed-switch-payload
-                w = 4 + 2 * units[i + 1]
-            elif ident == 2:  # sparse-switch-payload
-                w = 2 + 4 * units[i + 1]
-            elif ident == 3:  # fill-array-data-payload
-                w = 4 + (units[i + 1] * (units[i + 2] | (units[i + 3] << 16)) + 1) // 2
-            else:
-                break
-        elif op == 0xFF and u > 0xFF:
-            break  # androguard treats 0xff with a non-zero high byte as an unknown payload
-        else:
-            w = width[op]
-            if w == 0:
-                break
-        if i in wanted and i + w <= end:
-            found.append(i)
-        i += w
-    return found
+        out.append(found)
+    return out
+
+
+def _payload_width(units: memoryview, i: int, end: int) -> int:
+    if i + 4 > end:
+        return INVALID
+    ident = units[i] >> 8
+    if ident == 1:  # packed-switch-payload
+        return 4 + 2 * units[i + 1]
+    if ident == 2:  # sparse-switch-payload
+        return 2 + 4 * units[i + 1]
+    return 4 + (units[i + 1] * (units[i + 2] | (units[i + 3] << 16)) + 1) // 2  # fill-array-data-payload

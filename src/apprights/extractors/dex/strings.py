@@ -6,14 +6,16 @@ sorted pool, caller names, interesting constants) instead of the whole pool.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from apprights.errors import InputError
-from apprights.extractors.dex.format import TYPE_STRING_DATA_ITEM, I64, DexFile, uleb128_at
+from apprights.extractors.dex.format import I64, TYPE_STRING_DATA_ITEM, DexFile, uleb128_at
 
 MAX_URLS = 5000
 MAX_URL_HITS = 20000  # occurrences of "://" examined per dex
@@ -41,6 +43,10 @@ _URL_RE = re.compile(r"""(?:https?|wss?)://[^\s"'<>\\^`{|}]+""", re.IGNORECASE)
 _CONTENT_RE = re.compile(r"""content://[^\s"'<>\\^`{|}]*""")
 
 
+def _first(kv: tuple[bytes, str]) -> bytes:
+    return kv[0]
+
+
 def decode_mutf8(raw: bytes) -> str:
     """Modified UTF-8 (NUL as C0 80, supplementary characters as surrogate pairs) to str; never raises."""
     try:
@@ -56,6 +62,8 @@ def decode_mutf8(raw: bytes) -> str:
 
 
 def encode_mutf8(s: str) -> bytes:
+    if s.isascii() and "\x00" not in s:
+        return s.encode("ascii")
     out = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return out.encode("utf-8", "surrogatepass").replace(b"\x00", b"\xc0\x80")
 
@@ -104,6 +112,27 @@ class StringPool:
                 hi = mid
         return lo
 
+    def find_many(self, values: Iterable[str]) -> dict[str, int]:
+        """{value: index} for those of ``values`` in the pool: one descent of the sorted pool for all keys, so
+        shared upper levels of the search are read once."""
+        keys = sorted({encode_mutf8(v): v for v in values}.items())
+        out: dict[str, int] = {}
+        stack = [(0, len(self), 0, len(keys))]
+        while stack:
+            lo, hi, klo, khi = stack.pop()
+            if klo >= khi or lo >= hi:
+                continue
+            mid = (lo + hi) // 2
+            r = self.raw(mid)
+            a = bisect.bisect_left(keys, r, klo, khi, key=_first)
+            b = a
+            if a < khi and keys[a][0] == r:
+                out[keys[a][1]] = mid
+                b = a + 1
+            stack.append((lo, mid, klo, a))
+            stack.append((mid + 1, hi, b, khi))
+        return out
+
     def find(self, value: str) -> int | None:
         """Index of ``value`` by binary search, or None."""
         key = encode_mutf8(value)
@@ -127,17 +156,15 @@ class StringPool:
 
 @dataclass
 class PoolStrings:
-    """What the string pool holds of interest, for const-string tracking: ``interesting`` = {string index:
-    (kind, value)} decided now; ``dotted`` = indexes of strings that may be package names or intent actions,
-    classified (``classify_dotted``) only when code really loads them. Plus the URLs of the whole pool."""
+    """What the string pool holds of interest: {string index: (kind, value)} for const-string tracking, and the
+    URLs of the whole pool."""
 
     interesting: dict[int, tuple[str, str]] = field(default_factory=dict)
-    dotted: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     urls: list[str] = field(default_factory=list)
 
 
 def classify_dotted(value: str) -> str | None:
-    """ "action" for intent actions, "package" for other non-platform dotted Java names, else None."""
+    """Kind of a dotted string: "action" (intent action), "package" (non-platform Java name), or None."""
     if not _PKG_RE.fullmatch(value):
         return None
     if value.startswith(INTENT_ACTION_PREFIX):
@@ -156,52 +183,53 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
     if len(pool) == 0:
         return out
     starts, lengths, ascii_ok = pool.extents()
-    out.dotted = _dotted_candidates(dex.u8, starts, lengths, ascii_ok)
+    for idx in _dotted_candidates(dex.u8, starts, lengths, ascii_ok).tolist():
+        value = pool.get(idx)
+        kind = classify_dotted(value)
+        if kind is not None:
+            out.interesting.setdefault(idx, (kind, value))
     lo, hi = int(starts.min()), len(dex.data)
     sec = dex.map_sections().get(TYPE_STRING_DATA_ITEM)
     if sec is not None and sec[0] <= lo:
         hi = min(hi, max(sec[1], int((starts + lengths).max()) + 1))
-    order: I64 | None = None
-    if len(starts) > 1 and not bool(np.all(starts[1:] > starts[:-1])):
-        order = np.argsort(starts, kind="stable")
-    sorted_starts = starts if order is None else starts[order]
-
-    def owner(pos: int) -> int | None:
-        k = int(np.searchsorted(sorted_starts, pos, side="right")) - 1
-        if k < 0:
-            return None
-        return k if order is None else int(order[k])
-
     data = dex.data
-    seen: set[int] = set()
+    url_hits = _find_all(data, b"://", lo, hi, MAX_URL_HITS)
+    mime_hits = _find_all(data, APK_MIME.encode(), lo, hi, MAX_URL_HITS)
+    owners = _owners(starts, np.array(url_hits + mime_hits, dtype=np.int64))
     urls: dict[str, None] = {}
-    p, hits = lo, 0
-    while hits < MAX_URL_HITS:
-        p = data.find(b"://", p, hi)
-        if p < 0:
-            break
-        hits += 1
-        idx = owner(p)
-        p += 3
-        if idx is None or idx in seen:
+    for idx in dict.fromkeys(owners[: len(url_hits)].tolist()):
+        if idx < 0:
             continue
-        seen.add(idx)
-        s = pool.get(idx)
-        for m in _URL_RE.finditer(s):
+        value = pool.get(idx)
+        for m in _URL_RE.finditer(value):
             if len(urls) < MAX_URLS:
                 urls[m.group(0)] = None
-        c = _CONTENT_RE.search(s)
-        if c is not None and idx not in out.interesting:
-            out.interesting[idx] = ("content_uri", c.group(0))
-    out.urls = list(urls)
-    key = APK_MIME.encode()
-    p = data.find(key, lo, hi)
-    while p >= 0:
-        idx = owner(p)
-        if idx is not None and APK_MIME in pool.get(idx):
+        c = _CONTENT_RE.search(value)
+        if c is not None:
+            out.interesting.setdefault(idx, ("content_uri", c.group(0)))
+    for idx in owners[len(url_hits) :].tolist():
+        if idx >= 0 and APK_MIME in pool.get(idx):
             out.interesting.setdefault(idx, ("apk_mime", APK_MIME))
-        p = data.find(key, p + len(key), hi)
+    out.urls = list(urls)
     return out
+
+
+def _find_all(data: bytes, needle: bytes, lo: int, hi: int, cap: int) -> list[int]:
+    found: list[int] = []
+    p = data.find(needle, lo, hi)
+    while p >= 0 and len(found) < cap:
+        found.append(p)
+        p = data.find(needle, p + len(needle), hi)
+    return found
+
+
+def _owners(starts: I64, positions: I64) -> I64:
+    """Index of the string whose bytes contain each position (-1 before the first string)."""
+    if len(starts) > 1 and not bool(np.all(starts[1:] > starts[:-1])):
+        order = np.argsort(starts, kind="stable")
+        k = np.searchsorted(starts[order], positions, side="right") - 1
+        return np.where(k >= 0, order[np.maximum(k, 0)], -1)
+    return np.searchsorted(starts, positions, side="right") - 1
 
 
 def _dotted_candidates(
@@ -224,4 +252,5 @@ def _dotted_candidates(
     n_dots = np.searchsorted(dots, e) - np.searchsorted(dots, s)
     n_spaces = np.searchsorted(spaces, e) - np.searchsorted(spaces, s)
     ok = (n_dots >= 2) & (n_spaces == 0) & (reg[e - 1] != ord("."))
-    return idx[ok].astype(np.int64)
+    out: I64 = idx[ok].astype(np.int64)
+    return out

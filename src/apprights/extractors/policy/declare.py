@@ -23,33 +23,50 @@ _ACCOUNT = re.compile(r"账号|账户|帳號|帐号|帐户|account", re.I)
 _PI_OBJECT = re.compile(r"个人信息|信息|数据|资料|账号|账户|帐号|information|data|account", re.I)
 _YOU = re.compile(r"您|你|\byou\b|\byour\b", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"(?<!\d)(?:400[-\s]?\d{3}[-\s]?\d{4}|0\d{2,3}[-\s]?\d{7,8}|1[3-9]\d{9}|\d{5}|95\d{3,5})(?!\d)")
+_PHONE = re.compile(
+    r"(?<!\d)(?:400[-\s]?\d{3}[-\s]?\d{4}|0\d{2,3}[-\s]?\d{7,8}|1[3-9]\d{9}|\d{5}|95\d{3,5})(?!\d)"
+)
 _COMPANY = re.compile(
     r"([\u4e00-\u9fffA-Za-z0-9（）()·]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司))"
     r"|((?:[A-Z][\w&.-]*\s){0,5}(?:Inc\.|Ltd\.?|LLC|Co\.,? Ltd\.?|Limited|Corporation|Corp\.))"
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUM = r"(\d{1,4}|[零〇一二两三四五六七八九十百]{1,5})"
-_RESPONSE_LIMIT = re.compile(_NUM + r"\s*(?:个)?\s*(工作日|自然日|日|天|小时|business days?|working days?|days?|hours?)", re.I)
+_RESPONSE_LIMIT = re.compile(
+    _NUM + r"\s*(?:个)?\s*(工作日|自然日|日|天|小时|business days?|working days?|days?|hours?)", re.I
+)
 _DATE_ZH = re.compile(r"(\d{4})\s*年\s*【?\s*(\d{1,2})\s*】?\s*月\s*【?\s*(\d{1,2})\s*】?\s*日")
 _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-         "november", "december"]
-    )  # fmt: skip
-}
+_MONTH_NAMES = "january february march april may june july august september october november december"
+_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
 _DATE_EN = re.compile(r"(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})", re.I)
 _EFFECTIVE = re.compile(r"生效|施行|effective", re.I)
 _UPDATED = re.compile(r"更新|修订|发布|last (?:updated|modified|revised)|updated|revised", re.I)
 _OPERATOR_CUE = re.compile(
-    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营主体|经营者|我们是|由.{0,30}(?:运营|开发|提供)|"
+    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营主体|经营者|我们是|由.{0,30}(?:运营|开发|提供)|版权|copyright|©|"
     r"\((?:\"|“)?(?:we|us|our)\b",
     re.I,
 )
 _PERMISSION_WORD = re.compile(r"权限|permission|android\.permission\.", re.I)
-_RAW_PERMISSION = re.compile(r"(?:android\.permission\.)?\b([A-Z][A-Z_]{3,}(?:LOCATION|CAMERA|AUDIO|CONTACTS|SMS|PHONE_STATE|CALL_LOG|CALENDAR|STORAGE|SENSORS|ACCOUNTS|PACKAGES|RECOGNITION|IMAGES|VIDEO|CALL_PHONE|NUMBERS))\b")
+_RAW_PERMISSION = re.compile(
+    r"(?:android\.permission\.)?\b([A-Z][A-Z_]{3,}(?:LOCATION|CAMERA|AUDIO|CONTACTS|SMS|PHONE_STATE|CALL_LOG|CALENDAR|STORAGE|SENSORS|ACCOUNTS|PACKAGES|RECOGNITION|IMAGES|VIDEO|CALL_PHONE|NUMBERS))\b"
+)
+_READS = re.compile(
+    r"读取|获取您的短信|访问您的短信|收集您的短信|短信内容|短信记录|短信权限|read|access", re.I
+)
 _RECOMMEND = re.compile(r"个性化|推荐|广告|推送|personali[sz]|recommend|advertis|\bads\b", re.I)
 
 
@@ -115,12 +132,17 @@ def _is_definition(lex: LanguageLexicon, s: PolicySentence) -> bool:
     )
 
 
-def _declarations(lex: LanguageLexicon, sentences: list[PolicySentence], purpose_cells: dict[int, list[str]]) -> _Decl:
+def _declarations(
+    lex: LanguageLexicon, sentences: list[PolicySentence], purpose_cells: dict[int, list[str]]
+) -> _Decl:
     out = _Decl()
     for s in sentences:
         hits = [h for h in lex.pi_hits(s.text) if h.pi_type is not None]
-        if not hits or _is_definition(lex, s):
+        if not hits or _is_definition(lex, s) or lex.has("not_pi_context", s.text):
             continue
+        if lex.has("notify_channel", s.text) and not _READS.search(s.text):
+            # "以短信、邮件等方式通知您": SMS as a channel to reach the user, not SMS content collected
+            hits = [h for h in hits if h.pi_type != "sms"]
         in_context = (
             s.kind == "row"
             or lex.has("collect", s.text)
@@ -168,13 +190,27 @@ def _negated_spans(lex: LanguageLexicon, text: str) -> list[tuple[int, int]]:
 
 
 # ---------------------------------------------------------------------------------------------- other fields
+_SCENE = re.compile(
+    r"时[，,]?.{0,30}(?:需要|会|将|可以)|需要(?:获取|使用|调用|开启)|进行|实现|\bto\b|\bwhen\b", re.I
+)
+
+
+def _explains(lex: LanguageLexicon, text: str) -> bool:
+    """A permission's purpose or usage scene ("用于…", "在您使用…时，需要获取…")."""
+    return lex.has("purpose", text) or _SCENE.search(text) is not None
+
+
 def _permissions(lex: LanguageLexicon, sentences: list[PolicySentence], facts: PolicyFacts) -> dict[str, int]:
     explained: dict[str, int] = {}
     permission_tables = {
         i for i, t in enumerate(facts.tables) if _PERMISSION_WORD.search(" ".join(t.header) + t.section)
     }
     for s in sentences:
-        perm_ctx = _PERMISSION_WORD.search(s.text) is not None or (s.kind == "row" and s.table in permission_tables)
+        perm_ctx = (
+            _PERMISSION_WORD.search(s.text) is not None
+            or (s.kind == "row" and s.table in permission_tables)
+            or (_PERMISSION_WORD.search(s.section) is not None and len(s.text) <= 120)
+        )
         if not perm_ctx:
             continue
         names: list[str] = []
@@ -184,13 +220,17 @@ def _permissions(lex: LanguageLexicon, sentences: list[PolicySentence], facts: P
             names.append("android.permission." + m.group(1))
         if not names:
             continue
-        explained_here = lex.has("purpose", s.text) or (s.kind == "row" and s.text.count("|") >= 1)
+        explained_here = _explains(lex, s.text) or (s.kind == "row" and s.text.count("|") >= 1)
         if not explained_here and s.kind == "heading":
-            follow = [t for t in sentences[s.index + 1 : s.index + 6] if t.section == s.section or s.text in t.section]
-            explained_here = any(lex.has("purpose", t.text) for t in follow)
+            follow = [
+                t
+                for t in sentences[s.index + 1 : s.index + 6]
+                if t.section == s.section or s.text in t.section
+            ]
+            explained_here = any(_explains(lex, t.text) for t in follow)
         if not explained_here:
             nxt = sentences[s.index + 1] if s.index + 1 < len(sentences) else None
-            explained_here = nxt is not None and nxt.section == s.section and lex.has("purpose", nxt.text)
+            explained_here = nxt is not None and nxt.section == s.section and _explains(lex, nxt.text)
         if explained_here:
             for n in names:
                 explained.setdefault(n, s.index)
@@ -208,10 +248,14 @@ def _targeted(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[in
                 disclosed = s.index
             if opt_out is None and lex.has("opt_out", s.text):
                 opt_out = s.index
-        elif opt_out is None and _RECOMMEND.search(s.text) and lex.has("opt_out", s.text):
+        elif (
+            opt_out is None
+            and _RECOMMEND.search(s.text)
+            and lex.has("opt_out", s.text)
+            and re.search(r"个性化|personali[sz]|interest-based|targeted", s.text, re.I)
+        ):
             # "您可以在【设置】中关闭个性化推荐" without the exact disclosure words
-            if re.search(r"个性化|personali[sz]|interest-based|targeted", s.text, re.I):
-                opt_out = s.index
+            opt_out = s.index
     return disclosed, opt_out
 
 
@@ -231,11 +275,19 @@ def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> dict[str, 
         if not (_YOU.search(t) or s.kind == "heading"):
             continue
         for right in ("access", "correction", "deletion", "withdrawal"):
-            if right not in rights and lex.has("right_" + right, t) and _PI_OBJECT.search(t):
+            # withdrawal is usually worded about permissions/authorisation, not "information"
+            if (
+                right not in rights
+                and lex.has("right_" + right, t)
+                and (right == "withdrawal" or _PI_OBJECT.search(t))
+            ):
                 rights[right] = s.index
-        if "cancellation" not in rights and lex.has("right_cancellation", t):
-            if lex.lang == "en" or _ACCOUNT.search(t):
-                rights["cancellation"] = s.index
+        if (
+            "cancellation" not in rights
+            and lex.has("right_cancellation", t)
+            and (lex.lang == "en" or _ACCOUNT.search(t))
+        ):
+            rights["cancellation"] = s.index
     return rights
 
 
@@ -328,7 +380,9 @@ def _recipients(lex: LanguageLexicon, sentences: list[PolicySentence], operator:
 
 
 # ---------------------------------------------------------------------------------------------- entry
-def analyse(parsed: ParsedText, facts: PolicyFacts, lexicon: PolicyLexicon, catalogue: SdkCatalogue | None) -> None:
+def analyse(
+    parsed: ParsedText, facts: PolicyFacts, lexicon: PolicyLexicon, catalogue: SdkCatalogue | None
+) -> None:
     """Fill ``facts`` (already holding the parsed sentences and tables) with the declarations."""
     lex = lexicon.lang(parsed.language)
     sentences = facts.sentences

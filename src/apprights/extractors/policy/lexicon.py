@@ -33,7 +33,9 @@ class LanguageLexicon:
     permission_re: re.Pattern[str]
     permissions: dict[str, list[str]]  # casefolded term -> android permission names
 
-    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first char -> term lengths, longest first
+    lengths: dict[str, tuple[int, ...]] = field(
+        default_factory=dict
+    )  # first char -> term lengths, longest first
 
     def __post_init__(self) -> None:
         by_first: dict[str, set[int]] = {}
@@ -76,7 +78,9 @@ class LanguageLexicon:
         return self.cues[cue].search(text)
 
     def permission_hits(self, text: str) -> list[tuple[str, list[str]]]:
-        return [(m.group(0), self.permissions[m.group(0).casefold()]) for m in self.permission_re.finditer(text)]
+        return [
+            (m.group(0), self.permissions[m.group(0).casefold()]) for m in self.permission_re.finditer(text)
+        ]
 
 
 @dataclass
@@ -169,7 +173,9 @@ def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
         elif lang == "en":
             cues[name] = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
         else:
-            cues[name] = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+            cues[name] = re.compile(
+                "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I
+            )
     perms: dict[str, list[str]] = {}
     raw_perms = raw["permissions"]
     assert isinstance(raw_perms, list)

@@ -99,7 +99,12 @@ def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None) -> str 
 
 
 def _entry(
-    rec_fields: dict[str, str], name: str, sentence: int, source: str, lex: LanguageLexicon, cat: SdkCatalogue | None
+    rec_fields: dict[str, str],
+    name: str,
+    sentence: int,
+    source: str,
+    lex: LanguageLexicon,
+    cat: SdkCatalogue | None,
 ) -> PolicySdkEntry:
     from apprights.extractors.policy.declare import pi_types_in
 
@@ -132,8 +137,10 @@ def _from_tables(
             if cells:
                 purpose_cells[srow] = cells
         context = " ".join(t.header) + " " + t.section
-        if "name" in cols and any(c in cols for c in ("company", "pi", "purpose", "link")) and (
-            _SDK_CONTEXT.search(context) or "company" in cols
+        if (
+            "name" in cols
+            and any(c in cols for c in ("company", "pi", "purpose", "link"))
+            and (_SDK_CONTEXT.search(context) or "company" in cols)
         ):
             last: PolicySdkEntry | None = None
             for r, srow in zip(t.rows, t.row_sentences[1:], strict=False):
@@ -191,7 +198,9 @@ def _records_from_lines(lexicon: PolicyLexicon, lines: list[tuple[str, int, str]
     return records
 
 
-def _finish(records: list[_Record], lex: LanguageLexicon, cat: SdkCatalogue | None, source: str) -> list[PolicySdkEntry]:
+def _finish(
+    records: list[_Record], lex: LanguageLexicon, cat: SdkCatalogue | None, source: str
+) -> list[PolicySdkEntry]:
     out: list[PolicySdkEntry] = []
     for rec in records:
         explicit = rec.fields.get("name", "")
@@ -222,7 +231,11 @@ def extract_sdk_list(
     catalogue: SdkCatalogue | None,
 ) -> tuple[list[PolicySdkEntry], dict[int, list[str]], int | None]:
     entries, purpose_cells = _from_tables(facts, lexicon, lex, catalogue)
-    lines = [(p.text, p.first_sentence, p.section) for p in parsed.paragraphs if not (p.text == "" and not p.heading)]
+    lines = [
+        (p.text, p.first_sentence, p.section)
+        for p in parsed.paragraphs
+        if not (p.text == "" and not p.heading)
+    ]
     entries.extend(_finish(_records_from_lines(lexicon, lines), lex, catalogue, "list"))
     entries.sort(key=lambda e: e.sentence)
     section: int | None = None

@@ -449,7 +449,7 @@ def parse(data: bytes, source: str) -> ParsedText:
     if not blocks:
         raise InputError(source, "no readable text in the policy")
     plain = "\n".join(b.text if b.kind != "table" else "\n".join(" ".join(r) for r in b.rows) for b in blocks)
-    parsed = ParsedText(fmt, encoding, detect_language(plain), title, plain)
+    parsed = ParsedText(fmt, encoding, detect_language(plain), "", plain)
     stack: list[tuple[str, str]] = []  # (style, heading text)
 
     def section() -> str:
@@ -491,8 +491,8 @@ def parse(data: bytes, source: str) -> ParsedText:
         n = len(parsed.sentences) - start
         if n:
             parsed.paragraphs.append(Paragraph(b.text, section(), start, n))
+    if title and (fmt != "html" or not parsed.title):
+        parsed.title = title  # Markdown front matter wins; in HTML the first heading beats <title>
     if not parsed.title:
-        parsed.title = title or (parsed.sentences[0].text[:80] if parsed.sentences else "")
-    elif title and fmt != "html":
-        parsed.title = title
+        parsed.title = parsed.sentences[0].text[:80] if parsed.sentences else ""
     return parsed

@@ -101,6 +101,7 @@ class SessionBuilder:
         self.tap: Tap | None = None
         self.prev_tap: Tap | None = None
         self.last_shown_t: float | None = None
+        self.dialog_pending = False
         self.moments: list[Moment] = []
         self.series: dict[tuple[str, str, str], ApiSeries] = {}
         self.call_keys: dict[tuple[str, str, str, str], int] = {}
@@ -187,10 +188,11 @@ class SessionBuilder:
             self.tap = self.prev_tap
         if action == "shown":
             self.last_shown_t = t
-            for scr in reversed(self.session.screens):
-                if t - scr.at.t > self.opt.consent_tap_window_s:
-                    break
-                scr.consent_dialog = True
+            self.dialog_pending = True
+            screens = self.session.screens
+            if screens and t - screens[-1].at.t <= self.opt.consent_tap_window_s:
+                screens[-1].consent_dialog = True  # the dialog was recorded just before the event
+                self.dialog_pending = False
         self.phase = action
         if self._room("consents", self.session.consents):
             self.session.consents.append(
@@ -221,10 +223,9 @@ class SessionBuilder:
             checkboxes=objs("checkboxes", ("text", "id", "checked")),
             inputs=objs("inputs", ("hint", "id")),
         )
-        if self.phase == "shown" and self.last_shown_t is not None:
-            scr.consent_dialog = t - self.last_shown_t <= self.opt.consent_tap_window_s or not any(
-                s.consent_dialog for s in self.session.screens if s.at.t >= self.last_shown_t
-            )
+        if self.dialog_pending and self.phase == "shown":
+            scr.consent_dialog = True  # the first screen after consent "shown" is the dialog
+            self.dialog_pending = False
         self.session.screens.append(scr)
 
     def on_tap(self, index: int, t: float, ev: dict[str, Any]) -> None:

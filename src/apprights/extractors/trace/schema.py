@@ -13,7 +13,7 @@ Check = Callable[[Any], str | None]  # returns a problem description, or None wh
 
 
 def _str(v: Any) -> str | None:
-    return None if isinstance(v, str) else f"must be a string, not {_jtype(v)}"
+    return None if type(v) is str else f"must be a string, not {_jtype(v)}"
 
 
 def _nonempty_str(v: Any) -> str | None:
@@ -45,12 +45,17 @@ def _list(v: Any) -> str | None:
 
 
 def _str_list(v: Any) -> str | None:
-    if not isinstance(v, list):
+    if type(v) is not list:
         return f"must be a list of strings, not {_jtype(v)}"
+    if set(map(type, v)) <= _STR_TYPE:
+        return None
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return f"item {i} must be a string, not {_jtype(x)}"
     return None
+
+
+_STR_TYPE = frozenset({str})
 
 
 def _nonempty_str_list(v: Any) -> str | None:
@@ -207,45 +212,45 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
 }
 
 
+# type -> (required names, {name: check} for required, optional and common fields)
+_COMPILED: dict[str, tuple[frozenset[str], dict[str, Check]]] = {
+    typ: (frozenset(req), {**COMMON_OPTIONAL, **opt, **req}) for typ, (req, opt) in SCHEMA.items()
+}
+_NUMBER_TYPES = (int, float)
+
+
 def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
     """The event itself when it is well formed; ``InputError`` naming the line and field otherwise."""
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         raise InputError(path, f"line {line}: an event must be a JSON object, not {_jtype(obj)}")
     typ = obj.get("type")
-    if typ is None:
-        raise InputError(path, f"line {line}: field 'type' is missing")
-    if not isinstance(typ, str):
+    if type(typ) is not str:
+        if typ is None:
+            raise InputError(path, f"line {line}: field 'type' is missing")
         raise InputError(path, f"line {line}: field 'type' must be a string, not {_jtype(typ)}")
-    if "t" not in obj:
-        raise InputError(path, f"line {line}: field 't' is missing")
-    p = _num(obj["t"])
-    if p:
-        raise InputError(path, f"line {line}: field 't' {p}")
-    if obj["t"] < 0:
-        raise InputError(path, f"line {line}: field 't' must not be negative")
-    for name, check in COMMON_OPTIONAL.items():
-        v = obj.get(name)
-        if v is not None:
-            p = check(v)
-            if p:
-                raise InputError(path, f"line {line}: field '{name}' {p}")
-    spec = SCHEMA.get(typ)
-    if spec is None:
-        return obj  # unknown event types are tolerated (and counted by the caller)
-    required, optional = spec
-    for name, check in required.items():
-        v = obj.get(name)
-        if v is None:
-            raise InputError(path, f"line {line}: field '{name}' is missing ({typ} event)")
-        p = check(v)
+    t: Any = obj.get("t")
+    if type(t) not in _NUMBER_TYPES or not (0 <= t < math.inf):
+        if "t" not in obj:
+            raise InputError(path, f"line {line}: field 't' is missing")
+        p = _num(t)
         if p:
-            raise InputError(path, f"line {line}: field '{name}' {p}")
-    for name, check in optional.items():
-        v = obj.get(name)
-        if v is not None:
+            raise InputError(path, f"line {line}: field 't' {p}")
+        raise InputError(path, f"line {line}: field 't' must not be negative")
+    spec = _COMPILED.get(typ)
+    if spec is None:
+        checks: dict[str, Check] = COMMON_OPTIONAL  # unknown event types: tolerated, counted by the caller
+        required: frozenset[str] = frozenset()
+    else:
+        required, checks = spec
+    for name, v in obj.items():
+        check = checks.get(name)
+        if check is not None and v is not None:
             p = check(v)
             if p:
                 raise InputError(path, f"line {line}: field '{name}' {p}")
+    for name in required:
+        if obj.get(name) is None:
+            raise InputError(path, f"line {line}: field '{name}' is missing ({typ} event)")
     if typ == "session" and obj["format"] != "apprights-trace/1":
         raise InputError(
             path, f"line {line}: field 'format' must be 'apprights-trace/1', not {obj['format']!r}"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Finding, Severity
 from apprights.rules._static_common import (
+    SELF_QUERY_APIS,
     best_confidence,
     capped,
     entry_classes,
@@ -22,7 +24,8 @@ class ClipboardRead(Rule):
 
     What it detects
         Calls of ``ClipboardManager.getPrimaryClip`` or the deprecated ``getText`` (and every API the
-        sensitive-API catalogue types as ``clipboard`` with kind ``read``), once per subject. SDKs reading the
+        sensitive-API catalogue types as ``clipboard`` with kind ``read``, except presence checks such as
+        ``hasPrimaryClip``), once per subject. SDKs reading the
         clipboard are reported under the SDK. Reading the clipboard at launch or resume, when the user did not
         tap "paste", is what stores and regulators object to.
 
@@ -49,7 +52,7 @@ class ClipboardRead(Rule):
     severity = Severity.MEDIUM
     legal_basis = ("164号文 一(2)", "认定方法 四(1)", "T/TAF 078.1")
     requires = frozenset({"code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "apis": [
             "android.content.ClipboardManager.getPrimaryClip",
             "android.content.ClipboardManager.getText",
@@ -61,7 +64,7 @@ class ClipboardRead(Rule):
         apis = set(ctx.option(type(self), "apis"))
         readers = {
             a.api for a in ctx.knowledge.sensitive_apis.apis if a.pi_type == "clipboard" and a.kind == "read"
-        }
+        } - SELF_QUERY_APIS
         groups = group_sites_by_subject(facts, ctx, apis | readers)
         entries = entry_classes(facts)
         for sid, (subject, sdk, sites) in sorted(groups.items()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Finding, Severity
@@ -26,8 +27,8 @@ class InstalledAppsRead(Rule):
 
     What it detects
         Calls of ``PackageManager.getInstalledPackages``, ``getInstalledApplications`` and
-        ``queryIntentActivities`` (and every API the sensitive-API catalogue types as ``installed_apps``), grouped
-        by the subject owning the calling class; and the ``QUERY_ALL_PACKAGES`` permission, without which an app
+        ``queryIntentActivities`` (option ``apis``; per-package queries such as ``getPackageInfo`` are left out as
+        they mostly concern the app itself), grouped by the subject owning the calling class; and the ``QUERY_ALL_PACKAGES`` permission, without which an app
         targeting Android 11+ sees almost no other packages. The software list is not necessary PI for any of
         the 39 app categories.
 
@@ -55,7 +56,7 @@ class InstalledAppsRead(Rule):
     severity = Severity.MEDIUM
     legal_basis = ("164号文 一(2)", "认定方法 四(1)", "T/TAF 077.6", "14号文 第四条")
     requires = frozenset({"code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "apis": [
             "android.content.pm.PackageManager.getInstalledPackages",
             "android.content.pm.PackageManager.getInstalledApplications",
@@ -69,7 +70,7 @@ class InstalledAppsRead(Rule):
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         apis = set(ctx.option(type(self), "apis"))
         weak = set(ctx.option(type(self), "weak_methods"))
-        groups = group_sites_by_subject(facts, ctx, apis, pi_type="installed_apps")
+        groups = group_sites_by_subject(facts, ctx, apis)
         entries = entry_classes(facts)
         declared = facts.manifest is not None and QUERY_ALL_PACKAGES in facts.manifest.permission_names()
         app = app_subject(facts)
@@ -86,7 +87,8 @@ class InstalledAppsRead(Rule):
                 severity=Severity.LOW if only_weak else None,
                 evidence=capped(evidence),
                 merge_key=f"T2.pi:{sid}:installed_apps",
-                detail_zh="代码调用了读取软件安装列表的接口：" + "、".join(sorted({method_name(s.api) for s in sites})),
+                detail_zh="代码调用了读取软件安装列表的接口："
+                + "、".join(sorted({method_name(s.api) for s in sites})),
                 detail_en="Code calls APIs reading the installed-app list: "
                 + ", ".join(sorted({method_name(s.api) for s in sites})),
             )

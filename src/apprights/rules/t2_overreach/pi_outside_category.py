@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.model.pi import DEVICE_IDENTIFIERS, pi_label
 from apprights.rules._static_common import (
+    SubjectResolver,
     best_confidence,
     capped,
+    content_uris_by_method,
     entry_classes,
     is_dangerous,
     permission_evidence,
     site_confidence,
     site_evidence,
-    subject_for_class,
+    site_pi_types,
 )
 from apprights.rules.base import Rule, RuleContext, app_subject
 
@@ -57,7 +60,7 @@ class PiOutsideCategory(Rule):
     severity = Severity.MEDIUM
     legal_basis = ("164号文 一(2)", "认定方法 四(1)", "14号文 第四条", "T/TAF 078.1")
     requires = frozenset({"manifest", "code", "category"})
-    default_options = {"ignore_pi": ["device_info", "storage", "ip", "sensors"]}
+    default_options: ClassVar[dict[str, Any]] = {"ignore_pi": ["device_info", "storage", "ip", "sensors"]}
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         if not facts.category or facts.manifest is None:
@@ -88,16 +91,15 @@ class PiOutsideCategory(Rule):
             confidences[(app.id, pi)].append(Confidence.DECLARED)
 
         entries = entry_classes(facts)
+        uris = content_uris_by_method(facts)
+        resolve = SubjectResolver(facts, ctx)
         for site in facts.code.call_sites if facts.code else []:
-            for api in ctx.knowledge.sensitive_apis.lookup(site.api):
-                if api.kind not in ("read", "listen") or not relevant(api.pi_type):
-                    continue
-                subject, sdk = subject_for_class(facts, ctx, site.caller_class)
+            for pi in sorted(p for p in site_pi_types(ctx, site, uris) if relevant(p)):
+                subject, sdk = resolve(site.caller_class)
                 subjects[subject.id] = subject
-                k = (subject.id, api.pi_type)
-                evidence[k].append(site_evidence(site, pi_type=api.pi_type))
+                k = (subject.id, pi)
+                evidence[k].append(site_evidence(site, pi_type=pi))
                 confidences[k].append(site_confidence(site, entries, sdk))
-                break
 
         for (sid, pi), items in sorted(evidence.items()):
             yield self.finding(

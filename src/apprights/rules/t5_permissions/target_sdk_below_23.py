@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
@@ -44,7 +45,7 @@ class TargetSdkBelow23(Rule):
     severity = Severity.HIGH
     legal_basis = ("164号文 二(5)", "认定方法 四(6)", "26号文", "T/TAF 078.4")
     requires = frozenset({"manifest"})
-    default_options = {"min_target_sdk": 23}
+    default_options: ClassVar[dict[str, Any]] = {"min_target_sdk": 23}
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         m = facts.manifest
@@ -55,7 +56,11 @@ class TargetSdkBelow23(Rule):
         if target >= limit:
             return
         dangerous = sorted(
-            {p.name for p in m.permissions if (p.max_sdk is None or p.max_sdk >= 23) and is_dangerous(p.dangerous, p.name, ctx)}
+            {
+                p.name
+                for p in m.permissions
+                if (p.max_sdk is None or p.max_sdk >= 23) and is_dangerous(p.dangerous, p.name, ctx)
+            }
         )
         if not dangerous:
             return
@@ -74,7 +79,8 @@ class TargetSdkBelow23(Rule):
                     },
                 )
             ],
-            detail_zh=f"targetSdkVersion={target}（低于{limit}），安装即授予{len(dangerous)}项危险权限：" + "、".join(dangerous),
+            detail_zh=f"targetSdkVersion={target}（低于{limit}），安装即授予{len(dangerous)}项危险权限："
+            + "、".join(dangerous),
             detail_en=f"targetSdkVersion={target} (below {limit}): {len(dangerous)} dangerous permissions granted at install: "
             + ", ".join(dangerous),
         )

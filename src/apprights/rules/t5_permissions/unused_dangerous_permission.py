@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
@@ -47,7 +48,7 @@ class UnusedDangerousPermission(Rule):
     severity = Severity.LOW
     legal_basis = ("164号文 二(5)", "认定方法 四(1)", "T/TAF 078.4")
     requires = frozenset({"manifest", "code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "skip_permissions": [
             "android.permission.READ_EXTERNAL_STORAGE",
             "android.permission.WRITE_EXTERNAL_STORAGE",
@@ -67,7 +68,9 @@ class UnusedDangerousPermission(Rule):
         for sdk in facts.sdks:
             used_apis.update(sdk.pi_apis)
         used_pi = {a.pi_type for api in used_apis for a in kb.sensitive_apis.lookup(api)}
-        used_perms = {a.permission for api in used_apis for a in kb.sensitive_apis.lookup(api) if a.permission}
+        used_perms = {
+            a.permission for api in used_apis for a in kb.sensitive_apis.lookup(api) if a.permission
+        }
         sdk_pi: set[str] = set()
         for sdk in facts.sdks:
             entry = kb.sdks.get(sdk.id)
@@ -81,7 +84,9 @@ class UnusedDangerousPermission(Rule):
             pi_type = info.pi_type if info is not None else None
             # the APIs that would show the permission in use: those needing it or touching its PI type
             needing = sorted(
-                a.api for a in kb.sensitive_apis.apis if a.permission == name or (pi_type and a.pi_type == pi_type)
+                a.api
+                for a in kb.sensitive_apis.apis
+                if a.permission == name or (pi_type and a.pi_type == pi_type)
             )
             if not needing:
                 continue  # the catalogue cannot tell

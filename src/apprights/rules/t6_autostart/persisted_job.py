@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Finding, Severity
@@ -54,7 +55,7 @@ class PersistedJob(Rule):
     severity = Severity.LOW
     legal_basis = ("164号文 二(6)", "26号文", "T/TAF 078.10")
     requires = frozenset({"manifest", "code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "schedule_apis": [
             "android.app.job.JobScheduler.schedule",
             "android.app.job.JobScheduler.enqueue",

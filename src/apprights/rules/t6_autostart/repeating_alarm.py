@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Finding, Severity
@@ -49,7 +50,7 @@ class RepeatingAlarm(Rule):
     severity = Severity.LOW
     legal_basis = ("164号文 二(6)", "26号文", "T/TAF 078.10")
     requires = frozenset({"code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "apis": [
             "android.app.AlarmManager.setRepeating",
             "android.app.AlarmManager.setInexactRepeating",

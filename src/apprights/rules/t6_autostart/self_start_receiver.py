@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
@@ -56,7 +57,7 @@ class SelfStartReceiver(Rule):
     severity = Severity.MEDIUM
     legal_basis = ("164号文 二(6)", "26号文", "T/TAF 078.10")
     requires = frozenset({"manifest"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "self_start_actions": [
             *sorted(BOOT_ACTIONS),
             "android.intent.action.USER_PRESENT",
@@ -110,7 +111,9 @@ class SelfStartReceiver(Rule):
             if not comp.enabled or comp.kind not in ("receiver", "service"):
                 continue
             actions = set(comp.actions)
-            hits = sorted(actions & (system | wakeup)) if comp.kind == "receiver" else sorted(actions & wakeup)
+            hits = (
+                sorted(actions & (system | wakeup)) if comp.kind == "receiver" else sorted(actions & wakeup)
+            )
             if not hits:
                 continue
             sdk = sdk_for_component(facts, ctx, comp)
@@ -126,7 +129,7 @@ class SelfStartReceiver(Rule):
             group[2].append(bool(live))
         for _sid, (subject, evidence, lives) in sorted(groups.items()):
             names = [str(e.data["component"]) for e in evidence]
-            actions = sorted({a for e in evidence for a in e.data["matched_actions"]})
+            matched = sorted({a for e in evidence for a in e.data["matched_actions"]})
             yield self.finding(
                 facts,
                 key="self_start",
@@ -135,7 +138,12 @@ class SelfStartReceiver(Rule):
                 severity=None if any(lives) else Severity.LOW,
                 evidence=capped(evidence),
                 merge_key=f"T6.self_start:{subject.id}",
-                detail_zh=f"{len(names)}个组件监听" + "、".join(actions) + "，应用未被用户打开时也可被拉起：" + "、".join(names),
-                detail_en=f"{len(names)} components listen for " + ", ".join(actions)
-                + ": the app can start without the user: " + ", ".join(names),
+                detail_zh=f"{len(names)}个组件监听"
+                + "、".join(matched)
+                + "，应用未被用户打开时也可被拉起："
+                + "、".join(names),
+                detail_en=f"{len(names)} components listen for "
+                + ", ".join(matched)
+                + ": the app can start without the user: "
+                + ", ".join(names),
             )

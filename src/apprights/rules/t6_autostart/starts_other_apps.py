@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts, SdkHit
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import (
+    SubjectResolver,
     capped,
     entry_classes,
     is_entry_class,
     method_name,
     site_evidence,
     string_evidence,
-    subject_for_class,
 )
 from apprights.rules.base import Rule, RuleContext, sdk_subject
 
@@ -57,7 +58,7 @@ class StartsOtherApps(Rule):
     severity = Severity.MEDIUM
     legal_basis = ("164号文 二(6)", "26号文", "T/TAF 078.10")
     requires = frozenset({"code"})
-    default_options = {
+    default_options: ClassVar[dict[str, Any]] = {
         "start_methods": [
             "startActivity",
             "startActivities",
@@ -82,10 +83,11 @@ class StartsOtherApps(Rule):
         starts = set(ctx.option(opt, "start_methods"))
         own = facts.package
         entries = entry_classes(facts)
+        resolve = SubjectResolver(facts, ctx)
         found: dict[str, tuple[Subject, list[Evidence], list[Confidence]]] = {}
 
         def add(class_name: str, ev: Evidence) -> None:
-            subject, _ = subject_for_class(facts, ctx, class_name)
+            subject, _ = resolve(class_name)
             g = found.setdefault(subject.id, (subject, [], []))
             g[1].append(ev)
             g[2].append(Confidence.REACHABLE if is_entry_class(class_name, entries) else Confidence.PRESENT)
@@ -117,7 +119,9 @@ class StartsOtherApps(Rule):
                 confidence=max(confs, key=lambda c: c.rank),
                 evidence=capped(unique),
                 merge_key=f"T6.associated_start:{sid}",
-                detail_zh="代码可拉起其他应用：" + "、".join(_packages(unique)) if _packages(unique) else "代码可拉起其他应用",
+                detail_zh="代码可拉起其他应用：" + "、".join(_packages(unique))
+                if _packages(unique)
+                else "代码可拉起其他应用",
                 detail_en="Code can start other apps: " + ", ".join(_packages(unique))
                 if _packages(unique)
                 else "Code can start other apps",
@@ -144,7 +148,9 @@ class StartsOtherApps(Rule):
         for sdk in facts.sdks:
             if not sdk.used:
                 continue
-            if any(mp.rstrip(".") == p or mp.startswith(p + ".") for mp in sdk.matched_prefixes for p in prefixes):
+            if any(
+                mp.rstrip(".") == p or mp.startswith(p + ".") for mp in sdk.matched_prefixes for p in prefixes
+            ):
                 out.append(sdk)
         return out
 

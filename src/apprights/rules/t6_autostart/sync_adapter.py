@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
@@ -44,7 +45,7 @@ class SyncAdapterKeepAlive(Rule):
     severity = Severity.LOW
     legal_basis = ("164号文 二(6)", "26号文", "T/TAF 078.10")
     requires = frozenset({"manifest"})
-    default_options: dict[str, object] = {}
+    default_options: ClassVar[dict[str, Any]] = {}
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         m = facts.manifest

@@ -25,7 +25,9 @@ def register_app(session: Session, data: AppIn, now: datetime) -> App:
             raise InputError("app", f"unknown enterprise {data.enterprise_id}")
     app = session.scalar(select(App).where(App.package == data.package))
     if app is None:
-        app = App(package=data.package, name=data.name, enterprise_id=data.enterprise_id, created_at=utc_naive(now))
+        app = App(
+            package=data.package, name=data.name, enterprise_id=data.enterprise_id, created_at=utc_naive(now)
+        )
         session.add(app)
         session.flush()
         return app
@@ -43,7 +45,9 @@ def register_app(session: Session, data: AppIn, now: datetime) -> App:
 def add_listing(session: Session, app: App, data: ListingIn) -> Listing:
     if session.get(Store, data.store_id) is None:
         raise InputError("listing", f"unknown store {data.store_id}")
-    listing = session.scalar(select(Listing).where(Listing.app_id == app.id, Listing.store_id == data.store_id))
+    listing = session.scalar(
+        select(Listing).where(Listing.app_id == app.id, Listing.store_id == data.store_id)
+    )
     if listing is None:
         listing = Listing(app_id=app.id, store_id=data.store_id)
         session.add(listing)
@@ -54,7 +58,9 @@ def add_listing(session: Session, app: App, data: ListingIn) -> Listing:
 
 
 def history(session: Session, app: App) -> tuple[list[AppVersion], list[Listing], list[Case]]:
-    versions = list(session.scalars(select(AppVersion).where(AppVersion.app_id == app.id).order_by(AppVersion.id)))
+    versions = list(
+        session.scalars(select(AppVersion).where(AppVersion.app_id == app.id).order_by(AppVersion.id))
+    )
     listings = list(session.scalars(select(Listing).where(Listing.app_id == app.id).order_by(Listing.id)))
     cases = list(session.scalars(select(Case).where(Case.app_id == app.id).order_by(Case.id)))
     return versions, listings, cases

@@ -35,7 +35,9 @@ def visible_app(session: SessionDep, app_id: int, p: Principal) -> App:
 
 
 @router.post("/apps", response_model=AppOut, status_code=201)
-def register_app(body: AppIn, session: SessionDep, now: NowDep, p: Annotated[Principal, Depends(allow(*READERS))]) -> App:
+def register_app(
+    body: AppIn, session: SessionDep, now: NowDep, p: Annotated[Principal, Depends(allow(*READERS))]
+) -> App:
     if p.role is Role.ENTERPRISE and body.enterprise_id != p.enterprise_id:
         raise HTTPException(403, "只能登记本企业的应用 / an enterprise registers its own apps")
     if p.role is Role.PROVINCE:
@@ -60,11 +62,15 @@ def list_apps(
         where.append(App.package.like(like) | App.name.like(like))
     total = session.scalar(select(func.count()).select_from(App).where(*where)) or 0
     rows = session.scalars(select(App).where(*where).order_by(App.id).limit(page.limit).offset(page.offset))
-    return Page(items=[AppOut.model_validate(a) for a in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[AppOut.model_validate(a) for a in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.get("/apps/{app_id}", response_model=AppDetail)
-def get_app(app_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*READERS))]) -> AppDetail:
+def get_app(
+    app_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*READERS))]
+) -> AppDetail:
     """The app with its history: every version, listing and case."""
     app = visible_app(session, app_id, p)
     versions, listings, cases = service.history(session, app)

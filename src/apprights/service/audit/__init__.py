@@ -1,1 +1,5 @@
-"""audit domain."""
+"""audit domain: the append-only log of decisions and case transitions."""
+
+from apprights.service.audit.service import AuditImmutableError, record, trail
+
+__all__ = ["AuditImmutableError", "record", "trail"]

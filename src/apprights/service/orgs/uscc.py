@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+WEIGHTS = tuple(
+    pow(3, i, 31) for i in range(17)
+)  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 _VALUE = {c: i for i, c in enumerate(CHARSET)}
 _FORMAT = re.compile(r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}")
 

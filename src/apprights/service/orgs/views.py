@@ -10,14 +10,23 @@ from sqlalchemy import ColumnElement, func, select, true
 from apprights.service.deps import IdPath, NowDep, Page, PageDep, Principal, Role, SessionDep, allow
 from apprights.service.orgs import service
 from apprights.service.orgs.models import Enterprise, Province, Sdk, TestAgency
-from apprights.service.orgs.schemas import AgencyIn, AgencyOut, EnterpriseIn, EnterpriseOut, ProvinceOut, SdkOut
+from apprights.service.orgs.schemas import (
+    AgencyIn,
+    AgencyOut,
+    EnterpriseIn,
+    EnterpriseOut,
+    ProvinceOut,
+    SdkOut,
+)
 
 router = APIRouter(tags=["registry"])
 STAFF = (Role.MINISTRY, Role.PROVINCE)
 
 
 @router.get("/provinces", response_model=list[ProvinceOut])
-def list_provinces(session: SessionDep, _p: Annotated[Principal, Depends(allow(Role.PUBLIC))]) -> list[Province]:
+def list_provinces(
+    session: SessionDep, _p: Annotated[Principal, Depends(allow(Role.PUBLIC))]
+) -> list[Province]:
     """The 31 provincial communication administrations (a fixed list, not paginated)."""
     return list(session.scalars(select(Province).order_by(Province.code)))
 
@@ -49,14 +58,18 @@ def list_enterprises(
 ) -> Page[EnterpriseOut]:
     where = _enterprise_filter(p)
     total = session.scalar(select(func.count()).select_from(Enterprise).where(where)) or 0
-    rows = session.scalars(select(Enterprise).where(where).order_by(Enterprise.id).limit(page.limit).offset(page.offset))
+    rows = session.scalars(
+        select(Enterprise).where(where).order_by(Enterprise.id).limit(page.limit).offset(page.offset)
+    )
     items = [EnterpriseOut.model_validate(e) for e in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
 def get_enterprise(
-    enterprise_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*STAFF, Role.ENTERPRISE))]
+    enterprise_id: IdPath,
+    session: SessionDep,
+    p: Annotated[Principal, Depends(allow(*STAFF, Role.ENTERPRISE))],
 ) -> Enterprise:
     ent = session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, _enterprise_filter(p)))
     if ent is None:
@@ -79,7 +92,9 @@ def list_agencies(
 ) -> Page[AgencyOut]:
     total = session.scalar(select(func.count()).select_from(TestAgency)) or 0
     rows = session.scalars(select(TestAgency).order_by(TestAgency.id).limit(page.limit).offset(page.offset))
-    return Page(items=[AgencyOut.model_validate(a) for a in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[AgencyOut.model_validate(a) for a in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.get("/sdks", response_model=Page[SdkOut])
@@ -89,4 +104,6 @@ def list_sdks(
     """SDKs seen in ingested reports."""
     total = session.scalar(select(func.count()).select_from(Sdk)) or 0
     rows = session.scalars(select(Sdk).order_by(Sdk.id).limit(page.limit).offset(page.offset))
-    return Page(items=[SdkOut.model_validate(s) for s in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[SdkOut.model_validate(s) for s in rows], total=total, limit=page.limit, offset=page.offset
+    )

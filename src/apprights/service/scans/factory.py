@@ -8,10 +8,16 @@ from typing import Any
 from apprights.knowledge.legal import PROBLEM_TYPES
 from apprights.model.finding import make_fingerprint
 
-_SDKS = (("umeng-analytics", "友盟统计", "analytics"), ("jpush", "极光推送", "push"), ("gdt-ads", "优量汇", "ads"))
+_SDKS = (
+    ("umeng-analytics", "友盟统计", "analytics"),
+    ("jpush", "极光推送", "push"),
+    ("gdt-ads", "优量汇", "ads"),
+)
 
 
-def make_finding(rule: str, problem_type: int, subject: tuple[str, str, str] = ("app", "", ""), key: str = "") -> dict[str, Any]:
+def make_finding(
+    rule: str, problem_type: int, subject: tuple[str, str, str] = ("app", "", ""), key: str = ""
+) -> dict[str, Any]:
     kind, sid, name = subject
     zh, en = PROBLEM_TYPES[problem_type]
     return {
@@ -24,7 +30,12 @@ def make_finding(rule: str, problem_type: int, subject: tuple[str, str, str] = (
         "subject": {"kind": kind, "id": sid, "name": name or sid},
         "legal_basis": [f"164号文 {'一一一一二二三三四四'[problem_type - 1]}({problem_type})"],
         "evidence": [
-            {"source": "trace", "event": 17, "api": "android.telephony.TelephonyManager.getDeviceId", "t": 1.25},
+            {
+                "source": "trace",
+                "event": 17,
+                "api": "android.telephony.TelephonyManager.getDeviceId",
+                "t": 1.25,
+            },
             {"source": "policy", "excerpt": "我们不会收集您的设备标识符"},
         ],
     }
@@ -70,7 +81,8 @@ def make_report(
         },
         "permissions": [{"name": "android.permission.READ_PHONE_STATE", "dangerous": True}],
         "sdks": [
-            {"id": k, "name": n, "vendor": "", "category": c, "used": True, "evidence": []} for k, n, c in _SDKS
+            {"id": k, "name": n, "vendor": "", "category": c, "used": True, "evidence": []}
+            for k, n, c in _SDKS
         ],
         "findings": findings,
         "errors": [],

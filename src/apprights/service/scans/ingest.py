@@ -275,7 +275,9 @@ def ingest_reports(
         shas = {r.sha256 for r in batch}
         existing: set[str] = set()
         for part in _in_chunks(shas):
-            existing.update(session.scalars(select(ScanRun.report_sha256).where(ScanRun.report_sha256.in_(part))))
+            existing.update(
+                session.scalars(select(ScanRun.report_sha256).where(ScanRun.report_sha256.in_(part)))
+            )
         fresh: list[ParsedReport] = []
         for r in batch:
             if r.sha256 in existing:
@@ -295,12 +297,17 @@ def ingest_reports(
         _insert_ignore(
             session,
             app_t,
-            [{"package": p, "name": lab, "developer": dev, "created_at": ts} for p, (lab, dev) in labels.items()],
+            [
+                {"package": p, "name": lab, "developer": dev, "created_at": ts}
+                for p, (lab, dev) in labels.items()
+            ],
             ["package"],
         )
         app_ids: dict[str, int] = {}
         for part in _in_chunks(labels):
-            app_ids.update(session.execute(select(App.package, App.id).where(App.package.in_(part))).tuples().all())
+            app_ids.update(
+                session.execute(select(App.package, App.id).where(App.package.in_(part))).all()
+            )
         # 4. versions
         vkeys = {(app_ids[r.package], r.version_name, r.version_code): r for r in fresh}
         _insert_ignore(
@@ -321,10 +328,10 @@ def ingest_reports(
         )
         ver_ids: dict[tuple[int, str, int], int] = {}
         for part in _in_chunks(vkeys, 300):
-            q = select(AppVersion.app_id, AppVersion.version_name, AppVersion.version_code, AppVersion.id).where(
-                tuple_(AppVersion.app_id, AppVersion.version_name, AppVersion.version_code).in_(part)
-            )
-            for a, vn, vc, vid in session.execute(q).tuples():
+            q = select(
+                AppVersion.app_id, AppVersion.version_name, AppVersion.version_code, AppVersion.id
+            ).where(tuple_(AppVersion.app_id, AppVersion.version_name, AppVersion.version_code).in_(part))
+            for a, vn, vc, vid in session.execute(q).all():
                 ver_ids[(a, vn, vc)] = vid
         # 5. SDKs seen
         sdk_rows = {k: (n, c) for r in fresh for k, n, c in r.sdks}
@@ -354,7 +361,10 @@ def ingest_reports(
         run_ids: dict[str, int] = {}
         for part in _in_chunks([r.sha256 for r in fresh]):
             run_ids.update(
-                session.execute(select(ScanRun.report_sha256, ScanRun.id).where(ScanRun.report_sha256.in_(part))).tuples().all()
+                session.execute(
+                    select(ScanRun.report_sha256, ScanRun.id).where(ScanRun.report_sha256.in_(part))
+                )
+                .all()
             )
         # 7. findings, one row each
         frows: list[dict[str, Any]] = []
@@ -402,5 +412,7 @@ def ingest_payload(
             res.received += 1
         else:
             good.append(item)
-    ingest_reports(session, good, now=now, agency_id=agency_id, user_id=user_id, store_id=store_id, result=res)
+    ingest_reports(
+        session, good, now=now, agency_id=agency_id, user_id=user_id, store_id=store_id, result=res
+    )
     return res

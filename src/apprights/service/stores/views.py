@@ -17,7 +17,9 @@ router = APIRouter(tags=["stores"])
 
 
 @router.post("/stores", response_model=StoreOut, status_code=201)
-def create_store(body: StoreIn, session: SessionDep, _p: Annotated[Principal, Depends(allow(Role.MINISTRY))]) -> Store:
+def create_store(
+    body: StoreIn, session: SessionDep, _p: Annotated[Principal, Depends(allow(Role.MINISTRY))]
+) -> Store:
     if session.scalar(select(Store.id).where(Store.code == body.code)) is not None:
         raise InputError("store", f"应用商店代码已存在 / store {body.code!r} exists")
     if body.enterprise_id is not None and session.get(Enterprise, body.enterprise_id) is None:
@@ -36,8 +38,12 @@ def list_stores(
 ) -> Page[StoreOut]:
     where = Store.id == p.store_id if p.role is Role.STORE else true()
     total = session.scalar(select(func.count()).select_from(Store).where(where)) or 0
-    rows = session.scalars(select(Store).where(where).order_by(Store.id).limit(page.limit).offset(page.offset))
-    return Page(items=[StoreOut.model_validate(s) for s in rows], total=total, limit=page.limit, offset=page.offset)
+    rows = session.scalars(
+        select(Store).where(where).order_by(Store.id).limit(page.limit).offset(page.offset)
+    )
+    return Page(
+        items=[StoreOut.model_validate(s) for s in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.get("/stores/{store_id}", response_model=StoreOut)

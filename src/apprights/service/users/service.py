@@ -63,7 +63,13 @@ def create_user(session: Session, data: UserIn, now: datetime) -> User:
 
 
 def issue_token(
-    session: Session, user: User, now: datetime, *, kind: str = "api", name: str = "", hours: int | None = None
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    kind: str = "api",
+    name: str = "",
+    hours: int | None = None,
 ) -> tuple[str, datetime | None]:
     token = new_token()
     expires = utc_naive(now) + timedelta(hours=hours) if hours else None
@@ -81,9 +87,16 @@ def issue_token(
     return token, expires
 
 
-def login(session: Session, username: str, password: str, now: datetime, hours: int) -> tuple[str, datetime | None]:
+def login(
+    session: Session, username: str, password: str, now: datetime, hours: int
+) -> tuple[str, datetime | None]:
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.password_hash or not verify_password(password, user.password_hash):
+    if (
+        user is None
+        or not user.active
+        or not user.password_hash
+        or not verify_password(password, user.password_hash)
+    ):
         raise PermissionError("用户名或密码错误 / wrong username or password")
     return issue_token(session, user, now, kind="session", hours=hours)
 

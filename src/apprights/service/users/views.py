@@ -41,13 +41,18 @@ def login(
     except PermissionError as e:
         raise HTTPException(401, str(e)) from None
     session.commit()
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=settings.session_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=settings.session_hours * 3600
+    )
     return TokenOut(token=token, expires_at=expires)
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(
-    request: Request, session: SessionDep, response: Response, _p: Annotated[Principal, Depends(allow(*ANY_USER))]
+    request: Request,
+    session: SessionDep,
+    response: Response,
+    _p: Annotated[Principal, Depends(allow(*ANY_USER))],
 ) -> None:
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.cookies.get(SESSION_COOKIE, "")
@@ -78,7 +83,9 @@ def list_users(
 ) -> Page[UserOut]:
     total = session.scalar(select(func.count()).select_from(User)) or 0
     rows = session.scalars(select(User).order_by(User.id).limit(page.limit).offset(page.offset))
-    return Page(items=[UserOut.model_validate(u) for u in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[UserOut.model_validate(u) for u in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)

@@ -1,0 +1,196 @@
+"""Service commands the main CLI mounts: ``serve``, ``db upgrade``, ``ingest``, ``cases escalate-overdue``,
+``notices render``. Thin: they resolve settings and call the service layer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from apprights.errors import EXIT_BAD_INPUT, AppRightsError, InputError
+
+log = logging.getLogger(__name__)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: SQLite file under ./var)")]
+
+
+def _settings(db: str | None):  # type: ignore[no-untyped-def]
+    from apprights.service.settings import Settings
+
+    return Settings.from_env(db_url=db)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def serve_cmd(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Run the management service and its web pages (creates and migrates the database first)."""
+    import uvicorn
+
+    from apprights.service.app import create_app
+    from apprights.service.db import upgrade
+
+    settings = _settings(db)
+    upgrade(settings.resolved_db_url())
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Create or migrate the database to the latest schema."""
+    from apprights.service.db import upgrade
+
+    url = _settings(db).resolved_db_url()
+    upgrade(url)
+    typer.echo(f"database at head: {url}")
+
+
+def ingest_cmd(
+    path: Annotated[Path, typer.Argument(help="report JSON, JSON-Lines file, or a directory of them")],
+    db: DbOpt = None,
+    store: Annotated[str | None, typer.Option("--store", help="store code the apps were taken from")] = None,
+) -> None:
+    """Ingest scan reports into the service database (idempotent)."""
+    from sqlalchemy import select
+
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from apprights.service.scans.ingest import ingest_payload
+    from apprights.service.stores.models import Store
+
+    if not path.exists():
+        raise _fail(f"{path}: no such file or directory")
+    files = (
+        sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+        if path.is_dir()
+        else [path]
+    )
+    settings = _settings(db)
+    url = settings.resolved_db_url()
+    upgrade(url)
+    engine = make_engine(url)
+    total_stored = total_dup = total_err = 0
+    try:
+        factory = make_sessionmaker(engine)
+        for f in files:
+            with session_scope(factory) as session:
+                store_id = None
+                if store:
+                    store_id = session.scalar(select(Store.id).where(Store.code == store))
+                    if store_id is None:
+                        raise _fail(f"unknown store {store!r}")
+                res = ingest_payload(
+                    session, f.read_bytes(), str(f), now=datetime.now(UTC), store_id=store_id
+                )
+            total_stored += res.stored
+            total_dup += res.duplicates
+            total_err += len(res.errors)
+            for where, msg in res.errors[:20]:
+                typer.echo(f"error: {where}: {msg}", err=True)
+    finally:
+        engine.dispose()
+    typer.echo(f"stored {total_stored} reports, {total_dup} already present, {total_err} rejected")
+    if total_err and not total_stored and not total_dup:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+cases_app = typer.Typer(help="Rectification cases.", no_args_is_help=True)
+
+
+@cases_app.command("escalate-overdue")
+def escalate_overdue_cmd(
+    now: Annotated[str | None, typer.Option("--now", help="ISO date/time to judge deadlines against")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Move overdue cases on (idempotent): notice past deadline → not rectified → 通报; 通报 past deadline → 下架."""
+    from apprights.service.cases.flows import escalate_overdue
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
+
+    try:
+        when = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    except ValueError:
+        raise _fail(f"--now: not an ISO date/time: {now!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    url = _settings(db).resolved_db_url()
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            moved = escalate_overdue(session, when)
+    except AppRightsError as e:
+        raise _fail(str(e)) from None
+    finally:
+        engine.dispose()
+    for case_id, frm, to in moved:
+        typer.echo(f"case {case_id}: {frm} -> {to}")
+    typer.echo(f"{len(moved)} case(s) moved")
+
+
+notices_app = typer.Typer(
+    help="Notices: render rectification notices, 通报 batches and removal orders.", no_args_is_help=True
+)
+
+
+@notices_app.command("render")
+def render_cmd(
+    ref: Annotated[str, typer.Argument(help="notice id or number (a case id with --kind rectification)")],
+    out: Annotated[Path, typer.Option("--out", help="output file")],
+    kind: Annotated[str | None, typer.Option("--kind", help="rectification|public|removal")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html|pdf|xlsx")] = "html",
+    db: DbOpt = None,
+) -> None:
+    """Render a notice from the database as HTML, PDF or XLSX."""
+    from sqlalchemy import select
+
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope
+    from apprights.service.documents import render_html, render_pdf, render_xlsx
+    from apprights.service.notices.models import Notice, NoticeCase
+    from apprights.service.notices.service import build_document
+
+    if fmt not in ("html", "pdf", "xlsx"):
+        raise _fail(f"--format must be html, pdf or xlsx, got {fmt!r}")
+    if kind not in (None, "rectification", "public", "removal"):
+        raise _fail(f"--kind must be rectification, public or removal, got {kind!r}")
+    engine = make_engine(_settings(db).resolved_db_url())
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            q = select(Notice).where(Notice.notice_no == ref)
+            notice = session.scalars(q).first()
+            if notice is None and ref.isdigit() and kind == "rectification":
+                notice = session.scalars(
+                    select(Notice)
+                    .join(NoticeCase, NoticeCase.notice_id == Notice.id)
+                    .where(NoticeCase.case_id == int(ref), Notice.kind == "rectification")
+                    .order_by(Notice.id.desc())
+                ).first()
+            if notice is None and ref.isdigit():
+                notice = session.get(Notice, int(ref))
+            if notice is None or (kind is not None and notice.kind != kind):
+                raise _fail(f"no {kind or ''} notice {ref!r}".replace("  ", " "))
+            doc = build_document(session, notice)
+            data = (
+                render_html(doc).encode("utf-8")
+                if fmt == "html"
+                else render_pdf(doc)
+                if fmt == "pdf"
+                else render_xlsx(doc)
+            )
+    except (InputError, AppRightsError) as e:
+        raise _fail(str(e)) from None
+    finally:
+        engine.dispose()
+    out.write_bytes(data)
+    typer.echo(f"wrote {out} ({len(data)} bytes)")

@@ -1,0 +1,308 @@
+"""A small layer over the ``adb`` command line.
+
+Every device interaction goes through one injectable ``runner`` (argv, timeout -> ``CommandResult``), so the
+scenario driver can be exercised with recorded ``adb`` outputs. Parsers of command output are module-level
+functions, tested against real-format outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from apprights.errors import AppRightsError
+
+log = logging.getLogger(__name__)
+
+PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
+ACTION_RE = re.compile(r"^[A-Za-z0-9_.]+$")
+
+
+class AdbError(AppRightsError):
+    """adb failed or is unusable; the message starts with ``adb:`` and says what to do."""
+
+
+class NoDeviceError(AdbError):
+    """No (or no unique) device is reachable."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str = ""
+
+
+Runner = Callable[[Sequence[str], float], CommandResult]
+
+
+def subprocess_runner(argv: Sequence[str], timeout: float) -> CommandResult:
+    """Run a command for real (the default runner)."""
+    try:
+        p = subprocess.run(
+            list(argv), capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError as exc:
+        raise AdbError(
+            f"adb: command not found ({argv[0]}); install Android platform-tools "
+            "(Debian: apt install adb) or pass --adb PATH"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise AdbError(f"adb: '{' '.join(argv[1:4])}…' did not finish within {timeout:.0f} s") from exc
+    return CommandResult(
+        p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    )
+
+
+def parse_devices(output: str) -> list[tuple[str, str]]:
+    """``adb devices`` -> [(serial, state)]; state is ``device``, ``unauthorized``, ``offline`` …"""
+    out: list[tuple[str, str]] = []
+    for line in output.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("List of devices", "*")):
+            continue
+        parts = line.split()
+        if len(parts) >= 2:
+            out.append((parts[0], parts[1]))
+    return out
+
+
+def parse_packages(output: str) -> set[str]:
+    """``pm list packages`` -> package names."""
+    return {line.strip()[8:] for line in output.splitlines() if line.strip().startswith("package:")}
+
+
+def parse_resolved_activity(output: str) -> str | None:
+    """``cmd package resolve-activity --brief PKG`` -> ``pkg/.Activity`` (last line), or None."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if lines and "/" in lines[-1] and " " not in lines[-1]:
+        return lines[-1]
+    return None
+
+
+_FOCUS_RE = re.compile(r"mCurrentFocus=Window\{[0-9a-f]+ u\d+ ([^\s}]+)\}")
+_RESUMED_RE = re.compile(
+    r"(?:mResumedActivity|topResumedActivity|ResumedActivity):? ActivityRecord\{[0-9a-f]+ u\d+ (\S+)"
+)
+
+
+def parse_current_focus(dumpsys_window: str) -> str | None:
+    """The focused window (``com.x/com.x.MainActivity``, or a window name like ``StatusBar``)."""
+    m = _FOCUS_RE.search(dumpsys_window)
+    if m:
+        return m.group(1)
+    m = _RESUMED_RE.search(dumpsys_window)
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class PermissionState:
+    granted: bool
+    flags: frozenset[str]
+
+
+_PERM_LINE = re.compile(r"^\s+([\w.]+): granted=(true|false)(?:, flags=\[\s*([^\]]*)\])?")
+
+
+def parse_runtime_permissions(dumpsys_package: str) -> dict[str, PermissionState]:
+    """Runtime permission states from ``dumpsys package PKG`` (first user's ``runtime permissions:`` block)."""
+    states: dict[str, PermissionState] = {}
+    in_block = False
+    block_indent = 0
+    for line in dumpsys_package.splitlines():
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if stripped == "runtime permissions:":
+            if states:
+                break  # only the first user
+            in_block, block_indent = True, indent
+            continue
+        if in_block:
+            if not stripped or indent <= block_indent:
+                in_block = False
+                continue
+            m = _PERM_LINE.match(line)
+            if m:
+                flags = frozenset(f for f in (m.group(3) or "").replace(" ", "").split("|") if f)
+                states[m.group(1)] = PermissionState(m.group(2) == "true", flags)
+    return states
+
+
+def permission_results(
+    before: dict[str, PermissionState], after: dict[str, PermissionState]
+) -> list[tuple[str, str]]:
+    """(permission, granted|denied|denied_forever) for permissions the user just answered."""
+    out: list[tuple[str, str]] = []
+    for perm, now in sorted(after.items()):
+        was = before.get(perm)
+        if now.granted and (was is None or not was.granted):
+            out.append((perm, "granted"))
+        elif not now.granted:
+            answered = {"USER_SET", "USER_FIXED"} & now.flags
+            was_answered = {"USER_SET", "USER_FIXED"} & (was.flags if was else frozenset())
+            if answered and answered != was_answered:
+                out.append((perm, "denied_forever" if "USER_FIXED" in now.flags else "denied"))
+    return out
+
+
+def check_package(package: str) -> str:
+    if not PACKAGE_RE.match(package):
+        raise AdbError(f"adb: {package!r} is not a valid Android package name")
+    return package
+
+
+class Adb:
+    """One device over adb. ``serial`` picks the device; ``runner`` runs the commands."""
+
+    def __init__(
+        self,
+        runner: Runner = subprocess_runner,
+        *,
+        adb: str = "adb",
+        serial: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self.runner = runner
+        self.adb = adb
+        self.serial = serial
+        self.timeout = timeout
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    def run(self, *args: str, timeout: float | None = None, check: bool = True) -> CommandResult:
+        argv = [self.adb, *(["-s", self.serial] if self.serial else []), *args]
+        result = self.runner(argv, timeout or self.timeout)
+        if check and result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            msg = detail[-1] if detail else f"exit code {result.returncode}"
+            if "no devices" in msg or "device offline" in msg or ("not found" in msg and "device" in msg):
+                raise NoDeviceError(f"adb: no device ({msg}); connect a device or start an emulator")
+            raise AdbError(f"adb: {' '.join(args[:3])} failed: {msg}")
+        return result
+
+    def shell(self, *args: str, timeout: float | None = None, check: bool = True) -> str:
+        """Run a device shell command; each argument is quoted for the device shell."""
+        return self.run("shell", " ".join(shlex.quote(a) for a in args), timeout=timeout, check=check).stdout
+
+    # -- device ---------------------------------------------------------------------------------------
+
+    def devices(self) -> list[tuple[str, str]]:
+        return parse_devices(self.runner([self.adb, "devices"], self.timeout).stdout)
+
+    def select_device(self) -> str:
+        """The serial of the one usable device (or the requested one); ``NoDeviceError`` otherwise."""
+        devices = self.devices()
+        ready = [s for s, state in devices if state == "device"]
+        if self.serial:
+            states = dict(devices)
+            if self.serial not in states:
+                raise NoDeviceError(
+                    f"adb: no device {self.serial!r} (adb devices lists {sorted(states) or 'none'})"
+                )
+            if states[self.serial] != "device":
+                raise NoDeviceError(f"adb: device {self.serial!r} is {states[self.serial]}")
+            return self.serial
+        if not ready:
+            others = ", ".join(f"{s} ({st})" for s, st in devices)
+            raise NoDeviceError(
+                "adb: no device connected (adb devices lists "
+                + (others or "none")
+                + "); connect a rooted device or start an emulator"
+            )
+        if len(ready) > 1:
+            raise NoDeviceError(f"adb: several devices ({', '.join(ready)}); pass --serial")
+        self.serial = ready[0]
+        return ready[0]
+
+    def getprop(self, name: str) -> str:
+        return self.shell("getprop", name).strip()
+
+    def device_epoch(self) -> float:
+        """Device clock, epoch seconds (toybox ``date +%s.%N``; whole seconds where %N is unsupported)."""
+        out = self.shell("date", "+%s.%N").strip()
+        try:
+            return float(out)
+        except ValueError:
+            return float(out.split(".", 1)[0])
+
+    # -- packages -------------------------------------------------------------------------------------
+
+    def packages(self, third_party: bool = True) -> set[str]:
+        return parse_packages(self.shell("pm", "list", "packages", *(["-3"] if third_party else [])))
+
+    def install(self, apk: Path) -> None:
+        r = self.run("install", "-r", str(apk), timeout=max(self.timeout, 300), check=False)
+        text = (r.stdout + r.stderr).strip()
+        if r.returncode != 0 or "Success" not in text:
+            raise AdbError(
+                f"adb: install of {apk.name} failed: {text.splitlines()[-1] if text else r.returncode}"
+            )
+
+    def uninstall(self, package: str) -> bool:
+        r = self.run("uninstall", check_package(package), check=False)
+        return "Success" in r.stdout
+
+    def launch(self, package: str) -> str:
+        """Start the launcher activity; returns the component started."""
+        component = parse_resolved_activity(
+            self.shell("cmd", "package", "resolve-activity", "--brief", check_package(package), check=False)
+        )
+        if component is None:
+            self.shell("monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1")
+            return package
+        self.shell("am", "start", "-W", "-n", component)
+        return component
+
+    def force_stop(self, package: str) -> None:
+        self.shell("am", "force-stop", check_package(package))
+
+    def pidof(self, package: str) -> list[int]:
+        out = self.shell("pidof", check_package(package), check=False).split()
+        return [int(p) for p in out if p.isdigit()]
+
+    def runtime_permissions(self, package: str) -> dict[str, PermissionState]:
+        return parse_runtime_permissions(self.shell("dumpsys", "package", check_package(package)))
+
+    # -- input and screen -----------------------------------------------------------------------------
+
+    def keyevent(self, key: str) -> None:
+        self.shell("input", "keyevent", key)
+
+    def tap(self, x: int, y: int) -> None:
+        self.shell("input", "tap", str(int(x)), str(int(y)))
+
+    def dump_ui(self) -> str:
+        """The current window hierarchy as uiautomator XML."""
+        path = "/sdcard/apprights_window_dump.xml"
+        out = self.shell("uiautomator", "dump", path, timeout=30, check=False)
+        if "dumped to" not in out:
+            raise AdbError(f"adb: uiautomator dump failed: {out.strip()[:200]}")
+        return self.run("exec-out", "cat", path, timeout=30).stdout
+
+    def current_focus(self) -> str | None:
+        return parse_current_focus(self.shell("dumpsys", "window", "windows", check=False))
+
+    def broadcast(self, action: str, package: str | None = None) -> str:
+        if not ACTION_RE.match(action):
+            raise AdbError(f"adb: {action!r} is not an intent action")
+        args = ["am", "broadcast", "-a", action, *(["-p", check_package(package)] if package else [])]
+        return self.shell(*args, check=False).strip()
+
+    # -- logs and network -----------------------------------------------------------------------------
+
+    def clear_event_log(self) -> None:
+        self.run("logcat", "-b", "events", "-c", check=False)
+
+    def dump_event_log(self) -> str:
+        return self.run("logcat", "-b", "events", "-d", "-v", "epoch", timeout=60).stdout
+
+    def set_http_proxy(self, host_port: str | None) -> None:
+        self.shell("settings", "put", "global", "http_proxy", host_port or ":0")
+
+    def reverse(self, port: int) -> None:
+        self.run("reverse", f"tcp:{port}", f"tcp:{port}")

@@ -1,0 +1,325 @@
+/*
+ * apprights Frida agent: hooks the sensitive-API catalogue and reports each call.
+ *
+ * Loaded by apprights.collect.frida_session into the app process (spawn-gated, so start-up calls are seen),
+ * then configured through rpc.exports.init(config):
+ *   config = {
+ *     apis: [{api: "android.telephony.TelephonyManager.getDeviceId", filters: [null | {index, equals|contains}]}],
+ *     mask: bool,            // replace return values by their SHA-256 (ret_sha256) instead of sending them raw
+ *     maxStack: int,         // frames kept per stack
+ *     maxValueLength: int    // characters kept per formatted value
+ *   }
+ * Messages sent to the host (send()):
+ *   {type: "api_call", api, args, ret, ret_sha256?, stack, thread, t}   t = device epoch milliseconds
+ *   {type: "agent_ready", hooked: n, apis: n, missing: [api...], errors: [str...], t}
+ *   {type: "agent_error", error, t}
+ * Needs a Frida runtime with the Java bridge as a global (Frida 16.x; Frida 17 scripts must bundle
+ * frida-java-bridge, see README-collect.md).
+ *
+ * The pure helpers (sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi) are exported for node so
+ * the host-side tests can run them without a device.
+ */
+'use strict';
+
+/* ---------------------------------------------------------------- SHA-256 (FIPS 180-4) over UTF-8 */
+
+const K256 = [
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+function utf8Bytes(str) {
+  const out = [];
+  for (let i = 0; i < str.length; i++) {
+    let c = str.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
+      const d = str.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return out;
+}
+
+function sha256Hex(str) {
+  const bytes = utf8Bytes(String(str));
+  const bitLen = bytes.length * 8;
+  bytes.push(0x80);
+  while (bytes.length % 64 !== 56) bytes.push(0);
+  const hi = Math.floor(bitLen / 0x100000000);
+  const lo = bitLen >>> 0;
+  bytes.push((hi >>> 24) & 255, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255);
+  bytes.push((lo >>> 24) & 255, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
+  const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  const w = new Array(64);
+  const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < bytes.length; off += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = off + i * 4;
+      w[i] = ((bytes[j] << 24) | (bytes[j + 1] << 16) | (bytes[j + 2] << 8) | bytes[j + 3]) | 0;
+    }
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + S1 + ch + K256[i] + w[i]) | 0;
+      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + hh) | 0;
+  }
+  return h.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+}
+
+/* ---------------------------------------------------------------- pure helpers */
+
+function splitApi(api) {
+  // "android.provider.Settings$Secure.getString" -> class "android.provider.Settings$Secure", method "getString"
+  const dot = api.lastIndexOf('.');
+  if (dot <= 0 || dot === api.length - 1) return null;
+  const method = api.substring(dot + 1);
+  return { cls: api.substring(0, dot), method: method === '<init>' ? '$init' : method };
+}
+
+function argsMatch(filters, args) {
+  // filters: one entry per catalogue row of this API; null = no filter (every call counts).
+  if (!filters || filters.length === 0) return true;
+  for (const f of filters) {
+    if (!f) return true;
+    const idx = typeof f.index === 'number' ? f.index : 0;
+    if (idx < 0 || idx >= args.length || args[idx] === null || args[idx] === undefined) continue;
+    const value = String(args[idx]);
+    if (Array.isArray(f.equals) && f.equals.some((v) => String(v) === value)) return true;
+    if (Array.isArray(f.contains)) {
+      const low = value.toLowerCase();
+      if (f.contains.some((v) => low.indexOf(String(v).toLowerCase()) >= 0)) return true;
+    }
+    if (!Array.isArray(f.equals) && !Array.isArray(f.contains)) return true;
+  }
+  return false;
+}
+
+function truncate(s, max) {
+  return s.length > max ? s.substring(0, max) + '…' : s;
+}
+
+function formatValue(v, maxLen, depth) {
+  // JSON-able rendering of a Java or JS value; Java objects are described, never kept as references.
+  maxLen = maxLen || 2048;
+  depth = depth || 0;
+  if (v === null || v === undefined) return null;
+  const t = typeof v;
+  if (t === 'string') return truncate(v, maxLen);
+  if (t === 'number' || t === 'boolean') return v;
+  if (t === 'bigint') return v.toString();
+  if (depth > 2) return truncate(String(v), maxLen);
+  if (Array.isArray(v) || (t === 'object' && typeof v.length === 'number' && v.$className === undefined)) {
+    const out = [];
+    const n = Math.min(v.length, 64);
+    for (let i = 0; i < n; i++) out.push(formatValue(v[i], maxLen, depth + 1));
+    if (v.length > n) out.push('…(' + v.length + ' items)');
+    return out;
+  }
+  if (t === 'object' && typeof v.$className === 'string') {
+    if (v.$className === 'android.content.Intent') return formatIntent(v, maxLen);
+    try {
+      return truncate(String(v.toString()), maxLen);
+    } catch (e) {
+      return '<' + v.$className + '>';
+    }
+  }
+  try {
+    return truncate(JSON.stringify(v), maxLen);
+  } catch (e) {
+    return truncate(String(v), maxLen);
+  }
+}
+
+function formatIntent(intent, maxLen) {
+  const out = { $intent: true };
+  const call = (name) => {
+    try {
+      const r = intent[name]();
+      return r === null || r === undefined ? null : truncate(String(r.toString()), maxLen);
+    } catch (e) {
+      return null;
+    }
+  };
+  out.action = call('getAction');
+  out.data = call('getDataString');
+  out.package = call('getPackage');
+  try {
+    const c = intent.getComponent();
+    out.component = c ? String(c.flattenToString()) : null;
+  } catch (e) {
+    out.component = null;
+  }
+  out.extras_keys = [];
+  try {
+    const extras = intent.getExtras();
+    if (extras) {
+      const it = extras.keySet().iterator();
+      while (it.hasNext() && out.extras_keys.length < 64) out.extras_keys.push(String(it.next()));
+    }
+  } catch (e) {
+    /* no extras */
+  }
+  return out;
+}
+
+function parseJavaStack(text, maxFrames) {
+  // "java.lang.Throwable\n\tat a.B.c(B.java:12)\n..." -> ["a.B.c(B.java:12)", ...] innermost first
+  maxFrames = maxFrames || 64;
+  const frames = [];
+  const lines = String(text).split('\n');
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line.indexOf('at ') !== 0) {
+      if (line.indexOf('Caused by') === 0) break;
+      continue;
+    }
+    frames.push(line.substring(3));
+    if (frames.length >= maxFrames) break;
+  }
+  return frames;
+}
+
+/* ---------------------------------------------------------------- Frida side */
+
+const state = { config: null, reporting: false, hooked: 0 };
+
+function now() {
+  return Date.now();
+}
+
+function report(api, args, ret, ctx) {
+  if (state.reporting) return; // a hooked API called while we build a report is our own call
+  state.reporting = true;
+  try {
+    const cfg = state.config;
+    const msg = { type: 'api_call', api: api, t: now() };
+    msg.args = [];
+    for (let i = 0; i < args.length; i++) msg.args.push(formatValue(args[i], cfg.maxValueLength));
+    const value = formatValue(ret, cfg.maxValueLength);
+    if (cfg.mask && value !== null) {
+      msg.ret = null;
+      msg.ret_sha256 = sha256Hex(typeof value === 'string' ? value : JSON.stringify(value));
+    } else {
+      msg.ret = value;
+    }
+    try {
+      msg.stack = parseJavaStack(ctx.Log.getStackTraceString(ctx.Throwable.$new()), cfg.maxStack);
+    } catch (e) {
+      msg.stack = [];
+    }
+    try {
+      msg.thread = String(ctx.Thread.currentThread().getName());
+    } catch (e) {
+      msg.thread = null;
+    }
+    send(msg);
+  } catch (e) {
+    send({ type: 'agent_error', error: 'report ' + api + ': ' + e, t: now() });
+  } finally {
+    state.reporting = false;
+  }
+}
+
+function hookApi(entry, ctx, missing, errors) {
+  const parts = splitApi(entry.api);
+  if (parts === null) {
+    errors.push(entry.api + ': not a Class.method name');
+    return;
+  }
+  let klass;
+  try {
+    klass = Java.use(parts.cls);
+  } catch (e) {
+    missing.push(entry.api); // class absent on this Android version
+    return;
+  }
+  const method = klass[parts.method];
+  if (!method || !method.overloads) {
+    missing.push(entry.api);
+    return;
+  }
+  method.overloads.forEach(function (overload) {
+    try {
+      overload.implementation = function () {
+        const args = Array.prototype.slice.call(arguments);
+        const ret = overload.apply(this, arguments);
+        if (argsMatch(entry.filters, args)) report(entry.api, args, ret, ctx);
+        return ret;
+      };
+      state.hooked++;
+    } catch (e) {
+      errors.push(entry.api + ': ' + e);
+    }
+  });
+}
+
+function installHooks(config) {
+  state.config = {
+    apis: Array.isArray(config.apis) ? config.apis : [],
+    mask: Boolean(config.mask),
+    maxStack: config.maxStack || 48,
+    maxValueLength: config.maxValueLength || 2048,
+  };
+  if (typeof Java === 'undefined' || !Java.available) {
+    send({ type: 'agent_error', error: 'Java bridge not available in this Frida runtime', t: now() });
+    return;
+  }
+  Java.perform(function () {
+    const ctx = {
+      Log: Java.use('android.util.Log'),
+      Throwable: Java.use('java.lang.Throwable'),
+      Thread: Java.use('java.lang.Thread'),
+    };
+    const missing = [];
+    const errors = [];
+    state.config.apis.forEach(function (entry) {
+      hookApi(entry, ctx, missing, errors);
+    });
+    send({
+      type: 'agent_ready',
+      hooked: state.hooked,
+      apis: state.config.apis.length,
+      missing: missing,
+      errors: errors.slice(0, 50),
+      t: now(),
+    });
+  });
+}
+
+if (typeof rpc !== 'undefined') {
+  rpc.exports = {
+    init: function (config) {
+      installHooks(config || {});
+      return true;
+    },
+  };
+}
+
+if (typeof module !== 'undefined' && module.exports) {
+  module.exports = { sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi, utf8Bytes };
+}

@@ -1,0 +1,348 @@
+"""The scenario driver: one test session of one app, every step written to the trace.
+
+A session is: (fresh install) → launch (spawn-gated under Frida when instrumentation is given) → find the
+privacy dialog by its words → refuse *or* agree (the two paths are separate sessions, so "collected after the
+user refused" and "collected before the user agreed" are each observed on a clean install) → answer runtime
+permission dialogs (deny the first, allow later ones) → HOME → screen off → screen on → force-stop → boot and
+network broadcasts → idle window. Process starts come from the event log, API calls from the Frida agent,
+requests from the traffic proxy; all are merged into one ``apprights-trace/1`` file sorted by ``t``.
+
+Time is injected (``Clock``): the CLI passes the real clock, tests a recorded one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from apprights.collect import logcat
+from apprights.collect.adb import Adb, AdbError, PermissionState, permission_results
+from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
+from apprights.collect.trace import TraceWriter, read_event_fragment
+from apprights.collect.uiautomator import UiScreen, parse_dump
+from apprights.errors import InputError
+
+log = logging.getLogger(__name__)
+
+COLLECTOR_NAME = "apprights-collect"
+COLLECTOR_VERSION = "0.1.0"
+PATHS = ("refuse", "agree")
+DEFAULT_BROADCASTS = (
+    "android.intent.action.BOOT_COMPLETED",
+    "android.intent.action.LOCKED_BOOT_COMPLETED",
+    "android.net.conn.CONNECTIVITY_CHANGE",
+    "android.net.wifi.STATE_CHANGE",
+    "android.intent.action.USER_PRESENT",
+)
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Host monotonic seconds."""
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def wall_iso(self) -> str:
+        """Current UTC time, ISO 8601 (for the session header)."""
+
+
+class Instrumentation(Protocol):
+    """The in-process side (Frida): starts the app spawn-gated and yields trace events at the end."""
+
+    def spawn(self, package: str, device_t0: float) -> int:
+        """Start ``package`` with hooks installed before its first instruction; returns the pid."""
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Trace events gathered so far (``t`` relative to ``device_t0``)."""
+
+    def stop(self) -> None: ...
+
+
+class TrafficCapture(Protocol):
+    """The traffic proxy for one session: writes ``network`` events to ``fragment`` relative to ``t0``."""
+
+    def start(self, fragment: Path, host_epoch_t0: float, process: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class ScenarioOptions:
+    package: str
+    path: str  # refuse | agree
+    apk: Path | None = None
+    launch_wait: float = 8.0
+    settle: float = 2.0
+    max_dialog_rounds: int = 8
+    quiet_rounds: int = 2  # consecutive dumps without a dialog that end the dialog phase
+    deny_first: int = 1  # permission dialogs denied before the driver starts allowing
+    background_seconds: float = 20.0
+    screen_off_seconds: float = 20.0
+    after_kill_seconds: float = 5.0
+    idle_seconds: float = 60.0
+    broadcasts: Sequence[str] = DEFAULT_BROADCASTS
+
+    def __post_init__(self) -> None:
+        if self.path not in PATHS:
+            raise ValueError(f"scenario path must be one of {PATHS}, got {self.path!r}")
+
+
+_VERSION_NAME = re.compile(r"versionName=(\S+)")
+_VERSION_CODE = re.compile(r"versionCode=(\d+)")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class ScenarioDriver:
+    """Runs one session on one device and writes its trace."""
+
+    adb: Adb
+    clock: Clock
+    options: ScenarioOptions
+    out: Path
+    instrumentation: Instrumentation | None = None
+    capture: TrafficCapture | None = None
+    host_epoch: Callable[[], float] | None = None  # host wall clock, epoch seconds (for the proxy's t0)
+    _t0: float = 0.0
+    _writer: TraceWriter | None = field(default=None, repr=False)
+    _permission_dialogs: int = 0
+    _consent_done: bool = False
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def t(self) -> float:
+        return max(0.0, self.clock.now() - self._t0)
+
+    def emit(self, event: dict[str, Any]) -> None:
+        assert self._writer is not None
+        self._writer.add(event)
+
+    def note(self, text: str) -> None:
+        self.emit({"type": "note", "t": self.t(), "text": text})
+
+    def _app_state(self, state: str, reason: str) -> None:
+        self.emit({"type": "app_state", "t": self.t(), "state": state, "reason": reason})
+
+    def _tap(self, x: int, y: int, text: str = "", rid: str = "") -> None:
+        self.adb.tap(x, y)
+        event: dict[str, Any] = {"type": "tap", "t": self.t(), "x": x, "y": y}
+        if text:
+            event["text"] = text
+        if rid:
+            event["id"] = rid
+        self.emit(event)
+        self.clock.sleep(self.options.settle)
+
+    def _header(self) -> dict[str, Any]:
+        pkg = self.options.package
+        header: dict[str, Any] = {
+            "package": pkg,
+            "scenario": f"{self.options.path}-path",
+            "collector": {"name": COLLECTOR_NAME, "version": COLLECTOR_VERSION},
+            "started_at": self.clock.wall_iso(),
+        }
+        try:
+            dump = self.adb.shell("dumpsys", "package", pkg, check=False)
+            if m := _VERSION_NAME.search(dump):
+                header["version_name"] = m.group(1)
+            if m := _VERSION_CODE.search(dump):
+                header["version_code"] = int(m.group(1))
+            header["device"] = self.device_info()
+        except AdbError as exc:
+            log.warning("device information unavailable: %s", exc)
+        if self.options.apk is not None:
+            header["apk_sha256"] = file_sha256(self.options.apk)
+        return header
+
+    def device_info(self) -> dict[str, Any]:
+        qemu = self.adb.getprop("ro.kernel.qemu") == "1" or self.adb.getprop("ro.hardware") in {
+            "ranchu",
+            "goldfish",
+        }
+        ident = self.adb.shell("id", check=False)
+        rooted = "uid=0(" in ident or "uid=0(" in self.adb.shell("su", "-c", "id", check=False)
+        return {
+            "model": self.adb.getprop("ro.product.model"),
+            "android": self.adb.getprop("ro.build.version.release"),
+            "rooted": rooted,
+            "emulator": qemu,
+        }
+
+    def _screen(self) -> tuple[UiScreen | None, str]:
+        try:
+            xml = self.adb.dump_ui()
+            screen = parse_dump(xml, source="uiautomator dump")
+        except (AdbError, InputError) as exc:
+            self.note(f"window dump failed: {exc}")
+            return None, ""
+        name = self.adb.current_focus() or (screen.packages[0] if screen.packages else "unknown")
+        self.emit(screen.to_event(self.t(), name))
+        return screen, name
+
+    # -- steps ------------------------------------------------------------------------------------------
+
+    def _handle_consent(self, screen: UiScreen, name: str) -> bool:
+        dialog = find_consent_dialog(screen)
+        if dialog is None:
+            return False
+        first = not self._consent_done
+        if first:
+            self.emit({"type": "consent", "t": self.t(), "action": "shown", "screen": name})
+            if dialog.pre_ticked:
+                self.note("consent dialog has a pre-ticked checkbox")
+        if self.options.path == "refuse":
+            if dialog.refuse is None:
+                if first:
+                    self.note("consent dialog offers no refuse choice; not agreeing on the refuse path")
+                self._consent_done = True
+                return False
+            self._tap(dialog.refuse.x, dialog.refuse.y, dialog.refuse.text, dialog.refuse.id)
+            if self._consent_done:
+                self.note("refused again (follow-up dialog after the first refusal)")
+            else:
+                self.emit({"type": "consent", "t": self.t(), "action": "refused", "screen": name})
+        else:
+            for box in dialog.checkboxes:
+                if not box.checked:
+                    self._tap(box.x, box.y, box.text, box.id)
+            button = dialog.agree or dialog.acknowledge
+            if button is None:
+                if first:
+                    self.note("consent dialog has no agree button")
+                self._consent_done = True
+                return False
+            self._tap(button.x, button.y, button.text, button.id)
+            if not self._consent_done:
+                self.emit({"type": "consent", "t": self.t(), "action": "agreed", "screen": name})
+        self._consent_done = True
+        return True
+
+    def _handle_permission(self, screen: UiScreen) -> bool:
+        dialog = find_permission_dialog(screen)
+        if dialog is None:
+            return False
+        seen_at = self.t()
+        deny = self._permission_dialogs < self.options.deny_first
+        self._permission_dialogs += 1
+        target = (dialog.deny if deny else dialog.allow) or dialog.deny or dialog.allow
+        if target is None:
+            return False
+        before: dict[str, PermissionState] = {}
+        try:
+            before = self.adb.runtime_permissions(self.options.package)
+        except AdbError as exc:
+            self.note(f"permission state unavailable: {exc}")
+        self._tap(target[0], target[1], "deny" if deny else "allow")
+        try:
+            after = self.adb.runtime_permissions(self.options.package)
+        except AdbError:
+            after = before
+        results = permission_results(before, after)
+        if results and self.instrumentation is None:
+            # Without the agent's requestPermissions hook the dialog itself is the request record.
+            self.emit({"type": "permission_request", "t": seen_at, "permissions": [p for p, _ in results]})
+        for perm, result in results:
+            self.emit({"type": "permission_result", "t": self.t(), "permission": perm, "result": result})
+        if not results:
+            self.note(f"permission dialog answered ({'deny' if deny else 'allow'}): {dialog.message}")
+        return True
+
+    def _dialog_phase(self) -> None:
+        quiet = 0
+        for _ in range(self.options.max_dialog_rounds):
+            screen, name = self._screen()
+            acted = screen is not None and (
+                self._handle_permission(screen) or self._handle_consent(screen, name)
+            )
+            if acted:
+                quiet = 0
+                continue
+            quiet += 1
+            if quiet >= self.options.quiet_rounds:
+                break
+            self.clock.sleep(self.options.settle)
+        if not self._consent_done:
+            self.note("no privacy-policy dialog found")
+
+    def run(self) -> Path:
+        """Run the session; returns the trace path."""
+        o, adb = self.options, self.adb
+        if o.apk is not None:
+            adb.uninstall(o.package)
+            adb.install(o.apk)
+        adb.clear_event_log()
+        device_t0 = adb.device_epoch()
+        self._t0 = self.clock.now()
+        host_t0 = self.host_epoch() if self.host_epoch else device_t0
+        self._writer = TraceWriter(self.out, self._header())
+        self._app_state("not_running", "fresh install" if o.apk is not None else "session start")
+        fragment = self.out.with_name(self.out.name + ".network.jsonl")
+        try:
+            if self.capture is not None:
+                fragment.unlink(missing_ok=True)
+                self.capture.start(fragment, host_t0, o.package)
+            if self.instrumentation is not None:
+                pid = self.instrumentation.spawn(o.package, device_t0)
+                self.note(f"spawned {o.package} (pid {pid}) with the agent loaded")
+            else:
+                component = adb.launch(o.package)
+                self.note(f"launched {component}")
+            self._app_state("foreground", "launch")
+            self.clock.sleep(o.launch_wait)
+            self._dialog_phase()
+            adb.keyevent("KEYCODE_HOME")
+            self._app_state("background", "home")
+            self.clock.sleep(o.background_seconds)
+            adb.keyevent("KEYCODE_SLEEP")
+            self._app_state("screen_off", "power key")
+            self.clock.sleep(o.screen_off_seconds)
+            adb.keyevent("KEYCODE_WAKEUP")
+            self._app_state("screen_on", "power key")
+            adb.force_stop(o.package)
+            self._app_state("killed", "force-stop")
+            self.clock.sleep(o.after_kill_seconds)
+            for action in o.broadcasts:
+                result = adb.broadcast(action)
+                self.note(f"broadcast {action}: {result.splitlines()[-1] if result else 'no output'}")
+                self.clock.sleep(o.settle)
+            self.note(f"idle window {o.idle_seconds:.0f} s")
+            self.clock.sleep(o.idle_seconds)
+            self.note("session end")
+        finally:
+            self._finish(device_t0, fragment)
+        return self._writer.close()
+
+    def _finish(self, device_t0: float, fragment: Path) -> None:
+        if self.instrumentation is not None:
+            try:
+                self.emit_all(self.instrumentation.drain())
+            finally:
+                self.instrumentation.stop()
+        if self.capture is not None:
+            self.capture.stop()
+            try:
+                self.emit_all(read_event_fragment(fragment))
+                fragment.unlink(missing_ok=True)  # merged into the trace
+            except InputError as exc:
+                self.note(f"network capture unreadable (kept at {fragment.name}): {exc}")
+        try:
+            dump = self.adb.dump_event_log()
+            self.emit_all(logcat.events_from_logcat(dump.splitlines(), device_t0, self.options.package))
+        except AdbError as exc:
+            self.note(f"event log unavailable: {exc}")
+
+    def emit_all(self, events: Sequence[dict[str, Any]]) -> None:
+        for e in events:
+            self.emit(e)

@@ -1,0 +1,293 @@
+"""SDK detection: which catalogue SDKs are inside an app, and whether there is evidence that they are used.
+
+An SDK is **present** when at least one defined class lies under one of its prefixes (the longest matching prefix
+owns a class, so ``com.tencent.bugly`` and ``com.tencent`` never both count it) or a manifest component belongs to
+it. It is **used** only with evidence of use:
+
+- its own classes call a sensitive framework API (``CodeFacts.call_sites`` whose caller is under its prefix;
+  APIs the catalogue marks ``weak`` — network type, socket addresses — are listed but do not count, and a
+  ``ContentResolver.query`` counts only when the calling class also holds a matching content URI string);
+- the manifest references it: a component of it, a meta-data key it reads (``UMENG_APPKEY``, ``JPUSH_APPKEY``,
+  ``com.baidu.lbsapi.API_KEY`` …), an ``androidx.startup`` initializer under its prefix;
+- the app's own code references it. Static facts carry no class-to-class references, so this is approximated by
+  the application class lying under its prefix, by const-strings naming its classes (reflection) in classes
+  of the app's own package, and by app classes calling an SDK entry point the sensitive-API catalogue lists
+  (``AMapLocationClient.startLocation``, MSA ``IdSupplier.getOAID`` …). An SDK called only through ordinary invokes from app code is therefore missed by this
+  branch unless one of the others fires.
+
+``init_at_startup``: the application class is under its prefix, it declares a content provider (created before
+``Application.onCreate``; file providers excepted) such as ``FirebaseInitProvider``, or it registers an
+``androidx.startup`` initializer.
+
+Cost: one dictionary walk per distinct package (not per class), so 100k classes take milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from apprights.knowledge.sdks import SdkCatalogue, SdkEntry
+from apprights.knowledge.sensitive_apis import SensitiveApi, SensitiveApiCatalogue
+from apprights.model.facts import CodeFacts, Component, ManifestFacts, SdkHit
+
+__all__ = ["MAX_EVIDENCE_CALLS", "detect_sdks"]
+
+MAX_EVIDENCE_CALLS = 5  # call-site evidence lines per SDK; the rest are summarised
+_STARTUP_PROVIDER = "androidx.startup.InitializationProvider"
+
+
+@dataclass
+class _Acc:
+    entry: SdkEntry
+    class_count: int = 0
+    prefixes: set[str] = field(default_factory=set)
+    components: list[str] = field(default_factory=list)
+    component_evidence: list[str] = field(default_factory=list)
+    meta_evidence: list[str] = field(default_factory=list)
+    calls: dict[str, str] = field(default_factory=dict)  # api -> first caller
+    call_total: int = 0
+    strong_call: bool = False
+    app_refs: list[str] = field(default_factory=list)
+    startup: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
+
+
+_GetAcc = Callable[[SdkEntry], _Acc]
+
+
+class _PrefixMatcher:
+    """Longest-prefix lookup over package names, memoised per package."""
+
+    def __init__(self, catalogue: SdkCatalogue) -> None:
+        self._index = catalogue.prefix_index()
+        self._memo: dict[str, tuple[SdkEntry, str] | None] = {}
+
+    def package(self, package: str) -> tuple[SdkEntry, str] | None:
+        hit = self._memo.get(package, False)
+        if hit is not False:
+            return hit  # type: ignore[return-value]
+        name = package
+        found: tuple[SdkEntry, str] | None = None
+        while name:
+            e = self._index.get(name)
+            if e is not None:
+                found = (e, name)
+                break
+            name = name.rpartition(".")[0]
+        self._memo[package] = found
+        return found
+
+    def cls(self, class_name: str) -> tuple[SdkEntry, str] | None:
+        return self.package(class_name.rpartition(".")[0])
+
+
+def detect_sdks(
+    manifest: ManifestFacts | None,
+    code: CodeFacts | None,
+    catalogue: SdkCatalogue,
+    apis: SensitiveApiCatalogue,
+) -> list[SdkHit]:
+    """The catalogue SDKs present in an app, with evidence; used ones first, then by class count."""
+    matcher = _PrefixMatcher(catalogue)
+    acc: dict[str, _Acc] = {}
+    own = manifest.package if manifest is not None else ""
+
+    def get(e: SdkEntry) -> _Acc:
+        a = acc.get(e.id)
+        if a is None:
+            a = acc[e.id] = _Acc(e)
+        return a
+
+    if code is not None:
+        _count_classes(code.defined_classes, matcher, own, get)
+    if manifest is not None:
+        _manifest(manifest, catalogue, matcher, get)
+    present = {k for k, a in acc.items() if a.class_count or a.components}
+    if code is not None:
+        _call_sites(code, own, matcher, apis, acc, present)
+        _app_strings(code, manifest, matcher, acc, present)
+        _hosts(code.hosts, acc, present)
+    return sorted(
+        (_hit(acc[k]) for k in present),
+        key=lambda h: (not h.used, -h.class_count, h.id),
+    )
+
+
+def _own(name: str, own: str) -> bool:
+    return bool(own) and (name == own or name.startswith(own + "."))
+
+
+def _count_classes(classes: Iterable[str], matcher: _PrefixMatcher, own: str, get: _GetAcc) -> None:
+    per_package: dict[str, int] = {}
+    for c in classes:
+        pkg = c.rpartition(".")[0]
+        per_package[pkg] = per_package.get(pkg, 0) + 1
+    for pkg, n in per_package.items():
+        hit = matcher.package(pkg)
+        if hit is None:
+            continue
+        entry, prefix = hit
+        # The app's own package under a vendor-wide SDK prefix (a vendor's own app) is not that SDK.
+        if _own(pkg, own) and len(prefix) < len(own):
+            continue
+        a = get(entry)
+        a.class_count += n
+        a.prefixes.add(prefix)
+
+
+def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher, get: _GetAcc) -> None:
+    for comp in m.components:
+        e = catalogue.match_component(comp.name)
+        # An app-package class counts only when the SDK lists it (the app's own .wxapi.WXEntryActivity is the
+        # WeChat SDK's callback); otherwise it is the vendor's own app under a vendor-wide prefix.
+        if e is not None and (not _own(comp.name, m.package) or _listed(e, comp.name)):
+            _component(get(e), comp)
+        if comp.name == _STARTUP_PROVIDER or comp.kind == "provider":
+            for key, value in comp.meta_data.items():
+                if value != "androidx.startup" and comp.name != _STARTUP_PROVIDER:
+                    continue
+                hit = matcher.cls(key)
+                if hit is not None:
+                    a = get(hit[0])
+                    a.meta_evidence.append(f"manifest: androidx.startup initializer {key}")
+                    a.startup.append(f"startup: androidx.startup initializer {key}")
+        for key in comp.meta_data:
+            for e2 in catalogue.match_meta_data(key):
+                get(e2).meta_evidence.append(f"manifest: meta-data {key} in {comp.kind} {comp.name}")
+    for key in m.meta_data:
+        entries = catalogue.match_meta_data(key)
+        if not entries and key.count(".") >= 2:
+            hit = matcher.cls(key + ".x")  # a key named after the SDK's package (io.fabric.ApiKey …)
+            entries = [hit[0]] if hit is not None else []
+        for e in entries:
+            get(e).meta_evidence.append(f"manifest: meta-data {key}")
+    if m.application_class:
+        hit = matcher.cls(m.application_class)
+        if hit is not None:
+            a = get(hit[0])
+            a.app_refs.append(f"app: application class {m.application_class}")
+            a.startup.append(f"startup: application class {m.application_class}")
+
+
+def _listed(e: SdkEntry, name: str) -> bool:
+    return any(name == c or (c.startswith(".") and name.endswith(c)) for c in e.components)
+
+
+def _component(a: _Acc, comp: Component) -> None:
+    if comp.name in a.components:
+        return
+    a.components.append(comp.name)
+    a.component_evidence.append(f"manifest: {comp.kind} {comp.name}")
+    if comp.kind == "provider" and comp.enabled and not comp.name.endswith("FileProvider"):
+        a.startup.append(f"startup: provider {comp.name} (created before Application.onCreate)")
+
+
+def _call_sites(
+    code: CodeFacts,
+    own: str,
+    matcher: _PrefixMatcher,
+    apis: SensitiveApiCatalogue,
+    acc: dict[str, _Acc],
+    present: set[str],
+) -> None:
+    uris_by_class: dict[str, list[str]] = {}
+    for ref in code.strings:
+        if ref.kind == "content_uri":
+            uris_by_class.setdefault(ref.caller_class, []).append(ref.value)
+    for cs in code.call_sites:
+        entries = apis.lookup(cs.api)
+        if not entries:
+            continue
+        hit = matcher.cls(cs.caller_class)
+        if own and (hit is None or _own(cs.caller_class, own)):
+            # The app's own code calling an API the catalogue lists on an SDK class (AMapLocationClient …).
+            target = matcher.cls(cs.api.rpartition(".")[0])
+            if (
+                target is not None
+                and target[0].id in present
+                and len(acc[target[0].id].app_refs) < MAX_EVIDENCE_CALLS
+            ):
+                acc[target[0].id].app_refs.append(f"app: {cs.caller_class}.{cs.caller_method} calls {cs.api}")
+        if hit is None or hit[0].id not in present:
+            continue
+        a = acc[hit[0].id]
+        a.call_total += 1
+        strong = [e for e in entries if not e.weak and not _needs_uri(e)]
+        uris = [
+            u
+            for u in uris_by_class.get(cs.caller_class, ())
+            if any(_needs_uri(e) and e.matches_value(u) for e in entries)
+        ]
+        where = f"{cs.caller_class}.{cs.caller_method}"
+        a.calls.setdefault(cs.api, f"{where} ({', '.join(sorted(set(uris))[:3])})" if uris else where)
+        if strong or uris:
+            a.strong_call = True
+
+
+def _needs_uri(e: SensitiveApi) -> bool:
+    """A content-resolver entry: which PI it reads depends on a URI, so the call alone proves nothing."""
+    return bool(e.arg_filter and "contains" in e.arg_filter)
+
+
+def _app_strings(
+    code: CodeFacts, m: ManifestFacts | None, matcher: _PrefixMatcher, acc: dict[str, _Acc], present: set[str]
+) -> None:
+    if m is None or not m.package:
+        return
+    for ref in code.strings:
+        if ref.kind not in ("package", "reflection") or not _own(ref.caller_class, m.package):
+            continue
+        hit = matcher.cls(ref.value) or matcher.package(ref.value)
+        if hit is None or hit[0].id not in present:
+            continue
+        a = acc[hit[0].id]
+        if len(a.app_refs) < MAX_EVIDENCE_CALLS:
+            a.app_refs.append(f"app: {ref.caller_class}.{ref.caller_method} names {ref.value} ({ref.kind})")
+
+
+def _hosts(hosts: Iterable[str], acc: dict[str, _Acc], present: set[str]) -> None:
+    for host in hosts:
+        h = host.lower().rstrip(".")
+        for k in present:
+            a = acc[k]
+            if h not in a.hosts and any(h == d or h.endswith("." + d) for d in a.entry.hosts):
+                a.hosts.append(h)
+
+
+def _hit(a: _Acc) -> SdkHit:
+    e = a.entry
+    evidence: list[str] = []
+    evidence.extend(a.component_evidence)
+    evidence.extend(dict.fromkeys(a.meta_evidence))
+    if a.class_count:
+        evidence.append(f"code: {a.class_count} classes under {', '.join(sorted(a.prefixes))}")
+    shown = 0
+    for api, caller in a.calls.items():
+        if shown == MAX_EVIDENCE_CALLS:
+            break
+        evidence.append(f"calls {api} from {caller}")
+        shown += 1
+    if len(a.calls) > shown:
+        evidence.append(f"calls {len(a.calls) - shown} more sensitive APIs")
+    evidence.extend(dict.fromkeys(a.app_refs))
+    evidence.extend(dict.fromkeys(a.startup))
+    if a.hosts:
+        evidence.append(f"code: hosts {', '.join(sorted(a.hosts))}")
+    used = bool(a.strong_call or a.components or a.meta_evidence or a.app_refs)
+    return SdkHit(
+        id=e.id,
+        name=e.name,
+        name_en=e.name_en,
+        vendor=e.vendor,
+        category=e.category,
+        used=used,
+        evidence=evidence,
+        class_count=a.class_count,
+        matched_prefixes=sorted(a.prefixes),
+        pi_apis=sorted(a.calls),
+        components=list(a.components),
+        hosts=sorted(a.hosts),
+        init_at_startup=bool(a.startup),
+        source="exodus-file" if e.source == "exodus-file" else "catalogue",
+    )

@@ -1,0 +1,74 @@
+"""SDKs (or the app) reading PI from code that runs at process start: possible collection before consent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from apprights.model.facts import AppFacts
+from apprights.model.finding import Confidence, Evidence, Finding, Severity
+from apprights.model.pi import pi_label
+from apprights.rules._static_common import capped, pi_reads_by_subject, sdk_starts_early
+from apprights.rules.base import Rule, RuleContext
+
+
+class PiReadAtStartup(Rule):
+    """Code that reads personal information and runs at process start, before any consent dialog can.
+
+    What it detects
+        A subject whose code reads PI (sensitive-API call sites attributed to it, or the detected SDK's
+        ``pi_apis``) and that starts with the process: an SDK initialised at start-up (``init_at_startup``:
+        called from the Application class or an auto-init provider), an SDK owning a content provider, or PI
+        calls made directly from the Application class or a provider. Code that runs before the first
+        activity can collect PI before the privacy-policy dialog is answered; SDK initialisation belongs after
+        consent ("SDK的初始化放在用户同意隐私政策之后").
+
+    Legal basis
+        164号文 一(1) (未经用户同意私自收集); 认定方法 三(1) (征得同意前就开始收集); T/TAF 078.6.
+
+    Evidence and confidence
+        A ``dex`` item saying why the code runs at start-up, then the PI call sites or SDK APIs. Confidence at
+        most ``reachable``: static analysis cannot see the consent flag. The merge key
+        ``T1.pre_consent:<subject id>`` joins a runtime trace showing the read before the consent tap
+        (``observed_in_violation``), which then replaces this suspicion.
+
+    Known false positives
+        SDKs that defer collection until the app calls a consent API (``UMConfigure.submitPolicyGrantResult``,
+        ``preInit``) or that initialise early but read PI only later; the PI call may sit on a path that never
+        runs at start-up.
+
+    Fixtures
+        tests/rules/t1_collect/test_pi_read_at_startup.py (factories and an end-to-end APK with a com.umeng class
+        calling TelephonyManager.getDeviceId).
+    """
+
+    id = "T1.pi_read_at_startup"
+    problem_type = 1
+    title_zh = "启动即初始化并读取个人信息，可能在用户同意前收集"
+    title_en = "Reads personal information from start-up code: may collect before consent"
+    severity = Severity.MEDIUM
+    legal_basis = ("164号文 一(1)", "认定方法 三(1)", "T/TAF 078.6")
+    requires = frozenset({"manifest", "code"})
+    default_options: ClassVar[dict[str, Any]] = {"ignore_pi": ["device_info"]}
+
+    def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
+        reads = pi_reads_by_subject(facts, ctx, set(ctx.option(type(self), "ignore_pi")))
+        for sid, r in sorted(reads.items()):
+            why = sdk_starts_early(facts, r.sdk, r.sites)
+            if why is None:
+                continue
+            labels_zh = "、".join(pi_label(p) for p in sorted(r.pi_types))
+            labels_en = ", ".join(pi_label(p, "en") for p in sorted(r.pi_types))
+            yield self.finding(
+                facts,
+                key="pi_read_at_startup",
+                subject=r.subject,
+                confidence=Confidence.REACHABLE,
+                evidence=capped(
+                    [Evidence("dex", {"startup": why, "pi_types": sorted(r.pi_types)}), *r.evidence]
+                ),
+                merge_key=f"T1.pre_consent:{sid}",
+                detail_zh=f"{r.subject.name}在应用启动时即运行（{why}），其代码读取{labels_zh}，可能早于隐私政策同意",
+                detail_en=f"{r.subject.name} runs at start-up ({why}) and its code reads {labels_en}, "
+                "possibly before the privacy policy is accepted",
+            )

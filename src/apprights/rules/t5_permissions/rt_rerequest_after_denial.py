@@ -1,0 +1,87 @@
+"""Runtime: a denied permission requested again within 48 hours without a user action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from apprights.model.facts import AppFacts
+from apprights.model.finding import Confidence, Evidence, Finding, Severity
+from apprights.model.runtime import PermissionRequest, PermissionResult
+from apprights.rules._rt_common import permission_group, sessions, tap_within, trace_evidence
+from apprights.rules.base import Rule, RuleContext
+from apprights.rules.t5_permissions.rt_exit_after_denial import DENIED
+
+
+class RerequestAfterDenial(Rule):
+    """The same permission (group) is requested again within 48 h of a denial, with no user action before it.
+
+    What it detects
+        Per session, a ``permission_request`` containing a permission of the same group as an earlier
+        ``denied``/``denied_forever`` answer, less than ``window_h`` hours (default 48, the practitioners' and
+        stores' threshold) later, and with no user tap in the ``user_action_s`` seconds before it (a tap on the
+        related feature may legitimately ask again). One finding per permission group.
+
+    Legal basis
+        164号文 二(5) (用户明确拒绝权限申请后，频繁弹窗、反复申请); 认定方法 三(2) (频繁征求用户同意、干扰正常使用);
+        T/TAF 078.4.
+
+    Evidence and confidence
+        ``trace`` items for the denial and each repeated request. Confidence ``observed_in_violation``.
+
+    Known false positives
+        A driver that does not record its taps (every repeat then looks unprompted).
+
+    Fixtures
+        tests/fixtures/traces/t5_violate.jsonl and t5_clean.jsonl;
+        tests/rules/t5_permissions/test_rt_rerequest_after_denial.py.
+    """
+
+    id = "T5.rerequest_after_denial"
+    problem_type = 5
+    title_zh = "用户拒绝后48小时内反复申请权限"
+    title_en = "Denied permission requested again within 48 hours"
+    severity = Severity.HIGH
+    legal_basis = ("164号文 二(5)", "认定方法 三(2)", "T/TAF 078.4")
+    requires = frozenset({"runtime"})
+    default_options: ClassVar[dict[str, Any]] = {"window_h": 48.0, "user_action_s": 2.0}
+
+    def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
+        window = float(ctx.option(type(self), "window_h")) * 3600.0
+        action_s = float(ctx.option(type(self), "user_action_s"))
+        found: dict[str, list[Evidence]] = {}
+        for s in sessions(facts):
+            denials: dict[str, tuple[float, Evidence]] = {}
+            events: list[tuple[int, PermissionResult | PermissionRequest]] = [
+                (r.at.index, r) for r in s.permission_results
+            ]
+            events += [(q.at.index, q) for q in s.permission_requests]
+            events.sort(key=lambda x: x[0])
+            for _, obj in events:
+                if isinstance(obj, PermissionResult):
+                    if obj.result in DENIED:
+                        g = permission_group(obj.permission, ctx.knowledge)
+                        ev = trace_evidence(s, obj.at, kind="permission_result", permission=obj.permission)
+                        denials.setdefault(g, (obj.at.t, ev))
+                    continue
+                for perm in obj.permissions:
+                    g = permission_group(perm, ctx.knowledge)
+                    if g not in denials or obj.at.t - denials[g][0] > window:
+                        continue
+                    if tap_within(s, obj.at.t, action_s):
+                        continue
+                    evs = found.setdefault(g, [denials[g][1]])
+                    if len(evs) < 12:
+                        evs.append(
+                            trace_evidence(s, obj.at, kind="permission_request", permissions=obj.permissions)
+                        )
+        for group, evs in found.items():
+            n = len(evs) - 1
+            yield self.finding(
+                facts,
+                key=f"rerequest:{group}",
+                confidence=Confidence.OBSERVED_IN_VIOLATION,
+                evidence=evs,
+                detail_zh=f"用户拒绝{group}权限后，应用在无用户操作时再次申请{n}次",
+                detail_en=f"After the user denied the {group} permission, the app asked again {n} time(s) unprompted",
+            )

@@ -1,0 +1,128 @@
+"""The FastAPI application factory: ``create_app(settings)`` builds the engine, routes and pages.
+
+Nothing happens at import time; the clock is a parameter so tests can move time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from apprights.errors import CalendarError, InputError
+from apprights.service.audit.service import AuditImmutableError, install_guard
+from apprights.service.cases.lifecycle import TransitionError
+from apprights.service.db import make_engine, make_sessionmaker, session_scope
+from apprights.service.errors import Conflict, Forbidden, NotFound
+from apprights.service.settings import Settings
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def api_router() -> APIRouter:
+    from apprights.service.apps.views import router as apps
+    from apprights.service.cases.views import router as cases
+    from apprights.service.complaints.views import router as complaints
+    from apprights.service.leads.views import router as leads
+    from apprights.service.notices.views import router as notices
+    from apprights.service.orgs.views import router as orgs
+    from apprights.service.scans.views import router as scans
+    from apprights.service.stores.views import router as stores
+    from apprights.service.users.views import router as users
+
+    api = APIRouter(prefix=API_PREFIX)
+    for r in (users, orgs, stores, apps, scans, cases, notices, leads, complaints):
+        api.include_router(r)
+    return api
+
+
+def _json_error(status: int, detail: object) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InputError)
+    async def _input(_r: Request, e: InputError) -> JSONResponse:
+        return _json_error(422, f"{e.path}: {e.problem}")
+
+    @app.exception_handler(CalendarError)
+    async def _calendar(_r: Request, e: CalendarError) -> JSONResponse:
+        return _json_error(422, str(e))
+
+    @app.exception_handler(TransitionError)
+    async def _transition(_r: Request, e: TransitionError) -> JSONResponse:
+        return _json_error(409, {"from": str(e.from_state), "to": str(e.to_state), "why": e.why})
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_r: Request, e: Conflict) -> JSONResponse:
+        return _json_error(409, str(e))
+
+    @app.exception_handler(NotFound)
+    async def _notfound(_r: Request, e: NotFound) -> JSONResponse:
+        return _json_error(404, str(e))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_r: Request, e: Forbidden) -> JSONResponse:
+        return _json_error(403, str(e))
+
+    @app.exception_handler(AuditImmutableError)
+    async def _audit(_r: Request, e: AuditImmutableError) -> JSONResponse:
+        return _json_error(409, str(e))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_r: Request, _e: IntegrityError) -> JSONResponse:
+        return _json_error(409, "与已有数据冲突 / conflicts with existing data")
+
+    @app.exception_handler(ValueError)
+    async def _value(_r: Request, e: ValueError) -> JSONResponse:
+        return _json_error(422, str(e)[:500])
+
+    _ = RequestValidationError  # FastAPI's own 422 handler stays in place
+
+
+def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """Build the service for ``settings`` (database must already be migrated: see ``db.upgrade``)."""
+    engine = make_engine(settings.resolved_db_url())
+    sessionmaker = make_sessionmaker(engine)
+    install_guard(sessionmaker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from apprights.service.users.service import ensure_admin
+
+        with session_scope(sessionmaker) as s:
+            generated = ensure_admin(s, settings.admin_username, settings.admin_password, app.state.clock())
+        if generated:
+            log.warning(
+                "created the first ministry account %r with password %s", settings.admin_username, generated
+            )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="apprights management service",
+        summary="全国APP技术检测平台管理系统 — findings review, rectification cases, notices, leads, complaints",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.clock = clock or system_clock
+    _install_error_handlers(app)
+    app.include_router(api_router())
+    from apprights.web.pages import install_pages
+
+    install_pages(app)
+    return app

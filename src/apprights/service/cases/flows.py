@@ -1,0 +1,347 @@
+"""Case workflows: review findings, open/join cases, issue notices, respond, re-test, escalate.
+
+Every state change goes through ``transition`` (table + guard check, then the audit record).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from apprights.errors import InputError
+from apprights.service import audit
+from apprights.service.apps.models import App
+from apprights.service.cases.lifecycle import OPEN, CaseFacts, State, check, next_escalation
+from apprights.service.cases.models import CalendarYear, Case, CaseResponse
+from apprights.service.db import utc_naive
+from apprights.service.errors import Conflict, NotFound
+from apprights.service.orgs.models import Enterprise
+from apprights.service.scans.models import Finding, ScanRun
+from apprights.service.timeutil import beijing_date
+from apprights.service.workdays import WorkdayCalendar, working_day_deadline
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user (id and display) or the system (scheduled jobs)."""
+
+    name: str
+    user_id: int | None = None
+
+
+SYSTEM = Actor("system")
+
+
+def build_calendar(session: Session) -> WorkdayCalendar:
+    """The default calendar plus every year schedule an operator loaded into the database."""
+    cal = WorkdayCalendar.default()
+    for row in session.scalars(select(CalendarYear).order_by(CalendarYear.year)):
+        cal.add_year_schedule(
+            row.year,
+            [date.fromisoformat(d) for d in json.loads(row.holidays)],
+            [date.fromisoformat(d) for d in json.loads(row.workdays)],
+        )
+    return cal
+
+
+def facts_for(
+    session: Session, case: Case, now: datetime, *, reason: str = "", retest_clean: bool | None = None
+) -> CaseFacts:
+    confirmed = session.scalar(
+        select(func.count())
+        .select_from(Finding)
+        .where(Finding.case_id == case.id, Finding.status == "confirmed")
+    )
+    responses = session.scalar(
+        select(func.count()).select_from(CaseResponse).where(CaseResponse.case_id == case.id)
+    )
+    return CaseFacts(
+        state=State(case.state),
+        today=beijing_date(now),
+        repeat=case.repeat,
+        confirmed_findings=confirmed or 0,
+        deadline=case.deadline,
+        responses=responses or 0,
+        retest_clean=retest_clean,
+        reason=reason,
+    )
+
+
+def transition(
+    session: Session,
+    case: Case,
+    to: State,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+    evidence: Sequence[str] = (),
+    retest_clean: bool | None = None,
+) -> None:
+    session.flush()
+    facts = facts_for(session, case, now, reason=reason, retest_clean=retest_clean)
+    check(facts, to)
+    old = case.state
+    case.state = str(to)
+    case.updated_at = utc_naive(now)
+    if to is State.CLOSED:
+        case.closed_as = old
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="case",
+        entity_id=case.id,
+        action="transition",
+        from_state=old,
+        to_state=str(to),
+        reason=reason,
+        evidence=evidence,
+    )
+    session.flush()
+
+
+def _province_of(session: Session, app_id: int) -> str | None:
+    return session.scalar(
+        select(Enterprise.province_code).join(App, App.enterprise_id == Enterprise.id).where(App.id == app_id)
+    )
+
+
+def repeat_source(session: Session, finding: Finding, store_id: int | None) -> Case | None:
+    """The earlier case this finding repeats: a case closed as rectified with the same fingerprint or the same
+    problem type and subject, or a case about the same problem on another store."""
+    matching = or_(
+        Finding.fingerprint == finding.fingerprint,
+        (Finding.problem_type == finding.problem_type) & (Finding.subject_key == finding.subject_key),
+    )
+    rectified = select(Case).where(
+        Case.app_id == finding.app_id,
+        or_(Case.closed_as == str(State.RECTIFIED), Case.state == str(State.RECTIFIED)),
+        Case.id.in_(select(Finding.case_id).where(matching, Finding.status == "confirmed")),
+    )
+    prior = session.scalars(rectified.order_by(Case.id.desc())).first()
+    if prior is not None or store_id is None:
+        return prior
+    other_store = select(Case).where(
+        Case.app_id == finding.app_id,
+        Case.problem_type == finding.problem_type,
+        Case.store_id.is_not(None),
+        Case.store_id != store_id,
+        Case.state.not_in([str(State.DISMISSED), str(State.WITHDRAWN)]),
+    )
+    return session.scalars(other_store.order_by(Case.id.desc())).first()
+
+
+def review_finding(
+    session: Session, finding: Finding, *, confirm: bool, reason: str, actor: Actor, now: datetime
+) -> Case | None:
+    """Confirm (opens or joins a case) or dismiss (with a reason) a pending finding."""
+    if finding.status != "pending":
+        raise Conflict(f"问题已审核 / finding {finding.id} was already reviewed ({finding.status})")
+    if not confirm and not reason.strip():
+        raise InputError("review", "排除须说明理由 / dismissing needs a reason")
+    finding.status = "confirmed" if confirm else "dismissed"
+    finding.review_reason = reason
+    finding.reviewed_by = actor.user_id
+    finding.reviewed_at = utc_naive(now)
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="finding",
+        entity_id=finding.id,
+        action="confirm" if confirm else "dismiss",
+        from_state="pending",
+        to_state=finding.status,
+        reason=reason,
+    )
+    if not confirm:
+        session.flush()
+        return None
+    return _open_or_join(session, finding, actor=actor, now=now)
+
+
+def _open_or_join(session: Session, finding: Finding, *, actor: Actor, now: datetime) -> Case:
+    store_id = session.scalar(select(ScanRun.store_id).where(ScanRun.id == finding.scan_run_id))
+    open_cases = session.scalars(
+        select(Case)
+        .where(
+            Case.app_id == finding.app_id,
+            Case.problem_type == finding.problem_type,
+            Case.state.in_([str(s) for s in OPEN]),
+        )
+        .order_by(Case.id)
+    )
+    for case in open_cases:
+        if case.store_id is None or store_id is None or case.store_id == store_id:
+            finding.case_id = case.id
+            case.app_version_id = max(case.app_version_id, finding.app_version_id)
+            case.updated_at = utc_naive(now)
+            audit.record(
+                session,
+                now=now,
+                actor=actor.name,
+                actor_id=actor.user_id,
+                entity="case",
+                entity_id=case.id,
+                action="join",
+                reason=f"finding {finding.id} joined",
+                evidence=[f"finding:{finding.id}", f"fingerprint:{finding.fingerprint}"],
+            )
+            session.flush()
+            return case
+    prior = repeat_source(session, finding, store_id)
+    case = Case(
+        app_id=finding.app_id,
+        app_version_id=finding.app_version_id,
+        store_id=store_id,
+        province_code=_province_of(session, finding.app_id),
+        problem_type=finding.problem_type,
+        state=str(State.DETECTED),
+        repeat=prior is not None,
+        repeat_of_case_id=prior.id if prior is not None else None,
+        opened_at=utc_naive(now),
+        updated_at=utc_naive(now),
+    )
+    session.add(case)
+    session.flush()
+    finding.case_id = case.id
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="case",
+        entity_id=case.id,
+        action="open",
+        to_state=str(State.DETECTED),
+        evidence=[f"finding:{finding.id}"],
+    )
+    transition(session, case, State.CONFIRMED, actor=actor, now=now, evidence=[f"finding:{finding.id}"])
+    if prior is not None:
+        why = f"重复违规，前案 #{prior.id} / repeat offence of case #{prior.id}"
+        transition(
+            session,
+            case,
+            State.ESCALATED_PUBLIC,
+            actor=actor,
+            now=now,
+            reason=why,
+            evidence=[f"case:{prior.id}"],
+        )
+    return case
+
+
+def set_deadline(session: Session, case: Case, issued_on: date, working_days: int) -> date:
+    deadline = working_day_deadline(issued_on, working_days, build_calendar(session))
+    case.deadline = deadline
+    case.working_days = working_days
+    return deadline
+
+
+def respond(
+    session: Session, case: Case, *, text: str, scan_run_id: int | None, actor: Actor, now: datetime
+) -> CaseResponse:
+    if scan_run_id is not None:
+        run = session.get(ScanRun, scan_run_id)
+        if run is None or run.app_id != case.app_id:
+            raise InputError("response", f"扫描记录 {scan_run_id} 不属于该应用 / scan run is not of this app")
+    if case.state not in (str(State.NOTICE_ISSUED), str(State.RESPONSE_SUBMITTED)):
+        raise Conflict(f"案件当前状态不接受反馈 / case is {case.state}, not awaiting a response")
+    resp = CaseResponse(
+        case_id=case.id,
+        submitted_by=actor.user_id,
+        submitted_at=utc_naive(now),
+        text=text,
+        scan_run_id=scan_run_id,
+    )
+    session.add(resp)
+    session.flush()
+    if case.state == str(State.NOTICE_ISSUED):
+        ev = [f"response:{resp.id}"] + ([f"scan_run:{scan_run_id}"] if scan_run_id else [])
+        transition(
+            session, case, State.RESPONSE_SUBMITTED, actor=actor, now=now, reason=text[:500], evidence=ev
+        )
+    return resp
+
+
+def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Actor, now: datetime) -> bool:
+    """Re-test against a later scan of the app: rectified when none of the case's problems recur."""
+    own_runs = select(Finding.scan_run_id).where(Finding.case_id == case.id)
+    if scan_run_id is not None:
+        run = session.get(ScanRun, scan_run_id)
+        if run is None or run.app_id != case.app_id:
+            raise NotFound(f"扫描记录不存在 / no scan run {scan_run_id} of this app")
+    else:
+        run = session.scalars(
+            select(ScanRun)
+            .where(ScanRun.app_id == case.app_id, ScanRun.id.not_in(own_runs))
+            .order_by(ScanRun.id.desc())
+        ).first()
+        if run is None:
+            raise Conflict("没有可用于复测的新扫描 / no newer scan of this app to re-test against")
+    case_findings = session.scalars(
+        select(Finding).where(Finding.case_id == case.id, Finding.status == "confirmed")
+    )
+    fps = set()
+    subjects = set()
+    for f in case_findings:
+        fps.add(f.fingerprint)
+        subjects.add(f.subject_key)
+    recurring = session.scalar(
+        select(func.count())
+        .select_from(Finding)
+        .where(
+            Finding.scan_run_id == run.id,
+            or_(
+                Finding.fingerprint.in_(fps),
+                (Finding.problem_type == case.problem_type) & Finding.subject_key.in_(subjects),
+            ),
+        )
+    )
+    clean = not recurring
+    ev = [f"scan_run:{run.id}", f"recurring_findings:{recurring or 0}"]
+    transition(session, case, State.RETEST, actor=actor, now=now, evidence=ev)
+    outcome = State.RECTIFIED if clean else State.NOT_RECTIFIED
+    why = "复测未发现问题 / re-test clean" if clean else "复测仍存在问题 / problem persists in re-test"
+    transition(session, case, outcome, actor=actor, now=now, reason=why, evidence=ev, retest_clean=clean)
+    return clean
+
+
+def escalate(session: Session, case: Case, *, actor: Actor, now: datetime, reason: str = "") -> State:
+    """One rung up: not rectified → 通报 → 下架 → 行政处罚 → 不良名单."""
+    state = State(case.state)
+    to = State.ESCALATED_PUBLIC if state is State.NOT_RECTIFIED else next_escalation(state)
+    if to is None:
+        raise Conflict(f"案件无法继续升级 / case in {state} cannot be escalated")
+    transition(session, case, to, actor=actor, now=now, reason=reason)
+    return to
+
+
+def escalate_overdue(session: Session, now: datetime, actor: Actor = SYSTEM) -> list[tuple[int, str, str]]:
+    """Move overdue cases on (idempotent; ``now`` passed in): a rectification notice past its deadline with no
+    response → not rectified → 通报; a 通报 past its deadline → 下架. Returns (case id, from, to) per move."""
+    today = beijing_date(now)
+    moved: list[tuple[int, str, str]] = []
+    overdue_notice = select(Case).where(Case.state == str(State.NOTICE_ISSUED), Case.deadline < today)
+    for case in session.scalars(overdue_notice.order_by(Case.id)).all():
+        why = f"整改期限 {case.deadline} 已过且未反馈 / deadline {case.deadline} passed without a response"
+        transition(session, case, State.NOT_RECTIFIED, actor=actor, now=now, reason=why)
+        transition(session, case, State.ESCALATED_PUBLIC, actor=actor, now=now, reason=why)
+        case.deadline = None  # the 通报 sets the next deadline when it is published
+        moved.append((case.id, str(State.NOTICE_ISSUED), str(State.ESCALATED_PUBLIC)))
+    overdue_public = select(Case).where(Case.state == str(State.ESCALATED_PUBLIC), Case.deadline < today)
+    for case in session.scalars(overdue_public.order_by(Case.id)).all():
+        why = f"通报整改期限 {case.deadline} 已过 / public-notice deadline {case.deadline} passed"
+        transition(session, case, State.ESCALATED_REMOVAL, actor=actor, now=now, reason=why)
+        case.deadline = None
+        moved.append((case.id, str(State.ESCALATED_PUBLIC), str(State.ESCALATED_REMOVAL)))
+    session.flush()
+    return moved

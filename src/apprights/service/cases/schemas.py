@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from apprights.service.cases.lifecycle import State
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    app_id: int
+    app_version_id: int
+    store_id: int | None
+    province_code: str | None
+    problem_type: int
+    state: str
+    closed_as: str
+    repeat: bool
+    repeat_of_case_id: int | None
+    deadline: date | None
+    working_days: int
+    opened_at: datetime
+    updated_at: datetime
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    evidence: str
+
+
+class CaseDetail(CaseOut):
+    audit: list[AuditOut]
+    finding_ids: list[int]
+    notice_ids: list[int]
+    allowed: list[str]
+
+
+class TransitionIn(BaseModel):
+    to: State
+    reason: str = Field(default="", max_length=2000)
+    evidence: list[str] = Field(default_factory=list, max_length=50)
+
+
+class ResponseIn(BaseModel):
+    text: str = Field(min_length=1, max_length=20000)
+    scan_run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class RetestIn(BaseModel):
+    scan_run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class EscalateIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class OverdueOut(BaseModel):
+    moved: list[tuple[int, str, str]]
+
+
+class CalendarYearIn(BaseModel):
+    holidays: list[date] = Field(max_length=366)
+    workdays: list[date] = Field(default_factory=list, max_length=366)
+    source: str = Field(default="", max_length=500)
+
+
+class CalendarYearOut(BaseModel):
+    year: int
+    holidays: list[date]
+    workdays: list[date]
+    source: str

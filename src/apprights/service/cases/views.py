@@ -1,0 +1,256 @@
+"""/api/v1/cases and /api/v1/admin/calendar."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from sqlalchemy import func, select
+
+from apprights.errors import InputError
+from apprights.service import audit
+from apprights.service.apps.models import App
+from apprights.service.cases import flows
+from apprights.service.cases.lifecycle import State, allowed_targets
+from apprights.service.cases.models import CalendarYear, Case
+from apprights.service.cases.schemas import (
+    AuditOut,
+    CalendarYearIn,
+    CalendarYearOut,
+    CaseDetail,
+    CaseOut,
+    EscalateIn,
+    OverdueOut,
+    ResponseIn,
+    RetestIn,
+    TransitionIn,
+)
+from apprights.service.db import utc_naive
+from apprights.service.deps import (
+    IdPath,
+    NowDep,
+    Page,
+    PageDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    allow,
+)
+from apprights.service.notices import service as notices
+from apprights.service.notices.models import NoticeCase
+from apprights.service.notices.schemas import NoticeOut, RectificationIn
+from apprights.service.scans.models import Finding
+from apprights.service.scope import case_filter, may_see_case
+
+router = APIRouter(tags=["cases"])
+STAFF = (Role.MINISTRY, Role.PROVINCE)
+
+
+def actor_of(p: Principal) -> flows.Actor:
+    return flows.Actor(p.actor, p.user_id)
+
+
+def visible_case(session: SessionDep, case_id: int, p: Principal) -> Case:
+    case = session.get(Case, case_id)
+    app = session.get(App, case.app_id) if case is not None else None
+    if case is None or app is None or not may_see_case(p, case, app):
+        raise HTTPException(404, "案件不存在 / no such case")
+    return case
+
+
+@router.get("/cases", response_model=Page[CaseOut])
+def list_cases(
+    session: SessionDep,
+    page: PageDep,
+    p: Annotated[Principal, Depends(allow(*STAFF, Role.ENTERPRISE))],
+    state: Annotated[State | None, Query()] = None,
+    app_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Page[CaseOut]:
+    where = [case_filter(p)]
+    if state is not None:
+        where.append(Case.state == str(state))
+    if app_id is not None:
+        where.append(Case.app_id == app_id)
+    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    rows = session.scalars(select(Case).where(*where).order_by(Case.id).limit(page.limit).offset(page.offset))
+    return Page(
+        items=[CaseOut.model_validate(c) for c in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+def case_detail(session: SessionDep, case: Case) -> CaseDetail:
+    return CaseDetail(
+        **CaseOut.model_validate(case).model_dump(),
+        audit=[AuditOut.model_validate(a) for a in audit.trail(session, "case", case.id)],
+        finding_ids=list(
+            session.scalars(select(Finding.id).where(Finding.case_id == case.id).order_by(Finding.id))
+        ),
+        notice_ids=list(session.scalars(select(NoticeCase.notice_id).where(NoticeCase.case_id == case.id))),
+        allowed=[str(s) for s in allowed_targets(State(case.state))],
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+def get_case(
+    case_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*STAFF, Role.ENTERPRISE))]
+) -> CaseDetail:
+    """The case with its audit trail, findings, notices, deadline and the transitions allowed now."""
+    return case_detail(session, visible_case(session, case_id, p))
+
+
+@router.post("/cases/{case_id}/transitions", response_model=CaseDetail)
+def transition(
+    case_id: IdPath,
+    body: TransitionIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(*STAFF))],
+) -> CaseDetail:
+    """Move the case along the lifecycle table (guards apply; every move is audited)."""
+    case = visible_case(session, case_id, p)
+    if body.to is State.NOTICE_ISSUED:
+        raise HTTPException(409, "请通过 /notice 下发整改通知 / issue a notice via POST /cases/{id}/notice")
+    flows.transition(
+        session, case, body.to, actor=actor_of(p), now=now, reason=body.reason, evidence=body.evidence
+    )
+    session.commit()
+    return case_detail(session, case)
+
+
+@router.post("/cases/{case_id}/notice", response_model=NoticeOut, status_code=201)
+def issue_notice(
+    case_id: IdPath,
+    body: RectificationIn,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(*STAFF))],
+) -> NoticeOut:
+    """Issue the rectification notice: deadline = N Chinese working days after issue (N=5 unless given)."""
+    case = visible_case(session, case_id, p)
+    n = body.working_days or settings.default_working_days
+    notice = notices.issue_rectification(
+        session,
+        case,
+        actor=actor_of(p),
+        now=now,
+        issued_on=body.issued_on,
+        working_days=n,
+        issuer=body.issuer,
+    )
+    session.commit()
+    return NoticeOut.model_validate(notice).model_copy(update={"case_ids": [case.id]})
+
+
+@router.post("/cases/{case_id}/response", response_model=CaseDetail)
+def respond(
+    case_id: IdPath,
+    body: ResponseIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
+) -> CaseDetail:
+    """The enterprise answers the notice (optionally pointing at the rectified version's scan run)."""
+    case = visible_case(session, case_id, p)
+    flows.respond(session, case, text=body.text, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    session.commit()
+    return case_detail(session, case)
+
+
+@router.post("/cases/{case_id}/retest", response_model=CaseDetail)
+def retest(
+    case_id: IdPath,
+    body: RetestIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(*STAFF))],
+) -> CaseDetail:
+    """Re-test against a later scan: rectified if none of the case's problems recur, else not rectified."""
+    case = visible_case(session, case_id, p)
+    flows.retest(session, case, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    session.commit()
+    return case_detail(session, case)
+
+
+@router.post("/cases/{case_id}/escalate", response_model=CaseDetail)
+def escalate(
+    case_id: IdPath,
+    body: EscalateIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+) -> CaseDetail:
+    """One rung up the ladder 通报 → 下架 → 行政处罚 → 不良名单."""
+    case = visible_case(session, case_id, p)
+    flows.escalate(session, case, actor=actor_of(p), now=now, reason=body.reason)
+    session.commit()
+    return case_detail(session, case)
+
+
+@router.post("/cases/escalate-overdue", response_model=OverdueOut)
+def escalate_overdue(
+    session: SessionDep, now: NowDep, p: Annotated[Principal, Depends(allow(Role.MINISTRY))]
+) -> OverdueOut:
+    """Run the overdue job now (idempotent)."""
+    moved = flows.escalate_overdue(session, now, actor=actor_of(p))
+    session.commit()
+    return OverdueOut(moved=moved)
+
+
+@router.put("/admin/calendar/{year}", response_model=CalendarYearOut)
+@router.post("/admin/calendar/{year}", response_model=CalendarYearOut)
+def load_calendar_year(
+    year: Annotated[int, Path(ge=2000, le=2200)],
+    body: CalendarYearIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+) -> CalendarYearOut:
+    """Load (or replace) a year's official schedule: holidays and make-up working days (调休上班日)."""
+    for d in [*body.holidays, *body.workdays]:
+        if d.year != year:
+            raise InputError(f"calendar {year}", f"{d.isoformat()} 不在 {year} 年 / is not in {year}")
+    overlap = set(body.holidays) & set(body.workdays)
+    if overlap:
+        raise InputError(
+            f"calendar {year}", f"同时为假日和工作日 / both holiday and workday: {sorted(overlap)[0]}"
+        )
+    flows.build_calendar(session)  # the stored years must still load
+    row = session.get(CalendarYear, year)
+    if row is None:
+        row = CalendarYear(year=year)
+        session.add(row)
+    row.holidays = json.dumps(sorted(d.isoformat() for d in body.holidays))
+    row.workdays = json.dumps(sorted(d.isoformat() for d in body.workdays))
+    row.source = body.source
+    row.loaded_at = utc_naive(now)
+    row.loaded_by = p.user_id
+    audit.record(
+        session, now=now, actor=p.actor, actor_id=p.user_id, entity="calendar", entity_id=year, action="load"
+    )
+    session.commit()
+    return CalendarYearOut(
+        year=year,
+        holidays=sorted(set(body.holidays)),
+        workdays=sorted(set(body.workdays)),
+        source=body.source,
+    )
+
+
+@router.get("/admin/calendar", response_model=list[CalendarYearOut])
+def list_calendar_years(
+    session: SessionDep, _p: Annotated[Principal, Depends(allow(Role.MINISTRY))]
+) -> list[CalendarYearOut]:
+    """Operator-loaded year schedules (a handful of rows, not paginated)."""
+    return [
+        CalendarYearOut(
+            year=r.year,
+            holidays=[date.fromisoformat(d) for d in json.loads(r.holidays)],
+            workdays=[date.fromisoformat(d) for d in json.loads(r.workdays)],
+            source=r.source,
+        )
+        for r in session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+    ]

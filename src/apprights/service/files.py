@@ -1,0 +1,72 @@
+"""Evidence files on disk, content-addressed by sha256 under ``<data dir>/files``; never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from apprights.errors import InputError
+from apprights.service.db import utc_naive
+from apprights.service.leads.models import StoredFile
+
+_SAFE_NAME = re.compile(r"[^\w.\-() \u4e00-\u9fff]")
+
+
+def blob_path(data_dir: Path, sha256: str) -> Path:
+    return data_dir / "files" / sha256[:2] / sha256
+
+
+def store_file(
+    session: Session,
+    data_dir: Path,
+    *,
+    owner_kind: str,
+    owner_id: int,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    now: datetime,
+    max_bytes: int,
+) -> StoredFile:
+    if len(content) > max_bytes:
+        raise InputError(filename[:100], f"文件过大 / larger than {max_bytes} bytes")
+    sha = hashlib.sha256(content).hexdigest()
+    path = blob_path(data_dir, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)  # atomic: a half-written file is never visible under its hash
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    safe = _SAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name)[:200] or "file"
+    row = StoredFile(
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        sha256=sha,
+        size=len(content),
+        filename=safe,
+        content_type=(content_type or "application/octet-stream")[:100],
+        stored_at=utc_naive(now),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def read_file(data_dir: Path, row: StoredFile) -> bytes:
+    data = blob_path(data_dir, row.sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise InputError(row.filename, "存储文件校验失败 / stored file does not match its sha256")
+    return data

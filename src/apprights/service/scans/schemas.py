@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IngestError(BaseModel):
+    where: str
+    message: str
+
+
+class IngestOut(BaseModel):
+    received: int
+    stored: int
+    duplicates: int
+    findings: int
+    scan_run_ids: list[int]
+    errors: list[IngestError]
+
+
+class ScanRunOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    app_id: int
+    app_version_id: int
+    store_id: int | None
+    agency_id: int | None
+    tool_name: str
+    tool_version: str
+    finding_count: int
+    received_at: datetime
+
+
+class FindingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    scan_run_id: int
+    app_id: int
+    app_version_id: int
+    fingerprint: str
+    rule: str
+    problem_type: int
+    severity: str
+    confidence: str
+    subject_kind: str
+    subject_key: str
+    subject_name: str
+    title_zh: str
+    title_en: str
+    evidence: str
+    status: str
+    review_reason: str
+    case_id: int | None
+
+
+class Decision(StrEnum):
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+
+class ReviewIn(BaseModel):
+    decision: Decision
+    reason: str = Field(default="", max_length=1000)
+
+
+class ReviewOut(BaseModel):
+    finding: FindingOut
+    case_id: int | None

@@ -1,0 +1,103 @@
+"""uiautomator dumps → ui events, buttons and tap points; privacy and permission dialogs found by words/ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
+from apprights.collect.trace import event_problems
+from apprights.collect.uiautomator import parse_dump
+from apprights.errors import InputError
+from tests.collect.replay import fixture
+
+
+def _screen(name: str):  # type: ignore[no-untyped-def]
+    return parse_dump(fixture("ui", name), source=name)
+
+
+def test_privacy_dialog_parsed_into_ui_event() -> None:
+    screen = _screen("privacy_dialog.xml")
+    event = screen.to_event(3.0, "com.example.news/.SplashActivity")
+    assert event_problems(event) == []
+    assert event["texts"][0] == "用户协议与隐私政策"
+    assert {"text": "不同意", "id": "com.example.news:id/btn_disagree"} in event["buttons"]
+    # the label sits in a non-clickable TextView inside a clickable FrameLayout: the layout is the button
+    assert {"text": "同意并继续", "id": "com.example.news:id/btn_agree_wrap"} in event["buttons"]
+    assert event["checkboxes"] == [
+        {
+            "text": "我已阅读并同意《用户协议》和《隐私政策》",
+            "id": "com.example.news:id/cb_agree",
+            "checked": False,
+        }
+    ]
+    assert screen.packages == ["com.example.news"]
+
+
+def test_consent_dialog_buttons_and_tap_points() -> None:
+    dialog = find_consent_dialog(_screen("privacy_dialog.xml"))
+    assert dialog is not None and dialog.has_refuse_choice and not dialog.pre_ticked
+    assert dialog.agree is not None and dialog.refuse is not None
+    assert (dialog.agree.text, dialog.agree.x, dialog.agree.y) == ("同意并继续", 765, 1620)
+    assert (dialog.refuse.text, dialog.refuse.x, dialog.refuse.y) == ("不同意", 315, 1620)
+    assert [(c.x, c.y) for c in dialog.checkboxes] == [(165, 1435)]
+
+
+def test_follow_up_dialog_refuse_again() -> None:
+    dialog = find_consent_dialog(_screen("privacy_confirm.xml"))
+    assert dialog is not None and dialog.refuse is not None and dialog.refuse.text == "仍不同意"
+    assert dialog.agree is None
+
+
+def test_acknowledge_only_dialog_with_pre_ticked_box() -> None:
+    screen = _screen("acknowledge_only.xml")
+    assert screen.rotation == 1
+    dialog = find_consent_dialog(screen)
+    assert dialog is not None
+    assert not dialog.has_refuse_choice and dialog.agree is None
+    assert dialog.acknowledge is not None and dialog.acknowledge.text == "我知道了"
+    assert dialog.pre_ticked
+
+
+def test_permission_dialog_by_ids() -> None:
+    screen = _screen("permission_dialog.xml")
+    assert find_consent_dialog(screen) is None
+    dialog = find_permission_dialog(screen)
+    assert dialog is not None
+    assert dialog.message == "要允许“掌上新闻”拨打电话和管理通话吗？"
+    assert dialog.allow == (540, 1866) and dialog.deny == (540, 1998) and dialog.deny_forever == (540, 2130)
+    assert find_permission_dialog(_screen("privacy_dialog.xml")) is None
+
+
+def test_main_screen_inputs_hidden_nodes_and_trailing_status_line() -> None:
+    screen = _screen("main_screen.xml")  # ends with "UI hierchary dumped to: /dev/tty"
+    event = screen.to_event(9.0, "com.example.news/.MainActivity")
+    assert event["inputs"] == [{"hint": "搜索新闻", "id": "com.example.news:id/search_box"}]
+    assert event["texts"] == ["实名认证领红包"]
+    assert {"text": "首页", "id": "com.example.news:id/tab_home"} in event["buttons"]
+    assert all(b["id"] != "com.example.news:id/hidden" for b in event["buttons"])
+    assert find_consent_dialog(screen) is None and find_permission_dialog(screen) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "not a uiautomator dump"),
+        ("<html/>", "root element"),
+        ("ERROR: could not get idle state.", "not a uiautomator dump"),
+        ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><hierarchy/>', "DTD"),
+        ("<hierarchy>" + "<node>" * 400 + "</node>" * 400 + "</hierarchy>", "deeper"),
+    ],
+)
+def test_bad_dumps_are_input_errors(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        parse_dump(text, source="dump.xml")
+
+
+def test_hostile_attribute_values_do_not_break_parsing() -> None:
+    xml = (
+        '<hierarchy rotation="x"><node text="&lt;script&gt;同意" bounds="garbage" clickable="true" class="a" '
+        'package="p"/></hierarchy>'
+    )
+    screen = parse_dump(xml)
+    assert screen.rotation == 0 and screen.nodes[0].bounds == (0, 0, 0, 0)
+    assert screen.buttons() == []  # zero-size: not tappable

@@ -1,0 +1,79 @@
+"""Hostile input: mutated real dex bytes give a result or InputError, never another exception or a hang."""
+
+from __future__ import annotations
+
+import struct
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apprights.errors import InputError
+from apprights.extractors.dex import DexTargets, extract_code, scan_dex
+from tests.conftest import SHARED_DATA
+from tests.extractors.dex.helpers import LOCAL_TARGETS, dex_blobs
+
+TARGETS = DexTargets([*LOCAL_TARGETS, ("Landroid/telephony/TelephonyManager;", "getDeviceId")])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@cache
+def _seed() -> bytes:
+    path = SHARED_DATA / "apks" / "droidbench__ArrayCopy1.apk"  # 3.5 KB dex with a getDeviceId call
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path}")
+    return dex_blobs(path)[0][1]
+
+
+def _run(data: bytes) -> None:
+    try:
+        scan = scan_dex("fuzz.dex", data, TARGETS)
+    except InputError as e:
+        assert e.path == "fuzz.dex" and e.problem
+        return
+    assert scan.class_count >= 0 and all(c.count >= 1 for c in scan.call_sites)
+
+
+@pytest.mark.timeout(120)
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1 << 20), st.integers(0, 255)), min_size=1, max_size=8
+    )
+)
+def test_random_byte_mutations(muts: list[tuple[int, int]]) -> None:
+    data = bytearray(_seed())
+    for pos, val in muts:
+        data[pos % len(data)] = val
+    _run(bytes(data))
+
+
+@pytest.mark.timeout(120)
+@SETTINGS
+@given(
+    st.integers(min_value=8, max_value=0x6C).map(lambda x: x & ~3),
+    st.sampled_from([0, 1, 2, 0x70, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF]),
+    st.integers(min_value=0, max_value=1 << 20),
+)
+def test_header_field_mutations(field_off: int, value: int, extra: int) -> None:
+    data = bytearray(_seed())
+    struct.pack_into("<I", data, field_off, value)
+    data[extra % len(data)] ^= 0xFF
+    _run(bytes(data))
+
+
+@pytest.mark.timeout(120)
+@SETTINGS
+@given(st.integers(min_value=0, max_value=1 << 20), st.binary(max_size=64))
+def test_truncation_and_garbage_tail(cut: int, tail: bytes) -> None:
+    seed = _seed()
+    _run(seed[: cut % (len(seed) + 1)] + tail)
+
+
+@pytest.mark.timeout(60)
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=512))
+def test_extract_code_never_raises(blob: bytes) -> None:
+    code = extract_code([("a.dex", blob), ("b.dex", _seed())], TARGETS)
+    assert "b.dex" in code.dex_files
