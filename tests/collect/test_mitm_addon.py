@@ -187,3 +187,33 @@ def test_mitmdump_writes_network_events(mitmdump: Path, upstream: int, tmp_path:
     assert post["request_headers"]["X-Device"] == "a, b"  # repeated headers joined
     assert 0 <= post["t"] <= time.time() - t0
     assert "request_body_b64" not in get
+
+
+@pytest.mark.timeout(120)
+def test_mitm_capture_session_routes_device_and_collects(
+    mitmdump: Path, upstream: int, tmp_path: Path
+) -> None:
+    from apprights.collect.adb import Adb
+    from apprights.collect.capture import MitmCapture
+    from tests.collect.replay import ReplayRunner
+
+    runner = ReplayRunner([])  # the device side: adb reverse / settings answered with empty output
+    port = _free_port()
+    capture = MitmCapture(mitmdump, Adb(runner, serial="emulator-5554"), port=port, confdir=tmp_path / "conf")
+    fragment = tmp_path / "s.network.jsonl"
+    capture.start(fragment, time.time(), "com.example.news")
+    try:
+        with httpx.Client(proxy=f"http://127.0.0.1:{port}", timeout=20, trust_env=False) as client:
+            assert client.post(f"http://127.0.0.1:{upstream}/log", content=IMEI.encode()).status_code == 200
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (not fragment.exists() or not fragment.read_text()):
+            time.sleep(0.1)
+    finally:
+        capture.stop()
+    cmds = runner.commands()
+    assert cmds[0] == f"adb -s emulator-5554 reverse tcp:{port} tcp:{port}"
+    assert cmds[1].endswith(f"settings put global http_proxy 127.0.0.1:{port}")
+    assert cmds[-1].endswith("settings put global http_proxy :0")  # cleared at the end
+    (event,) = read_event_fragment(fragment)
+    assert event["process"] == "com.example.news"
+    assert base64.b64decode(event["request_body_b64"]) == IMEI.encode()

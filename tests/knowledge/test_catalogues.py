@@ -294,3 +294,21 @@ def test_categories(knowledge: Knowledge) -> None:
     assert cats.find("网络支付类").necessary_pi >= {"phone_number", "id_number", "bank_card", "name"}  # type: ignore[union-attr]
     no_pi = [c for c in cats.categories if not c.necessary_pi]
     assert len(no_pi) == 13
+
+
+def test_curated_entries_are_complete(knowledge: Knowledge) -> None:
+    curated = [e for e in knowledge.sdks.entries if e.source.startswith("apprights")]
+    assert len(curated) >= 250
+    for e in curated:
+        assert e.name_zh and e.name_en and e.vendor and e.country, e.id
+    cn = [e for e in curated if e.country == "CN"]
+    assert len(cn) >= 180
+    # the major ones say what they collect
+    for sid in ("jpush", "getui-push", "umeng-common", "tencent-gdt", "pangle", "baidu-location", "msa-oaid"):
+        assert knowledge.sdks.get(sid).pi, sid  # type: ignore[union-attr]
+
+
+def test_list_sources_are_attributed(knowledge: Knowledge) -> None:
+    sources = Counter(part for e in knowledge.sdks.entries for part in e.source.split("+"))
+    assert set(sources) == {"apprights", "appscan", "libradar"}
+    assert sources["appscan"] >= 200 and sources["libradar"] >= 200

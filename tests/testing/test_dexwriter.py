@@ -27,6 +27,7 @@ from apprights.testing.dexwriter import (
     big_dex_classes,
     call_sites_of,
     descriptor,
+    dex_with_calls,
     mutf8,
     uleb128,
     write_dex,
@@ -306,3 +307,23 @@ def test_random_descriptions_verify(tmp_path: Path, names: list[str], texts: lis
     p.write_bytes(write_dex(classes))
     out = dexdump(p)
     assert out.count("TelephonyManager;.getDeviceId") == len(names)
+
+
+def test_dex_with_calls_holds_exactly_the_given_sites(tmp_path: Path) -> None:
+    data = dex_with_calls(
+        [
+            ("com.x.Boot", "onReceive", GET_DEVICE_ID),
+            ("com.x.Boot", "onReceive", START_ACTIVITY),
+            ("com.x.Other", "run", GET_DEVICE_ID),
+        ],
+        strings=[("com.x.Boot", "onReceive", "com.other.app")],
+        superclasses={"com.x.Boot": "android.content.BroadcastReceiver", "com.x.Empty": "java.lang.Object"},
+    )
+    p = tmp_path / "calls.dex"
+    p.write_bytes(data)
+    out = dexdump(p)
+    assert out.count("TelephonyManager;.getDeviceId") == 2
+    assert "Landroid/content/Context;.startActivity:(Landroid/content/Intent;)V" in out
+    assert "Superclass        : 'Landroid/content/BroadcastReceiver;'" in out
+    assert "Class descriptor  : 'Lcom/x/Empty;'" in out
+    assert 'const-string v0, "com.other.app"' in out

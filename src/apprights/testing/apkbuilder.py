@@ -45,7 +45,7 @@ def build_apk(
 
     ``manifest`` is textual XML, an Element, or ready binary AXML (bytes). ``dex`` is a list (named
     classes.dex, classes2.dex …) or a name → bytes mapping. ``extra`` adds any other entries verbatim.
-    With ``sign=True`` the APK is zipaligned-free signed (v1+v2) with a freshly generated key.
+    With ``sign=True`` the APK is signed (v1, v2, v3; not zipaligned) with a freshly generated throw-away key.
     """
     out = Path(path)
     axml = manifest if isinstance(manifest, bytes) else write_axml(manifest, utf8=utf8_manifest)

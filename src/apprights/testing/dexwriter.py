@@ -849,6 +849,58 @@ def big_dex_classes(
     return classes
 
 
-def big_dex(n_classes: int, **kwargs: object) -> bytes:
+def big_dex(
+    n_classes: int,
+    *,
+    sensitive_every: int = 50,
+    apis: Sequence[str] = DEFAULT_BIG_DEX_APIS,
+    app_package: str = "com.bench.app",
+    sdk_package: str = "com.umeng.commonsdk.bench",
+    sdk_share: float = 0.1,
+) -> bytes:
     """A large valid DEX for benchmarks; see ``big_dex_classes`` for the options."""
-    return write_dex(big_dex_classes(n_classes, **kwargs))  # type: ignore[arg-type]
+    return write_dex(
+        big_dex_classes(
+            n_classes,
+            sensitive_every=sensitive_every,
+            apis=apis,
+            app_package=app_package,
+            sdk_package=sdk_package,
+            sdk_share=sdk_share,
+        )
+    )
+
+
+def dex_with_calls(
+    calls: Iterable[tuple[str, str, str]] = (),
+    strings: Iterable[tuple[str, str, str]] = (),
+    *,
+    superclasses: dict[str, str] | None = None,
+) -> bytes:
+    """A DEX holding exactly the given call sites and string loads, for rule fixtures.
+
+    ``calls``: (caller class, caller method, method reference such as
+    ``Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;``), each made as ``invoke-virtual``
+    on a null receiver (scanners look at the reference, not the receiver). ``strings``: (caller class, caller
+    method, const-string value). ``superclasses`` maps a caller class to its superclass (default
+    ``java.lang.Object``); classes named only there are defined too."""
+    bodies: dict[tuple[str, str], Code] = {}
+    for cls, meth, ref in calls:
+        m = MethodRef.parse(ref)
+        code = bodies.setdefault((cls, meth), Code())
+        regs = list(range(1, 2 + m.proto.arg_words))
+        code.const4(1, 0).invoke_virtual(m, regs)
+    for cls, meth, value in strings:
+        bodies.setdefault((cls, meth), Code()).const_string(0, value)
+    classes: dict[str, DexClass] = {}
+    for (cls, meth), code in bodies.items():
+        c = classes.get(cls)
+        if c is None:
+            c = classes[cls] = DexClass(cls, superclass=(superclasses or {}).get(cls, "java.lang.Object"))
+            c.add_constructor()
+        c.add_method(meth, "()V", code=code.return_void(), registers=None)
+    for cls, sup in (superclasses or {}).items():
+        if cls not in classes:
+            c = classes[cls] = DexClass(cls, superclass=sup)
+            c.add_constructor()
+    return write_dex(list(classes.values()))

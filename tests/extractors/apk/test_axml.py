@@ -260,3 +260,12 @@ def test_permission_name_given_as_resource_reference_is_ignored_like_android() -
     m = build_manifest(parse_axml(axml(root), warnings), None, warnings)
     assert m.permission_names() == ["android.permission.CAMERA"]
     assert any("resource reference" in w for w in warnings)
+
+
+def test_tree_header_size_too_small_reads_on() -> None:
+    data = bytearray(axml(simple_manifest()))
+    struct.pack_into("<I", data, 4, 400)  # claims the document ends inside the node stream
+    warnings: list[str] = []
+    m = build_manifest(parse_axml(bytes(data), warnings), None, warnings)
+    assert m.components and m.version_code == 7
+    assert any("cuts the document short" in w for w in warnings)

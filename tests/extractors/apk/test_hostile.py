@@ -203,6 +203,7 @@ def test_nested_apk_dex_is_listed_and_iterated(tmp_path: Path) -> None:
         facts = apk.facts()
         assert facts.nested_apks == ["assets/plugin.apk"]
         assert facts.native_libs == ["lib/arm64-v8a/libfoo.so"]
+        assert facts.assets_of_interest == ["assets/plugin.apk", "assets/broken.apk"]
         assert [n for n, _ in apk.iter_dex()] == [
             "classes.dex",
             "assets/plugin.apk!classes.dex",

@@ -22,7 +22,10 @@ def _method_index(data: bytes, cls: str, name: str) -> int:
     dex = DexFile("t.dex", data)
     pool = StringPool(dex)
     for i in range(dex.method_count):
-        if pool.get(int(dex.type_desc[dex.method_class[i]])) == cls and pool.get(int(dex.method_name[i])) == name:
+        if (
+            pool.get(int(dex.type_desc[dex.method_class[i]])) == cls
+            and pool.get(int(dex.method_name[i])) == name
+        ):
             return i
     raise AssertionError("method id not found")
 
@@ -64,10 +67,18 @@ def test_array_receiver_is_attributed_like_androguard() -> None:
     cls = DexClass("com.example.app.Arrays")
     arr = "[Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
     cls.add_method("odd", "()V", code=Code().const4(0, 0).invoke_virtual(arr, [0]).return_void(), registers=1)
-    scan = scan_dex("classes.dex", write_dex([cls]), TARGETS)
+    data = write_dex([cls])
+    scan = scan_dex("classes.dex", data, TARGETS)
     assert [(c.api, c.caller_method) for c in scan.call_sites] == [
         ("android.telephony.TelephonyManager.getDeviceId", "odd")
     ]
+    from androguard.misc import AnalyzeDex
+    from loguru import logger
+
+    logger.remove()
+    _h, _d, dx = AnalyzeDex(data, raw=True)
+    (m,) = dx.find_methods(classname="Landroid/telephony/TelephonyManager;", methodname="^getDeviceId$")
+    assert [(c.name, mm.name) for c, mm, _ in m.get_xref_from()] == [("Lcom/example/app/Arrays;", "odd")]
 
 
 def test_non_ascii_class_names_and_strings() -> None:

@@ -39,6 +39,8 @@ RESOURCES = "resources.arsc"
 _DEX_RE = re.compile(r"^classes(\d*)\.dex$")
 _NATIVE_RE = re.compile(r"^lib/[^/]+/[^/]+\.so$")
 _NESTED_RE = re.compile(r"\.(apk|jar)$", re.IGNORECASE)
+# Code shipped as data: loaded at run time (plugins, hot fixes, packers), so worth a look.
+_CODE_ASSET_RE = re.compile(r"^assets/.+\.(dex|odex|jar|apk|zip|so)$", re.IGNORECASE)
 # Bugs of ours on hostile bytes must still surface as InputError, never as a traceback to the user.
 _PARSE_BUGS = (struct.error, IndexError, KeyError, ValueError, UnicodeError, OverflowError, RecursionError)
 
@@ -135,6 +137,7 @@ class ApkArchive:
         facts.dex_files = dex_names(names)
         facts.native_libs = [n for n in names if _NATIVE_RE.match(n)]
         facts.nested_apks = self._nested_apks()
+        facts.assets_of_interest = [n for n in names if _CODE_ASSET_RE.match(n)]
         facts.signers = self._signers()
         if not facts.signers:
             self.warnings.append("no signer certificate found: Android refuses to install an unsigned APK")

@@ -241,11 +241,30 @@ def parse_axml(
         if data[:1] == b"<" or data[:5] == b"\xef\xbb\xbf<?x":
             raise AxmlError(f"{where}: is plain-text XML, not compiled binary XML")
         warnings.append(f"{where}: first chunk type 0x{t:04x} is not RES_XML_TYPE; read on as Android does")
+    declared_end = end
     if 8 <= size < end:
-        end = size  # Android reads only as far as the tree header says; trailing bytes are ignored
+        declared_end = size  # Android reads only as far as the tree header says; trailing bytes are ignored
     elif size > end:
         warnings.append(f"{where}: header size {size} exceeds the data ({end} bytes); read what is there")
-    off = hs if 8 <= hs < end else 8
+    off = hs if 8 <= hs < declared_end else 8
+    first: list[str] = []
+    b = _walk(data, off, declared_end, first, where, max_elements)
+    if declared_end < end and (b.root is None or not b.done):
+        # The header's size cuts the document short. Android would give up; the bytes hold more, so read on.
+        second: list[str] = [f"{where}: header size {size} cuts the document short; read all {end} bytes"]
+        retry = _walk(data, off, end, second, where, max_elements)
+        if retry.root is not None and (b.root is None or retry.done):
+            b, first = retry, second
+    warnings.extend(first)
+    if b.root is None:
+        raise AxmlError(f"{where}: no XML element found")
+    if b.stack and not b.done:
+        warnings.append(f"{where}: document ends with {len(b.stack)} unclosed element(s)")
+    return b.root
+
+
+def _walk(data: bytes, off: int, end: int, warnings: list[str], where: str, max_elements: int) -> _Builder:
+    """Read chunks from ``off`` to ``end``: the string pool, the resource map and the nodes."""
     strings: StringPool | None = None
     resmap: tuple[int, ...] = ()
     namespaces: dict[str, str] = {}
@@ -277,11 +296,7 @@ def parse_axml(
         if bad_size:
             break  # no trustworthy way to find the next chunk
         off += max(size, 8)
-    if b.root is None:
-        raise AxmlError(f"{where}: no XML element found")
-    if b.stack and not b.done:
-        warnings.append(f"{where}: document ends with {len(b.stack)} unclosed element(s)")
-    return b.root
+    return b
 
 
 def _node(

@@ -62,38 +62,88 @@ def _kvs(lexicon: PolicyLexicon, text: str) -> list[tuple[str, str]]:
 
 
 def _clean_name(text: str) -> str:
-    t = text[clause_style_len(text) :].strip(_TRIM + "*#")
+    t = _ENUM_PREFIX.sub("", text[clause_style_len(text) :]).strip(_TRIM + "*#")
     return t if 1 < len(t) <= 40 and not t.endswith("。") else ""
 
 
-def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None) -> str | None:
-    """The catalogue id of an SDK named in a policy (exact, then containment, then close match), or None."""
+_VARIANT_SPLIT = re.compile(r"[()（）/／、,，|]+")
+_ENUM_PREFIX = re.compile(r"^[\u2460-\u2473\u2776-\u277f\u24ea\s]+")
+_HINTS = (
+    "统计",
+    "推送",
+    "分享",
+    "登录",
+    "地图",
+    "定位",
+    "支付",
+    "广告",
+    "崩溃",
+    "认证",
+    "人脸",
+    "语音",
+    "播放",
+    "存储",
+)
+
+
+def _variants(name: str) -> list[str]:
+    """Normalised forms of a name and of its parts: "穿山甲(字节跳动广告)" -> 穿山甲(字节跳动广告), 穿山甲, 字节跳动广告."""
+    name = _ENUM_PREFIX.sub("", name)
+    out = [normalise_name(name)]
+    for part in _VARIANT_SPLIT.split(name):
+        n = normalise_name(part)
+        if len(n) >= 2 and n not in out:
+            out.append(n)
+    return [v for v in out if v]
+
+
+def _has_cjk(s: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in s)
+
+
+def _score(keys: list[str], names: list[str]) -> float:
+    best = 0.0
+    for k in keys:
+        for n in names:
+            if n == k:
+                return 1.0
+            short, long_ = (n, k) if len(n) <= len(k) else (k, n)
+            if len(short) >= (3 if _has_cjk(short) else 5) and short in long_:
+                # weighted by coverage, so "一键登录" inside "网易一键登录" loses to a close full-name match
+                best = max(best, 0.5 + 0.4 * len(short) / len(long_))
+            elif len(n) >= 4 and len(k) >= 4:
+                r = difflib.SequenceMatcher(None, n, k).ratio()
+                if r >= 0.85:
+                    best = max(best, r * 0.9)
+    return best
+
+
+def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None, context: str = "") -> str | None:
+    """The catalogue id of an SDK named in a policy, or None.
+
+    Exact name (or a part of it: "Umeng（友盟） SDK" -> umeng, 友盟) first, then containment, then a close
+    match; ties are broken by the vendor matching the stated company and by function words (统计, 推送 …)
+    shared between the catalogue name and the policy's name and purpose (``context``).
+    """
     if catalogue is None or not name:
         return None
-    key = normalise_name(name)
-    if len(key) < 2:
+    keys = [k for k in _variants(name) if len(k) >= 2]
+    if not keys:
         return None
     comp = normalise_name(company)
+    hints = [h for h in _HINTS if h in name + context]
     best: tuple[float, SdkEntry] | None = None
     for e in catalogue.entries:
-        names = [normalise_name(n) for n in (e.name_zh, e.name_en, e.id.replace("-", "")) if n]
-        score = 0.0
-        for n in names:
-            if not n:
-                continue
-            if n == key:
-                score = max(score, 1.0)
-            elif len(n) >= 3 and len(key) >= 3 and (n in key or key in n):
-                score = max(score, 0.8)
-            else:
-                r = difflib.SequenceMatcher(None, n, key).ratio()
-                if r >= 0.85:
-                    score = max(score, r * 0.9)
-        if score and comp and e.vendor:
+        names = _variants(e.name_zh) + _variants(e.name_en) + [normalise_name(e.id.replace("-", ""))]
+        score = _score(keys, [n for n in names if n])
+        if not score:
+            continue
+        if comp and e.vendor:
             v = normalise_name(e.vendor)
             if v[:4] and (v[:4] in comp or comp[:4] in v):
                 score += 0.1
-        if score and (best is None or score > best[0]):
+        score += 0.05 * sum(1 for h in hints if h in e.name_zh)
+        if best is None or score > best[0]:
             best = (score, e)
     return best[1].id if best else None
 
@@ -118,7 +168,7 @@ def _entry(
         pi_text=pi_text,
         link=rec_fields.get("link", ""),
         sentence=sentence,
-        sdk_id=resolve_sdk(name, company, cat),
+        sdk_id=resolve_sdk(name, company, cat, rec_fields.get("purpose", "")),
         website=rec_fields.get("website", ""),
         source=source,
     )
