@@ -20,6 +20,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import platform
 import random
 import resource
@@ -77,7 +78,14 @@ HOSTS = [
     "stat.example.net",
     "cdn.jsdelivr.net",
 ]
-SCREENS = ["MainActivity", "FeedActivity", "DetailActivity", "SettingsActivity", "SplashAdActivity", "ProfileActivity"]
+SCREENS = [
+    "MainActivity",
+    "FeedActivity",
+    "DetailActivity",
+    "SettingsActivity",
+    "SplashAdActivity",
+    "ProfileActivity",
+]
 
 
 def _stack(rng: random.Random, api: str) -> list[str]:
@@ -91,7 +99,9 @@ def _body(rng: random.Random) -> tuple[str, dict[str, str]]:
     kind = rng.random()
     payload = {
         "ts": rng.randint(1, 10**9),
-        "ev": [{"k": f"e{rng.randint(0, 99)}", "v": "x" * rng.randint(10, 60)} for _ in range(rng.randint(2, 8))],
+        "ev": [
+            {"k": f"e{rng.randint(0, 99)}", "v": "x" * rng.randint(10, 60)} for _ in range(rng.randint(2, 8))
+        ],
         "sdk": "1.2.3",
     }
     if kind < 0.08:
@@ -184,7 +194,13 @@ def generate(path: Path, events: int) -> None:
                     "buttons": [{"text": "关注", "id": "btn_follow"}, {"text": "分享"}],
                 }
             elif r < 0.73:
-                ev = {"type": "tap", "t": t, "text": rng.choice(["关注", "分享", "刷新", "返回"]), "x": 100, "y": 200}
+                ev = {
+                    "type": "tap",
+                    "t": t,
+                    "text": rng.choice(["关注", "分享", "刷新", "返回"]),
+                    "x": 100,
+                    "y": 200,
+                }
             elif r < 0.75:
                 state = rng.choice(["foreground", "background", "screen_off", "screen_on"])
                 ev = {"type": "app_state", "t": t, "state": state}
@@ -214,7 +230,10 @@ def generate(path: Path, events: int) -> None:
                     "permissions": rng.choice(
                         [
                             ["android.permission.CAMERA"],
-                            ["android.permission.READ_PHONE_STATE", "android.permission.ACCESS_FINE_LOCATION"],
+                            [
+                                "android.permission.READ_PHONE_STATE",
+                                "android.permission.ACCESS_FINE_LOCATION",
+                            ],
                         ]
                     ),
                 }
@@ -226,13 +245,28 @@ def generate(path: Path, events: int) -> None:
                     "result": rng.choice(["granted", "denied"]),
                 }
             elif r < 0.7905:
-                ev = {"type": "sensor_injection", "t": t, "sensor": "accelerometer", "accel_ms2": 8.0, "duration_s": 1}
+                ev = {
+                    "type": "sensor_injection",
+                    "t": t,
+                    "sensor": "accelerometer",
+                    "accel_ms2": 8.0,
+                    "duration_s": 1,
+                }
             elif r < 0.791:
-                ev = {"type": "download", "t": t, "url": "https://dl.example.cn/a.apk", "package": "com.game.x"}
+                ev = {
+                    "type": "download",
+                    "t": t,
+                    "url": "https://dl.example.cn/a.apk",
+                    "package": "com.game.x",
+                }
             elif r < 0.84:
                 ev = {"type": "note", "t": t, "text": f"step {i}"}
             else:
-                ev = {"type": rng.choice(["logcat", "thermal", "frame_stats"]), "t": t, "line": "I/Bench: " + "y" * 40}
+                ev = {
+                    "type": rng.choice(["logcat", "thermal", "frame_stats"]),
+                    "t": t,
+                    "line": "I/Bench: " + "y" * 40,
+                }
             w(json.dumps(ev, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
@@ -245,6 +279,7 @@ def analyse(path: Path) -> None:
     from apprights.rules.base import RuleContext, discover_rules
 
     knowledge = Knowledge.load()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     runtime = extract_traces([path], knowledge, category="新闻资讯类")
     t1 = time.perf_counter()
@@ -255,6 +290,7 @@ def analyse(path: Path) -> None:
     for rule in rules:
         findings.extend(rule().check(facts, ctx))
     t2 = time.perf_counter()
+    cpu = time.process_time() - c0
     s = runtime.sessions[0]
     print(
         json.dumps(
@@ -262,6 +298,7 @@ def analyse(path: Path) -> None:
                 "events": s.event_count,
                 "extract_s": t1 - t0,
                 "rules_s": t2 - t1,
+                "cpu_s": cpu,
                 "rules": len(rules),
                 "findings": len(findings),
                 "by_rule": sorted({f.rule for f in findings}),
@@ -324,14 +361,15 @@ def main() -> None:
         f"`python bench/bench_trace.py{' --gzip' if a.gzip else ''}` — {platform.python_implementation()} "
         f"{platform.python_version()}, {platform.machine()}, stdlib json; targets ≤ 15 s and ≤ 1 GB per 1,000,000 events.",
         "",
-        "| input | size MB | events | extract s | rules s | total s | events/s | child wall s | peak RSS MB | findings |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| input | size MB | events | extract s | rules s | total s | events/s | CPU s | child wall s | peak RSS MB | findings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p, stats, wall, peak_kb, total in rows:
         ev = int(stats["events"])  # type: ignore[call-overload]
         lines.append(
             f"| {p.name} | {p.stat().st_size / 1e6:.0f} | {ev:,} | {float(stats['extract_s']):.2f} | "  # type: ignore[arg-type]
-            f"{float(stats['rules_s']):.3f} | {total:.2f} | {ev / total:,.0f} | {wall:.2f} | {peak_kb / 1024:.0f} | "  # type: ignore[arg-type]
+            f"{float(stats['rules_s']):.3f} | {total:.2f} | {ev / total:,.0f} | {float(stats['cpu_s']):.2f} | "  # type: ignore[arg-type]
+            f"{wall:.2f} | {peak_kb / 1024:.0f} | "  # type: ignore[arg-type]
             f"{stats['findings']} |"
         )
     stats0 = rows[0][1]
@@ -342,6 +380,10 @@ def main() -> None:
         + ".",
         "",
         f"Kept in the facts (not 1,000,000 objects): {json.dumps(stats0['kept'])}.",
+        "",
+        f"Load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
+        "(other work shares the machine; *CPU s* is the analysis' own user+system time, the fairest number "
+        "when the machine is busy).",
         "",
         "Peak RSS is the analysing child's maximum resident set (`resource.RUSAGE_CHILDREN`, includes the "
         "interpreter and the imported packages). Child wall time includes interpreter start and imports.",

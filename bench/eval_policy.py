@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from apprights.errors import InputError
 from apprights.extractors.policy import extract_policy_bytes
 from apprights.extractors.policy.declare import pi_types_in
 from apprights.extractors.policy.lexicon import default_lexicon
@@ -153,6 +154,48 @@ def eval_viodroid(path: Path) -> list[str]:
     ]
 
 
+OPP_CATEGORIES: dict[str, set[str]] = {
+    "Location": {"location"},
+    "IP address and device IDs": {"ip", "device_id", "android_id", "oaid", "mac", "serial", "imsi"},
+    "Financial": {"payment", "bank_card"},
+    "Contact": {"phone_number", "address"},  # the user's own contact data, not the address book
+    "Computer information": {"device_info"},
+    "User online activities": {"browser_history", "usage_stats"},
+}
+
+
+def eval_opp115(root: Path) -> list[str]:
+    """Segment level: OPP-115 PI-type categories (collection/sharing practices, union over annotators)."""
+    total = Score()
+    rows: list[str] = []
+    for page in sorted(root.glob("sanitized_policies__*.html")):
+        name = page.name.removeprefix("sanitized_policies__").removesuffix(".html")
+        ann = root / f"annotations__{name}.csv"
+        if not ann.is_file():
+            continue
+        segments = page.read_text(encoding="utf-8").split("|||")
+        gold: dict[int, set[object]] = {}
+        with ann.open(encoding="utf-8") as fh:
+            for r in csv.reader(fh):
+                if len(r) < 7 or r[5] not in ("First Party Collection/Use", "Third Party Sharing/Collection"):
+                    continue
+                value = json.loads(r[6]).get("Personal Information Type", {}).get("value")
+                if value in OPP_CATEGORIES:
+                    gold.setdefault(int(r[4]), set()).add(value)
+        doc = Score()
+        for i, seg in enumerate(segments):
+            try:
+                facts = extract_policy_bytes(seg.encode("utf-8"), source=f"{name}#{i}")
+            except InputError:  # an empty segment
+                continue
+            types = {d.pi_type for d in facts.declared_pi}
+            pred: set[object] = {c for c, ts in OPP_CATEGORIES.items() if ts & types}
+            doc.add(gold.get(i, set()), pred)
+            total.add(gold.get(i, set()), pred)
+        rows.append(doc.row(f"OPP-115 {name} (segment)"))
+    return [total.row("OPP-115 all (segment level)"), *rows]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
@@ -165,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     ca4p_rows, cov = eval_ca4p(pol / "ca4p483_sample")
     vio_rows = eval_viodroid(pol / "viodroid_finder" / "dev_sample_labelled_dataset.csv")
+    opp_rows = eval_opp115(pol / "opp115_sample")
     elapsed = time.perf_counter() - start
     header = ["| evaluation | TP | FP | FN | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
     lines = [
@@ -191,6 +235,16 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *header,
         *[r for r in vio_rows if r.startswith("|")],
+        "",
+        "## English: PI categories vs OPP-115 (2 sample policies, segment level)",
+        "",
+        'Gold: the "Personal Information Type" of First-Party Collection/Use and Third-Party Sharing annotations '
+        "(union over annotators) restricted to categories the PI vocabulary models (Location, IP address and "
+        "device IDs, Financial, Contact, Computer information, User online activities); prediction: declared PI "
+        "types of the segment mapped to those categories.",
+        "",
+        *header,
+        *opp_rows,
         "",
         f"Total time: {elapsed:.2f} s.",
         "",

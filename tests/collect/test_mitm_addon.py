@@ -8,16 +8,11 @@ when it cannot be created (no network to PyPI, no python3.11).
 from __future__ import annotations
 
 import base64
-import http.server
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,11 +20,10 @@ import pytest
 
 from apprights.collect.trace import event_problems, read_event_fragment
 from apprights.extractors.trace.schema import validate_event
+from tests.collect.conftest import IMEI, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ADDON = REPO / "src" / "apprights" / "collect" / "mitm_addon.py"
-VENV = Path(os.environ.get("APPRIGHTS_MITM_VENV", REPO / "bench" / "_work" / "venv-mitm"))
-IMEI = "861234567890123"
 
 
 def test_addon_is_not_imported_by_the_core_package() -> None:
@@ -41,65 +35,6 @@ def test_addon_is_not_imported_by_the_core_package() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert r.stdout.strip() == "False"
     assert "import apprights" not in ADDON.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def mitmdump() -> Path:
-    exe = VENV / "bin" / "mitmdump"
-    if exe.exists():
-        return exe
-    python = shutil.which("python3.11")
-    if python is None:
-        pytest.skip("python3.11 not found: cannot create the mitmproxy environment")
-    try:
-        subprocess.run([python, "-m", "venv", str(VENV)], check=True, timeout=120, capture_output=True)
-        subprocess.run(
-            [str(VENV / "bin" / "pip"), "install", "-q", "mitmproxy>=11,<12"],
-            check=True,
-            timeout=900,
-            capture_output=True,
-        )
-    except (subprocess.SubprocessError, OSError) as exc:
-        pytest.skip(f"cannot create the mitmproxy environment at {VENV}: {exc}")
-    if not exe.exists():
-        pytest.skip(f"mitmdump not installed in {VENV}")
-    return exe
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Echo(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
-        body = b'{"ok":true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self.send_response(404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def upstream() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield int(server.server_address[1])
-    server.shutdown()
-    server.server_close()
 
 
 def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 40.0) -> None:
@@ -116,10 +51,10 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 4
     pytest.fail("mitmdump did not start listening")
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(120, func_only=True)  # venv creation (first run) is not bounded by this
 def test_mitmdump_writes_network_events(mitmdump: Path, upstream: int, tmp_path: Path) -> None:
     out = tmp_path / "session.network.jsonl"
-    port = _free_port()
+    port = free_port()
     t0 = time.time()
     proc = subprocess.Popen(
         [
@@ -187,33 +122,3 @@ def test_mitmdump_writes_network_events(mitmdump: Path, upstream: int, tmp_path:
     assert post["request_headers"]["X-Device"] == "a, b"  # repeated headers joined
     assert 0 <= post["t"] <= time.time() - t0
     assert "request_body_b64" not in get
-
-
-@pytest.mark.timeout(120)
-def test_mitm_capture_session_routes_device_and_collects(
-    mitmdump: Path, upstream: int, tmp_path: Path
-) -> None:
-    from apprights.collect.adb import Adb
-    from apprights.collect.capture import MitmCapture
-    from tests.collect.replay import ReplayRunner
-
-    runner = ReplayRunner([])  # the device side: adb reverse / settings answered with empty output
-    port = _free_port()
-    capture = MitmCapture(mitmdump, Adb(runner, serial="emulator-5554"), port=port, confdir=tmp_path / "conf")
-    fragment = tmp_path / "s.network.jsonl"
-    capture.start(fragment, time.time(), "com.example.news")
-    try:
-        with httpx.Client(proxy=f"http://127.0.0.1:{port}", timeout=20, trust_env=False) as client:
-            assert client.post(f"http://127.0.0.1:{upstream}/log", content=IMEI.encode()).status_code == 200
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and (not fragment.exists() or not fragment.read_text()):
-            time.sleep(0.1)
-    finally:
-        capture.stop()
-    cmds = runner.commands()
-    assert cmds[0] == f"adb -s emulator-5554 reverse tcp:{port} tcp:{port}"
-    assert cmds[1].endswith(f"settings put global http_proxy 127.0.0.1:{port}")
-    assert cmds[-1].endswith("settings put global http_proxy :0")  # cleared at the end
-    (event,) = read_event_fragment(fragment)
-    assert event["process"] == "com.example.news"
-    assert base64.b64decode(event["request_body_b64"]) == IMEI.encode()

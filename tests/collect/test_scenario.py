@@ -123,6 +123,7 @@ def test_refuse_path(tmp_path: Path, apk: Path, knowledge: Any) -> None:
     ]
     assert order == sorted(order)
     assert any("input tap 315 1620" in c for c in cmds)
+    assert any("am broadcast -a android.intent.action.BOOT_COMPLETED -p com.example.news" in c for c in cmds)
     assert not (out.parent / f"{out.name}.network.jsonl").exists()
     from apprights.extractors.trace import extract_trace_session
 
@@ -277,3 +278,32 @@ def test_refuse_path_without_refuse_choice(tmp_path: Path, apk: Path) -> None:
 def test_unknown_path_rejected(apk: Path) -> None:
     with pytest.raises(ValueError):
         ScenarioOptions(package=PKG, path="maybe", apk=apk)
+
+
+class _BrokenCapture(_RecordedCapture):
+    def start(self, fragment: Path, host_epoch_t0: float, process: str) -> None:
+        fragment.write_text('{"type": "network", "t": 1.0}\n', encoding="utf-8")  # no host/method
+
+
+def test_unreadable_capture_is_noted_and_kept(tmp_path: Path, apk: Path) -> None:
+    runner = ReplayRunner(
+        _rules(ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
+    )
+    out = tmp_path / "b.jsonl"
+    ScenarioDriver(Adb(runner), FakeClock(), _options("agree", apk), out, capture=_BrokenCapture([])).run()
+    events = validate_trace_file(out)
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any("network capture unreadable" in n and "missing field 'host'" in n for n in notes)
+    assert any("no privacy-policy dialog found" in n for n in notes)
+    assert (tmp_path / "b.jsonl.network.jsonl").exists()
+
+
+def test_window_dump_failures_are_noted_not_fatal(tmp_path: Path, apk: Path) -> None:
+    rules = _rules(ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
+    rules.insert(0, ("uiautomator dump", ["ERROR: could not get idle state.\n"]))
+    out = tmp_path / "d.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), FakeClock(), _options("refuse", apk), out).run()
+    events = validate_trace_file(out)
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert sum("window dump failed" in n for n in notes) == 2  # two quiet rounds, then the lifecycle goes on
+    assert [e["state"] for e in events if e["type"] == "app_state"][-1] == "killed"

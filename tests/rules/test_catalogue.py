@@ -70,7 +70,9 @@ def test_bilingual_titles_and_metadata(rule: type[Rule]) -> None:
 def test_has_a_mirroring_test_with_triggering_and_clean_cases(rule: type[Rule]) -> None:
     parts = rule.__module__.split(".")  # apprights.rules.t<N>_x.module
     path = TESTS.joinpath(*parts[2:-1], f"test_{parts[-1]}.py")
-    assert path.is_file(), f"{rule.id}: missing test file {path.relative_to(TESTS.parent.parent)}"
+    rel = path.relative_to(TESTS.parent.parent).as_posix()
+    assert path.is_file(), f"{rule.id}: missing test file {rel}"
+    assert rel in rule.doc().split("Fixtures", 1)[-1], f"{rule.id}: the Fixtures section does not name {rel}"
     names = [
         n.name
         for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

@@ -27,7 +27,9 @@ def _pg_available() -> str | None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def migrated_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """(kind, url) of a database migrated to head once per session."""
     from apprights.service.db import upgrade
 
@@ -110,7 +112,9 @@ class World:
     def ok(self, role: str, method: str, url: str, **kw: Any) -> Any:
         r = self.call(role, method, url, **kw)
         assert r.status_code < 300, (r.status_code, r.text)
-        return r.json() if r.content and r.headers.get("content-type", "").startswith("application/json") else r
+        return (
+            r.json() if r.content and r.headers.get("content-type", "").startswith("application/json") else r
+        )
 
 
 def build_world(client: Any, clock: Clock, settings: Any) -> World:
@@ -121,18 +125,41 @@ def build_world(client: Any, clock: Clock, settings: Any) -> World:
     client.cookies.clear()
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {session_token}"}).json()
     # a session lasts hours; tests move the clock by weeks, so the ministry works with an API token
-    r = client.post(f"/api/v1/users/{me['id']}/tokens", json={"name": "tests"}, headers={"Authorization": f"Bearer {session_token}"})
+    r = client.post(
+        f"/api/v1/users/{me['id']}/tokens",
+        json={"name": "tests"},
+        headers={"Authorization": f"Bearer {session_token}"},
+    )
     w.tokens["ministry"] = r.json()["token"]
-    ent = w.ok("ministry", "POST", "/api/v1/enterprises", json={
-        "name": "福州示例科技有限公司", "uscc": FUJIAN_USCC, "province_code": "35",
-        "contact_name": "张三", "contact_phone": "13800000000"})
+    ent = w.ok(
+        "ministry",
+        "POST",
+        "/api/v1/enterprises",
+        json={
+            "name": "福州示例科技有限公司",
+            "uscc": FUJIAN_USCC,
+            "province_code": "35",
+            "contact_name": "张三",
+            "contact_phone": "13800000000",
+        },
+    )
     w.ids["enterprise"] = ent["id"]
-    other = w.ok("ministry", "POST", "/api/v1/enterprises", json={
-        "name": "北京另一家科技有限公司", "uscc": BEIJING_USCC, "province_code": "11"})
+    other = w.ok(
+        "ministry",
+        "POST",
+        "/api/v1/enterprises",
+        json={"name": "北京另一家科技有限公司", "uscc": BEIJING_USCC, "province_code": "11"},
+    )
     w.ids["other_enterprise"] = other["id"]
-    w.ids["agency"] = w.ok("ministry", "POST", "/api/v1/agencies", json={"code": "caict", "name": "中国信通院"})["id"]
-    w.ids["store"] = w.ok("ministry", "POST", "/api/v1/stores", json={"code": "huawei", "name": "华为应用市场"})["id"]
-    w.ids["store2"] = w.ok("ministry", "POST", "/api/v1/stores", json={"code": "xiaomi", "name": "小米应用商店"})["id"]
+    w.ids["agency"] = w.ok(
+        "ministry", "POST", "/api/v1/agencies", json={"code": "caict", "name": "中国信通院"}
+    )["id"]
+    w.ids["store"] = w.ok(
+        "ministry", "POST", "/api/v1/stores", json={"code": "huawei", "name": "华为应用市场"}
+    )["id"]
+    w.ids["store2"] = w.ok(
+        "ministry", "POST", "/api/v1/stores", json={"code": "xiaomi", "name": "小米应用商店"}
+    )["id"]
     accounts = {
         "province": {"role": "province", "province_code": "35"},
         "province_other": {"role": "province", "province_code": "11"},
@@ -144,9 +171,15 @@ def build_world(client: Any, clock: Clock, settings: Any) -> World:
     }
     for name, body in accounts.items():
         u = w.ok("ministry", "POST", "/api/v1/users", json={"username": name, **body})
-        w.tokens[name] = w.ok("ministry", "POST", f"/api/v1/users/{u['id']}/tokens", json={"name": name})["token"]
-    app = w.ok("ministry", "POST", "/api/v1/apps", json={
-        "package": "com.example.shop", "name": "示例商城", "enterprise_id": w.ids["enterprise"]})
+        w.tokens[name] = w.ok("ministry", "POST", f"/api/v1/users/{u['id']}/tokens", json={"name": name})[
+            "token"
+        ]
+    app = w.ok(
+        "ministry",
+        "POST",
+        "/api/v1/apps",
+        json={"package": "com.example.shop", "name": "示例商城", "enterprise_id": w.ids["enterprise"]},
+    )
     w.ids["app"] = app["id"]
     return w
 
@@ -159,8 +192,11 @@ def world(db_url: str, tmp_path: Path) -> Iterator[World]:
     from apprights.service.settings import Settings
 
     settings = Settings(
-        db_url=db_url, data_dir=tmp_path / "data", admin_password=ADMIN_PASSWORD,
-        secret_key="test-secret-key", complaint_threshold=3,
+        db_url=db_url,
+        data_dir=tmp_path / "data",
+        admin_password=ADMIN_PASSWORD,
+        secret_key="test-secret-key",
+        complaint_threshold=3,
     )
     clock = Clock()
     app = create_app(settings, clock=clock)

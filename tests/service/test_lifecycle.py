@@ -21,7 +21,12 @@ from apprights.service.cases.lifecycle import (
 TODAY = date(2026, 10, 1)
 # Facts under which every guard passes except the ones that need a specific retest outcome.
 PERMISSIVE = CaseFacts(
-    state=State.DETECTED, today=TODAY, repeat=True, confirmed_findings=1, deadline=date(2026, 9, 1), responses=1,
+    state=State.DETECTED,
+    today=TODAY,
+    repeat=True,
+    confirmed_findings=1,
+    deadline=date(2026, 9, 1),
+    responses=1,
     reason="because",
 )
 

@@ -74,10 +74,19 @@ def test_scoping_within_allowed_roles(world: World) -> None:
     assert w.ok("province_other", "GET", "/api/v1/apps")["total"] == 0
     assert w.ok("enterprise_other", "GET", "/api/v1/apps")["total"] == 0
     # a province registers enterprises of its own region only; an enterprise only its own apps
-    r = w.call("province_other", "POST", "/api/v1/enterprises", json={
-        "name": "x", "uscc": "91440300708461136T", "province_code": "44"})
+    r = w.call(
+        "province_other",
+        "POST",
+        "/api/v1/enterprises",
+        json={"name": "x", "uscc": "91440300708461136T", "province_code": "44"},
+    )
     assert r.status_code == 403
-    r = w.call("enterprise_other", "POST", "/api/v1/apps", json={"package": "com.x.y", "enterprise_id": w.ids["enterprise"]})
+    r = w.call(
+        "enterprise_other",
+        "POST",
+        "/api/v1/apps",
+        json={"package": "com.x.y", "enterprise_id": w.ids["enterprise"]},
+    )
     assert r.status_code == 403
     # a store sees only its own platform
     stores = w.ok("store", "GET", "/api/v1/stores")["items"]
@@ -86,7 +95,9 @@ def test_scoping_within_allowed_roles(world: World) -> None:
     # an enterprise may not ingest reports of apps that are not its own
     from apprights.service.scans.factory import make_report
 
-    r = w.call("enterprise_other", "POST", "/api/v1/scans", json=make_report("com.example.shop", n_findings=1))
+    r = w.call(
+        "enterprise_other", "POST", "/api/v1/scans", json=make_report("com.example.shop", n_findings=1)
+    )
     assert r.status_code == 422 and "not one of your apps" in r.text
 
 
@@ -101,7 +112,9 @@ def test_login_and_logout(world: World) -> None:
 
     c = world.client
     assert c.post("/api/v1/auth/login", json={"username": "admin", "password": "wrong"}).status_code == 401
-    token = c.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
+    token = c.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).json()[
+        "token"
+    ]
     c.cookies.clear()
     h = {"Authorization": f"Bearer {token}"}
     assert c.get("/api/v1/me", headers=h).json()["role"] == "ministry"

@@ -37,7 +37,8 @@ def test_check_character_computed() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "9135010", "91350100M000100Y4I", "91350100M000100Y44", "9135A100M000100Y43", "91350100m000100y43x"]
+    "bad",
+    ["", "9135010", "91350100M000100Y4I", "91350100M000100Y44", "9135A100M000100Y43", "91350100m000100y43x"],
 )
 def test_bad_codes_explain(bad: str) -> None:
     problem = uscc_problem(bad)

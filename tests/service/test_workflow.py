@@ -15,13 +15,17 @@ PKG = "com.example.shop"
 SDK = ("sdk", "umeng-analytics", "友盟统计")
 
 
-def _report(version: str = "1.0.0", code: int = 1, findings: list | None = None, store: str = "huawei") -> dict:
+def _report(
+    version: str = "1.0.0", code: int = 1, findings: list | None = None, store: str = "huawei"
+) -> dict:
     if findings is None:
         findings = [
             make_finding("t1.collect_before_consent", 1, ("app", PKG, "示例商城"), key="imei"),
             make_finding("t3.share_without_consent", 3, SDK, key="imei"),
         ]
-    return make_report(PKG, version_name=version, version_code=code, label="示例商城", findings=findings, store=store)
+    return make_report(
+        PKG, version_name=version, version_code=code, label="示例商城", findings=findings, store=store
+    )
 
 
 def ingest(w: World, report: dict, role: str = "agency") -> dict:
@@ -65,26 +69,44 @@ def test_full_case_lifecycle(world: World) -> None:
     notice = w.ok("province", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
     assert notice["deadline"] == "2026-09-24"
     # per-notice N: 3 working days from Wednesday 2026-09-30 skips the National Day holiday
-    n2 = w.ok("ministry", "POST", f"/api/v1/cases/{case_ids[1]}/notice", json={"issued_on": "2026-09-30", "working_days": 5})
+    n2 = w.ok(
+        "ministry",
+        "POST",
+        f"/api/v1/cases/{case_ids[1]}/notice",
+        json={"issued_on": "2026-09-30", "working_days": 5},
+    )
     assert n2["deadline"] == "2026-10-13"
 
     # the enterprise responds, uploads the rectified version's report
     fixed = _report("1.0.1", 2, findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")])
     fixed_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
-    w.ok("enterprise", "POST", f"/api/v1/cases/{case_id}/response", json={"text": "已整改", "scan_run_id": fixed_run})
+    w.ok(
+        "enterprise",
+        "POST",
+        f"/api/v1/cases/{case_id}/response",
+        json={"text": "已整改", "scan_run_id": fixed_run},
+    )
     case = w.ok("province", "POST", f"/api/v1/cases/{case_id}/retest", json={"scan_run_id": fixed_run})
     assert case["state"] == "rectified"
     case = w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/transitions", json={"to": "closed"})
     assert case["state"] == "closed" and case["closed_as"] == "rectified"
     states = [(a["from_state"], a["to_state"]) for a in case["audit"] if a["action"] == "transition"]
     assert states == [
-        ("detected", "confirmed"), ("confirmed", "notice_issued"), ("notice_issued", "response_submitted"),
-        ("response_submitted", "retest"), ("retest", "rectified"), ("rectified", "closed"),
+        ("detected", "confirmed"),
+        ("confirmed", "notice_issued"),
+        ("notice_issued", "response_submitted"),
+        ("response_submitted", "retest"),
+        ("retest", "rectified"),
+        ("rectified", "closed"),
     ]
     assert all(a["actor"] for a in case["audit"])
 
     # the same problem comes back in a later version: a repeat, escalated directly to 通报
-    back = _report("1.1.0", 3, findings=[make_finding("t1.collect_before_consent", 1, ("app", PKG, "示例商城"), key="imei")])
+    back = _report(
+        "1.1.0",
+        3,
+        findings=[make_finding("t1.collect_before_consent", 1, ("app", PKG, "示例商城"), key="imei")],
+    )
     back_run = ingest(w, back)["scan_run_ids"][0]
     (repeat_id,) = confirm_all(w, back_run)
     assert repeat_id != case_id
@@ -124,7 +146,9 @@ def test_overdue_escalation_is_idempotent_and_publishes(world: World) -> None:
     assert moved == [[cid, "notice_issued", "escalated_public"]]
     assert w.ok("ministry", "POST", "/api/v1/cases/escalate-overdue")["moved"] == []  # idempotent
 
-    batch = w.ok("ministry", "POST", "/api/v1/notices/public", json={"case_ids": [cid], "batch_no": "2026年第1批"})
+    batch = w.ok(
+        "ministry", "POST", "/api/v1/notices/public", json={"case_ids": [cid], "batch_no": "2026年第1批"}
+    )
     assert batch["notice_no"] == "2026年第1批" and not batch["published"]
     # unpublished: the public cannot see it
     assert w.call("public", "GET", f"/api/v1/notices/{batch['id']}").status_code == 404
@@ -145,7 +169,10 @@ def test_overdue_escalation_is_idempotent_and_publishes(world: World) -> None:
     moved = w.ok("ministry", "POST", "/api/v1/cases/escalate-overdue")["moved"]
     assert moved == [[cid, "escalated_public", "escalated_removal"]]
     order = w.ok("ministry", "POST", "/api/v1/notices/removal", json={"case_ids": [cid]})
-    assert w.call("store_other", "POST", f"/api/v1/notices/{order['id']}/confirm-removal", json={}).status_code == 404
+    assert (
+        w.call("store_other", "POST", f"/api/v1/notices/{order['id']}/confirm-removal", json={}).status_code
+        == 404
+    )
     conf = w.ok("store", "POST", f"/api/v1/notices/{order['id']}/confirm-removal", json={"note": "已下架"})
     assert conf["store_id"] == w.ids["store"]
     case = w.ok("ministry", "POST", f"/api/v1/cases/{cid}/escalate", json={"reason": "拒不整改"})
@@ -197,8 +224,18 @@ def test_dismiss_needs_reason_and_review_once(world: World) -> None:
     w = world
     ingest(w, _report())
     f = w.ok("ministry", "GET", "/api/v1/findings?status=pending")["items"][0]
-    assert w.call("ministry", "POST", f"/api/v1/findings/{f['id']}/review", json={"decision": "dismiss"}).status_code == 422
-    r = w.ok("ministry", "POST", f"/api/v1/findings/{f['id']}/review", json={"decision": "dismiss", "reason": "误报"})
+    assert (
+        w.call(
+            "ministry", "POST", f"/api/v1/findings/{f['id']}/review", json={"decision": "dismiss"}
+        ).status_code
+        == 422
+    )
+    r = w.ok(
+        "ministry",
+        "POST",
+        f"/api/v1/findings/{f['id']}/review",
+        json={"decision": "dismiss", "reason": "误报"},
+    )
     assert r["case_id"] is None and r["finding"]["status"] == "dismissed"
     again = w.call("ministry", "POST", f"/api/v1/findings/{f['id']}/review", json={"decision": "confirm"})
     assert again.status_code == 409

@@ -128,3 +128,13 @@ def test_random_values_round_trip_through_androguard(label: str, version: int, u
     assert back.get(f"{{{ANDROID_NS}}}versionCode") == str(version)
     app = back.find("application")
     assert app is not None and app.get(f"{{{ANDROID_NS}}}label") == label
+
+
+def test_plain_attribute_named_like_a_framework_one_stays_plain(tmp_path: Path) -> None:
+    xml = (
+        f'<manifest xmlns:android="{ANDROID_NS}" package="a.b.c"><application>'
+        '<meta-data name="plain" android:name="framework" android:value="v"/></application></manifest>'
+    )
+    tree = aapt("dump", "xmltree", str(build_apk(tmp_path / "p.apk", xml)), "AndroidManifest.xml")
+    assert 'A: name="plain" (Raw: "plain")' in tree
+    assert 'A: android:name(0x01010003)="framework"' in tree

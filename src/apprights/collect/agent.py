@@ -143,7 +143,6 @@ class MessageConverter:
     process: str | None = None
     pid: int | None = None
     mask: bool = False
-    kinds: Mapping[str, str] | None = None  # api -> catalogue kind, for derived events
 
     def convert(self, message: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Trace events for one Frida message (``{"type": "send", "payload": {...}}`` or the bare payload)."""

@@ -314,7 +314,8 @@ class ScenarioDriver:
             self._app_state("killed", "force-stop")
             self.clock.sleep(o.after_kill_seconds)
             for action in o.broadcasts:
-                result = adb.broadcast(action)
+                # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
+                result = adb.broadcast(action, o.package)
                 self.note(f"broadcast {action}: {result.splitlines()[-1] if result else 'no output'}")
                 self.clock.sleep(o.settle)
             self.note(f"idle window {o.idle_seconds:.0f} s")

@@ -235,7 +235,7 @@ def request_text(
     url = event.get("url")
     if isinstance(url, str) and url:
         rt.parts.append(("url", url.lower()))
-        if "%" in url or "+" in url:
+        if "%" in url:
             rt.parts.append(("url", unquote_plus(url).lower()))
     headers = event.get("request_headers")
     content_encoding = ""
@@ -255,7 +255,7 @@ def request_text(
         else:
             text = _unpack(data, max_body_bytes, content_encoding).decode("latin-1")
         texts = [text]
-        if "%" in text or "+" in text:
+        if "%" in text:
             texts.append(unquote_plus(text))
         if len(text) >= 16 and _B64_BODY.match(text):
             inner = _b64(re.sub(r"\s", "", text), max_body_bytes)
@@ -356,7 +356,7 @@ class PiMatcher:
             return []
         rt = request_text(event, max_body_bytes=self._max_body, masked=bool(self._masked))
         found: dict[int, dict[int, tuple[str, str]]] = {}
-        if any(rx.search(text) for _, text in rt.parts):
+        if rt.parts and rx.search("\x00".join([text for _, text in rt.parts])):
             for where, text in rt.parts:
                 for m in rx.finditer(text):
                     for n, part, enc in self._variants.get(m.group(0), ()):

@@ -115,19 +115,22 @@ class PolicyFacts:
     def find_sdk(
         self, names: list[str], vendor: str = "", sdk_id: str | None = None
     ) -> PolicySdkEntry | None:
-        """The SDK-list entry for an SDK (by catalogue id, else by fuzzy name), or None."""
+        """The SDK-list entry for an SDK (by catalogue id, else by name), or None.
+
+        Names match when equal, when one contains the other (3+ characters), or when the policy lists the
+        vendor's brand as a prefix ("友盟 SDK" covers 友盟统计; "Umeng（友盟）" covers "Umeng Analytics")."""
         if sdk_id:
             for e in self.sdk_list:
                 if e.sdk_id == sdk_id:
                     return e
-        keys = [k for k in (normalise_name(n) for n in names) if len(k) >= 2]
+        keys = [k for n in names for k in name_variants(n) if len(k) >= 2]
         for e in self.sdk_list:
-            en = normalise_name(e.name)
-            if not en:
-                continue
-            for k in keys:
-                if k == en or (len(k) >= 3 and k in en) or (len(en) >= 3 and en in k):
-                    return e
+            for ev in name_variants(e.name):
+                for k in keys:
+                    if ev == k or (len(k) >= 3 and k in ev) or (len(ev) >= 3 and ev in k):
+                        return e
+                    if k.startswith(ev) and len(ev) >= (2 if _CJK.match(ev) else 4):
+                        return e
         return None
 
     def mention(self, names: list[str]) -> int | None:
@@ -140,6 +143,25 @@ class PolicyFacts:
             if any(k in text for k in keys):
                 return s.index
         return None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_VARIANT_SPLIT = re.compile(r"[()（）/／、,，|]+")
+
+
+def name_variants(name: str) -> list[str]:
+    """Normalised forms of a name and of its parts: "Umeng（友盟） SDK" -> umeng友盟, umeng, 友盟."""
+    out = [normalise_name(name)]
+    for part in _VARIANT_SPLIT.split(name):
+        n = normalise_name(part)
+        if n and n not in out:
+            out.append(n)
+    for part in re.split(r"\s+", name.strip()):  # brand first word: "Umeng Analytics" -> umeng
+        n = normalise_name(part)
+        if len(n) >= 4 and n not in out:
+            out.append(n)
+            break
+    return [v for v in out if v]
 
 
 _NAME_NOISE = re.compile(r"[\s\-_·•.,，、/\\()（）【】\[\]{}<>《》“”\"'‘’:：]+")

@@ -104,6 +104,11 @@ def is_entry_class(class_name: str, entries: set[str]) -> bool:
     return class_name in entries or class_name.split("$", 1)[0] in entries
 
 
+def _runs_init_code(provider: Component) -> bool:
+    """File providers are created at start-up too but only share files; they are not SDK initialisers."""
+    return provider.enabled and not provider.name.endswith("FileProvider")
+
+
 def startup_classes(facts: AppFacts) -> set[str]:
     """Classes run at process start before any UI: the Application class and content providers."""
     out: set[str] = set()
@@ -112,7 +117,7 @@ def startup_classes(facts: AppFacts) -> set[str]:
         return out
     if m.application_class:
         out.add(m.application_class)
-    out.update(c.name for c in m.components if c.kind == "provider" and c.enabled)
+    out.update(c.name for c in m.components if c.kind == "provider" and _runs_init_code(c))
     return out
 
 
@@ -316,7 +321,7 @@ def sdk_starts_early(facts: AppFacts, sdk: SdkHit | None, sites: Iterable[CallSi
         for c in facts.manifest.components:
             if (
                 c.kind == "provider"
-                and c.enabled
+                and _runs_init_code(c)
                 and (c.name in sdk.components or any(_under(c.name, p) for p in sdk.matched_prefixes))
             ):
                 return f"provider:{c.name}"

@@ -6,6 +6,7 @@ legal bases, the facts it needs and default options. ``check`` is a pure functio
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -116,6 +117,12 @@ def _iter_rule_modules() -> Iterator[Any]:
 
 def discover_rules() -> list[type[Rule]]:
     """Every ``Rule`` subclass with an id under ``apprights.rules``, sorted by id. Duplicate ids raise."""
+    return list(_discover_rules())
+
+
+@functools.cache
+def _discover_rules() -> tuple[type[Rule], ...]:
+    # The rule modules are code shipped with the package: scanning them once per process is enough.
     found: dict[str, type[Rule]] = {}
     for module in _iter_rule_modules():
         for _, obj in inspect.getmembers(module, inspect.isclass):
@@ -123,4 +130,4 @@ def discover_rules() -> list[type[Rule]]:
                 if obj.id in found and found[obj.id] is not obj:
                     raise RuntimeError(f"duplicate rule id {obj.id}: {found[obj.id]} and {obj}")
                 found[obj.id] = obj
-    return [found[k] for k in sorted(found)]
+    return tuple(found[k] for k in sorted(found))

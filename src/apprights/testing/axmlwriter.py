@@ -149,6 +149,18 @@ class _StringPool:
             self.strings.append(s)
         return self.index[s]
 
+    def add_unmapped(self, s: str, mapped: int) -> int:
+        """An attribute name that has no resource id: it must not share an entry covered by the resource map
+        (indexes below ``mapped``), or readers would take it for the framework attribute."""
+        idx = self.index.get(s)
+        if idx is not None and idx >= mapped:
+            return idx
+        key = "\x00unmapped:" + s
+        if key not in self.index:
+            self.index[key] = len(self.strings)
+            self.strings.append(s)
+        return self.index[key]
+
     def encode(self, utf8: bool) -> bytes:
         body = bytearray()
         offsets: list[int] = []
@@ -256,11 +268,17 @@ def write_axml(
     for p, uri in namespaces.items():
         pool.add(p)
         pool.add(uri)
+    for uri in sorted(used_ns):
+        pool.add(uri)
+    name_idx: dict[tuple[int, int], int] = {}  # (element id, attribute position) -> name string index
     for el in elements:
         ns, name = _split(el.tag)
         pool.add(name)
-        for a in el_attrs[id(el)]:
-            pool.add(a.name)
+        for i, a in enumerate(el_attrs[id(el)]):
+            if a.res_id is not None:
+                name_idx[(id(el), i)] = pool.index[a.name]
+            else:
+                name_idx[(id(el), i)] = pool.add_unmapped(a.name, len(res_map))
             if _typed(a)[2]:
                 pool.add(a.raw)
 
@@ -278,13 +296,20 @@ def write_axml(
             continue
         attrs = el_attrs[id(el)]
         body = bytearray(struct.pack("<IIHHHHHH", ns_idx, pool.index[name], 20, 20, len(attrs), 0, 0, 0))
-        for a in attrs:
+        for i, a in enumerate(attrs):
             dtype, data, keep_raw = _typed(a)
             raw_idx = pool.index[a.raw] if keep_raw else _NO
             if dtype == RES_STRING:
                 data = pool.index[a.raw]
             body += struct.pack(
-                "<IIIHBBI", pool.index[a.ns] if a.ns else _NO, pool.index[a.name], raw_idx, 8, 0, dtype, data
+                "<IIIHBBI",
+                pool.index[a.ns] if a.ns else _NO,
+                name_idx[(id(el), i)],
+                raw_idx,
+                8,
+                0,
+                dtype,
+                data,
             )
         nodes += _node(0x0102, line, bytes(body))
         line += 1

@@ -134,8 +134,7 @@ def install_pages(app: FastAPI) -> None:
             or 0,
         }
         by_state = dict(
-            session.execute(select(Case.state, func.count()).where(case_filter(p)).group_by(Case.state))
-            .all()
+            session.execute(select(Case.state, func.count()).where(case_filter(p)).group_by(Case.state)).all()
         )
         return render(request, "dashboard.html", p, counts=counts, by_state=by_state)
 

@@ -31,13 +31,15 @@ class El:
 def axml(root: El, *, utf8: bool = False, extra_chunks: bytes = b"") -> bytes:
     """Binary XML for ``root``; ``extra_chunks`` are inserted between the start namespace and the root."""
     res_names: list[tuple[str, int]] = []
+    res_index: dict[tuple[str, int], int] = {}
     others: list[str] = []
 
     def walk(el: El) -> None:
         others.append(el.tag)
         for a in el.attrs:
             if a.resid is not None:
-                if (a.name, a.resid) not in res_names:
+                if (a.name, a.resid) not in res_index:
+                    res_index[(a.name, a.resid)] = len(res_names)
                     res_names.append((a.name, a.resid))
             else:
                 others.append(a.name)
@@ -49,17 +51,20 @@ def axml(root: El, *, utf8: bool = False, extra_chunks: bytes = b"") -> bytes:
     walk(root)
     others += [ANDROID_NS, "android"]
     strings = [n for n, _ in res_names]
+    seen = set(strings)
     for s in others:
-        if s not in strings:
+        if s not in seen:
+            seen.add(s)
             strings.append(s)
-    strings += [n for n, _ in res_names if n in others]  # a name used with and without a resource id
+    other_set = set(others)
+    strings += [n for n, _ in res_names if n in other_set]  # a name used with and without a resource id
     n_res = len(res_names)
     idx = {s: i for i, s in reversed(list(enumerate(strings))) if i >= n_res}
     idx.update({s: i for i, s in reversed(list(enumerate(strings[:n_res]))) if s not in idx})
 
     def res_idx(a: Attr) -> int:
         if a.resid is not None:
-            return res_names.index((a.name, a.resid))
+            return res_index[(a.name, a.resid)]
         return idx[a.name]
 
     nodes = bytearray()

@@ -269,3 +269,29 @@ def test_zip_slip_name_rules(name: str, bad: bool) -> None:
     from apprights.extractors.apk.zipsafe import name_warnings
 
     assert bool(name_warnings(name)) is bad
+
+
+def test_huge_manifest_parses_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    from tests.extractors.apk.factory import Attr, El
+
+    perms = [El("uses-permission", [Attr("name", f"p.P{i}", 0x01010003)]) for i in range(20_000)]
+    actions = [El("action", [Attr("name", f"a.A{i}", 0x01010003)]) for i in range(10_000)]
+    root = simple_manifest(extra=perms)
+    root.children[2].children[0].children[0].children.extend(actions)
+    path = write_apk(tmp_path / "huge.apk", [("AndroidManifest.xml", axml(root))])
+    start = time.perf_counter()
+    with open_apk(path) as apk:
+        m = apk.manifest()
+    assert len(m.permissions) == 20_001 and len(m.components[0].actions) == 10_001
+    assert time.perf_counter() - start < 15  # quadratic behaviour would take minutes
+
+
+def test_number_of_nested_archives_is_capped(tmp_path: Path) -> None:
+    inner = zip_bytes([("classes.dex", DEX)])
+    entries = [("AndroidManifest.xml", MANIFEST)] + [(f"assets/p{i}.jar", inner) for i in range(5)]
+    with open_apk(write_apk(tmp_path / "n.apk", entries), ApkLimits(max_nested_archives=3)) as apk:
+        assert apk.facts().nested_apks == ["assets/p0.jar", "assets/p1.jar", "assets/p2.jar"]
+        assert any("only the first 3" in w for w in apk.warnings)
+        assert len(list(apk.iter_dex())) == 3

@@ -106,3 +106,39 @@ def test_chinese_numbers():
         10,
         None,
     ]
+
+
+def test_catalogue_resolution_and_find_sdk(knowledge):
+    f = facts(
+        "第三方SDK列表\n"
+        "| SDK名称 | 公司名称 | 使用目的 | 收集个人信息类型 |\n|---|---|---|---|\n"
+        "| Umeng（友盟） SDK | 友盟同欣（北京）科技有限公司 | 统计分析 | 设备标识符 |\n"
+        "| ②穿山甲SDK | 北京巨量引擎网络技术有限公司 | 广告投放 | OAID、位置信息 |\n",
+        knowledge,
+    )
+    assert [e.name for e in f.sdk_list] == ["Umeng（友盟） SDK", "穿山甲SDK"]
+    assert f.sdk_list[1].sdk_id == "pangle"
+    assert f.find_sdk(["友盟统计", "Umeng Analytics (U-App)"]) is f.sdk_list[0]  # brand covers the module
+    assert f.find_sdk(["腾讯Bugly", "Tencent Bugly"]) is None
+    assert f.find_sdk([], sdk_id="pangle") is f.sdk_list[1]
+
+
+def test_sdk_list_name_as_key_and_name_before_fields():
+    f = facts(
+        "三、第三方SDK\n"
+        "1. 微信SDK：用于微信登录和分享，会收集您的设备标识符。\n"
+        "2. 友盟统计SDK，使用目的：统计分析，收集信息：IMEI、OAID，隐私政策：https://www.umeng.com/policy\n"
+        "本SDK：指软件开发工具包。\n"
+    )
+    assert [(e.name, e.pi) for e in f.sdk_list] == [
+        ("微信SDK", ["device_id"]),
+        ("友盟统计SDK", ["device_id", "oaid"]),
+    ]
+    assert f.sdk_list[1].purpose == "统计分析" and f.sdk_list[1].link == "https://www.umeng.com/policy"
+
+
+def test_english_permission_explained():
+    f = facts(
+        "# Privacy\n\nWe request access to your camera to let you scan QR codes. We collect your location.\n"
+    )
+    assert f.language == "en" and set(f.permissions_explained) == {"android.permission.CAMERA"}

@@ -56,6 +56,8 @@ def test_triggers_app_reading_pi_in_its_application_class() -> None:
         )
     )
     assert f.subject.kind is SubjectKind.APP and f.merge_key == "T1.pre_consent:com.example.app"
+    assert "Application or content provider class com.example.app.App" in f.detail_en
+    assert "设备识别码" in f.detail_zh
 
 
 def test_merges_with_a_runtime_confirmation() -> None:
@@ -129,3 +131,13 @@ def test_triggers_end_to_end_umeng_with_an_auto_init_provider(tmp_path: Path) ->
     assert hit is not None and hit.init_at_startup, [s.id for s in fx.sdks]
     f = only([x for x in run(PiReadAtStartup, fx) if x.subject.id == umeng.id])
     assert f.confidence is Confidence.REACHABLE
+
+
+def test_clean_sdk_with_only_a_file_provider() -> None:
+    sdk = make_sdk_hit(PUSH_SDK.id, knowledge=static_kb())
+    fx = facts(
+        [(DEVICE_ID_API, PUSH_CLASS, "imei")],
+        sdks=[sdk],
+        components=[provider("com.apprightstest.push.PushFileProvider")],
+    )
+    assert run(PiReadAtStartup, fx) == []

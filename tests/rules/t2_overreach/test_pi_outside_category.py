@@ -103,3 +103,13 @@ def test_clean_without_or_with_unknown_category() -> None:
 
 def test_clean_permission_declared_but_normal() -> None:
     assert run(PiOutsideCategory, facts(NEWS, perms=["INTERNET", P + "ACCESS_NETWORK_STATE"])) == []
+
+
+def test_clean_permission_the_category_lists_as_necessary() -> None:
+    cat = AppCategory(
+        98, "测试相机类", "拍照", "无", frozenset(), necessary_permissions=frozenset({P + "CAMERA"})
+    )
+    kb = make_knowledge(static_kb(), categories=[cat])
+    fx = facts("测试相机类", perms=["CAMERA"])
+    assert list(PiOutsideCategory().check(fx, RuleContext(kb))) == []
+    assert len(list(PiOutsideCategory().check(facts("新闻资讯类", perms=["CAMERA"]), RuleContext(kb)))) == 1

@@ -19,6 +19,7 @@ from pypdf.generic import ContentStream
 from apprights.service.documents import (
     PUBLIC_NOTICE_COLUMNS,
     REMOVAL_COLUMNS,
+    PublicNoticeRow,
     render_pdf,
 )
 from tests.service.documents import samples
@@ -192,3 +193,19 @@ def test_glyphs_missing_from_the_font_are_logged(caplog: pytest.LogCaptureFixtur
     with caplog.at_level(logging.WARNING, logger="apprights.service.documents.pdf"):
         render_pdf(samples.removal_order("\U00020000"))
     assert any("U+20000" in r.getMessage() for r in caplog.records)
+
+
+def test_long_public_notice_repeats_the_header_on_every_page() -> None:
+    doc = samples.public_notice()
+    doc.rows = [
+        PublicNoticeRow(
+            f"应用{i:03d}", f"开发者{i:03d}有限公司", "华为应用市场", f"1.{i}.0", ["违规收集个人信息"]
+        )
+        for i in range(120)
+    ]
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    assert len(reader.pages) >= 3
+    for page in reader.pages:
+        text = re.sub(r"\s+", "", page.extract_text())
+        assert "".join(PUBLIC_NOTICE_COLUMNS) in text  # thead repeated
+    assert "应用119" in re.sub(r"\s+", "", reader.pages[-1].extract_text())

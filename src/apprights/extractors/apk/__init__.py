@@ -172,9 +172,12 @@ class ApkArchive:
         if self._nested is not None:
             return self._nested
         self._nested = []
-        for name in self._zip.names():
-            if not _NESTED_RE.search(name) or name.endswith("/"):
-                continue
+        candidates = [n for n in self._zip.names() if _NESTED_RE.search(n)]
+        if len(candidates) > self.limits.max_nested_archives:
+            self.warnings.append(
+                f"{len(candidates)} nested archives; only the first {self.limits.max_nested_archives} are opened"
+            )
+        for name in candidates[: self.limits.max_nested_archives]:
             inner = self._open_nested(name)
             if inner is not None:
                 if dex_names(inner.names()):

@@ -61,6 +61,9 @@ class ResourceTable:
         self.packages: dict[int, _Package] = {}
         self._budget = _LOOKUP_BUDGET
         self._resolved: dict[int, Value | None] = {}
+        self._preference: dict[
+            int, list[_TypeChunk]
+        ] = {}  # (package << 8 | type) -> chunks in preference order
         hdr = chunk_header(data, 0, len(data))
         if hdr is None or hdr[0] != RES_TABLE_TYPE:
             raise AxmlError(f"{where}: not a resource table")
@@ -219,7 +222,10 @@ class ResourceTable:
         if found is None or depth > 8:
             return None
         _, chunks, index = found
-        for c in self._ordered(chunks[:_MAX_CONFIGS_PER_TYPE]):
+        key = resid >> 16
+        if key not in self._preference:
+            self._preference[key] = self._ordered(chunks[:_MAX_CONFIGS_PER_TYPE])
+        for c in self._preference[key]:
             e = self._entry(c, index)
             if e is None or e[1] is None:
                 continue

@@ -131,24 +131,22 @@ def build_manifest(root: Element, resources: ResourceSource, warnings: list[str]
                 r.sdk(child.get("android:targetSdkVersion"), "targetSdkVersion") or facts.target_sdk
             )
     seen_app = False
+    defined = _UniqueList(facts.defined_permissions)
+    features = _UniqueList(facts.uses_features)
+    queries = _UniqueList(facts.queries_packages)
+    requested: set[str] = set()
     for child in root.children:
         tag = child.tag
         if tag in ("uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m"):
-            _uses_permission(child, r, facts)
+            _uses_permission(child, r, facts, requested)
         elif tag == "permission":
-            name = r.text(child.get("android:name"))
-            if name and name not in facts.defined_permissions:
-                facts.defined_permissions.append(name)
+            defined.add(r.text(child.get("android:name")))
         elif tag == "uses-feature":
-            name = r.text(child.get("android:name"))
-            if name and name not in facts.uses_features:
-                facts.uses_features.append(name)
+            features.add(r.text(child.get("android:name")))
         elif tag == "queries":
             for q in child.children:
                 if q.tag == "package":
-                    name = r.text(q.get("android:name"))
-                    if name and name not in facts.queries_packages:
-                        facts.queries_packages.append(name)
+                    queries.add(r.text(q.get("android:name")))
         elif tag == "application":
             if seen_app:
                 warnings.append("<manifest> has more than one <application>; Android uses the first")
@@ -161,7 +159,7 @@ def build_manifest(root: Element, resources: ResourceSource, warnings: list[str]
     return facts
 
 
-def _uses_permission(el: Element, r: _Reader, facts: ManifestFacts) -> None:
+def _uses_permission(el: Element, r: _Reader, facts: ManifestFacts, requested: set[str]) -> None:
     raw = el.get("android:name")
     if raw is not None and raw.type in (TYPE_REFERENCE, TYPE_DYNAMIC_REFERENCE):
         # Android reads this name with getNonResourceString: a resource reference means no permission.
@@ -171,10 +169,11 @@ def _uses_permission(el: Element, r: _Reader, facts: ManifestFacts) -> None:
     if not name:
         return
     max_sdk = r.number(el.get("android:maxSdkVersion"))
-    if any(p.name == name for p in facts.permissions):
+    if name in requested:
         # Android keeps the first request of a permission and ignores the rest.
         facts.warnings.append(f"permission {name} is requested more than once")
         return
+    requested.add(name)
     facts.permissions.append(PermissionDecl(name=name, max_sdk=max_sdk))
 
 
@@ -252,18 +251,18 @@ def _effective_export(comp: Component, target_sdk: int, warnings: list[str]) -> 
 
 def _intent_filter(el: Element, r: _Reader) -> IntentFilter:
     f = IntentFilter(priority=r.number(el.get("android:priority")) or 0)
-    targets: dict[str, list[str]] = {"action": f.actions, "category": f.categories}
-    data_attrs: dict[str, list[str]] = {
-        "android:scheme": f.data_schemes,
-        "android:host": f.data_hosts,
-        "android:mimeType": f.data_mime_types,
+    targets = {"action": _UniqueList(f.actions), "category": _UniqueList(f.categories)}
+    data_attrs = {
+        "android:scheme": _UniqueList(f.data_schemes),
+        "android:host": _UniqueList(f.data_hosts),
+        "android:mimeType": _UniqueList(f.data_mime_types),
     }
     for child in el.children:
         if child.tag in targets:
-            _add(targets[child.tag], r.text(child.get("android:name")))
+            targets[child.tag].add(r.text(child.get("android:name")))
         elif child.tag == "data":
             for key, dest in data_attrs.items():
-                _add(dest, r.text(child.get(key)))
+                dest.add(r.text(child.get(key)))
     return f
 
 
@@ -290,9 +289,17 @@ def _misplaced(root: Element, warnings: list[str]) -> None:
         stack.extend((c, depth + 1) for c in el.children)
 
 
-def _add(dest: list[str], value: str | None) -> None:
-    if value and value not in dest:
-        dest.append(value)
+class _UniqueList:
+    """Appends to a list once per value; a set keeps a hostile 100 000-element manifest linear."""
+
+    def __init__(self, target: list[str]) -> None:
+        self.target = target
+        self.seen = set(target)
+
+    def add(self, value: str | None) -> None:
+        if value and value not in self.seen:
+            self.seen.add(value)
+            self.target.append(value)
 
 
 def _opt_str(v: str | bool | None) -> str | None:

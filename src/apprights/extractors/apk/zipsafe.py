@@ -38,6 +38,7 @@ class ApkLimits:
     max_manifest_size: int = 16 * MiB  # AndroidManifest.xml (real ones are < 1 MiB)
     max_arsc_size: int = 128 * MiB  # resources.arsc (large games reach tens of MiB)
     max_nested_size: int = 64 * MiB  # a nested .apk/.jar we open to look for dex (one level deep)
+    max_nested_archives: int = 256  # nested .apk/.jar opened per APK (big SDK-laden apps ship a few dozen)
     max_signature_file_size: int = 1 * MiB  # META-INF/*.RSA|DSA|EC
     max_signing_block_size: int = 64 * MiB  # APK Signing Block (v2/v3)
 

@@ -80,16 +80,23 @@ class StringPool:
         return len(self._dex.string_offs)
 
     def raw(self, idx: int) -> bytes:
+        """MUTF-8 bytes of string ``idx``. The NUL is looked for only within the 3 bytes per UTF-16 unit the
+        declared length allows, so a hostile pool cannot make every lookup scan the whole file."""
         data = self._dex.data
         p = int(self._dex.string_offs[idx])
-        for _ in range(5):  # skip the uleb128 utf16 length
+        n = shift = 0
+        for _ in range(5):  # uleb128 utf16 length
             if p >= len(data):
-                break
+                raise InputError(self._dex.name, f"string {idx} runs past the end of the dex")
             b = data[p]
             p += 1
+            n |= (b & 0x7F) << shift
+            shift += 7
             if b < 0x80:
                 break
-        end = data.find(b"\x00", p)
+        if p + n < len(data) and data[p + n] == 0:  # ASCII: as many bytes as UTF-16 units
+            return data[p : p + n]
+        end = data.find(b"\x00", p, p + 3 * n + 1)
         if end < 0:
             raise InputError(self._dex.name, f"string {idx} is not terminated")
         return data[p:end]

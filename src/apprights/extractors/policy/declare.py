@@ -60,7 +60,7 @@ _OPERATOR_CUE = re.compile(
     r"\((?:\"|“)?(?:we|us|our)\b",
     re.I,
 )
-_PERMISSION_WORD = re.compile(r"权限|permission|android\.permission\.", re.I)
+_PERMISSION_WORD = re.compile(r"权限|permission|android\.permission\.|access to your", re.I)
 _RAW_PERMISSION = re.compile(
     r"(?:android\.permission\.)?\b([A-Z][A-Z_]{3,}(?:LOCATION|CAMERA|AUDIO|CONTACTS|SMS|PHONE_STATE|CALL_LOG|CALENDAR|STORAGE|SENSORS|ACCOUNTS|PACKAGES|RECOGNITION|IMAGES|VIDEO|CALL_PHONE|NUMBERS))\b"
 )

@@ -37,8 +37,19 @@ class _Record:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-def _kvs(lexicon: PolicyLexicon, text: str) -> list[tuple[str, str]]:
-    keys: list[tuple[int, int, str]] = []
+_NAME_LABELS = {"sdk", "第三方", "合作方", "产品", "插件", "第三方sdk", "合作伙伴", "third party", "sdk name"}
+
+
+def _is_name_label(key: str) -> bool:
+    k = key.lower().strip()
+    return "名称" in k or "name" in k or k in _NAME_LABELS
+
+
+def _kvs(lexicon: PolicyLexicon, text: str) -> tuple[list[tuple[str, str, str]], str]:
+    """(field, value, key) triples of a line, and the text before the first key.
+
+    A key that is itself an SDK name ("微信SDK：用于分享…") gives the pseudo-field ``named``."""
+    keys: list[tuple[int, int, str, str]] = []
     for m in _KEY.finditer(text):
         key = m.group(1).strip()
         if re.match(r"[\u4e00-\u9fff]", key) and len(key) > 9:
@@ -46,9 +57,13 @@ def _kvs(lexicon: PolicyLexicon, text: str) -> list[tuple[str, str]]:
         fld = lexicon.classify_sdk_key(key)
         if fld is None or key.lower() in {"http", "https"}:
             continue
-        keys.append((m.start(1), m.end(), fld))
-    out: list[tuple[str, str]] = []
-    for i, (_start, end, fld) in enumerate(keys):
+        if fld == "name" and not _is_name_label(key):
+            if re.match(r"[本该此其]", key) or re.match(r"\s*(?:是指|指)", text[m.end() :]):
+                continue  # "本SDK：指…" is a definition, not a list entry
+            fld = "named"
+        keys.append((m.start(1), m.end(), fld, key))
+    out: list[tuple[str, str, str]] = []
+    for i, (_start, end, fld, key) in enumerate(keys):
         stop = keys[i + 1][0] if i + 1 < len(keys) else len(text)
         value = text[end:stop].strip(_TRIM)
         if fld in ("link", "website"):
@@ -57,8 +72,9 @@ def _kvs(lexicon: PolicyLexicon, text: str) -> list[tuple[str, str]]:
                 continue
             value = url.group(0)
         if value:
-            out.append((fld, value[:500]))
-    return out
+            out.append((fld, value[:500], key))
+    prefix = text[: keys[0][0]].strip(_TRIM) if keys else ""
+    return out, prefix
 
 
 def _clean_name(text: str) -> str:
@@ -108,7 +124,7 @@ def _score(keys: list[str], names: list[str]) -> float:
             if n == k:
                 return 1.0
             short, long_ = (n, k) if len(n) <= len(k) else (k, n)
-            if len(short) >= (3 if _has_cjk(short) else 5) and short in long_:
+            if len(short) >= (3 if _has_cjk(short) else 4) and short in long_:
                 # weighted by coverage, so "一键登录" inside "网易一键登录" loses to a close full-name match
                 best = max(best, 0.5 + 0.4 * len(short) / len(long_))
             elif len(n) >= 4 and len(k) >= 4:
@@ -203,7 +219,7 @@ def _from_tables(
                         url = _URL.search(v)
                         v = url.group(0) if url else v
                     rec.setdefault(c, v)
-                name = rec.get("name", "")
+                name = _ENUM_PREFIX.sub("", rec.get("name", "")).strip()
                 if not name:
                     if last is not None and rec.get("pi"):  # merged cell: continues the previous SDK
                         last.pi_text += "、" + rec["pi"]
@@ -231,18 +247,28 @@ def _records_from_lines(lexicon: PolicyLexicon, lines: list[tuple[str, int, str]
     cur: _Record | None = None
     last_plain: tuple[str, int] | None = None
     for text, sentence, section in lines:
-        kvs = _kvs(lexicon, text) if text else []
+        kvs, prefix = _kvs(lexicon, text) if text else ([], "")
         if not kvs:
             cur = None
             name = _clean_name(text) if text else ""
             last_plain = (name, sentence) if name else None
             continue
-        for fld, value in kvs:
+        # "友盟SDK，使用目的：…，收集信息：…": the name stands before the first key
+        inline_name = _clean_name(prefix) if prefix and not any(f == "name" for f, _, _ in kvs) else ""
+        for i, (fld, value, key) in enumerate(kvs):
+            if fld == "named":
+                cur = _Record(sentence, section, fields={"name": key, "purpose": value, "pi": value})
+                records.append(cur)
+                last_plain = None
+                continue
             if cur is None or fld == "name" or fld in cur.fields:
                 cur = _Record(sentence, section)
                 records.append(cur)
-                if fld != "name" and last_plain is not None:
-                    cur.name_candidate, cur.sentence = last_plain
+                if fld != "name":
+                    if i == 0 and inline_name:
+                        cur.name_candidate = inline_name
+                    elif last_plain is not None:
+                        cur.name_candidate, cur.sentence = last_plain
                 last_plain = None
             cur.fields[fld] = value
     return records

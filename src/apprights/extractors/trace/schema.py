@@ -212,11 +212,17 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
 }
 
 
-# type -> (required names, {name: check} for required, optional and common fields)
-_COMPILED: dict[str, tuple[frozenset[str], dict[str, Check]]] = {
-    typ: (frozenset(req), {**COMMON_OPTIONAL, **opt, **req}) for typ, (req, opt) in SCHEMA.items()
+_PLAIN: dict[Check, type] = {_str: str, _int: int, _bool: bool, _dict: dict, _list: list}
+
+# type -> (required names, {name: check} for required, optional and common fields). Checks that are a plain
+# type test are stored as the type itself so the hot loop can test it without a function call.
+_COMPILED: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
+    typ: (frozenset(req), {k: _PLAIN.get(c, c) for k, c in {**COMMON_OPTIONAL, **opt, **req}.items()})
+    for typ, (req, opt) in SCHEMA.items()
 }
+_COMMON_COMPILED: dict[str, Any] = {k: _PLAIN.get(c, c) for k, c in COMMON_OPTIONAL.items()}
 _NUMBER_TYPES = (int, float)
+_PLAIN_CHECK: dict[type, Check] = {v: k for k, v in _PLAIN.items()}
 
 
 def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
@@ -238,16 +244,21 @@ def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
         raise InputError(path, f"line {line}: field 't' must not be negative")
     spec = _COMPILED.get(typ)
     if spec is None:
-        checks: dict[str, Check] = COMMON_OPTIONAL  # unknown event types: tolerated, counted by the caller
+        checks: dict[str, Any] = _COMMON_COMPILED  # unknown event types: tolerated, counted by the caller
         required: frozenset[str] = frozenset()
     else:
         required, checks = spec
     for name, v in obj.items():
         check = checks.get(name)
-        if check is not None and v is not None:
-            p = check(v)
-            if p:
-                raise InputError(path, f"line {line}: field '{name}' {p}")
+        if check is None or v is None:
+            continue
+        if check.__class__ is type:
+            if type(v) is not check:
+                raise InputError(path, f"line {line}: field '{name}' {_PLAIN_CHECK[check](v)}")
+            continue
+        p = check(v)
+        if p:
+            raise InputError(path, f"line {line}: field '{name}' {p}")
     for name in required:
         if obj.get(name) is None:
             raise InputError(path, f"line {line}: field '{name}' is missing ({typ} event)")

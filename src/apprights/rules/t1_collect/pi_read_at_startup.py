@@ -68,7 +68,22 @@ class PiReadAtStartup(Rule):
                     [Evidence("dex", {"startup": why, "pi_types": sorted(r.pi_types)}), *r.evidence]
                 ),
                 merge_key=f"T1.pre_consent:{sid}",
-                detail_zh=f"{r.subject.name}在应用启动时即运行（{why}），其代码读取{labels_zh}，可能早于隐私政策同意",
-                detail_en=f"{r.subject.name} runs at start-up ({why}) and its code reads {labels_en}, "
+                detail_zh=f"{r.subject.name}在应用启动时即运行（{why_zh(why)}），其代码读取{labels_zh}，可能早于隐私政策同意",
+                detail_en=f"{r.subject.name} runs at start-up ({why_en(why)}) and its code reads {labels_en}, "
                 "possibly before the privacy policy is accepted",
             )
+
+
+def why_zh(why: str) -> str:
+    kind, _, name = why.partition(":")
+    return {"init_at_startup": "随应用启动初始化", "provider": f"自动初始化的ContentProvider {name}"}.get(
+        kind, f"Application或ContentProvider类 {name}"
+    )
+
+
+def why_en(why: str) -> str:
+    kind, _, name = why.partition(":")
+    return {
+        "init_at_startup": "initialised at start-up",
+        "provider": f"auto-init content provider {name}",
+    }.get(kind, f"Application or content provider class {name}")

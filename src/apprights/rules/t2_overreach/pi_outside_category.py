@@ -83,6 +83,8 @@ class PiOutsideCategory(Rule):
         app = app_subject(facts)
         subjects[app.id] = app
         for decl in facts.manifest.permissions:
+            if decl.name in category.necessary_permissions:
+                continue
             info = ctx.knowledge.permissions.get(decl.name)
             pi = info.pi_type if info is not None else None
             if pi is None or not relevant(pi) or not is_dangerous(decl.dangerous, decl.name, ctx):

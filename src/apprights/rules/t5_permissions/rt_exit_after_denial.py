@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -60,9 +61,8 @@ class ExitAfterDenial(Rule):
             for r in s.permission_results:
                 if r.result not in DENIED or r.permission in found:
                     continue
-                for index, t, kind, what in ends:
-                    if index < r.at.index:
-                        continue
+                k = bisect.bisect_right(ends, r.at.index, key=lambda e: e[0])
+                for index, t, kind, what in ends[k : k + 1]:
                     if t - r.at.t > window or tap_within(s, t, t - r.at.t):
                         break
                     found[r.permission] = [

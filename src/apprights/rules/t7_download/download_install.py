@@ -20,6 +20,11 @@ from apprights.rules.base import Rule, RuleContext, app_subject
 
 INSTALL_PERMISSION = "android.permission.REQUEST_INSTALL_PACKAGES"
 APK_MIME = "application/vnd.android.package-archive"
+SIGNAL_LABELS = {
+    "download": ("下载文件(DownloadManager)", "downloads (DownloadManager)"),
+    "install": ("安装APK(PackageInstaller/APK类型)", "installs APKs (PackageInstaller / APK MIME type)"),
+    "install_permission": ("REQUEST_INSTALL_PACKAGES权限", "REQUEST_INSTALL_PACKAGES permission"),
+}
 
 
 class DownloadInstallCapability(Rule):
@@ -116,6 +121,8 @@ class DownloadInstallCapability(Rule):
                 confidence=confidence,
                 severity=None if is_sdk else Severity.LOW,
                 evidence=capped(evidence),
-                detail_zh=f"{subject.name}具备下载/安装应用的能力（" + "、".join(sorted(signals)) + "）",
-                detail_en=f"{subject.name} can download/install apps (" + ", ".join(sorted(signals)) + ")",
+                detail_zh=f"{subject.name}具备下载/安装应用的能力："
+                + "、".join(SIGNAL_LABELS[x][0] for x in sorted(signals)),
+                detail_en=f"{subject.name} can download/install apps: "
+                + ", ".join(SIGNAL_LABELS[x][1] for x in sorted(signals)),
             )

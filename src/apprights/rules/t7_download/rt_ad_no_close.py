@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -73,36 +74,39 @@ class AdNoClose(Rule):
         closable: set[str] = set()
         fake: dict[str, list[Evidence]] = {}
         for s in sessions(facts):
-            jumps = download_jumps(s)
-            jumps += [(it.at, it.target_package, {"kind": "intent"}) for it in s.intents if it.foreign]
+            jumps = [(at, target) for at, target, _extra in download_jumps(s)]
+            jumps += [(it.at, it.target_package) for it in s.intents if it.foreign]
+            jumps.sort(key=lambda j: j[0].index)
             for i, scr in enumerate(s.screens):
                 if not is_ad_screen(scr):
                     continue
-                buttons = [b.get("text", "") or b.get("id", "") for b in scr.buttons]
                 if not has_close(scr):
-                    missing.setdefault(scr.screen, []).append(
-                        trace_evidence(s, scr.at, kind="ui", screen=scr.screen, buttons=buttons)
-                    )
+                    if scr.screen not in missing or len(missing[scr.screen]) < 12:
+                        buttons = [b.get("text", "") or b.get("id", "") for b in scr.buttons]
+                        missing.setdefault(scr.screen, []).append(
+                            trace_evidence(s, scr.at, kind="ui", screen=scr.screen, buttons=buttons)
+                        )
                     continue
                 closable.add(scr.screen)
+                if scr.screen in fake:
+                    continue
                 end_index = s.screens[i + 1].at.index if i + 1 < len(s.screens) else None
-                for tap in s.taps:
-                    if tap.index < scr.at.index or (end_index is not None and tap.index > end_index):
-                        continue
+                k = bisect.bisect_right(s.taps, scr.at.index, key=lambda tp: tp.index)
+                while k < len(s.taps) and (end_index is None or s.taps[k].index < end_index):
+                    tap = s.taps[k]
+                    k += 1
                     if not has_word(f"{tap.text} {tap.id}", CLOSE_WORDS):
                         continue
-                    for at, target, _extra in jumps:
-                        if at.index > tap.index and at.t - tap.t <= window:
-                            fake.setdefault(scr.screen, []).extend(
-                                [
-                                    Evidence(
-                                        "trace",
-                                        s.evidence(tap.index, tap.t, kind="tap", text=tap.text, id=tap.id),
-                                    ),
-                                    trace_evidence(s, at, kind="jump", target=target),
-                                ]
-                            )
-                            break
+                    j = bisect.bisect_right(jumps, tap.index, key=lambda x: x[0].index)
+                    if j < len(jumps) and jumps[j][0].t - tap.t <= window:
+                        at, target = jumps[j]
+                        fake[scr.screen] = [
+                            Evidence(
+                                "trace", s.evidence(tap.index, tap.t, kind="tap", text=tap.text, id=tap.id)
+                            ),
+                            trace_evidence(s, at, kind="jump", target=target),
+                        ]
+                        break
         for screen, evs in missing.items():
             if screen in closable:
                 continue  # a later capture of the same screen shows the button (countdown)

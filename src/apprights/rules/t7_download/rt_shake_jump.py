@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
+from apprights.model.runtime import Moment
 from apprights.rules._rt_common import sessions, trace_evidence
 from apprights.rules.base import Rule, RuleContext
 from apprights.rules.t7_download.rt_download_outside_button import download_jumps
@@ -58,30 +60,34 @@ class ShakeJump(Rule):
         window = float(ctx.option(cls, "window_s"))
         evidence: list[Evidence] = []
         for s in sessions(facts):
+            if not s.sensor_injections:
+                continue
+            jumps = [(at, extra) for at, _target, extra in download_jumps(s)]
+            jumps += [
+                (it.at, {"kind": "intent", "target_package": it.target_package})
+                for it in s.intents
+                if it.foreign
+            ]
+            jumps.sort(key=lambda j: j[0].index)
             for inj in s.sensor_injections:
                 a, r, d = inj.accel_ms2 or 0.0, inj.rotation_deg or 0.0, inj.duration_s or 0.0
                 if a >= th_a and r >= th_r and d >= th_d:
                     continue
-                start, end = inj.at.t, inj.at.t + window
-                taps = [tp for tp in s.taps if start <= tp.t <= end and tp.index > inj.at.index]
-                horizon = min([tp.t for tp in taps], default=end)
-                jump: tuple[Any, dict[str, Any]] | None = None
-                for at, _target, extra in download_jumps(s):
-                    if at.index > inj.at.index and at.t <= horizon:
-                        jump = (at, extra)
-                        break
+                i0 = inj.at.index
+                k = bisect.bisect_right(s.taps, i0, key=lambda tp: tp.index)
+                horizon = inj.at.t + window
+                if k < len(s.taps):
+                    horizon = min(horizon, s.taps[k].t)
+                jump: tuple[Moment, dict[str, Any]] | None = None
+                j = bisect.bisect_right(jumps, i0, key=lambda x: x[0].index)
+                if j < len(jumps) and jumps[j][0].t <= horizon:
+                    jump = jumps[j]
                 if jump is None:
-                    for it in s.intents:
-                        if it.foreign and it.at.index > inj.at.index and it.at.t <= horizon:
-                            jump = (it.at, {"kind": "intent", "target_package": it.target_package})
-                            break
-                if jump is None:
-                    before = [x.screen for x in s.screens if x.at.index < inj.at.index]
-                    for scr in s.screens:
-                        if scr.at.index > inj.at.index and scr.at.t <= horizon:
-                            if not before or scr.screen != before[-1]:
-                                jump = (scr.at, {"kind": "ui", "screen": scr.screen})
-                            break
+                    n = bisect.bisect_right(s.screens, i0, key=lambda x: x.at.index)
+                    if n < len(s.screens) and s.screens[n].at.t <= horizon:
+                        scr = s.screens[n]
+                        if n == 0 or s.screens[n - 1].screen != scr.screen:
+                            jump = (scr.at, {"kind": "ui", "screen": scr.screen})
                 if jump is None:
                     continue
                 evidence.append(
@@ -96,6 +102,8 @@ class ShakeJump(Rule):
                     )
                 )
                 evidence.append(trace_evidence(s, jump[0], **jump[1]))
+                if len(evidence) >= 12:
+                    break
         if evidence:
             e = evidence[0].data
             yield self.finding(

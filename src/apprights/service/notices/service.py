@@ -33,6 +33,7 @@ from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding
 from apprights.service.stores.models import Store
 from apprights.service.timeutil import beijing_date
+from apprights.service.workdays import working_day_deadline
 
 DEFAULT_ISSUER = "工业和信息化部信息通信管理局"
 Document = RectificationNotice | PublicNotice | RemovalOrder
@@ -160,7 +161,7 @@ def create_public_batch(
         elif c.state != str(State.ESCALATED_PUBLIC):
             raise Conflict(f"案件 #{c.id} 状态为 {c.state}，不能通报 / case is not due for a public notice")
     issued = issued_on or beijing_date(now)
-    deadline = flows.working_day_deadline(issued, working_days, flows.build_calendar(session))
+    deadline = working_day_deadline(issued, working_days, flows.build_calendar(session))
     title = title or "关于侵害用户权益行为的APP通报"
     intro = intro or (
         f"以下APP存在侵害用户权益行为，尚未完成整改。上述APP应在{deadline.year}年{deadline.month}月{deadline.day}日前"

@@ -116,9 +116,10 @@ def notice_document(
         body = render_pdf(doc)
     else:
         body = render_xlsx(doc)
-    disposition = f"attachment; filename=\"notice-{n.id}.{format}\"; filename*=UTF-8''{quote(n.notice_no)}.{format}"
+    disposition = (
+        f"attachment; filename=\"notice-{n.id}.{format}\"; filename*=UTF-8''{quote(n.notice_no)}.{format}"
+    )
     return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": disposition})
-
 
 
 @router.post("/notices/public", response_model=NoticeOut, status_code=201)

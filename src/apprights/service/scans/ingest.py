@@ -190,6 +190,15 @@ def parse_report(doc: Any, where: str) -> ParsedReport:
     )
 
 
+def _parse_safely(doc: Any, where: str) -> ParsedReport | InputError:
+    try:
+        return parse_report(doc, where)
+    except InputError as e:
+        return e
+    except (RecursionError, ValueError, TypeError) as e:  # e.g. nesting too deep to re-serialise
+        return InputError(where, f"unreadable report: {type(e).__name__}")
+
+
 def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputError]:
     """One report (a JSON object) or a JSON-Lines batch: yields parsed reports and per-line errors."""
     text_start = data.lstrip()[:1]
@@ -202,10 +211,7 @@ def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputErro
             yield InputError(source, "not UTF-8")
             return
         if doc is not None:
-            try:
-                yield parse_report(doc, source)
-            except InputError as e:
-                yield e
+            yield _parse_safely(doc, source)
             return
     for n, line in enumerate(data.splitlines(), 1):
         if not line.strip():
@@ -215,9 +221,11 @@ def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputErro
             yield InputError(where, "line too long")
             continue
         try:
-            yield parse_report(json.loads(line), where)
+            doc = json.loads(line)
         except (ValueError, RecursionError) as e:
-            yield e if isinstance(e, InputError) else InputError(where, f"not valid JSON: {str(e)[:120]}")
+            yield InputError(where, f"not valid JSON: {str(e)[:120]}")
+            continue
+        yield _parse_safely(doc, where)
 
 
 def _insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: list[str]) -> None:
@@ -305,9 +313,7 @@ def ingest_reports(
         )
         app_ids: dict[str, int] = {}
         for part in _in_chunks(labels):
-            app_ids.update(
-                session.execute(select(App.package, App.id).where(App.package.in_(part))).all()
-            )
+            app_ids.update(session.execute(select(App.package, App.id).where(App.package.in_(part))).all())
         # 4. versions
         vkeys = {(app_ids[r.package], r.version_name, r.version_code): r for r in fresh}
         _insert_ignore(
@@ -363,8 +369,7 @@ def ingest_reports(
             run_ids.update(
                 session.execute(
                     select(ScanRun.report_sha256, ScanRun.id).where(ScanRun.report_sha256.in_(part))
-                )
-                .all()
+                ).all()
             )
         # 7. findings, one row each
         frows: list[dict[str, Any]] = []

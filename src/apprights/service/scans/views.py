@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from apprights.service.apps.models import App
 from apprights.service.cases import flows
@@ -136,7 +136,7 @@ def list_findings(
     app_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     case_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Page[FindingOut]:
-    where = [Finding.app_id.in_(select(App.id).where(app_filter(p)))]
+    where: list[ColumnElement[bool]] = [Finding.app_id.in_(select(App.id).where(app_filter(p)))]
     if status:
         where.append(Finding.status == status)
     if app_id is not None:

@@ -1,0 +1,132 @@
+"""Server-rendered pages: with the HTTP client, and in a real browser (Playwright driving Debian chromium)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apprights.service.scans.factory import make_finding, make_report
+from tests.service.conftest import ADMIN_PASSWORD, Clock, World, build_world
+
+CHROMIUM = "/usr/bin/chromium"
+PKG = "com.example.shop"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    from fastapi.testclient import TestClient
+
+    from apprights.service.app import create_app
+    from apprights.service.db import upgrade
+    from apprights.service.settings import Settings
+
+    s = Settings(
+        db_url=f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        data_dir=tmp_path / "data",
+        admin_password=ADMIN_PASSWORD,
+    )
+    upgrade(s.db_url)
+    clock = Clock()
+    with TestClient(create_app(s, clock=clock)) as client:
+        yield build_world(client, clock, s)
+
+
+def _seed(w: World) -> None:
+    finding = make_finding("t1.collect_before_consent", 1, ("app", PKG, "示例商城"), key="imei")
+    report = make_report(PKG, label="示例商城", findings=[finding], store="huawei")
+    w.ok("agency", "POST", "/api/v1/scans", content=json.dumps(report).encode())
+
+
+def test_pages_need_login_and_show_data(world: World) -> None:
+    w = world
+    _seed(w)
+    c = w.client
+    c.cookies.clear()
+    r = c.get("/findings", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert "登录" in c.get("/login").text and "Log in" in c.get("/login").text
+    bad = c.post("/login", data={"username": "admin", "password": "nope"})
+    assert bad.status_code == 401 and "wrong username or password" in bad.text
+    r = c.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303
+    page = c.get("/findings").text
+    assert "问题审核" in page and "Findings review" in page and "示例商城" in page
+    fid = w.ok("ministry", "GET", "/api/v1/findings")["items"][0]["id"]
+    r = c.post(f"/findings/{fid}/review", data={"decision": "confirm"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/cases/")
+    case_page = c.get(r.headers["location"]).text
+    assert "已确认" in case_page and "Audit trail" in case_page
+    app_page = c.get(f"/apps/{w.ids['app']}").text
+    assert "1.0.0" in app_page and "违规收集个人信息" in app_page
+    assert c.get("/apps/999999").status_code == 404
+    assert "示例商城" in c.get("/apps?q=shop").text
+
+
+def test_store_user_cannot_open_review_pages(world: World) -> None:
+    w = world
+    c = w.client
+    c.cookies.set("apprights_session", w.tokens["store"])
+    assert c.get("/findings").status_code == 403
+    assert c.get("/cases").status_code == 403
+    c.cookies.clear()
+
+
+@pytest.mark.browser
+def test_browser_review_case_deadline_and_public_notice(world: World) -> None:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"chromium not installed at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.service.test_walkthrough import Server
+
+    w = world
+    _seed(w)
+    with Server(w.client.app) as server, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(server.url + "/login")
+            page.fill("#username", "admin")
+            page.fill("#password", ADMIN_PASSWORD)
+            page.click("#login")
+            page.wait_for_url(server.url + "/")
+            page.goto(server.url + "/findings")
+            row = page.locator("#findings tr[id^=finding-]").first
+            row.locator("button.confirm").click()
+            page.wait_for_url("**/cases/*")
+            assert "已确认" in page.locator("#state").inner_text()
+            case_id = int(page.url.rsplit("/", 1)[1])
+            # issue the notice through the API; the page shows the computed deadline
+            w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+            page.reload()
+            assert "2026-09-24" in page.locator("#deadline").inner_text()
+            assert "notice_issued" in page.locator("#audit").inner_text()
+            # publish a 通报 and see it on the public page, logged out
+            w.clock.now = w.clock.now.replace(month=10, day=1)
+            w.ok("ministry", "POST", "/api/v1/cases/escalate-overdue")
+            batch = w.ok(
+                "ministry",
+                "POST",
+                "/api/v1/notices/public",
+                json={"case_ids": [case_id], "title": "浏览器测试通报"},
+            )
+            w.ok("ministry", "POST", f"/api/v1/notices/{batch['id']}/publish")
+            public = browser.new_page()
+            public.goto(server.url + "/public/notices")
+            assert "浏览器测试通报" in public.locator("#notices").inner_text()
+            public.click("text=浏览器测试通报")
+            assert "示例商城" in public.content()
+        finally:
+            browser.close()
