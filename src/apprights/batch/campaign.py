@@ -11,36 +11,87 @@ from pathlib import Path
 from typing import Any
 
 from apprights.batch.backends import Backend
-from apprights.batch.jobs import Job
+from apprights.batch.jobs import Job, job_key
 
 REPORTS = "reports.jsonl"
 SUMMARY = "summary.json"
 
 
-def done_keys(out: Path) -> set[str]:
-    """Jobs already reported in ``out/reports.jsonl`` (a torn last line from a crash is ignored)."""
-    path = out / REPORTS
-    keys: set[str] = set()
+def _report_key(d: Any) -> str | None:
+    if not isinstance(d, dict):
+        return None
+    job = d.get("job")
+    key = job.get("apk") if isinstance(job, dict) else None
+    if not key:
+        inputs = d.get("inputs")
+        first = inputs[0] if isinstance(inputs, list) and inputs else None
+        key = first.get("path") if isinstance(first, dict) else None
+    return job_key(key) if isinstance(key, str) and key else None
+
+
+def _read_reports(path: Path) -> list[dict[str, Any]]:
+    """The parseable report lines of ``path`` (a torn or garbled line is skipped)."""
+    out: list[dict[str, Any]] = []
     if not path.exists():
-        return keys
-    with path.open(encoding="utf-8") as fh:
+        return out
+    with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             try:
                 d = json.loads(line)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 continue
-            job = d.get("job") or {}
-            key = job.get("apk") or ((d.get("inputs") or [{}])[0].get("path"))
-            if key:
-                keys.add(str(key))
-    return keys
+            if isinstance(d, dict):
+                out.append(d)
+    return out
+
+
+def done_keys(out: Path) -> set[str]:
+    """Jobs already reported in ``out/reports.jsonl`` (normalised APK paths; a torn last line is ignored)."""
+    keys = {_report_key(d) for d in _read_reports(out / REPORTS)}
+    return {k for k in keys if k}
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline (a campaign killed mid-write) so appended lines stay whole."""
+    if not path.exists():
+        return
+    with path.open("rb+") as fh:
+        size = fh.seek(0, 2)
+        if size == 0:
+            return
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        pos = size
+        while pos > 0:
+            step = min(1 << 16, pos)
+            fh.seek(pos - step)
+            chunk = fh.read(step)
+            nl = chunk.rfind(b"\n")
+            if nl >= 0:
+                fh.truncate(pos - step + nl + 1)
+                return
+            pos -= step
+        fh.truncate(0)
+
+
+def is_failed(report: dict[str, Any]) -> bool:
+    """A line for an app that could not be scanned (error, no findings, no package)."""
+    app = report.get("app")
+    package = app.get("package") if isinstance(app, dict) else None
+    return bool(report.get("errors")) and not report.get("findings") and not package
 
 
 @dataclass
 class CampaignSummary:
+    """``total`` jobs; ``scanned`` in this run; ``skipped_already_done`` by ``--resume``; the other counts
+    (``reported``, ``failed``, ``findings``, by type/severity, SDK prevalence) cover every line of
+    reports.jsonl, so a resumed campaign's summary describes the whole campaign."""
+
     total: int = 0
     scanned: int = 0
     skipped_done: int = 0
+    reported: int = 0
     failed: int = 0
     findings: int = 0
     by_problem_type: Counter[str] = field(default_factory=Counter)
@@ -48,14 +99,32 @@ class CampaignSummary:
     sdk_prevalence: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
+    def add(self, report: dict[str, Any]) -> None:
+        self.reported += 1
+        if is_failed(report):
+            self.failed += 1
+        for f in report.get("findings") or []:
+            if not isinstance(f, dict):
+                continue
+            self.findings += 1
+            self.by_problem_type[str(f.get("problem_type"))] += 1
+            self.by_severity[str(f.get("severity"))] += 1
+        for s in report.get("sdks") or []:
+            if isinstance(s, dict):
+                self.sdk_prevalence[str(s.get("id"))] += 1
+
     def to_dict(self) -> dict[str, Any]:
+        def type_order(kv: tuple[str, int]) -> tuple[int, str]:
+            return (int(kv[0]), "") if kv[0].isdigit() else (99, kv[0])
+
         return {
             "total": self.total,
             "scanned": self.scanned,
             "skipped_already_done": self.skipped_done,
+            "reported": self.reported,
             "failed": self.failed,
             "findings": self.findings,
-            "by_problem_type": dict(sorted(self.by_problem_type.items(), key=lambda kv: int(kv[0]))),
+            "by_problem_type": dict(sorted(self.by_problem_type.items(), key=type_order)),
             "by_severity": dict(self.by_severity),
             "top_sdks": dict(self.sdk_prevalence.most_common(30)),
             "seconds": round(self.seconds, 2),
@@ -71,29 +140,31 @@ def run_campaign(
     resume: bool = False,
     progress: Callable[[int, int, CampaignSummary], None] | None = None,
 ) -> CampaignSummary:
+    """Scan ``jobs`` into ``out/reports.jsonl`` (one line per app, flushed as it comes) and write
+    ``out/summary.json``. Without ``resume`` an earlier reports.jsonl is replaced."""
     out.mkdir(parents=True, exist_ok=True)
+    reports = out / REPORTS
     summary = CampaignSummary(total=len(jobs))
     if resume:
-        done = done_keys(out)
+        drop_torn_tail(reports)
+        done: set[str] = set()
+        for d in _read_reports(reports):
+            key = _report_key(d)
+            if key:
+                done.add(key)
+            summary.add(d)
         todo = [j for j in jobs if j.key not in done]
         summary.skipped_done = len(jobs) - len(todo)
     else:
         todo = jobs
-        (out / REPORTS).unlink(missing_ok=True)
+        reports.unlink(missing_ok=True)
     started = time.perf_counter()
-    with (out / REPORTS).open("a", encoding="utf-8") as fh:
+    with reports.open("a", encoding="utf-8") as fh:
         for n, report in enumerate(backend.run(todo), 1):
             fh.write(json.dumps(report, ensure_ascii=False) + "\n")
             fh.flush()
             summary.scanned += 1
-            if report.get("errors") and not report.get("findings") and not report.get("app", {}).get("package"):
-                summary.failed += 1
-            for f in report.get("findings", []):
-                summary.findings += 1
-                summary.by_problem_type[str(f["problem_type"])] += 1
-                summary.by_severity[str(f["severity"])] += 1
-            for s in report.get("sdks", []):
-                summary.sdk_prevalence[str(s["id"])] += 1
+            summary.add(report)
             if progress is not None:
                 progress(n, len(todo), summary)
     summary.seconds = time.perf_counter() - started

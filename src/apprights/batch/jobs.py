@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,28 +26,42 @@ class Job:
 
     @property
     def key(self) -> str:
-        return self.apk
+        """What a resume matches on: the APK path, normalised (``./a.apk`` and ``a.apk`` are one app)."""
+        return job_key(self.apk)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+MAX_JOB_LIST_BYTES = 256 * 1024 * 1024
+
+
+def job_key(apk: str) -> str:
+    return os.path.normpath(os.path.abspath(apk))
 
 
 def discover_jobs(source: Path) -> list[Job]:
     """A directory (every ``*.apk`` below it), one APK, or a JSON-Lines job list
     (``{"apk": …, "policy": …, "traces": […], "listings": […], "category": …}`` per line; relative paths are
     relative to the list file)."""
-    if source.is_dir():
-        return [Job(apk=str(p)) for p in sorted(source.rglob("*.apk")) if p.is_file()]
-    if not source.exists():
-        raise InputError(str(source), "no such file or directory")
-    if source.suffix.lower() == ".apk":
-        return [Job(apk=str(source))]
+    try:
+        if source.is_dir():
+            return [Job(apk=str(p)) for p in sorted(source.rglob("*.apk")) if p.is_file()]
+        if not source.exists():
+            raise InputError(str(source), "no such file or directory")
+        if source.suffix.lower() == ".apk":
+            return [Job(apk=str(source))]
+        if not source.is_file():
+            raise InputError(str(source), "not a regular file (expected a directory, an APK or a job list)")
+        if source.stat().st_size > MAX_JOB_LIST_BYTES:
+            raise InputError(str(source), f"job list too large (> {MAX_JOB_LIST_BYTES} bytes)")
+        text = source.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(str(source), f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(source), "job list is not UTF-8 text") from None
     jobs: list[Job] = []
     base = source.parent
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(source), f"cannot read job list: {exc}") from None
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -54,21 +69,32 @@ def discover_jobs(source: Path) -> list[Job]:
             d = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(str(source), f"line {n}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(str(source), f"line {n}: JSON nested too deeply") from None
         if not isinstance(d, dict) or not isinstance(d.get("apk"), str):
             raise InputError(str(source), f"line {n}: each job needs a string field 'apk'")
 
         def rel(p: Any, n: int = n) -> str:
             if not isinstance(p, str):
                 raise InputError(str(source), f"line {n}: paths must be strings")
+            if not p or "\x00" in p:
+                raise InputError(str(source), f"line {n}: empty path or NUL byte in a path")
             q = Path(p)
             return str(q if q.is_absolute() else base / q)
+
+        def rel_list(v: Any, name: str, n: int = n) -> list[str]:
+            if v is None:
+                return []
+            if not isinstance(v, list):
+                raise InputError(str(source), f"line {n}: {name!r} must be a list of paths")
+            return [rel(x) for x in v]
 
         jobs.append(
             Job(
                 apk=rel(d["apk"]),
                 policy=rel(d["policy"]) if d.get("policy") else None,
-                traces=[rel(t) for t in d.get("traces", []) or []],
-                listings=[rel(x) for x in d.get("listings", []) or []],
+                traces=rel_list(d.get("traces"), "traces"),
+                listings=rel_list(d.get("listings"), "listings"),
                 category=d.get("category") if isinstance(d.get("category"), str) else None,
                 developer=d.get("developer") if isinstance(d.get("developer"), str) else None,
             )
@@ -82,39 +108,69 @@ class _Knowledge:
     value: Any = None
 
 
-def run_job(job: Job, exodus_file: str | None = None) -> dict[str, Any]:
-    """Scan one app; never raises for bad input: the report carries the error instead."""
-    from apprights.engine.scan import ScanRequest, scan
+def _knowledge(exodus_file: str | None) -> Any:
     from apprights.knowledge import Knowledge
-    from apprights.reports.json_report import error_report
 
-    started = time.perf_counter()
     if _Knowledge.value is None:
         _Knowledge.value = Knowledge.load(exodus_file=Path(exodus_file) if exodus_file else None)
-    req = ScanRequest(
-        apk=Path(job.apk),
-        policy=Path(job.policy) if job.policy else None,
-        traces=[Path(t) for t in job.traces],
-        listings=[Path(x) for x in job.listings],
-        category=job.category,
-        developer=job.developer,
-    )
-    try:
-        report = scan(req, _Knowledge.value).report
-    except InputError as exc:
-        return error_report("apk", job.apk, str(exc), total_s=time.perf_counter() - started)
-    except MemoryError:
-        return error_report("apk", job.apk, f"{job.apk}: memory limit exceeded", total_s=time.perf_counter() - started)
-    except JobTimeout:
-        return error_report("apk", job.apk, f"{job.apk}: time limit exceeded", total_s=time.perf_counter() - started)
-    except Exception as exc:  # a bug on one app must not stop a 400,000-app campaign
-        log.exception("scan of %s failed", job.apk)
-        return error_report(
-            "apk", job.apk, f"{job.apk}: internal error {type(exc).__name__}: {exc}", total_s=time.perf_counter() - started
-        )
+    return _Knowledge.value
+
+
+def warm_up(exodus_file: str | None = None) -> None:
+    """Load what every job needs (knowledge, rule catalogue, extractors) once, before the first job's clock."""
+    from apprights.engine.scan import ruleset_version
+
+    _knowledge(exodus_file)
+    ruleset_version()
+    import apprights.extractors.apk
+    import apprights.extractors.dex
+    import apprights.reports.json_report  # noqa: F401
+
+
+def _error(job: Job, message: str, started: float) -> dict[str, Any]:
+    from apprights.reports.json_report import error_report
+
+    report = error_report("apk", job.apk, message, total_s=time.perf_counter() - started)
     report["job"] = job.to_dict()
     return report
 
 
-class JobTimeout(Exception):
-    """Raised inside a worker when the per-APK time limit fires."""
+def run_job(job: Job, exodus_file: str | None = None) -> dict[str, Any]:
+    """Scan one app; never raises for bad input: the report carries the error instead.
+
+    Only :class:`JobTimeout` (a BaseException, so no ``except Exception`` in an extractor swallows it) escapes
+    when the timer fires outside the scan proper; ``timed_job`` in the backends turns that into a report too.
+    """
+    started = time.perf_counter()
+    try:
+        from apprights.engine.scan import ScanRequest, scan
+
+        knowledge = _knowledge(exodus_file)
+        req = ScanRequest(
+            apk=Path(job.apk),
+            policy=Path(job.policy) if job.policy else None,
+            traces=[Path(t) for t in job.traces],
+            listings=[Path(x) for x in job.listings],
+            category=job.category,
+            developer=job.developer,
+        )
+        report: dict[str, Any] = scan(req, knowledge).report
+    except InputError as exc:
+        return _error(job, str(exc), started)
+    except MemoryError:
+        return _error(job, f"{job.apk}: memory limit exceeded", started)
+    except JobTimeout:
+        return _error(job, f"{job.apk}: time limit exceeded", started)
+    except RecursionError:
+        return _error(job, f"{job.apk}: input nested too deeply (recursion limit)", started)
+    except Exception as exc:  # a bug on one app must not stop a 400,000-app campaign
+        log.warning("scan of %s failed: %s: %s", job.apk, type(exc).__name__, exc)
+        log.debug("traceback", exc_info=True)
+        return _error(job, f"{job.apk}: internal error {type(exc).__name__}: {exc}", started)
+    report["job"] = job.to_dict()
+    return report
+
+
+class JobTimeout(BaseException):
+    """Raised inside a worker when the per-APK time limit fires (a BaseException: ``except Exception`` in an
+    extractor must not turn a timeout into a parse error)."""

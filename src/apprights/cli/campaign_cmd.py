@@ -27,12 +27,24 @@ def run(
     exodus: Annotated[Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")] = None,
 ) -> None:
     """Scan many apps; progress on stderr; one report line per app in OUT/reports.jsonl."""
-    from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend
+    from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend, ray_available
     from apprights.batch.campaign import CampaignSummary, run_campaign
     from apprights.batch.jobs import discover_jobs
 
+    if backend not in ("local", "process", "ray"):
+        fail(f"--backend {backend!r}: expected local, process or ray")
+    if backend == "ray" and not ray_available():
+        fail("--backend ray: Ray is not installed (pip install 'ray[default]'); use --backend process")
     if workers < 1:
         fail("--workers must be at least 1")
+    if timeout < 0 or timeout != timeout:
+        fail("--timeout must be a number of seconds >= 0 (0 = no limit)")
+    if memory_mb < 0:
+        fail("--memory-mb must be >= 0 (0 = no cap)")
+    if exodus is not None and not exodus.is_file():
+        fail(f"{exodus}: Exodus tracker file not found")
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: exists and is not a directory")
     try:
         jobs = discover_jobs(source)
     except InputError as exc:
@@ -43,13 +55,11 @@ def run(
     ex = str(exodus) if exodus else None
     be: LocalBackend | ProcessBackend | RayBackend
     if backend == "local":
-        be = LocalBackend(exodus=ex)
+        be = LocalBackend(exodus=ex, limits=limits)
     elif backend == "process":
         be = ProcessBackend(workers=workers, limits=limits, exodus=ex)
-    elif backend == "ray":
-        be = RayBackend(address=ray_address, exodus=ex, limits=limits)
     else:
-        fail(f"--backend {backend!r}: expected local, process or ray")
+        be = RayBackend(address=ray_address, exodus=ex, limits=limits)
 
     def progress(n: int, total: int, s: CampaignSummary) -> None:
         typer.echo(f"\r[{n}/{total}] findings {s.findings} failed {s.failed}", err=True, nl=n == total)
@@ -58,4 +68,6 @@ def run(
         summary = run_campaign(jobs, out, be, resume=resume, progress=progress)
     except InputError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the campaign output: {exc.strerror or exc}")
     typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

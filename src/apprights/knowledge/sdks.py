@@ -226,7 +226,7 @@ class SdkCatalogue:
             if tid in ids or not name:
                 skipped += 1
                 continue
-            prefixes = [p for p in _exodus_prefixes(str(t.get("code_signature") or "")) if p not in owned]
+            prefixes = [p for p in _exodus_prefixes(str(t.get("code_signature") or "")) if not _covered(p, owned)]
             if not prefixes:
                 skipped += 1
                 continue
@@ -293,6 +293,16 @@ class SdkCatalogue:
                 if host == h or host.endswith("." + h):
                     return e
         return None
+
+
+def _covered(prefix: str, owned: set[str]) -> bool:
+    name = prefix
+    while True:
+        if name in owned:
+            return True
+        if "." not in name:
+            return False
+        name = name.rsplit(".", 1)[0]
 
 
 def _read_exodus(path: Path) -> list[dict[str, Any]]:

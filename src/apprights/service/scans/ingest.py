@@ -7,12 +7,13 @@ Bad reports are reported per line with an ``InputError`` message; they never sto
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -97,7 +98,7 @@ def parse_report(doc: Any, where: str) -> ParsedReport:
     d = _obj(doc, where, "report")
     if d.get("format") != REPORT_FORMAT:
         raise InputError(where, f"format must be {REPORT_FORMAT!r}, got {str(d.get('format'))[:60]!r}")
-    canonical = json.dumps(d, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    canonical = orjson.dumps(d, option=orjson.OPT_SORT_KEYS)
     app = _obj(d.get("app"), where, "app")
     package = _s(app, "package", where, cap=256, required=True)
     if len(package) > 255 or not _PACKAGE.fullmatch(package):
@@ -146,10 +147,10 @@ def parse_report(doc: Any, where: str) -> ParsedReport:
         title = f.get("title") if isinstance(f.get("title"), dict) else {}
         assert isinstance(title, dict)
         evidence = _list(f.get("evidence"), fw, "evidence")[:10]
-        ev = json.dumps(evidence, ensure_ascii=False, separators=(",", ":"))
+        ev = orjson.dumps(evidence).decode("utf-8")
         if len(ev) > MAX_EVIDENCE_CHARS:
-            ev = json.dumps(evidence[:2], ensure_ascii=False, separators=(",", ":"))[:MAX_EVIDENCE_CHARS]
-            ev = json.dumps([{"source": "truncated", "text": ev}], ensure_ascii=False)
+            ev = orjson.dumps(evidence[:2]).decode("utf-8")[:MAX_EVIDENCE_CHARS]
+            ev = orjson.dumps([{"source": "truncated", "text": ev}]).decode("utf-8")
         findings.append(
             {
                 "fingerprint": fp,
@@ -204,12 +205,9 @@ def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputErro
     text_start = data.lstrip()[:1]
     if text_start == b"{":
         try:
-            doc = json.loads(data)
-        except (ValueError, RecursionError):
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError:
             doc = None  # not one object: try JSON Lines
-        except UnicodeDecodeError:
-            yield InputError(source, "not UTF-8")
-            return
         if doc is not None:
             yield _parse_safely(doc, source)
             return
@@ -221,8 +219,8 @@ def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputErro
             yield InputError(where, "line too long")
             continue
         try:
-            doc = json.loads(line)
-        except (ValueError, RecursionError) as e:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
             yield InputError(where, f"not valid JSON: {str(e)[:120]}")
             continue
         yield _parse_safely(doc, where)
@@ -239,6 +237,25 @@ def _insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]
         session.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=keys), rows)
     else:
         session.execute(insert(table), rows)
+
+
+def _executemany(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Plain DBAPI executemany for the big tables: no per-row SQLAlchemy parameter processing (the values are
+    already plain str/int/None)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    cols = list(rows[0])
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if mark is None:
+        session.execute(insert(table), rows)
+        return
+    prep = dialect.identifier_preparer
+    sql = (
+        f"INSERT INTO {prep.quote(table.name)} ({', '.join(prep.quote(c) for c in cols)}) "
+        f"VALUES ({', '.join([mark] * len(cols))})"
+    )
+    session.connection().exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
@@ -387,8 +404,7 @@ def ingest_reports(
                         "review_reason": "",
                     }
                 )
-        if frows:
-            session.execute(insert(fnd_t), frows)
+        _executemany(session, fnd_t, frows)
         res.stored += len(fresh)
         res.findings += len(frows)
     return res
