@@ -21,7 +21,7 @@ demo: $(BIN)/.installed
 	bash scripts/demo.sh
 
 test: $(BIN)/.installed system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools

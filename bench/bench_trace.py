@@ -326,6 +326,15 @@ def run_child(path: Path) -> tuple[dict[str, object], float, int]:
     return json.loads(out.strip().splitlines()[-1]), wall, max(peak_kb, before)
 
 
+def _orjson_version() -> str:
+    try:
+        import orjson
+
+        return str(orjson.__version__)
+    except ImportError:
+        return "absent (stdlib json)"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
@@ -359,7 +368,7 @@ def main() -> None:
         "# Runtime-trace benchmark",
         "",
         f"`python bench/bench_trace.py{' --gzip' if a.gzip else ''}` — {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.machine()}, stdlib json; targets ≤ 15 s and ≤ 1 GB per 1,000,000 events.",
+        f"{platform.python_version()}, {platform.machine()}, orjson {_orjson_version()}; targets ≤ 15 s and ≤ 1 GB per 1,000,000 events.",
         "",
         "| input | size MB | events | extract s | rules s | total s | events/s | CPU s | child wall s | peak RSS MB | findings |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

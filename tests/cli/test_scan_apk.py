@@ -13,7 +13,9 @@ from tests.conftest import shared_path
 def scan_json(*args: str) -> dict:  # type: ignore[type-arg]
     r = subprocess.run(
         [sys.executable, "-m", "apprights.cli.main", "scan", *args, "--format", "json", "--fail-on", "none"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)  # type: ignore[no-any-return]
@@ -48,7 +50,9 @@ def test_imei1_call_site_in_app_code() -> None:
     res = scan(ScanRequest(apk=path), Knowledge.load())
     assert res.facts.code is not None and res.facts.manifest is not None
     pkg = res.facts.manifest.package
-    sites = [c for c in res.facts.code.call_sites if c.api == "android.telephony.TelephonyManager.getDeviceId"]
+    sites = [
+        c for c in res.facts.code.call_sites if c.api == "android.telephony.TelephonyManager.getDeviceId"
+    ]
     assert any(c.caller_class.startswith(pkg) for c in sites), sites
 
 
@@ -59,10 +63,16 @@ def test_bad_apks_exit_2_with_one_line(tmp_path: Path, kind: str) -> None:
     else:
         path = tmp_path / f"{kind}.apk"
         path.write_bytes(b"this is not a zip file\n" * 10 if kind == "notzip" else b"")
-    r = subprocess.run([sys.executable, "-m", "apprights.cli.main", "scan", str(path)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "apprights.cli.main", "scan", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if kind == "invalid" and r.returncode == 0:
-        pytest.skip("androguard's Invalid.apk is accepted as Android would accept it (see the APK extractor tests)")
+        pytest.skip(
+            "androguard's Invalid.apk is accepted as Android would accept it (see the APK extractor tests)"
+        )
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "Traceback" not in r.stderr
@@ -72,8 +82,12 @@ def test_batch_goes_on_after_a_bad_apk(tmp_path: Path) -> None:
     bad = tmp_path / "bad.apk"
     bad.write_bytes(b"PK\x03\x04 truncated")
     good = shared_path("apks", "fdroid__janus.apk")
-    r = subprocess.run([sys.executable, "-m", "apprights.cli.main", "scan", str(bad), str(good), "--format", "json"],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "apprights.cli.main", "scan", str(bad), str(good), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2
     reports = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
     assert len(reports) == 1 and reports[0]["app"]["package"]

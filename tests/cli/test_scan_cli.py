@@ -13,7 +13,11 @@ SAMPLE_LISTING = REPO / "samples" / "listing-news.json"
 
 def apprights(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "apprights.cli.main", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+        [sys.executable, "-m", "apprights.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
     )
 
 
@@ -25,11 +29,22 @@ def test_listing_scan_json_report_has_the_stable_fields() -> None:
     assert set(rep["tool"]) >= {"name", "version", "ruleset", "knowledge"}
     assert rep["inputs"][0]["kind"] == "listing" and len(rep["inputs"][0]["sha256"]) == 64
     for f in rep["findings"]:
-        assert set(f) >= {"fingerprint", "rule", "problem_type", "title", "severity", "confidence", "subject",
-                          "legal_basis", "evidence"}
+        assert set(f) >= {
+            "fingerprint",
+            "rule",
+            "problem_type",
+            "title",
+            "severity",
+            "confidence",
+            "subject",
+            "legal_basis",
+            "evidence",
+        }
         assert f["problem_type"] in (9, 10) and f["subject"]["kind"] == "platform"
         assert f["title"]["zh"] and f["title"]["en"]
-    assert {"T9.listing_info_missing", "T10.developer_identity_invalid"} <= {f["rule"] for f in rep["findings"]}
+    assert {"T9.listing_info_missing", "T10.developer_identity_invalid"} <= {
+        f["rule"] for f in rep["findings"]
+    }
 
 
 def test_fail_on_sets_exit_code() -> None:

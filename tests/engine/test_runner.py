@@ -26,8 +26,12 @@ class Static(Rule):
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         yield self.finding(
-            facts, key="k", subject=SDK, confidence=Confidence.REACHABLE,
-            evidence=[Evidence("dex", {"class": "com.umeng.X"})], merge_key="T1.pre_consent:umeng-analytics",
+            facts,
+            key="k",
+            subject=SDK,
+            confidence=Confidence.REACHABLE,
+            evidence=[Evidence("dex", {"class": "com.umeng.X"})],
+            merge_key="T1.pre_consent:umeng-analytics",
         )
 
 
@@ -52,15 +56,28 @@ def test_crashing_rule_is_isolated(knowledge) -> None:  # type: ignore[no-untype
 
 
 def _f(rule: str, conf: Confidence, ev: str, sev: Severity = Severity.MEDIUM) -> Finding:
-    return Finding(rule, 1, "t", "t", sev, conf, SDK, ["164号文 一(1)"], [Evidence("trace", {"e": ev})],
-                   key="k", merge_key="T1.pre_consent:umeng-analytics")
+    return Finding(
+        rule,
+        1,
+        "t",
+        "t",
+        sev,
+        conf,
+        SDK,
+        ["164号文 一(1)"],
+        [Evidence("trace", {"e": ev})],
+        key="k",
+        merge_key="T1.pre_consent:umeng-analytics",
+    )
 
 
 def test_static_suspicion_merges_into_runtime_confirmation() -> None:
-    merged = merge_findings([
-        _f("T1.static", Confidence.REACHABLE, "s", Severity.HIGH),
-        _f("T1.runtime", Confidence.OBSERVED_IN_VIOLATION, "r"),
-    ])
+    merged = merge_findings(
+        [
+            _f("T1.static", Confidence.REACHABLE, "s", Severity.HIGH),
+            _f("T1.runtime", Confidence.OBSERVED_IN_VIOLATION, "r"),
+        ]
+    )
     assert len(merged) == 1
     m = merged[0]
     assert m.rule == "T1.runtime" and m.confidence == Confidence.OBSERVED_IN_VIOLATION

@@ -1,3 +1,4 @@
+import contextlib
 import json
 from pathlib import Path
 
@@ -18,7 +19,9 @@ def write(tmp_path: Path, text: str, name: str = "l.json") -> Path:
 
 def test_single_object_array_and_jsonl(tmp_path: Path) -> None:
     one = listing_dict()
-    assert extract_listings(write(tmp_path, json.dumps(one, ensure_ascii=False)))[0].developer_uscc == GOOD_USCC
+    assert (
+        extract_listings(write(tmp_path, json.dumps(one, ensure_ascii=False)))[0].developer_uscc == GOOD_USCC
+    )
     arr = [listing_dict(store="xiaomi"), listing_dict(store="oppo")]
     got = extract_listings(write(tmp_path, json.dumps(arr)))
     assert [g.store for g in got] == ["xiaomi", "oppo"] and [g.index for g in got] == [0, 1]
@@ -63,9 +66,13 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_fuzz_only_input_error(tmp_path_factory: pytest.TempPathFactory, doc: object) -> None:
     p = tmp_path_factory.mktemp("fz") / "l.json"
     base = listing_dict()
@@ -73,7 +80,5 @@ def test_fuzz_only_input_error(tmp_path_factory: pytest.TempPathFactory, doc: ob
         base.update(doc)
         doc = base
     p.write_text(json.dumps(doc), encoding="utf-8")
-    try:
+    with contextlib.suppress(InputError):
         extract_listings(p)
-    except InputError:
-        pass

@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apprights.extractors.sdk import detect_sdks
 from apprights.knowledge import Knowledge
@@ -187,6 +189,14 @@ def test_vendor_app_is_not_its_own_sdk(knowledge: Knowledge) -> None:
     )
     hits = _detect(knowledge, m, _code("com.mob.demo.Main", "com.mob.demo.ui.X"))
     assert "mob-common" not in hits
+    # with the real SDK inside too, the app's own calls are not the SDK's
+    call = CallSite(
+        api="android.telephony.TelephonyManager.getDeviceId",
+        caller_class="com.mob.demo.Main",
+        caller_method="a",
+    )
+    hits = _detect(knowledge, m, _code("com.mob.demo.Main", "com.mob.tools.utils.DH", calls=[call]))
+    assert hits["mob-common"].class_count == 1 and hits["mob-common"].pi_apis == []
 
 
 def test_wechat_callback_activity_in_app_package(knowledge: Knowledge) -> None:
@@ -358,3 +368,36 @@ def test_content_query_needs_a_matching_uri(knowledge: Knowledge) -> None:
         )
     ]
     assert not _detect(knowledge, None, own_uri)["getui-push"].used
+
+
+_NAME = st.text(alphabet="abcmnoqtuxz.$_", max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    classes=st.lists(
+        st.one_of(_NAME, st.sampled_from(["com.umeng.analytics.A", "com.qq.e.comm.B", "", "."])), max_size=40
+    ),
+    comps=st.lists(_NAME, max_size=5),
+    meta=st.dictionaries(_NAME, _NAME, max_size=4),
+)
+def test_arbitrary_names_never_crash(
+    knowledge: Knowledge, classes: list[str], comps: list[str], meta: dict[str, str]
+) -> None:
+    m = ManifestFacts(
+        package="com.x",
+        meta_data=meta,
+        components=[Component(kind="provider", name=c, meta_data=meta) for c in comps],
+    )
+    calls = [
+        CallSite(api="android.telephony.TelephonyManager.getDeviceId", caller_class=c, caller_method="m")
+        for c in classes
+    ]
+    hits = detect_sdks(m, _code(*classes, calls=calls), knowledge.sdks, knowledge.sensitive_apis)
+    assert sum(h.class_count for h in hits) <= len(classes)
+    for h in hits:
+        assert h.class_count > 0 or h.components
+        # used exactly when there is evidence of use (manifest reference, app reference or a strong call)
+        assert h.used == any(
+            e.startswith(("manifest:", "app:", "calls android.telephony")) for e in h.evidence
+        )

@@ -41,14 +41,21 @@ def net(**kw: Any) -> dict[str, Any]:
         (net(request_headers={"X-Id": IMEI}), "raw", "header:X-Id"),
         (net(request_body_b64=b64(json.dumps({"d": {"imei": IMEI}}))), "raw", "body"),
         (net(request_body_b64=b64("a=1&id=" + quote(b64(IMEI), safe=""))), "base64", "body"),
-        (net(url="https://h/x?d=" + base64.urlsafe_b64encode(IMEI.encode()).decode().rstrip("=")), "base64", "url"),
+        (
+            net(url="https://h/x?d=" + base64.urlsafe_b64encode(IMEI.encode()).decode().rstrip("=")),
+            "base64",
+            "url",
+        ),
         (net(request_body_b64=b64(IMEI.encode().hex().upper())), "hex", "body"),
         (net(request_body_b64=b64(hashlib.md5(IMEI.encode()).hexdigest().upper())), "md5", "body"),
         (net(request_body_b64=b64(hashlib.sha1(IMEI.encode()).hexdigest())), "sha1", "body"),
         (net(request_body_b64=b64(hashlib.sha256(IMEI.encode()).hexdigest())), "sha256", "body"),
         (net(request_body_b64=b64(gzip.compress(json.dumps({"imei": IMEI}).encode()))), "raw", "body"),
         (
-            net(request_headers={"Content-Encoding": "deflate"}, request_body_b64=b64(zlib.compress(IMEI.encode()))),
+            net(
+                request_headers={"Content-Encoding": "deflate"},
+                request_body_b64=b64(zlib.compress(IMEI.encode())),
+            ),
             "raw",
             "body",
         ),
@@ -67,7 +74,13 @@ def test_finds_imei_in_every_encoding(event: dict[str, Any], encoding: str, wher
 
 @pytest.mark.parametrize(
     "text",
-    ["ACDE48001122", "acde48001122", "ac-de-48-00-11-22", hashlib.md5(b"acde48001122").hexdigest(), MAC.lower()],
+    [
+        "ACDE48001122",
+        "acde48001122",
+        "ac-de-48-00-11-22",
+        hashlib.md5(b"acde48001122").hexdigest(),
+        MAC.lower(),
+    ],
 )
 def test_finds_mac_variants(text: str) -> None:
     (hit,) = matcher("mac", MAC).scan(net(request_body_b64=b64(f'{{"m":"{text}"}}')))
@@ -90,12 +103,22 @@ def test_location_needs_both_coordinates() -> None:
 
 
 def test_installed_packages_need_three_names() -> None:
-    apps = ["com.example.app", "com.tencent.mm", "com.eg.android.AlipayGphone", "com.ss.android.ugc.aweme", "com.jd"]
+    apps = [
+        "com.example.app",
+        "com.tencent.mm",
+        "com.eg.android.AlipayGphone",
+        "com.ss.android.ugc.aweme",
+        "com.jd",
+    ]
     m = matcher("installed_apps", apps)
     assert m.scan(net(request_body_b64=b64("com.tencent.mm,com.ss.android.ugc.aweme"))) == []
-    (hit,) = m.scan(net(request_body_b64=b64("com.tencent.mm,com.ss.android.ugc.aweme,com.eg.android.alipaygphone")))
+    (hit,) = m.scan(
+        net(request_body_b64=b64("com.tencent.mm,com.ss.android.ugc.aweme,com.eg.android.alipaygphone"))
+    )
     assert hit.value.pi_type == "installed_apps"
-    assert value_parts("installed_apps", apps, "com.example.app")[0] == "com.tencent.mm"  # own package excluded
+    assert (
+        value_parts("installed_apps", apps, "com.example.app")[0] == "com.tencent.mm"
+    )  # own package excluded
 
 
 def test_masked_value_matched_by_hashing_tokens() -> None:
@@ -137,3 +160,12 @@ def test_same_value_read_twice_keeps_first_read() -> None:
     m = matcher()
     m.add_read("device_id", IMEI, None, 99, 50.0, READER)
     assert len(m.values) == 1 and m.values[0].read_index == 7
+
+
+@pytest.mark.timeout(20)
+def test_pathological_bodies_stay_linear() -> None:
+    m = matcher()
+    body = "A" * 20 + " " * 300_000 + "!"
+    assert m.scan(net(request_body_b64=b64(body))) == []
+    assert m.scan(net(url="https://h/?" + "%" * 100_000)) == []
+    assert value_parts("location", {"lat": 10**400, "lng": "x"}, "p") == []

@@ -236,6 +236,7 @@ def test_every_practitioner_hook_is_covered(knowledge: Knowledge) -> None:
 def test_permissions(knowledge: Knowledge) -> None:
     perms = knowledge.permissions
     assert len(perms.entries) >= 1000
+    assert all(p.protection_level != "unknown" and p.name.count(".") >= 2 for p in perms.entries)
     dangerous = [p for p in perms.entries if p.dangerous]
     assert len(dangerous) >= 40
     for p in dangerous:

@@ -44,6 +44,7 @@ def test_with_exodus_adds_new_trackers_only(knowledge: Knowledge, tmp_path: Path
                     1, "Teemo", "com.databerries.|com.geolocstation.", r"databerries\.com", ["Analytics"]
                 ),
                 "2": _tracker(2, "Already there", r"com\.umeng\.analytics", "umeng\\.com"),
+                "5": _tracker(5, "Under a curated SDK", r"com\.umeng\.analytics\.game\."),
                 "3": _tracker(3, "Odd regex", r"^com\.example\.(a|b)$", ""),
                 "4": _tracker(4, "Ads", "com.someads.sdk", r"someads\.net|.*\.bad\..*", ["Advertisement"]),
             }

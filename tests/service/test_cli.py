@@ -67,7 +67,20 @@ def test_cli_ingest_escalate_render(tmp_path: Path) -> None:
 
     out = tmp_path / "notice.pdf"
     r = runner.invoke(
-        cli, ["notices", "render", str(case_id), "--kind", "rectification", "--format", "pdf", "--out", str(out), "--db", url]
+        cli,
+        [
+            "notices",
+            "render",
+            str(case_id),
+            "--kind",
+            "rectification",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+            "--db",
+            url,
+        ],
     )
     assert r.exit_code == 0, r.output
     assert out.read_bytes().startswith(b"%PDF")

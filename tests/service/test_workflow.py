@@ -54,6 +54,7 @@ def test_ingest_is_idempotent_and_stores_rows(world: World) -> None:
     assert f["fingerprint"] and f["subject_kind"] in ("app", "sdk") and f["app_version_id"]
     sdks = w.ok("ministry", "GET", "/api/v1/sdks")["items"]
     assert {s["key"] for s in sdks} >= {"umeng-analytics"}
+    assert all(s["vendor_id"] for s in sdks)
 
 
 def test_full_case_lifecycle(world: World) -> None:

@@ -72,9 +72,10 @@ def timed_job(job: Job, exodus: str | None, timeout_s: float, job_fn: JobFn = ru
     started = time.perf_counter()
     use_alarm = timeout_s > 0 and threading.current_thread() is threading.main_thread()
     previous: Any = None
+    outer = (0.0, 0.0)
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        outer = signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
         try:
             return job_fn(job, exodus)
@@ -82,13 +83,20 @@ def timed_job(job: Job, exodus: str | None, timeout_s: float, job_fn: JobFn = ru
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
+                if outer[0] > 0:  # someone else's timer was running (e.g. pytest-timeout): put it back
+                    left = max(0.001, outer[0] - (time.perf_counter() - started))
+                    signal.setitimer(signal.ITIMER_REAL, left, outer[1])
     except JobTimeout:  # fired outside the job's own handler (e.g. while loading the knowledge)
-        return failed_report(job, f"time limit exceeded ({timeout_s:g} s)", total_s=time.perf_counter() - started)
+        return failed_report(
+            job, f"time limit exceeded ({timeout_s:g} s)", total_s=time.perf_counter() - started
+        )
     except MemoryError:
         return failed_report(job, "memory limit exceeded", total_s=time.perf_counter() - started)
 
 
-def _worker_main(conn: Connection, memory_mb: int, timeout_s: float, exodus: str | None, job_fn: JobFn) -> None:
+def _worker_main(
+    conn: Connection, memory_mb: int, timeout_s: float, exodus: str | None, job_fn: JobFn
+) -> None:
     """A worker: memory cap, warm-up (knowledge, rules), then jobs from the pipe until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     logging.getLogger().addHandler(logging.NullHandler())  # errors travel in the reports, not as tracebacks
@@ -207,7 +215,9 @@ class ProcessBackend:
                     elif not w.proc.is_alive():
                         replace = True
                     elif hard is not None and time.monotonic() - w.started > hard:
-                        log.warning("killing the worker scanning %s (no answer within the time limit)", job.apk)
+                        log.warning(
+                            "killing the worker scanning %s (no answer within the time limit)", job.apk
+                        )
                         w.proc.kill()
                         w.proc.join(5)
                         report = failed_report(

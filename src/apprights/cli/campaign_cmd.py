@@ -23,8 +23,12 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="Skip apps already in OUT/reports.jsonl.")] = False,
     timeout: Annotated[float, typer.Option(help="Per-APK time limit in seconds.")] = 300.0,
     memory_mb: Annotated[int, typer.Option(help="Per-worker memory cap in MB (process backend).")] = 2048,
-    ray_address: Annotated[str, typer.Option(help="Ray cluster address (ray://host:10001, auto or local).")] = "auto",
-    exodus: Annotated[Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")] = None,
+    ray_address: Annotated[
+        str, typer.Option(help="Ray cluster address (ray://host:10001, auto or local).")
+    ] = "auto",
+    exodus: Annotated[
+        Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")
+    ] = None,
 ) -> None:
     """Scan many apps; progress on stderr; one report line per app in OUT/reports.jsonl."""
     from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend, ray_available

@@ -80,22 +80,39 @@ def _parse_options(values: list[str]) -> dict[str, Any]:
 
 @app.command()
 def scan(
-    apks: Annotated[list[Path] | None, typer.Argument(help="APK file(s). Several APKs are scanned one after another.")] = None,
+    apks: Annotated[
+        list[Path] | None, typer.Argument(help="APK file(s). Several APKs are scanned one after another.")
+    ] = None,
     policy: Annotated[Path | None, typer.Option(help="Privacy policy (HTML, Markdown or text).")] = None,
-    trace: Annotated[list[Path] | None, typer.Option(help="Runtime trace (apprights-trace/1 JSONL[.gz]); repeatable.")] = None,
-    listing: Annotated[list[Path] | None, typer.Option(help="Store listing (apprights-listing/1); repeatable.")] = None,
-    category: Annotated[str | None, typer.Option(help="App category (one of the 39, e.g. 地图导航类 or news).")] = None,
+    trace: Annotated[
+        list[Path] | None, typer.Option(help="Runtime trace (apprights-trace/1 JSONL[.gz]); repeatable.")
+    ] = None,
+    listing: Annotated[
+        list[Path] | None, typer.Option(help="Store listing (apprights-listing/1); repeatable.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option(help="App category (one of the 39, e.g. 地图导航类 or news).")
+    ] = None,
     developer: Annotated[str | None, typer.Option(help="Developer / operator name, for the report.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json | html")] = "text",
     output: Annotated[Path | None, typer.Option(help="Write the report here instead of stdout.")] = None,
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when a finding is at or above: info|low|medium|high|none.")] = "high",
-    exodus: Annotated[Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")] = None,
-    rule: Annotated[list[str] | None, typer.Option("--rule", help="Run only these rule ids; repeatable.")] = None,
+    fail_on: Annotated[
+        str, typer.Option(help="Exit 1 when a finding is at or above: info|low|medium|high|none.")
+    ] = "high",
+    exodus: Annotated[
+        Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="Run only these rule ids; repeatable.")
+    ] = None,
     disable: Annotated[list[str] | None, typer.Option(help="Do not run these rule ids; repeatable.")] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="Rule option RULE_ID.name=value; repeatable.")] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="Rule option RULE_ID.name=value; repeatable.")
+    ] = None,
 ) -> None:
     """Scan one app with all the evidence given / 检测一个应用 (APK, 隐私政策, 运行轨迹, 商店页面)."""
-    from apprights.engine.scan import ScanRequest, scan as run_scan
+    from apprights.engine.scan import ScanRequest
+    from apprights.engine.scan import scan as run_scan
     from apprights.model.finding import Severity
 
     if fmt not in ("text", "json", "html"):
@@ -145,8 +162,10 @@ def scan(
             output.mkdir(parents=True, exist_ok=True)
             stem = apk.stem if apk is not None else "report"
             (output / f"{stem}.html").write_text(outputs.pop(), encoding="utf-8")
-        if threshold is not None and worst == EXIT_OK and any(
-            Severity(f["severity"]).rank >= threshold for f in report["findings"]
+        if (
+            threshold is not None
+            and worst == EXIT_OK
+            and any(Severity(f["severity"]).rank >= threshold for f in report["findings"])
         ):
             worst = EXIT_FINDINGS
     text = "".join(outputs)
@@ -205,7 +224,9 @@ def rules_list(
         )
         return
     for r in rows:
-        typer.echo(f"{r.id:<42} {r.problem_type:>2} {str(r.severity):<6} {','.join(sorted(r.requires)):<22} {r.title_zh} / {r.title_en}")
+        typer.echo(
+            f"{r.id:<42} {r.problem_type:>2} {r.severity!s:<6} {','.join(sorted(r.requires)):<22} {r.title_zh} / {r.title_en}"
+        )
     typer.echo(f"{len(rows)} rules")
 
 
@@ -218,7 +239,9 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. T5.tar
     for r in discover_rules():
         if r.id == rule_id:
             typer.echo(f"{r.id} — {r.title_zh} / {r.title_en}")
-            typer.echo(f"problem type {r.problem_type}; severity {r.severity}; needs {', '.join(sorted(r.requires)) or '-'}")
+            typer.echo(
+                f"problem type {r.problem_type}; severity {r.severity}; needs {', '.join(sorted(r.requires)) or '-'}"
+            )
             for ref in r.legal_basis:
                 lr = resolve(ref)
                 typer.echo(f"legal basis: {ref}" + (f" — {lr.document_zh} {lr.clause}" if lr else ""))
@@ -232,9 +255,13 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. T5.tar
 
 @sdk_app.command("list")
 def sdk_list(
-    category: Annotated[str | None, typer.Option(help="Only this category (push, analytics, ads, …).")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Only this category (push, analytics, ads, …).")
+    ] = None,
     country: Annotated[str | None, typer.Option(help="Only this country code, e.g. CN.")] = None,
-    exodus: Annotated[Path | None, typer.Option(help="Include the trackers of this Exodus JSON file.")] = None,
+    exodus: Annotated[
+        Path | None, typer.Option(help="Include the trackers of this Exodus JSON file.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
     """List the SDK catalogue."""
@@ -248,8 +275,15 @@ def sdk_list(
         typer.echo(
             json.dumps(
                 [
-                    {"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "vendor": e.vendor, "category": e.category,
-                     "country": e.country, "prefixes": list(e.prefixes)}
+                    {
+                        "id": e.id,
+                        "name_zh": e.name_zh,
+                        "name_en": e.name_en,
+                        "vendor": e.vendor,
+                        "category": e.category,
+                        "country": e.country,
+                        "prefixes": list(e.prefixes),
+                    }
                     for e in rows
                 ],
                 ensure_ascii=False,
@@ -265,7 +299,9 @@ def sdk_list(
 @sdk_app.command("show")
 def sdk_show(
     sdk_id: Annotated[str, typer.Argument(help="SDK id, e.g. umeng-analytics")],
-    exodus: Annotated[Path | None, typer.Option(help="Include the trackers of this Exodus JSON file.")] = None,
+    exodus: Annotated[
+        Path | None, typer.Option(help="Include the trackers of this Exodus JSON file.")
+    ] = None,
 ) -> None:
     """One SDK: names, vendor, category, prefixes, hosts, components, PI it collects."""
     k = _load_knowledge(exodus)

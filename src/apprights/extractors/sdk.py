@@ -200,6 +200,8 @@ def _call_sites(
         if not entries:
             continue
         hit = matcher.cls(cs.caller_class)
+        if hit is not None and _own(cs.caller_class, own) and len(hit[1]) < len(own):
+            hit = None  # the vendor's own app under a vendor-wide prefix, as in _count_classes
         if own and (hit is None or _own(cs.caller_class, own)):
             # The app's own code calling an API the catalogue lists on an SDK class (AMapLocationClient …).
             target = matcher.cls(cs.api.rpartition(".")[0])

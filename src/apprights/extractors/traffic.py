@@ -35,7 +35,8 @@ _TRIVIAL = frozenset(
 )
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z:_.\-]{5,63}")
-_B64_BODY = re.compile(r"^[A-Za-z0-9+/_\-\s]+={0,2}\s*$")
+_B64_BODY = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
+_WS = re.compile(r"\s+")
 _HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")
 
 MIN_VALUE_LEN = 6
@@ -83,7 +84,7 @@ def _trivial(v: str) -> bool:
 def _truncate_coord(v: Any) -> str | None:
     try:
         f = float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if not (-180.0 <= f <= 180.0) or f == 0.0:
         return None
@@ -257,8 +258,9 @@ def request_text(
         texts = [text]
         if "%" in text:
             texts.append(unquote_plus(text))
-        if len(text) >= 16 and _B64_BODY.match(text):
-            inner = _b64(re.sub(r"\s", "", text), max_body_bytes)
+        compact = _WS.sub("", text) if len(text) >= 16 and text[:1].isalnum() else ""
+        if len(compact) >= 16 and _B64_BODY.fullmatch(compact):
+            inner = _b64(compact, max_body_bytes)
             if inner:
                 texts.append(_unpack(inner, max_body_bytes, "").decode("latin-1"))
         for x in texts:

@@ -26,9 +26,18 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
         "工信部信管函〔2023〕26号《关于进一步提升移动互联网应用服务能力的通知》",
         "MIIT notice 26 (2023) on further improving mobile app service capability",
     ),
-    "T/TAF 078": ("T/TAF 078《APP用户权益保护测评规范》", "T/TAF 078 app user-rights protection test specification"),
-    "T/TAF 077": ("T/TAF 077《APP收集使用个人信息最小必要评估规范》", "T/TAF 077 minimum-necessary assessment"),
-    "GB/T 35273-2020": ("GB/T 35273-2020《信息安全技术 个人信息安全规范》", "GB/T 35273-2020 PI security specification"),
+    "T/TAF 078": (
+        "T/TAF 078《APP用户权益保护测评规范》",
+        "T/TAF 078 app user-rights protection test specification",
+    ),
+    "T/TAF 077": (
+        "T/TAF 077《APP收集使用个人信息最小必要评估规范》",
+        "T/TAF 077 minimum-necessary assessment",
+    ),
+    "GB/T 35273-2020": (
+        "GB/T 35273-2020《信息安全技术 个人信息安全规范》",
+        "GB/T 35273-2020 PI security specification",
+    ),
     "GB/T 41391-2022": ("GB/T 41391-2022《移动互联网应用程序(App)收集个人信息基本要求》", "GB/T 41391-2022"),
 }
 
@@ -86,6 +95,9 @@ PROBLEM_TYPES: dict[int, tuple[str, str]] = {
     6: ("APP频繁自启动和关联启动", "Frequent self-start and starting other apps"),
     7: ("欺骗误导用户下载APP", "Tricking or misleading users into downloading apps"),
     8: ("欺骗误导用户提供个人信息", "Tricking or misleading users into providing personal information"),
-    9: ("应用分发平台上的APP信息明示不到位", "Distribution platform does not clearly display app information"),
+    9: (
+        "应用分发平台上的APP信息明示不到位",
+        "Distribution platform does not clearly display app information",
+    ),
     10: ("应用分发平台管理责任落实不到位", "Distribution platform fails its management responsibilities"),
 }

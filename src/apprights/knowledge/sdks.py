@@ -211,8 +211,9 @@ class SdkCatalogue:
         Format: ``{"trackers": {"<id>": {"id", "name", "code_signature", "network_signature", "categories",
         "website"}}}`` (also accepted: a list of tracker objects). ``code_signature`` is a regex of class
         prefixes joined by ``|``; ``network_signature`` a host regex. A tracker becomes an entry
-        ``exodus-<id>`` with source ``exodus-file``; prefixes the catalogue already owns are left to their
-        owner, and a tracker left with no prefix of its own is skipped. Ids already present are not duplicated.
+        ``exodus-<id>`` with source ``exodus-file``; prefixes the catalogue already owns, or that lie under one
+        it owns, are left to their owner (a curated SDK is never split), and a tracker left with no prefix of
+        its own is skipped. Ids already present are not duplicated.
         Raises ``InputError`` when the file is unreadable, too large, or not in that format.
         """
         trackers = _read_exodus(path)
@@ -226,7 +227,9 @@ class SdkCatalogue:
             if tid in ids or not name:
                 skipped += 1
                 continue
-            prefixes = [p for p in _exodus_prefixes(str(t.get("code_signature") or "")) if not _covered(p, owned)]
+            prefixes = [
+                p for p in _exodus_prefixes(str(t.get("code_signature") or "")) if not _covered(p, owned)
+            ]
             if not prefixes:
                 skipped += 1
                 continue

@@ -171,6 +171,7 @@ class HostStats:
     first_t: float = 0.0
     pre_consent_count: int = 0
     plaintext_count: int = 0
+    pi_request_count: int = 0  # requests that carried an identifier the app read
 
 
 @dataclass(slots=True)
@@ -264,7 +265,9 @@ class TraceSession:
     proc_starts: list[ProcStart] = field(default_factory=list)
     intents: list[IntentSent] = field(default_factory=list)
     hosts: list[HostStats] = field(default_factory=list)
-    pi_transfers: list[PiTransfer] = field(default_factory=list)
+    pi_transfers: list[PiTransfer] = field(
+        default_factory=list
+    )  # the first few per (host, value, sender, phase)
     downloads: list[Download] = field(default_factory=list)
     screens: list[UiScreen] = field(default_factory=list)
     taps: list[Tap] = field(default_factory=list)

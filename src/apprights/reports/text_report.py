@@ -10,7 +10,18 @@ _SEV_MARK = {"high": "!!", "medium": "! ", "low": "- ", "info": "  "}
 
 
 # Keys that locate the evidence rather than state it: printed after the substance.
-_LOCATORS = ("listing", "trace", "path", "index", "session", "event", "captured_at", "url", "app_name", "store")
+_LOCATORS = (
+    "listing",
+    "trace",
+    "path",
+    "index",
+    "session",
+    "event",
+    "captured_at",
+    "url",
+    "app_name",
+    "store",
+)
 
 
 def _evidence_line(e: dict[str, Any], width: int = 200) -> str:

@@ -95,3 +95,23 @@ def test_non_ascii_class_names_and_strings() -> None:
     }
     assert all(s.caller_class == "com.例子.应用.Main" and s.caller_method == "go" for s in code.strings)
     assert code.urls == ["https://例子.cn/api?q=1"] and code.hosts == ["例子.cn"]
+
+
+def test_const_string_jumbo_beyond_65536_strings() -> None:
+    cls = DexClass("com.example.app.Many")
+    for m in range(67):
+        code = Code()
+        for i in range(1000):
+            code.const_string(0, f"a{m:02d}{i:04d}")  # sorts before every interesting string below
+        cls.add_method(f"fill{m}", "()V", code=code.return_void(), registers=1)
+    late = Code().const_string(0, "com.tencent.mm").const_string(1, "android.intent.action.BOOT_COMPLETED")
+    cls.add_method("late", "()V", code=late.return_void(), registers=2)
+    data = write_dex([cls])
+    pool = StringPool(DexFile("t.dex", data))
+    assert len(pool) > 0x10000 and pool.find("com.tencent.mm") is not None
+    assert pool.find("com.tencent.mm") > 0xFFFF  # type: ignore[operator]
+    scan = scan_dex("classes.dex", data, TARGETS)
+    assert {(s.kind, s.value, s.caller_method) for s in scan.strings} == {
+        ("package", "com.tencent.mm", "late"),
+        ("action", "android.intent.action.BOOT_COMPLETED", "late"),
+    }

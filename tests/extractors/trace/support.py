@@ -26,7 +26,11 @@ _APIS = [
     ("android.net.wifi.WifiInfo.getMacAddress", "mac", None),
     ("android.os.Build.getSerial", "serial", None),
     ("android.provider.Settings$Secure.getString", "android_id", {"index": 1, "equals": ["android_id"]}),
-    ("android.content.ContentResolver.query", "contacts", {"index": 0, "authority": ["com.android.contacts"]}),
+    (
+        "android.content.ContentResolver.query",
+        "contacts",
+        {"index": 0, "authority": ["com.android.contacts"]},
+    ),
     ("android.content.ContentResolver.query", "sms", {"index": 0, "authority": ["sms", "mms-sms"]}),
     ("android.app.ApplicationPackageManager.getInstalledPackages", "installed_apps", None),
     ("android.location.LocationManager.getLastKnownLocation", "location", None),
@@ -61,7 +65,14 @@ def small_knowledge() -> Knowledge:
     cats = [
         AppCategory(30, "新闻资讯类", "新闻资讯的浏览、搜索", "无须个人信息", frozenset(), aliases=("news",)),
         AppCategory(1, "地图导航类", "定位和导航", "位置信息", frozenset({"location"}), aliases=("map",)),
-        AppCategory(5, "网络支付类", "网络支付", "证件号码", frozenset({"phone_number", "id_number"}), aliases=("pay",)),
+        AppCategory(
+            5,
+            "网络支付类",
+            "网络支付",
+            "证件号码",
+            frozenset({"phone_number", "id_number"}),
+            aliases=("pay",),
+        ),
     ]
     return Knowledge(
         sensitive_apis=SensitiveApiCatalogue("test", apis),
@@ -76,26 +87,37 @@ def fixture(name: str | Path) -> Path:
 
 
 def load(
-    *names: str | Path, knowledge: Knowledge | None = None, category: str | None = None, policy: PolicyFacts | None = None
+    *names: str | Path,
+    knowledge: Knowledge | None = None,
+    category: str | None = None,
+    policy: PolicyFacts | None = None,
 ) -> AppFacts:
     k = knowledge or small_knowledge()
     rt = extract_traces([fixture(n) for n in names], k, category=category)
     return AppFacts(runtime=rt, category=category, policy=policy)
 
 
-def run(rule: type[Rule], facts: AppFacts, knowledge: Knowledge | None = None, **options: Any) -> list[Finding]:
+def run(
+    rule: type[Rule], facts: AppFacts, knowledge: Knowledge | None = None, **options: Any
+) -> list[Finding]:
     ctx = RuleContext(knowledge or small_knowledge(), {rule.id: options} if options else {})
     return list(rule().check(facts, ctx))
 
 
-def run_file(rule: type[Rule], *names: str | Path, category: str | None = None, **options: Any) -> list[Finding]:
+def run_file(
+    rule: type[Rule], *names: str | Path, category: str | None = None, **options: Any
+) -> list[Finding]:
     k = small_knowledge()
     return run(rule, load(*names, knowledge=k, category=category), k, **options)
 
 
 def without(name: str, tmp: Path, *needles: str) -> Path:
     """A copy of a fixture without the lines that contain any of ``needles``."""
-    lines = [ln for ln in fixture(name).read_text(encoding="utf-8").splitlines() if not any(n in ln for n in needles)]
+    lines = [
+        ln
+        for ln in fixture(name).read_text(encoding="utf-8").splitlines()
+        if not any(n in ln for n in needles)
+    ]
     out = tmp / f"without-{name}"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out

@@ -48,7 +48,12 @@ def test_spec_example_timeline_and_attribution() -> None:
     assert [r.result for r in s.permission_results] == ["granted", "granted", "denied"]
     assert s.screens[0].consent_dialog is True
     (host,) = s.hosts
-    assert (host.host, host.party, host.sdk_id, host.pre_consent_count) == ("ulogs.umeng.com", "sdk", "umeng-analytics", 1)
+    assert (host.host, host.party, host.sdk_id, host.pre_consent_count) == (
+        "ulogs.umeng.com",
+        "sdk",
+        "umeng-analytics",
+        1,
+    )
     (x,) = s.pi_transfers
     assert (x.pi_type, x.read_t, x.at.t, x.reader.id, x.sender.id) == (
         "device_id",
@@ -87,17 +92,47 @@ def test_arg_filters_android_id_and_content_authority(tmp_path: Path) -> None:
         tmp_path,
         [
             HEADER,
-            {"type": "api_call", "t": 1, "api": "android.provider.Settings$Secure.getString", "args": ["cr", "android_id"]},
-            {"type": "api_call", "t": 2, "api": "android.provider.Settings$Secure.getString", "args": ["cr", "bluetooth_name"]},
-            {"type": "api_call", "t": 3, "api": "android.content.ContentResolver.query", "args": ["content://sms/inbox"]},
-            {"type": "api_call", "t": 4, "api": "android.content.ContentResolver.query", "args": ["content://com.android.contacts/x"]},
-            {"type": "api_call", "t": 5, "api": "android.content.ContentResolver.query", "args": ["content://media/external"]},
+            {
+                "type": "api_call",
+                "t": 1,
+                "api": "android.provider.Settings$Secure.getString",
+                "args": ["cr", "android_id"],
+            },
+            {
+                "type": "api_call",
+                "t": 2,
+                "api": "android.provider.Settings$Secure.getString",
+                "args": ["cr", "bluetooth_name"],
+            },
+            {
+                "type": "api_call",
+                "t": 3,
+                "api": "android.content.ContentResolver.query",
+                "args": ["content://sms/inbox"],
+            },
+            {
+                "type": "api_call",
+                "t": 4,
+                "api": "android.content.ContentResolver.query",
+                "args": ["content://com.android.contacts/x"],
+            },
+            {
+                "type": "api_call",
+                "t": 5,
+                "api": "android.content.ContentResolver.query",
+                "args": ["content://media/external"],
+            },
             {"type": "api_call", "t": 6, "api": "com.unknown.Api.call"},
         ],
     )
     s = extract_traces([p], small_knowledge()).sessions[0]
     # media is not in the test catalogue's filters: the built-in authority map still recognises it
-    assert [(c.at.t, c.pi_type) for c in s.api_calls] == [(1, "android_id"), (3, "sms"), (4, "contacts"), (5, "photos")]
+    assert [(c.at.t, c.pi_type) for c in s.api_calls] == [
+        (1, "android_id"),
+        (3, "sms"),
+        (4, "contacts"),
+        (5, "photos"),
+    ]
 
 
 def test_builtin_authority_map_when_catalogue_has_no_filter(tmp_path: Path, knowledge) -> None:  # type: ignore[no-untyped-def]
@@ -105,8 +140,18 @@ def test_builtin_authority_map_when_catalogue_has_no_filter(tmp_path: Path, know
         tmp_path,
         [
             HEADER,
-            {"type": "api_call", "t": 1, "api": "android.provider.Settings$Secure.getString", "args": ["cr", "android_id"]},
-            {"type": "api_call", "t": 2, "api": "android.content.ContentResolver.query", "args": ["content://call_log/calls"]},
+            {
+                "type": "api_call",
+                "t": 1,
+                "api": "android.provider.Settings$Secure.getString",
+                "args": ["cr", "android_id"],
+            },
+            {
+                "type": "api_call",
+                "t": 2,
+                "api": "android.content.ContentResolver.query",
+                "args": ["content://call_log/calls"],
+            },
         ],
     )
     s = extract_traces([p], knowledge).sessions[0]
@@ -155,7 +200,12 @@ def test_stack_frames_with_file_suffix_and_framework_frames(tmp_path: Path) -> N
                     "com.example.app.App.onCreate(App.java:5)",
                 ],
             },
-            {"type": "api_call", "t": 2, "api": "android.telephony.TelephonyManager.getImei", "stack": ["java.lang.Thread.run"]},
+            {
+                "type": "api_call",
+                "t": 2,
+                "api": "android.telephony.TelephonyManager.getImei",
+                "stack": ["java.lang.Thread.run"],
+            },
         ],
     )
     s = extract_traces([p], small_knowledge()).sessions[0]
@@ -167,13 +217,22 @@ def test_network_parties_and_first_party_option(tmp_path: Path) -> None:
         tmp_path,
         [
             HEADER,
-            {"type": "network", "t": 1, "host": "api.example.com", "method": "GET", "url": "http://api.example.com/a"},
+            {
+                "type": "network",
+                "t": 1,
+                "host": "api.example.com",
+                "method": "GET",
+                "url": "http://api.example.com/a",
+            },
             {"type": "network", "t": 2, "host": "log.umeng.com", "method": "POST"},
             {"type": "network", "t": 3, "host": "cdn.ourcdn.net", "method": "GET", "tls": True},
             {"type": "network", "t": 4, "host": "x.unknown.org", "method": "GET"},
         ],
     )
-    hosts = {h.host: h for h in extract_traces([p], small_knowledge(), first_party_hosts=("ourcdn.net",)).sessions[0].hosts}
+    hosts = {
+        h.host: h
+        for h in extract_traces([p], small_knowledge(), first_party_hosts=("ourcdn.net",)).sessions[0].hosts
+    }
     assert {h: v.party for h, v in hosts.items()} == {
         "api.example.com": "first",
         "log.umeng.com": "sdk",
@@ -199,8 +258,21 @@ def test_other_event_kinds_are_kept(tmp_path: Path) -> None:
         tmp_path,
         [
             HEADER,
-            {"type": "proc_start", "t": 1, "package": "com.other", "process": "com.other", "hosting_type": "service", "caller_package": "com.example.app"},
-            {"type": "intent", "t": 2, "op": "startService", "target_package": "com.other", "extras_keys": ["imei"]},
+            {
+                "type": "proc_start",
+                "t": 1,
+                "package": "com.other",
+                "process": "com.other",
+                "hosting_type": "service",
+                "caller_package": "com.example.app",
+            },
+            {
+                "type": "intent",
+                "t": 2,
+                "op": "startService",
+                "target_package": "com.other",
+                "extras_keys": ["imei"],
+            },
             {"type": "intent", "t": 2, "op": "startActivity", "target_package": "com.example.app"},
             {"type": "download", "t": 3, "url": "https://d.example.cn/a.apk?x=1", "user_initiated": True},
             {"type": "sensor_injection", "t": 4, "sensor": "accelerometer", "accel_ms2": 9.5},
@@ -220,3 +292,25 @@ def test_trace_inputs(tmp_path: Path) -> None:
     (ref,) = trace_inputs([p])
     data = p.read_bytes()
     assert ref.kind == "trace" and ref.size == len(data) and ref.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_pathological_stack_frame_is_linear(tmp_path: Path) -> None:
+    import time
+
+    frame = "com.x.Y.z" + "(" * 200_000
+    p = write(
+        tmp_path,
+        [
+            HEADER,
+            {
+                "type": "api_call",
+                "t": 1,
+                "api": "android.telephony.TelephonyManager.getImei",
+                "stack": [frame],
+            },
+        ],
+    )
+    t0 = time.process_time()
+    s = extract_traces([p], small_knowledge()).sessions[0]
+    assert time.process_time() - t0 < 5
+    assert s.api_calls[0].actor.id == "com.example.app"

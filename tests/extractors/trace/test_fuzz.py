@@ -22,14 +22,19 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 field_names = st.sampled_from(
     sorted({n for req, opt in SCHEMA.values() for n in (*req, *opt)} | {"t", "type", "process", "pid", "ret"})
 )
 events = st.fixed_dictionaries(
-    {"type": st.sampled_from([*SCHEMA, "other"]), "t": st.one_of(st.floats(0, 100), st.integers(0, 100), values)},
+    {
+        "type": st.sampled_from([*SCHEMA, "other"]),
+        "t": st.one_of(st.floats(0, 100), st.integers(0, 100), values),
+    },
     optional={"x": values},
 ).flatmap(lambda base: st.dictionaries(field_names, values, max_size=6).map(lambda extra: {**extra, **base}))
 lines = st.one_of(events.map(lambda e: json.dumps(e)), st.text(max_size=60))
@@ -54,5 +59,7 @@ def test_fuzz_lines_only_input_error(body: list[str]) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(events, max_size=8))
 def test_fuzz_wellformed_json_only_input_error(evs: list[dict[str, object]]) -> None:
-    evs = sorted(evs, key=lambda e: e["t"] if isinstance(e["t"], (int, float)) and not isinstance(e["t"], bool) else 0)
+    evs = sorted(
+        evs, key=lambda e: e["t"] if isinstance(e["t"], (int, float)) and not isinstance(e["t"], bool) else 0
+    )
     _run([json.dumps(e) for e in evs])

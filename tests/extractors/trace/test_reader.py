@@ -40,23 +40,47 @@ def problem(path: Path, limits: ReadLimits | None = None) -> str:
         ([HEADER, {"type": "note", "t": True, "text": "x"}], "line 2: field 't' must be a number"),
         ([HEADER, {"type": "note", "t": -1, "text": "x"}], "line 2: field 't' must not be negative"),
         ([HEADER, '{"type":"note","t":1e400,"text":"x"}'], "line 2: invalid JSON"),
-        ([HEADER, {"type": "note", "t": 5, "text": "a"}, {"type": "note", "t": 4, "text": "b"}], "line 3: field 't'"),
+        (
+            [HEADER, {"type": "note", "t": 5, "text": "a"}, {"type": "note", "t": 4, "text": "b"}],
+            "line 3: field 't'",
+        ),
         ([{**HEADER, "format": "apprights-trace/2"}], "line 1: field 'format' must be 'apprights-trace/1'"),
         ([{**HEADER, "package": ""}], "line 1: field 'package' must not be empty"),
         ([{"type": "note", "t": 0, "text": "x"}], "line 1: field 'type': the first event must be 'session'"),
         ([HEADER, HEADER], "line 2: field 'type': a second 'session' event"),
         ([HEADER, "[1, 2]"], "line 2: an event must be a JSON object"),
         ([HEADER, {"type": "api_call", "t": 1}], "line 2: field 'api' is missing"),
-        ([HEADER, {"type": "api_call", "t": 1, "api": "x", "stack": "a.b.c"}], "line 2: field 'stack' must be a list"),
-        ([HEADER, {"type": "api_call", "t": 1, "api": "x", "ret_sha256": "abc"}], "line 2: field 'ret_sha256'"),
-        ([HEADER, {"type": "app_state", "t": 1, "state": "sleeping"}], "line 2: field 'state' must be one of"),
-        ([HEADER, {"type": "permission_request", "t": 1, "permissions": []}], "field 'permissions' must not be empty"),
+        (
+            [HEADER, {"type": "api_call", "t": 1, "api": "x", "stack": "a.b.c"}],
+            "line 2: field 'stack' must be a list",
+        ),
+        (
+            [HEADER, {"type": "api_call", "t": 1, "api": "x", "ret_sha256": "abc"}],
+            "line 2: field 'ret_sha256'",
+        ),
+        (
+            [HEADER, {"type": "app_state", "t": 1, "state": "sleeping"}],
+            "line 2: field 'state' must be one of",
+        ),
+        (
+            [HEADER, {"type": "permission_request", "t": 1, "permissions": []}],
+            "field 'permissions' must not be empty",
+        ),
         ([HEADER, {"type": "permission_request", "t": 1, "permissions": [1]}], "field 'permissions' item 0"),
         ([HEADER, {"type": "network", "t": 1, "host": "a.com"}], "line 2: field 'method' is missing"),
         ([HEADER, {"type": "network", "t": 1, "host": "a", "method": "GET", "tls": "yes"}], "field 'tls'"),
-        ([HEADER, {"type": "ui", "t": 1, "screen": "s", "checkboxes": [{"checked": "true"}]}], "item 0 field 'checked'"),
-        ([HEADER, {"type": "proc_start", "t": 1, "package": "p", "process": "p"}], "field 'hosting_type' is missing"),
-        ([HEADER, {"type": "note", "t": 1, "text": "x", "pid": "12"}], "line 2: field 'pid' must be an integer"),
+        (
+            [HEADER, {"type": "ui", "t": 1, "screen": "s", "checkboxes": [{"checked": "true"}]}],
+            "item 0 field 'checked'",
+        ),
+        (
+            [HEADER, {"type": "proc_start", "t": 1, "package": "p", "process": "p"}],
+            "field 'hosting_type' is missing",
+        ),
+        (
+            [HEADER, {"type": "note", "t": 1, "text": "x", "pid": "12"}],
+            "line 2: field 'pid' must be an integer",
+        ),
         ([HEADER, {"type": "consent", "t": 1, "action": None}], "line 2: field 'action' is missing"),
     ],
 )
@@ -159,4 +183,6 @@ def test_no_paths() -> None:
 
 
 def test_nan_is_not_json(tmp_path: Path) -> None:
-    assert problem(write(tmp_path, [HEADER, '{"type":"note","t":NaN,"text":"x"}'])).startswith("line 2: invalid JSON")
+    assert problem(write(tmp_path, [HEADER, '{"type":"note","t":NaN,"text":"x"}'])).startswith(
+        "line 2: invalid JSON"
+    )

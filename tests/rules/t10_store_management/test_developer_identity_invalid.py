@@ -10,7 +10,9 @@ def run(facts: AppFacts, knowledge) -> list:  # type: ignore[no-untyped-def]
 
 
 def test_triggers_on_bad_check_character(knowledge) -> None:  # type: ignore[no-untyped-def]
-    facts = AppFacts(listings=[make_listing(developer={"name": "示例科技有限公司", "uscc": "91350100M000100Y44"})])
+    facts = AppFacts(
+        listings=[make_listing(developer={"name": "示例科技有限公司", "uscc": "91350100M000100Y44"})]
+    )
     found = run(facts, knowledge)
     assert len(found) == 1
     assert "check character" in found[0].evidence[0].data["problems"]["developer.uscc"]

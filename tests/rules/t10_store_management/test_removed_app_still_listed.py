@@ -20,4 +20,6 @@ def test_clean_within_grace_or_removed(knowledge) -> None:  # type: ignore[no-un
 
 
 def test_clean_without_orders(knowledge) -> None:  # type: ignore[no-untyped-def]
-    assert list(RemovedAppStillListed().check(AppFacts(listings=[make_listing()]), RuleContext(knowledge))) == []
+    assert (
+        list(RemovedAppStillListed().check(AppFacts(listings=[make_listing()]), RuleContext(knowledge))) == []
+    )

@@ -11,7 +11,9 @@ def test_triggers_spec_example_imei_to_umeng() -> None:
     assert f.subject.kind == SubjectKind.SDK and f.subject.id == "umeng-analytics"
     assert f.merge_key == "T3.third_party:umeng-analytics"
     ev = f.evidence[0].data
-    assert ev["host"] == "ulogs.umeng.com" and ev["read_event"] == 2 and ev["read_t"] == 1.2 and ev["t"] == 1.9
+    assert (
+        ev["host"] == "ulogs.umeng.com" and ev["read_event"] == 2 and ev["read_t"] == 1.2 and ev["t"] == 1.9
+    )
     assert ev["where"] == "body" and len(ev["value_sha256"]) == 64
     assert "t=1.2 s" in f.detail_en and "t=1.9 s" in f.detail_en
 
@@ -31,7 +33,9 @@ def test_clean_first_party_and_pi_free_requests() -> None:
 
 def test_clean_policy_listing_lowers_confidence() -> None:
     k = small_knowledge()
-    policy = PolicyFacts(path="p.txt", sha256="0" * 64, sdk_list=[PolicySdkEntry(name="友盟", sdk_id="umeng-analytics")])
+    policy = PolicyFacts(
+        path="p.txt", sha256="0" * 64, sdk_list=[PolicySdkEntry(name="友盟", sdk_id="umeng-analytics")]
+    )
     facts = load("spec_example.jsonl", knowledge=k, policy=policy)
     (f,) = run(PiToThirdParty, facts, k)
     assert f.confidence == Confidence.OBSERVED

@@ -30,6 +30,10 @@ def test_clean_when_not_listed(knowledge) -> None:  # type: ignore[no-untyped-de
 
 
 def test_fingerprint_stable_across_captures(knowledge) -> None:  # type: ignore[no-untyped-def]
-    a = run(AppFacts(listings=[make_listing(description=None, captured_at="2026-01-01T00:00:00Z")]), knowledge)
-    b = run(AppFacts(listings=[make_listing(description=None, captured_at="2026-02-01T00:00:00Z")]), knowledge)
+    a = run(
+        AppFacts(listings=[make_listing(description=None, captured_at="2026-01-01T00:00:00Z")]), knowledge
+    )
+    b = run(
+        AppFacts(listings=[make_listing(description=None, captured_at="2026-02-01T00:00:00Z")]), knowledge
+    )
     assert a[0].fingerprint == b[0].fingerprint

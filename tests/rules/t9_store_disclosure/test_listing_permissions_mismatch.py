@@ -22,7 +22,9 @@ def test_triggers_on_unlisted_dangerous_permission(knowledge) -> None:  # type: 
 
 
 def test_triggers_on_missing_purpose(knowledge) -> None:  # type: ignore[no-untyped-def]
-    facts = AppFacts(listings=[make_listing(permissions=[{"name": "android.permission.CAMERA", "purpose": ""}])])
+    facts = AppFacts(
+        listings=[make_listing(permissions=[{"name": "android.permission.CAMERA", "purpose": ""}])]
+    )
     found = list(ListingPermissionsMismatch().check(facts, RuleContext(knowledge)))
     assert found and found[0].evidence[0].data["permissions_without_purpose"] == ["android.permission.CAMERA"]
 

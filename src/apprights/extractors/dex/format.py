@@ -142,6 +142,7 @@ class DexFile:
         cdefs: Any = self._table(h.class_defs, 32, "class_defs", _CLASS_DEF)
         self.class_idx: U32 = cdefs["class_idx"]
         self.class_data_off: U32 = cdefs["class_data_off"]
+        self._sections: dict[int, tuple[int, int]] | None = None
         self._check_indexes()
 
     def _table(self, size_off: tuple[int, int], item: int, what: str, dtype: Any) -> Any:
@@ -175,6 +176,11 @@ class DexFile:
 
     def map_sections(self) -> dict[int, tuple[int, int]]:
         """map_list as {type: (offset, end)}; end is the next section's offset (or file size). Empty if absent."""
+        if self._sections is None:
+            self._sections = self._read_map()
+        return self._sections
+
+    def _read_map(self) -> dict[int, tuple[int, int]]:
         off = self.header.map_off
         if off == 0 or off + 4 > len(self.data):
             return {}

@@ -43,10 +43,6 @@ _URL_RE = re.compile(r"""(?:https?|wss?)://[^\s"'<>\\^`{|}]+""", re.IGNORECASE)
 _CONTENT_RE = re.compile(r"""content://[^\s"'<>\\^`{|}]*""")
 
 
-def _first(kv: tuple[bytes, str]) -> bytes:
-    return kv[0]
-
-
 def decode_mutf8(raw: bytes) -> str:
     """Modified UTF-8 (NUL as C0 80, supplementary characters as surrogate pairs) to str; never raises."""
     try:
@@ -122,7 +118,8 @@ class StringPool:
     def find_many(self, values: Iterable[str]) -> dict[str, int]:
         """{value: index} for those of ``values`` in the pool: one descent of the sorted pool for all keys, so
         shared upper levels of the search are read once."""
-        keys = sorted({encode_mutf8(v): v for v in values}.items())
+        by_key = {encode_mutf8(v): v for v in values}
+        keys = sorted(by_key)
         out: dict[str, int] = {}
         stack = [(0, len(self), 0, len(keys))]
         while stack:
@@ -131,10 +128,10 @@ class StringPool:
                 continue
             mid = (lo + hi) // 2
             r = self.raw(mid)
-            a = bisect.bisect_left(keys, r, klo, khi, key=_first)
+            a = bisect.bisect_left(keys, r, klo, khi)
             b = a
-            if a < khi and keys[a][0] == r:
-                out[keys[a][1]] = mid
+            if a < khi and keys[a] == r:
+                out[by_key[r]] = mid
                 b = a + 1
             stack.append((lo, mid, klo, a))
             stack.append((mid + 1, hi, b, khi))

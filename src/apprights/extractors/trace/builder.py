@@ -38,7 +38,10 @@ class BuildOptions:
     consent_tap_window_s: float = 1.0  # a tap this close before consent agreed/refused answered the dialog
     calls_per_key: int = 5  # ApiCall objects kept per (API, subject, phase, state)
     series_times: int = 5000  # unprompted read times kept per series
-    max_kept: int = 20000  # per kind of kept event (screens, taps, intents, transfers …)
+    max_kept: int = 20000  # per kind of kept event (intents, process starts, permission events …)
+    max_taps: int = 200_000  # taps decide "user action": keep (nearly) all of them
+    max_screens: int = 50_000  # consecutive identical screens are stored once
+    transfers_per_key: int = 3  # PiTransfer objects per (host, PI value, sender, phase, plaintext)
     max_text_items: int = 200  # texts/buttons/… kept per screen
     max_text_len: int = 500
     scan_traffic: bool = True
@@ -102,6 +105,8 @@ class SessionBuilder:
         self.prev_tap: Tap | None = None
         self.last_shown_t: float | None = None
         self.dialog_pending = False
+        self.last_screen_sig: tuple[str, ...] | None = None
+        self.transfer_keys: dict[tuple[Any, ...], int] = {}
         self.moments: list[Moment] = []
         self.series: dict[tuple[str, str, str], ApiSeries] = {}
         self.call_keys: dict[tuple[str, str, str, str], int] = {}
@@ -127,8 +132,8 @@ class SessionBuilder:
         self.moments.append(m)
         return m
 
-    def _room(self, kind: str, lst: list[Any]) -> bool:
-        if len(lst) < self.opt.max_kept:
+    def _room(self, kind: str, lst: list[Any], cap: int | None = None) -> bool:
+        if len(lst) < (self.opt.max_kept if cap is None else cap):
             return True
         self.session.dropped[kind] = self.session.dropped.get(kind, 0) + 1
         return False
@@ -200,7 +205,17 @@ class SessionBuilder:
             )
 
     def on_ui(self, index: int, t: float, ev: dict[str, Any]) -> None:
-        if not self._room("screens", self.session.screens):
+        sig = (
+            ev["screen"],
+            repr(ev.get("texts")),
+            repr(ev.get("buttons")),
+            repr(ev.get("checkboxes")),
+            repr(ev.get("inputs")),
+        )
+        if sig == self.last_screen_sig and not (self.dialog_pending and self.phase == "shown"):
+            return  # the same screen recorded again: nothing new
+        self.last_screen_sig = sig
+        if not self._room("screens", self.session.screens, self.opt.max_screens):
             return
         n, ln = self.opt.max_text_items, self.opt.max_text_len
 
@@ -232,7 +247,7 @@ class SessionBuilder:
         x, y = ev.get("x"), ev.get("y")
         tap = Tap(index, t, _s(ev, "text")[:200], _s(ev, "id")[:200], x, y)
         self.prev_tap, self.tap = self.tap, tap
-        if self._room("taps", self.session.taps):
+        if self._room("taps", self.session.taps, self.opt.max_taps):
             self.session.taps.append(tap)
 
     def on_api_call(self, index: int, t: float, ev: dict[str, Any]) -> None:
@@ -349,16 +364,21 @@ class SessionBuilder:
         hits = self.matcher.scan(ev)
         if not hits:
             return
+        hs.pi_request_count += 1
         stack = ev.get("stack")
+        pre = self.phase in ("before", "shown")
         for hit in hits:
-            if not self._room("pi_transfers", self.session.pi_transfers):
-                return
             if stack:
                 sender = self.attr.actor(stack)
             elif party == "sdk" and sdk_id is not None:
                 sender = Actor("sdk", sdk_id, sdk_name)
             else:
                 sender = hit.value.reader
+            key = (host, hit.value.pi_type, hit.value.value_sha256, sender.id, pre, plaintext)
+            n = self.transfer_keys.get(key, 0)
+            self.transfer_keys[key] = n + 1
+            if n >= self.opt.transfers_per_key or not self._room("pi_transfers", self.session.pi_transfers):
+                continue
             self.session.pi_transfers.append(
                 PiTransfer(
                     self.moment(index, t),

@@ -99,6 +99,33 @@ def _loads(line: bytes, path: str, n: int) -> Any:
         raise InputError(path, f"line {n}: JSON nested too deeply") from None
 
 
+def _lines(stream: IO[bytes], cap: int, path: str) -> Iterator[bytes]:
+    """Split a byte stream into lines (without the newline), reading 1 MiB at a time; no line may exceed
+    ``cap`` bytes (checked before it is ever parsed, so a newline-free file cannot fill memory)."""
+    rest = b""
+    lineno = 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        if rest:
+            chunk = rest + chunk
+        parts = chunk.split(b"\n")
+        rest = parts.pop()
+        for line in parts:
+            lineno += 1
+            if len(line) > cap:
+                raise InputError(path, f"line {lineno}: longer than {cap} bytes")
+            yield line
+        if len(rest) > cap:
+            raise InputError(path, f"line {lineno + 1}: longer than {cap} bytes")
+    if rest:
+        yield rest
+
+
+_CHUNK = 1024 * 1024
+
+
 def read_events(path: Path, limits: ReadLimits | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (0-based event index, validated event) for every non-empty line, in order.
 
@@ -112,15 +139,9 @@ def read_events(path: Path, limits: ReadLimits | None = None) -> Iterator[tuple[
         lineno = 0
         index = 0
         last_t = 0.0
-        cap = limits.max_line_bytes
-        while True:
-            line = stream.readline(cap + 1)
-            if not line:
-                break
+        for line in _lines(stream, limits.max_line_bytes, p):
             lineno += 1
-            if len(line) > cap:
-                raise InputError(p, f"line {lineno}: longer than {cap} bytes")
-            if not line.strip():
+            if not line or line.isspace():
                 continue
             obj = _loads(line, p, lineno)
             ev = validate_event(obj, p, lineno)

@@ -76,8 +76,11 @@ class DeveloperIdentityInvalid(Rule):
                 0,
                 listing_evidence(
                     listing,
-                    developer={"name": listing.developer_name, "uscc": listing.developer_uscc,
-                               "country": listing.developer_country},
+                    developer={
+                        "name": listing.developer_name,
+                        "uscc": listing.developer_uscc,
+                        "country": listing.developer_country,
+                    },
                     problems=problems,
                 ),
             )
@@ -88,7 +91,8 @@ class DeveloperIdentityInvalid(Rule):
                 confidence=Confidence.OBSERVED,
                 evidence=evidence,
                 detail_zh="开发者信息问题：" + "；".join(f"{k} {v}" for k, v in problems.items()),
-                detail_en="Developer identity problems: " + "; ".join(f"{k} {v}" for k, v in problems.items()),
+                detail_en="Developer identity problems: "
+                + "; ".join(f"{k} {v}" for k, v in problems.items()),
             )
 
 

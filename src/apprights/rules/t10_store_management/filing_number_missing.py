@@ -61,5 +61,7 @@ class FilingNumberMissing(Rule):
                 confidence=Confidence.OBSERVED,
                 evidence=[listing_evidence(listing, icp_filing=listing.icp_filing, problem=problem)],
                 detail_zh="备案号缺失" if problem == "missing" else f"备案号格式不正确：{filing}",
-                detail_en="no filing number" if problem == "missing" else f"malformed filing number: {filing}",
+                detail_en="no filing number"
+                if problem == "missing"
+                else f"malformed filing number: {filing}",
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Finding, Severity
@@ -49,7 +50,7 @@ class RemovedAppStillListed(Rule):
     severity = Severity.HIGH
     legal_basis = ("164号文 四(10)", "T/TAF 078.8")
     requires = frozenset({"listing"})
-    default_options = {"removal_orders": {}, "grace_hours": 24}
+    default_options: ClassVar[dict[str, Any]] = {"removal_orders": {}, "grace_hours": 24}
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         orders = ctx.option(type(self), "removal_orders") or {}

@@ -47,7 +47,11 @@ class ListingAppMismatch(Rule):
             if listing.package and listing.package != m.package:
                 continue
             diffs: dict[str, dict[str, str]] = {}
-            if listing.version_name and m.version_name and listing.version_name.strip() != m.version_name.strip():
+            if (
+                listing.version_name
+                and m.version_name
+                and listing.version_name.strip() != m.version_name.strip()
+            ):
                 diffs["version_name"] = {"listing": listing.version_name, "apk": m.version_name}
             if m.label and _norm(listing.app_name) != _norm(m.label) and not m.label.startswith("@"):
                 diffs["app_name"] = {"listing": listing.app_name, "apk": m.label}
@@ -60,7 +64,9 @@ class ListingAppMismatch(Rule):
                 confidence=Confidence.OBSERVED,
                 evidence=[
                     listing_evidence(listing, differences=diffs),
-                    Evidence("manifest", {"package": m.package, "version_name": m.version_name, "label": m.label}),
+                    Evidence(
+                        "manifest", {"package": m.package, "version_name": m.version_name, "label": m.label}
+                    ),
                 ],
                 detail_zh="商店展示与APK不一致：" + "、".join(sorted(diffs)),
                 detail_en="Listing differs from the APK in: " + ", ".join(sorted(diffs)),

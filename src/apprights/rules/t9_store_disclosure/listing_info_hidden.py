@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Finding, Severity
@@ -39,7 +40,7 @@ class ListingInfoHidden(Rule):
     severity = Severity.LOW
     legal_basis = ("164号文 四(9)", "T/TAF 078.9")
     requires = frozenset({"listing"})
-    default_options = {"max_depth": 1, "max_policy_depth": 2}
+    default_options: ClassVar[dict[str, Any]] = {"max_depth": 1, "max_policy_depth": 2}
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         max_depth = int(ctx.option(type(self), "max_depth"))

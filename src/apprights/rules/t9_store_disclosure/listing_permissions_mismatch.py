@@ -73,7 +73,11 @@ class ListingPermissionsMismatch(Rule):
             no_purpose = sorted(p.name for p in listing.permissions if not p.purpose.strip())
             if not unlisted and not no_purpose:
                 continue
-            evidence = [listing_evidence(listing, unlisted_permissions=unlisted, permissions_without_purpose=no_purpose)]
+            evidence = [
+                listing_evidence(
+                    listing, unlisted_permissions=unlisted, permissions_without_purpose=no_purpose
+                )
+            ]
             if unlisted and facts.manifest is not None:
                 evidence.append(
                     Evidence("manifest", {"package": facts.manifest.package, "declared_dangerous": unlisted})

@@ -13,6 +13,11 @@ _SDKS = (
     ("jpush", "极光推送", "push"),
     ("gdt-ads", "优量汇", "ads"),
 )
+_VENDORS = {
+    "umeng-analytics": "友盟同欣（北京）科技有限公司",
+    "jpush": "深圳市和讯华谷信息技术有限公司",
+    "gdt-ads": "深圳市腾讯计算机系统有限公司",
+}
 
 
 def make_finding(
@@ -81,7 +86,7 @@ def make_report(
         },
         "permissions": [{"name": "android.permission.READ_PHONE_STATE", "dangerous": True}],
         "sdks": [
-            {"id": k, "name": n, "vendor": "", "category": c, "used": True, "evidence": []}
+            {"id": k, "name": n, "vendor": _VENDORS[k], "category": c, "used": True, "evidence": []}
             for k, n, c in _SDKS
         ],
         "findings": findings,

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from apprights.errors import InputError
 from apprights.service.apps.models import App, AppVersion
 from apprights.service.db import utc_naive
-from apprights.service.orgs.models import Sdk
+from apprights.service.orgs.models import Sdk, SdkVendor
 from apprights.service.scans.models import Finding, ScanRun
 from apprights.service.stores.models import Store
 
@@ -53,7 +52,7 @@ class ParsedReport:
     knowledge: str
     store_code: str
     findings: list[dict[str, Any]]
-    sdks: list[tuple[str, str, str]]  # (key, name, category)
+    sdks: list[tuple[str, str, str, str]]  # (key, name, category, vendor)
 
 
 @dataclass
@@ -166,12 +165,13 @@ def parse_report(doc: Any, where: str) -> ParsedReport:
                 "evidence": ev,
             }
         )
-    sdks: list[tuple[str, str, str]] = []
+    sdks: list[tuple[str, str, str, str]] = []
     for s in _list(d.get("sdks"), where, "sdks")[:500]:
         if isinstance(s, dict) and isinstance(s.get("id"), str) and s["id"]:
             name = s.get("name") if isinstance(s.get("name"), str) else s["id"]
             cat = s.get("category") if isinstance(s.get("category"), str) else ""
-            sdks.append((s["id"][:128], str(name)[:200], str(cat)[:64]))
+            vendor = s.get("vendor") if isinstance(s.get("vendor"), str) else ""
+            sdks.append((s["id"][:128], str(name)[:200], str(cat)[:64], str(vendor).strip()[:200]))
     return ParsedReport(
         sha256=hashlib.sha256(canonical).hexdigest(),
         package=package,
@@ -246,6 +246,15 @@ def _executemany(session: Session, table: Table, rows: Sequence[dict[str, Any]])
         return
     dialect = session.get_bind().dialect
     cols = list(rows[0])
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # COPY is PostgreSQL's bulk path: an order of magnitude faster than batched INSERTs.
+        prep = dialect.identifier_preparer
+        dbapi_conn: Any = session.connection().connection.dbapi_connection
+        copy_sql = f"COPY {prep.quote(table.name)} ({', '.join(prep.quote(c) for c in cols)}) FROM STDIN"
+        with dbapi_conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            for r in rows:
+                copy.write_row(tuple(r[c] for c in cols))
+        return
     mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if mark is None:
         session.execute(insert(table), rows)
@@ -293,6 +302,7 @@ def ingest_reports(
     run_t: Table = ScanRun.__table__  # type: ignore[assignment]
     fnd_t: Table = Finding.__table__  # type: ignore[assignment]
     sdk_t: Table = Sdk.__table__  # type: ignore[assignment]
+    vendor_t: Table = SdkVendor.__table__  # type: ignore[assignment]
     store_ids: dict[str, int] = {}
     for batch in _chunks(reports, chunk):
         res.received += len(batch)
@@ -357,9 +367,22 @@ def ingest_reports(
             for a, vn, vc, vid in session.execute(q).all():
                 ver_ids[(a, vn, vc)] = vid
         # 5. SDKs seen
-        sdk_rows = {k: (n, c) for r in fresh for k, n, c in r.sdks}
+        sdk_rows = {k: (n, c, v) for r in fresh for k, n, c, v in r.sdks}
+        vendors = {v for _n, _c, v in sdk_rows.values() if v}
+        _insert_ignore(session, vendor_t, [{"name": v} for v in vendors], ["name"])
+        vendor_ids: dict[str, int] = {}
+        for part in _in_chunks(vendors):
+            vendor_ids.update(
+                session.execute(select(SdkVendor.name, SdkVendor.id).where(SdkVendor.name.in_(part))).all()
+            )
         _insert_ignore(
-            session, sdk_t, [{"key": k, "name": n, "category": c} for k, (n, c) in sdk_rows.items()], ["key"]
+            session,
+            sdk_t,
+            [
+                {"key": k, "name": n, "category": c, "vendor_id": vendor_ids.get(v)}
+                for k, (n, c, v) in sdk_rows.items()
+            ],
+            ["key"],
         )
         # 6. scan runs
         run_rows = []
