@@ -335,6 +335,29 @@ def _orjson_version() -> str:
         return "absent (stdlib json)"
 
 
+def parse_comparison(path: Path, n: int = 200_000) -> str:
+    """CPU seconds to parse the first ``n`` lines with stdlib json and with orjson (best of 3)."""
+    with open(path, "rb") as f:
+        lines = [line for line, _ in zip(f, range(n), strict=False)]
+    out = []
+    parsers: list[tuple[str, object]] = [("json", json.loads)]
+    try:
+        import orjson
+
+        parsers.append(("orjson", orjson.loads))
+    except ImportError:
+        pass
+    for name, loads in parsers:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            for line in lines:
+                loads(line)  # type: ignore[operator]
+            best = min(best, time.process_time() - t0)
+        out.append(f"{name} {best:.2f} s")
+    return f"Parsing the first {len(lines):,} lines (CPU, best of 3): " + ", ".join(out) + "."
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
@@ -389,6 +412,8 @@ def main() -> None:
         + ".",
         "",
         f"Kept in the facts (not 1,000,000 objects): {json.dumps(stats0['kept'])}.",
+        "",
+        parse_comparison(path),
         "",
         f"Load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
         "(other work shares the machine; *CPU s* is the analysis' own user+system time, the fairest number "

@@ -196,6 +196,28 @@ def eval_opp115(root: Path) -> list[str]:
     return [total.row("OPP-115 all (segment level)"), *rows]
 
 
+def eval_sdk_rows(root: Path) -> list[str]:
+    """SDK-list rows of the real Chinese policies resolved to SDK-catalogue ids (no gold labels: a coverage
+    measure; the unresolved names are listed so a reader can judge whether the catalogue lacks them)."""
+    from apprights.knowledge import Knowledge
+
+    catalogue = Knowledge.load().sdks
+    rows: list[str] = []
+    total = resolved = 0
+    for path in sorted(root.glob("*.md")):
+        facts = extract_policy_bytes(path.read_bytes(), source=path.name, sdk_catalogue=catalogue)
+        if not facts.sdk_list:
+            continue
+        n = len(facts.sdk_list)
+        ok = [e for e in facts.sdk_list if e.sdk_id]
+        total += n
+        resolved += len(ok)
+        missing = ", ".join(e.name for e in facts.sdk_list if not e.sdk_id) or "-"
+        rows.append(f"| {path.stem[:40]} | {n} | {len(ok)} | {missing} |")
+    rows.append(f"| **all** | {total} | {resolved} | |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
@@ -209,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ca4p_rows, cov = eval_ca4p(pol / "ca4p483_sample")
     vio_rows = eval_viodroid(pol / "viodroid_finder" / "dev_sample_labelled_dataset.csv")
     opp_rows = eval_opp115(pol / "opp115_sample")
+    sdk_rows = eval_sdk_rows(pol / "see_agreement_sample")
     elapsed = time.perf_counter() - start
     header = ["| evaluation | TP | FP | FN | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
     lines = [
@@ -245,6 +268,15 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *header,
         *opp_rows,
+        "",
+        "## SDK-list rows resolved to SDK-catalogue ids (see-agreement sample policies)",
+        "",
+        "No gold labels: the share of extracted SDK rows that resolve (alias table, then name, then vendor) to "
+        "an id of knowledge/data/sdks.json. Unresolved names are listed; most are SDKs the catalogue lacks.",
+        "",
+        "| policy | SDK rows | resolved | unresolved names |",
+        "|---|---|---|---|",
+        *sdk_rows,
         "",
         f"Total time: {elapsed:.2f} s.",
         "",

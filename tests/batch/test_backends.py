@@ -65,7 +65,10 @@ def test_per_apk_time_limit_fires_and_the_batch_goes_on(apps: dict[str, Path], t
     timed_out = [r for r in reports if r["job"]["traces"]]
     assert len(timed_out) == 1 and "time limit exceeded" in error_of(timed_out[0])
     assert timed_out[0]["findings"] == [] and timed_out[0]["app"]["package"] == ""
-    assert sorted(r["app"]["package"] for r in reports if not r["job"]["traces"]) == ["com.t.one", "com.t.two"]
+    assert sorted(r["app"]["package"] for r in reports if not r["job"]["traces"]) == [
+        "com.t.one",
+        "com.t.two",
+    ]
 
 
 def test_local_backend_time_limit(tmp_path: Path) -> None:
@@ -78,7 +81,11 @@ def test_worker_that_ignores_the_alarm_is_killed(apps: dict[str, Path]) -> None:
     jobs = [Job(apk=str(apps["stuck"])), Job(apk=str(apps["one"])), Job(apk=str(apps["two"]))]
     started = time.perf_counter()
     reports = by_apk(
-        list(ProcessBackend(workers=1, limits=Limits(timeout_s=0.5, grace_s=0.5), job_fn=stuck_on_name).run(jobs))
+        list(
+            ProcessBackend(workers=1, limits=Limits(timeout_s=0.5, grace_s=0.5), job_fn=stuck_on_name).run(
+                jobs
+            )
+        )
     )
     assert time.perf_counter() - started < 30
     assert "time limit exceeded" in error_of(reports[str(apps["stuck"])])
@@ -102,7 +109,9 @@ def test_memory_cap_fires_and_is_reported(apps: dict[str, Path], tmp_path: Path)
 def test_killed_worker_costs_only_its_app(apps: dict[str, Path]) -> None:
     names = ("one", "crash", "two", "three")
     jobs = [Job(apk=str(apps[n])) for n in names]
-    reports = by_apk(list(ProcessBackend(workers=2, limits=Limits(timeout_s=60), job_fn=crash_on_name).run(jobs)))
+    reports = by_apk(
+        list(ProcessBackend(workers=2, limits=Limits(timeout_s=60), job_fn=crash_on_name).run(jobs))
+    )
     assert set(reports) == {j.apk for j in jobs}
     crashed = reports[str(apps["crash"])]
     assert "worker process died" in error_of(crashed) and "SIGKILL" in error_of(crashed)

@@ -50,7 +50,9 @@ def lines(out: Path) -> list[dict[str, Any]]:
 def test_directory_campaign_summary_counts(appdir: Path, tmp_path: Path) -> None:
     jobs = discover_jobs(appdir)
     seen: list[tuple[int, int]] = []
-    summary = run_campaign(jobs, tmp_path / "out", LocalBackend(), progress=lambda n, t, s: seen.append((n, t)))
+    summary = run_campaign(
+        jobs, tmp_path / "out", LocalBackend(), progress=lambda n, t, s: seen.append((n, t))
+    )
     reps = lines(tmp_path / "out")
     assert len(reps) == 5 and seen == [(n, 5) for n in range(1, 6)]
     saved = json.loads((tmp_path / "out" / SUMMARY).read_text(encoding="utf-8"))
@@ -107,7 +109,13 @@ def test_done_keys_tolerates_garbage(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(
     ("content", "kept"),
-    [(b"", b""), (b"a\nb\n", b"a\nb\n"), (b"a\nb", b"a\n"), (b"torn", b""), (b"a\n" + b"x" * 200_000, b"a\n")],
+    [
+        (b"", b""),
+        (b"a\nb\n", b"a\nb\n"),
+        (b"a\nb", b"a\n"),
+        (b"torn", b""),
+        (b"a\n" + b"x" * 200_000, b"a\n"),
+    ],
 )
 def test_drop_torn_tail(tmp_path: Path, content: bytes, kept: bytes) -> None:
     p = tmp_path / "r.jsonl"

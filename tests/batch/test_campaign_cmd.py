@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from apprights.batch.backends import ray_available
+from apprights.cli import campaign_cmd
 from tests.batch.apps import DEMO, NEWS_APK, REPO, make_app
 
 
@@ -71,7 +73,9 @@ def test_job_list_with_evidence_per_job(tmp_path: Path) -> None:
     assert reps["plain.apk"]["app"]["package"] == "com.t.plain"
 
     # --resume: nothing left to do, the file keeps its three lines
-    again = campaign(str(work / "jobs.jsonl"), "--out", str(out), "--resume", "--backend", "local", cwd=tmp_path)
+    again = campaign(
+        str(work / "jobs.jsonl"), "--out", str(out), "--resume", "--backend", "local", cwd=tmp_path
+    )
     assert again.returncode == 0, again.stderr
     s2 = json.loads(again.stdout)
     assert s2["skipped_already_done"] == 3 and s2["scanned"] == 0 and s2["failed"] == 1
@@ -107,18 +111,21 @@ def test_ray_backend_without_ray_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "needle"),
     [
-        ["--backend", "spark"],
-        ["--workers", "0"],
-        ["--timeout", "-1"],
-        ["--memory-mb", "-5"],
-        ["--exodus", "/nonexistent/exodus.json"],
+        (["--backend", "spark"], "expected local, process or ray"),
+        (["--workers", "0"], "--workers"),
+        (["--timeout", "-1"], "--timeout"),
+        (["--memory-mb", "-5"], "--memory-mb"),
+        (["--exodus", "/nonexistent/exodus.json"], "/nonexistent/exodus.json"),
     ],
 )
-def test_bad_options_exit_2(tmp_path: Path, args: list[str]) -> None:
-    r = campaign(str(NEWS_APK), "--out", str(tmp_path / "out"), *args)
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+def test_bad_options_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    r = CliRunner().invoke(campaign_cmd.app, [str(NEWS_APK), "--out", str(tmp_path / "out"), *args])
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and lines[0].startswith("apprights: error: ")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty-dir", "bad-list", "out-is-file"])
@@ -135,8 +142,16 @@ def test_bad_sources_exit_2(tmp_path: Path, kind: str) -> None:
     else:
         src = NEWS_APK
         out.write_text("x", encoding="utf-8")
-    r = campaign(str(src), "--out", str(out))
-    assert r.returncode == 2, r.stderr
+    r = CliRunner().invoke(campaign_cmd.app, [str(src), "--out", str(out)])
+    assert r.exit_code == 2, r.output
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in r.stderr
-    assert str(out if kind == "out-is-file" else src) in lines[0]
+    assert len(lines) == 1 and str(out if kind == "out-is-file" else src) in lines[0]
+
+
+def test_local_backend_in_process(tmp_path: Path) -> None:
+    make_app(tmp_path / "apks" / "a.apk", "com.t.a")
+    r = CliRunner().invoke(
+        campaign_cmd.app, [str(tmp_path / "apks"), "--out", str(tmp_path / "out"), "--backend", "local"]
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["scanned"] == 1 and "[1/1]" in r.stderr

@@ -58,7 +58,7 @@ def test_job_list_relative_paths_are_relative_to_the_list(tmp_path: Path) -> Non
     [
         ("{not json\n", "line 1: invalid JSON"),
         ('{"policy": "p.html"}\n', "line 1: each job needs a string field 'apk'"),
-        ('[1, 2]\n', "each job needs"),
+        ("[1, 2]\n", "each job needs"),
         ('{"apk": "a.apk", "traces": "t.jsonl"}\n', "'traces' must be a list"),
         ('{"apk": "a.apk", "listings": [3]}\n', "paths must be strings"),
         ('{"apk": ""}\n', "empty path"),
@@ -108,4 +108,6 @@ def test_run_job_with_all_demo_inputs() -> None:
     assert {i["kind"] for i in rep["inputs"]} == {"apk", "policy", "trace"}
     assert rep["job"] == job.to_dict()
     # runtime and policy rules only fire with those inputs: the trace yields findings of the runtime rules
-    assert any(f["rule"].split(".")[1].startswith("rt_") or "before_consent" in f["rule"] for f in rep["findings"])
+    assert any(
+        f["rule"].split(".")[1].startswith("rt_") or "before_consent" in f["rule"] for f in rep["findings"]
+    )

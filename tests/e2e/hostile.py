@@ -37,41 +37,48 @@ def missing(d: Path, suffix: str) -> Path:
     return d / f"does-not-exist{suffix}"
 
 
-def _deflated_zeros_entry(zf: zipfile.ZipFile, name: str, size: int) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
+def _zeros_deflated(size: int) -> tuple[bytes, int]:
+    """A raw deflate stream of ``size`` zero bytes, built from one compressed MiB repeated (full-flush blocks
+    are independent), and the CRC-32 of the plain data. Fast, and never holds the plain data."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    seg = comp.compress(bytes(MiB)) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+    crc = 0
     chunk = bytes(MiB)
-    with zf.open(info, "w", force_zip64=True) as fh:
-        for _ in range(size // MiB):
-            fh.write(chunk)
+    for _ in range(size // MiB):
+        crc = zlib.crc32(chunk, crc)
+    return seg * (size // MiB) + tail, crc
+
+
+def _raw_zip(path: Path, entries: list[tuple[bytes, bytes, int, int]]) -> None:
+    """Write a zip of (name, deflated data, crc, declared uncompressed size) entries."""
+    with path.open("wb") as fh:
+        central = b""
+        for name, blob, crc, usize in entries:
+            off = fh.tell()
+            sizes = (crc, len(blob), usize, len(name))
+            fh.write(struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0, *sizes, 0) + name + blob)
+            central += struct.pack(
+                "<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, *sizes, 0, 0, 0, 0, 0, off
+            )
+            central += name
+        n, cd_off = len(entries), fh.tell()
+        fh.write(central + struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, n, n, len(central), cd_off, 0))
 
 
 def zip_bomb(d: Path, suffix: str) -> Path:
-    """A zip whose classes.dex and AndroidManifest.xml each inflate ~1000:1 to 256 MiB (honest sizes)."""
+    """classes.dex and AndroidManifest.xml each inflate ~1000:1 to 256 MiB (honest sizes in the headers)."""
     p = d / f"bomb{suffix}"
-    with zipfile.ZipFile(p, "w", compresslevel=1) as zf:
-        _deflated_zeros_entry(zf, "AndroidManifest.xml", 256 * MiB)
-        _deflated_zeros_entry(zf, "classes.dex", 256 * MiB)
+    blob, crc = _zeros_deflated(256 * MiB)
+    _raw_zip(p, [(b"AndroidManifest.xml", blob, crc, 256 * MiB), (b"classes.dex", blob, crc, 256 * MiB)])
     return p
 
 
 def lying_zip_bomb(d: Path, suffix: str) -> Path:
-    """A zip whose central directory declares 1 KiB entries whose deflate streams inflate to 64 MiB."""
+    """The headers declare 1 KiB entries whose deflate streams inflate to 64 MiB."""
     p = d / f"liar{suffix}"
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    blob = b"".join(comp.compress(bytes(MiB)) for _ in range(64)) + comp.flush()
-    with p.open("wb") as fh:
-        central = b""
-        for name in (b"AndroidManifest.xml", b"classes.dex"):
-            off = fh.tell()
-            header = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0, 0, len(blob), 1024, len(name), 0)
-            fh.write(header + name + blob)
-            central += struct.pack(
-                "<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, 0, len(blob), 1024, len(name), 0, 0, 0, 0, 0, off
-            ) + name
-        cd_off = fh.tell()
-        fh.write(central)
-        fh.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 2, 2, len(central), cd_off, 0))
+    blob, _crc = _zeros_deflated(64 * MiB)
+    _raw_zip(p, [(b"AndroidManifest.xml", blob, 0, 1024), (b"classes.dex", blob, 0, 1024)])
     return p
 
 
@@ -79,8 +86,13 @@ def zip_slip(d: Path, suffix: str) -> Path:
     """Entry names that escape an extraction directory; the only manifest is outside the root."""
     p = d / f"slip{suffix}"
     with zipfile.ZipFile(p, "w") as zf:
-        for name in ("../AndroidManifest.xml", "../../../../../../tmp/apprights-zipslip-evil.txt", "/etc/evil",
-                     "C:\\Windows\\evil.dll", "a/../../classes.dex"):
+        for name in (
+            "../AndroidManifest.xml",
+            "../../../../../../tmp/apprights-zipslip-evil.txt",
+            "/etc/evil",
+            "C:\\Windows\\evil.dll",
+            "a/../../classes.dex",
+        ):
             zf.writestr(name, b"evil")
     return p
 
@@ -100,25 +112,29 @@ def deep_json(d: Path, suffix: str) -> Path:
     return p
 
 
+def _gzip_member(plain: bytes, level: int) -> bytes:
+    return gzip.compress(plain, compresslevel=level, mtime=0)
+
+
 def gzip_bomb(d: Path, suffix: str) -> Path:
-    """A .gz of 1 GiB of newline-free zeros then valid-looking lines (~1000:1)."""
+    """1 GiB of newline-free zeros (~1000:1): one gzip member of 1 MiB repeated (a valid multi-member gzip)."""
     p = d / f"gzbomb{suffix}.gz"
-    with gzip.open(p, "wb", compresslevel=1) as fh:
-        chunk = bytes(MiB)
+    member = _gzip_member(bytes(MiB), 9)
+    with p.open("wb") as fh:
         for _ in range(1024):
-            fh.write(chunk)
+            fh.write(member)
     return p
 
 
 def gzip_line_bomb(d: Path, suffix: str) -> Path:
-    """A .gz of a valid session line then 1 GiB of short, valid-JSON but meaningless lines."""
+    """A session line then 1 GiB of short valid event lines, compressed only ~170:1 (under a 200:1 ratio cap)."""
     p = d / f"gzlines{suffix}.gz"
     line = b'{"type":"app_state","t":1,"state":"foreground"}\n'
-    block = line * (MiB // len(line))
-    with gzip.open(p, "wb", compresslevel=1) as fh:
-        fh.write(b'{"type":"session","t":0,"format":"apprights-trace/1","package":"a.b"}\n')
+    member = _gzip_member(line * (MiB // len(line)), 1)
+    with p.open("wb") as fh:
+        fh.write(_gzip_member(b'{"type":"session","t":0,"format":"apprights-trace/1","package":"a.b"}\n', 9))
         for _ in range(1024):
-            fh.write(block)
+            fh.write(member)
     return p
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apprights.extractors.traffic import PiMatcher, encodings, request_text, value_parts
 from apprights.model.runtime import Actor
@@ -169,3 +171,18 @@ def test_pathological_bodies_stay_linear() -> None:
     assert m.scan(net(request_body_b64=b64(body))) == []
     assert m.scan(net(url="https://h/?" + "%" * 100_000)) == []
     assert value_parts("location", {"lat": 10**400, "lng": "x"}, "p") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    url=st.text(max_size=80),
+    body=st.one_of(st.binary(max_size=200).map(lambda b: base64.b64encode(b).decode()), st.text(max_size=80)),
+    header=st.text(max_size=40),
+)
+def test_fuzz_scan_never_raises(url: str, body: str, header: str) -> None:
+    m = matcher()
+    m.add_read("mac", None, hashlib.sha256(MAC.encode()).hexdigest(), 1, 0.0, READER)
+    hits = m.scan(
+        net(url=url, request_body_b64=body, request_headers={"X": header, "Content-Encoding": "deflate"})
+    )
+    assert all(h.value.pi_type in ("device_id", "mac") for h in hits)

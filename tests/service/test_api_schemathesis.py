@@ -32,10 +32,13 @@ def test_no_server_errors_on_generated_requests(tmp_path: Path) -> None:
         token = build_world(client, Clock(), s).tokens["ministry"]
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         failures: list[str] = []
+        statuses: list[int] = []
         operations = 0
         for result in schema.get_all_operations():
             op = result.ok()
             operations += 1
+            if op.path == "/api/v1/auth/logout":
+                continue  # it would revoke the token the other operations use
 
             @given(case=op.as_strategy())
             @settings(
@@ -47,6 +50,7 @@ def test_no_server_errors_on_generated_requests(tmp_path: Path) -> None:
             )
             def check(case: Any) -> None:
                 response = case.call(headers={"Authorization": f"Bearer {token}"})
+                statuses.append(response.status_code)
                 if response.status_code >= 500:
                     failures.append(
                         f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
@@ -55,3 +59,5 @@ def test_no_server_errors_on_generated_requests(tmp_path: Path) -> None:
             check()
         assert operations > 30
         assert not failures, "\n".join(failures[:20])
+        # the calls got past authentication and some succeeded (not a run of 401s)
+        assert sum(1 for st in statuses if st < 300) > 20, sorted(set(statuses))

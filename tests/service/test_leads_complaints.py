@@ -65,6 +65,21 @@ def test_monthly_leads_cutoff_files_and_dedup(world: World) -> None:
     assert summary["submitted"] == ["35"]
     assert "11" in summary["late"] and "11" not in summary["missing"]
     assert len(summary["missing"]) == 29 and summary["duplicates_of_cases"] == 1
+    assert summary["distinct_reports"] == 2
+    # Beijing reports the same app and problem as Fujian: one more lead, no more distinct reports
+    w.ok(
+        "province_other",
+        "POST",
+        "/api/v1/leads",
+        json={
+            "app_name": "示例 商城",
+            "package": "com.example.shop",
+            "problem_type": 1,
+            "description": "同一问题",
+        },
+    )
+    summary = w.ok("ministry", "GET", "/api/v1/leads/periods/2026-11")
+    assert summary["distinct_reports"] == 2 and summary["duplicates_of_cases"] == 2
     # a province lists only its own leads
     assert [x["province_code"] for x in w.ok("province", "GET", "/api/v1/leads")["items"]] == ["35"]
 

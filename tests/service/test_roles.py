@@ -126,3 +126,36 @@ def test_login_and_logout(world: World) -> None:
     with c.app.state.sessionmaker() as s:
         stored = s.query(User).filter_by(username="admin").one().password_hash
     assert stored.startswith("scrypt$") and ADMIN_PASSWORD not in stored
+
+
+def test_case_actions_are_limited_to_the_region_and_the_owner(world: World) -> None:
+    import json
+
+    from apprights.service.scans.factory import make_report
+
+    w = world
+    run = w.ok(
+        "agency",
+        "POST",
+        "/api/v1/scans",
+        content=json.dumps(make_report("com.example.shop", n_findings=1)).encode(),
+    )
+    fid = w.ok("province", "GET", "/api/v1/findings")["items"][0]["id"]
+    # another province neither sees nor reviews the Fujian app's findings
+    assert w.ok("province_other", "GET", "/api/v1/findings")["total"] == 0
+    r = w.call("province_other", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})
+    assert r.status_code == 404
+    case_id = w.ok("province", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})[
+        "case_id"
+    ]
+    assert w.call("province_other", "GET", f"/api/v1/cases/{case_id}").status_code == 404
+    assert w.call("province_other", "POST", f"/api/v1/cases/{case_id}/notice", json={}).status_code == 404
+    w.ok("province", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+    # only the owning enterprise answers; the agency sees its scan runs but not the cases
+    r = w.call("enterprise_other", "POST", f"/api/v1/cases/{case_id}/response", json={"text": "x"})
+    assert r.status_code == 404
+    assert w.ok("enterprise", "GET", "/api/v1/cases")["total"] == 1
+    assert w.ok("enterprise_other", "GET", "/api/v1/cases")["total"] == 0
+    assert [s["id"] for s in w.ok("agency", "GET", "/api/v1/scans")["items"]] == run["scan_run_ids"]
+    w.ok("enterprise", "POST", f"/api/v1/cases/{case_id}/response", json={"text": "已整改"})
+    assert w.ok("province", "GET", f"/api/v1/cases/{case_id}")["state"] == "response_submitted"

@@ -68,7 +68,7 @@ def test_full_case_lifecycle(world: World) -> None:
 
     # issued Friday 2026-09-18 → due Thursday 2026-09-24 (Sunday 09-20 is a make-up working day)
     notice = w.ok("province", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
-    assert notice["deadline"] == "2026-09-24"
+    assert notice["deadline"] == "2026-09-24" and notice["issuer"] == "福建省通信管理局"
     # per-notice N: 3 working days from Wednesday 2026-09-30 skips the National Day holiday
     n2 = w.ok(
         "ministry",

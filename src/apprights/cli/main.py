@@ -153,7 +153,8 @@ def scan(
             continue
         except Exception as exc:  # safety net: hostile input must never show a traceback
             log.debug("unexpected error", exc_info=True)
-            typer.echo(f"apprights: error: {apk}: cannot be analysed ({type(exc).__name__}: {exc})", err=True)
+            named = apk if apk is not None else (policy or next(iter(trace or listing or []), None))
+            typer.echo(f"apprights: error: {named}: cannot be analysed ({type(exc).__name__}: {exc})", err=True)
             worst = EXIT_BAD_INPUT
             continue
         report = result.report

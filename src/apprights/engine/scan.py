@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,11 @@ def file_ref(kind: str, path: Path) -> InputRef:
     h = hashlib.sha256()
     size = 0
     try:
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(str(path), "is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            raise InputError(str(path), "not a regular file (pipe, socket or device)")
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
@@ -65,13 +71,15 @@ def ruleset_version() -> str:
 
 def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None:
     from apprights.extractors.apk import open_apk
-    from apprights.extractors.dex import DexTargets, extract_code
-    from apprights.extractors.sdk import detect_sdks
 
     with open_apk(path) as apk:
         facts.apk = apk.facts()
         facts.manifest = apk.manifest()
         annotate_permissions(facts, knowledge)
+        # imported once the archive opened: a bad APK fails fast, without loading the dex scanner (numpy)
+        from apprights.extractors.dex import DexTargets, extract_code
+        from apprights.extractors.sdk import detect_sdks
+
         targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
         facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package)
     facts.sdks = detect_sdks(facts.manifest, facts.code, knowledge.sdks, knowledge.sensitive_apis)

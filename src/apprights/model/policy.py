@@ -47,6 +47,8 @@ class PolicySdkEntry:
     sdk_id: str | None = None  # resolved against the SDK catalogue
     website: str = ""
     source: str = ""  # table|list
+    # catalogue ids the entry covers: a brand-only name ("友盟+ SDK", "个推") covers the vendor's SDK family
+    sdk_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +85,9 @@ class PolicyFacts:
     operator_sentence: int | None = None
     covered_pi: list[str] = field(default_factory=list)  # types covered only by generic terms
     sdk_section: int | None = None  # sentence introducing a third-party/SDK list, if any
+    # additions (extractor v2)
+    rights_means: dict[str, int] = field(default_factory=dict)  # right -> sentence giving a path or channel
+    purpose_sentences: list[int] = field(default_factory=list)  # sentences stating why PI is processed
 
     def declared_types(self) -> set[str]:
         return {d.pi_type for d in self.declared_pi}
@@ -122,6 +127,9 @@ class PolicyFacts:
         if sdk_id:
             for e in self.sdk_list:
                 if e.sdk_id == sdk_id:
+                    return e
+            for e in self.sdk_list:
+                if sdk_id in e.sdk_ids:
                     return e
         keys = [k for n in names for k in name_variants(n) if len(k) >= 2]
         for e in self.sdk_list:
@@ -164,7 +172,7 @@ def name_variants(name: str) -> list[str]:
     return [v for v in out if v]
 
 
-_NAME_NOISE = re.compile(r"[\s\-_·•.,，、/\\()（）【】\[\]{}<>《》“”\"'‘’:：]+")
+_NAME_NOISE = re.compile(r"[\s\-_·•.,，、/\\()（）【】\[\]{}<>《》“”\"'‘’:：+＋]+")
 _NAME_SUFFIXES = ("androidsdk", "sdk", "android版", "安卓版", "android", "平台", "服务")
 
 

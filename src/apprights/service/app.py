@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from apprights.errors import CalendarError, InputError
 from apprights.service.audit.service import AuditImmutableError, install_guard
@@ -83,6 +83,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_r: Request, _e: IntegrityError) -> JSONResponse:
         return _json_error(409, "与已有数据冲突 / conflicts with existing data")
+
+    @app.exception_handler(DataError)
+    async def _data(_r: Request, _e: DataError) -> JSONResponse:
+        return _json_error(422, "数据库拒绝该取值 / the database rejected a value (e.g. a NUL character)")
 
     @app.exception_handler(ValueError)
     async def _value(_r: Request, e: ValueError) -> JSONResponse:

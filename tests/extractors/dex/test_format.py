@@ -61,3 +61,12 @@ def test_tables_and_strings_match_androguard() -> None:
     )
     assert len(ours) == len(list(d.get_encoded_methods()))
     assert sorted(o for *_, o in ours) == sorted(em.get_code_off() for em in d.get_encoded_methods())
+
+
+def test_owner_of_position_with_string_data_out_of_index_order() -> None:
+    from apprights.extractors.dex.strings import _owners
+
+    starts = np.array([300, 100, 200], dtype=np.int64)  # string data laid out in another order than the ids
+    got = _owners(starts, np.array([50, 100, 150, 250, 310], dtype=np.int64)).tolist()
+    assert got == [-1, 1, 1, 2, 0]
+    assert _owners(np.array([100, 200]), np.array([99, 150, 250])).tolist() == [-1, 0, 1]

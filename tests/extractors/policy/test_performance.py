@@ -38,3 +38,27 @@ def test_30k_chinese_policy_under_one_second():
     assert elapsed <= 1.0, f"{elapsed:.3f} s"
     assert {"location", "device_id", "camera"} <= f.declared_types()
     assert len(f.sdk_list) > 10
+
+
+def test_30k_policy_with_a_long_sdk_table_and_catalogue_under_one_second(knowledge):
+    """60 distinct SDK names (most unknown to the catalogue) resolved by alias, vendor and fuzzy match."""
+    rows = [
+        f"| 组件{i}号统计分析服务 | 某某{i}科技有限公司 | 统计分析 | 设备标识符、IP地址 |" for i in range(50)
+    ]
+    rows += [
+        f"| {n} | | 推送 | 设备信息 |" for n in ("个推", "HMS Push", "小米推送", "友盟+", "QQ分享", "银联")
+    ]
+    rows += [f"| Acme Library {i} | Acme Inc. | crash reporting | device ID |" for i in range(4)]
+    table = (
+        "\n## 第三方SDK目录\n| SDK名称 | 公司名称 | 使用目的 | 收集个人信息 |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+    )
+    text = _policy(30_000 - len(table)) + table + "\n"
+    assert len(text) >= 30_000
+    lexicon = default_lexicon()
+    start = time.perf_counter()
+    f = extract_policy_bytes(text.encode(), source="gen.md", lexicon=lexicon, sdk_catalogue=knowledge.sdks)
+    elapsed = time.perf_counter() - start
+    assert elapsed <= 1.0, f"{elapsed:.3f} s"
+    ids = {e.name: e.sdk_id for e in f.sdk_list}
+    assert ids["HMS Push"] == "huawei-push" and ids["QQ分享"] == "qq-connect"

@@ -314,3 +314,11 @@ def test_pathological_stack_frame_is_linear(tmp_path: Path) -> None:
     s = extract_traces([p], small_knowledge()).sessions[0]
     assert time.process_time() - t0 < 5
     assert s.api_calls[0].actor.id == "com.example.app"
+
+
+def test_facts_pickle_round_trip() -> None:
+    import pickle
+
+    facts = load("t3_violate.jsonl", "t3_clean.jsonl")
+    again = pickle.loads(pickle.dumps(facts.runtime))
+    assert again == facts.runtime

@@ -186,3 +186,23 @@ def test_nan_is_not_json(tmp_path: Path) -> None:
     assert problem(write(tmp_path, [HEADER, '{"type":"note","t":NaN,"text":"x"}'])).startswith(
         "line 2: invalid JSON"
     )
+
+
+def test_utf8_bom_and_crlf_tolerated(tmp_path: Path) -> None:
+    p = tmp_path / "bom.jsonl"
+    p.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps(HEADER).encode() + b'\r\n{"type":"note","t":1,"text":"x"}\r\n\r\n'
+    )
+    s = extract_traces([p], small_knowledge()).sessions[0]
+    assert s.event_count == 2
+
+
+def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    p = write(tmp_path, [HEADER, "", "", {"type": "note", "t": 1}])
+    assert problem(p).startswith("line 4: field 'text' is missing")
+
+
+def test_newline_free_huge_file_stops_at_the_cap(tmp_path: Path) -> None:
+    p = tmp_path / "one.jsonl"
+    p.write_bytes(json.dumps(HEADER).encode() + b"\n" + b"x" * (3 * 1024 * 1024))
+    assert "line 2: longer than 1048576 bytes" in problem(p, ReadLimits(max_line_bytes=1024 * 1024))

@@ -113,11 +113,28 @@ def _clauses(text: str) -> list[_Clause]:
 
 
 def _purposes(lex: LanguageLexicon, text: str) -> list[str]:
-    out: list[str] = []
+    """Purpose phrases of a sentence: cue words ("为了", "用于", "in order to") and regex patterns ("以…为目的",
+    "基于…需要", "在您…时", "来判断…", "to provide", "for … purposes"), each cut at the end of its clause."""
+    found: list[tuple[int, int, bool]] = []  # (start, end, matched by a pattern with content of its own)
     for m in lex.cues["purpose"].finditer(text):
-        end = _PURPOSE_END.search(text, m.end())
-        frag = text[m.start() : end.start() if end else len(text)].strip()
-        if len(frag) > len(m.group(0)) + 1:
+        found.append((m.start(), m.end(), False))
+    skip_after = lex.words.get("purpose_not_after", frozenset())
+    for m in lex.pattern("purpose").finditer(text):
+        if skip_after:
+            before = re.findall(r"[A-Za-z]+", text[max(0, m.start() - 20) : m.start()])
+            if before and before[-1].casefold() in skip_after:
+                continue  # "information you choose to provide", "access to your location"
+        found.append((m.start(), m.end(), m.end() - m.start() >= 4))
+    out: list[str] = []
+    covered = -1
+    for start, end, contentful in sorted(found):
+        if start < covered:
+            continue
+        stop = _PURPOSE_END.search(text, end)
+        stop_at = stop.start() if stop else len(text)
+        frag = text[start:stop_at].strip()
+        covered = stop_at
+        if len(frag) > (end - start) + 1 or (contentful and len(frag) >= 4):
             out.append(frag[:100])
         if len(out) >= 3:
             break
@@ -125,11 +142,37 @@ def _purposes(lex: LanguageLexicon, text: str) -> list[str]:
 
 
 def _is_definition(lex: LanguageLexicon, s: PolicySentence) -> bool:
+    """A sentence that only defines terms ("个人信息是指…", "敏感个人信息包括身份证件号码…", "Personal data
+    means…"), not one that says what this app collects."""
     if _DEFINITION_SECTION.search(s.section):
         return True
-    return _SENSITIVE_DEFINITION.search(s.text) is not None or (
-        lex.has("definition", s.text) and not lex.has("purpose", s.text)
-    )
+    if _SENSITIVE_DEFINITION.search(s.text) and not lex.pattern("we_subject").search(s.text[:20]):
+        return True
+    m = lex.pattern("definition_subject").search(s.text)
+    if m is not None and not lex.pattern("definition_subject_not").search(m.group(0)):
+        return True
+    return lex.has("definition", s.text) and not lex.has("purpose", s.text)
+
+
+def _function_heading(lex: LanguageLexicon, section: str) -> str:
+    """The innermost heading of a sentence's section when it names a business function inside the collection
+    chapter ("一、我们如何收集和使用您的个人信息 > 1.1 注册和登录账号" -> "注册和登录账号"), else ""."""
+    parts = [p.strip() for p in section.split(" > ") if p.strip()]
+    if len(parts) < 2:
+        return ""
+    if not any(lex.has("collection_heading", p) and _PI_OBJECT.search(p) for p in parts[:-1]):
+        return ""
+    last = _HEADING_NUMBER.sub("", parts[-1]).strip(" ：:")
+    if not (2 <= len(last) <= 40) or (lex.has("collection_heading", last) and _PI_OBJECT.search(last)):
+        return ""
+    if lex.has("definition", last) or _DEFINITION_SECTION.search(last):
+        return ""
+    return last
+
+
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十百\d]+[章节条部分]|[（(]?[一二三四五六七八九十\d]{1,3}(?:\.\d{1,3})*[)）、.．]?)\s*"
+)
 
 
 def _declarations(
@@ -151,8 +194,14 @@ def _declarations(
         )
         if not in_context:
             continue
+        if s.kind != "row" and _rights_only(lex, s.text):
+            continue  # "您可以在“我的”页面查看、删除地址信息": a right over PI, not a collection statement
         negated_spans = _negated_spans(lex, s.text)
         purposes = purpose_cells.get(s.index) or _purposes(lex, s.text)
+        if not purposes:
+            heading = _function_heading(lex, s.section)
+            if heading:
+                purposes = [heading]
         seen: set[tuple[str, bool]] = set()
         for h in hits:
             neg = any(a <= h.start < b for a, b in negated_spans)
@@ -166,23 +215,45 @@ def _declarations(
     return out
 
 
+def _conditional(lex: LanguageLexicon, text: str, start: int, end: int) -> bool:
+    """A condition governs the negation at text[start:end]: "如您拒绝…，我们将不会收集" (a condition in the
+    clauses just before it), or "…除非您同意" / "unless you …" right after it."""
+    before = text[max(0, start - 40) : start]
+    cut = max(before.rfind("。"), before.rfind("；"), before.rfind(";"), before.rfind(". "))
+    if cut >= 0:
+        before = before[cut + 1 :]
+    if lex.has("condition", before) or lex.has("condition", text[start:end]):
+        return True
+    after = text[end : end + 40]
+    return re.search(r"除非|除外|unless|except|until", after, re.I) is not None
+
+
+def _rights_only(lex: LanguageLexicon, text: str) -> bool:
+    """The sentence tells the user how to exercise a right and says nothing about anyone collecting."""
+    if lex.pattern("we_collect").search(text):
+        return False
+    return any(lex.has("right_" + r, text) and _user_right(lex, r, text) for r in _RIGHTS)
+
+
 def _negated_spans(lex: LanguageLexicon, text: str) -> list[tuple[int, int]]:
     """Character spans under a plain negation ("我们不会收集…"); conditional ones ("如您拒绝…将不会…") are not."""
-    if not lex.has("negation", text) or lex.has("condition", text):
+    if not lex.has("negation", text):
         return []
     spans: list[tuple[int, int]] = []
     clauses = _clauses(text)
     i = 0
     while i < len(clauses):
         c = clauses[i]
-        if lex.has("negation", c.text):
+        m = lex.find("negation", c.text)
+        if m is not None:
             end = c.end
             j = i + 1
             # continuation clauses: lists of items without a verb of their own
             while j < len(clauses) and not lex.has("collect", clauses[j].text) and len(clauses[j].text) < 40:
                 end = clauses[j].end
                 j += 1
-            spans.append((c.start, end))
+            if not _conditional(lex, text, c.start + m.start(), c.start + m.end()):
+                spans.append((c.start, end))
             i = j
         else:
             i += 1
@@ -266,29 +337,78 @@ def _first(sentences: list[PolicySentence], pred: object) -> int | None:
     return None
 
 
-def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> dict[str, int]:
+_RIGHTS = ("access", "correction", "deletion", "cancellation", "withdrawal")
+
+
+def _right_object(lex: LanguageLexicon, right: str, text: str) -> bool:
+    if right == "withdrawal":  # usually worded about permissions/authorisation, not "information"
+        return True
+    if right == "cancellation":
+        return lex.lang == "en" or _ACCOUNT.search(text) is not None
+    return lex.pattern("right_object").search(text) is not None
+
+
+def _user_right(lex: LanguageLexicon, right: str, text: str) -> bool:
+    """The sentence states a right the user can exercise: the right's verb in a clause where the user is the
+    one who can act ("您可以…删除", "you can delete", "点击…即可注销"), not a mention ("我们会删除…",
+    "…删除后我们将保留…", staff "访问权限")."""
+    ability_re = lex.pattern("right_ability")
+    we_acts = lex.pattern("we_acts")
+    for m in lex.cues["right_" + right].finditer(text):
+        lo = max(text.rfind(ch, 0, m.start()) for ch in "。；;!！?？") + 1
+        window = text[lo : m.end() + 40]
+        verb_at = m.start() - lo
+        ability = None
+        for a in ability_re.finditer(window):
+            if a.start() <= verb_at + 2:
+                ability = a
+        if ability is None:
+            continue
+        clause_at = max(window.rfind(ch, 0, verb_at) for ch in "，,：:") + 1
+        if we_acts.search(window[max(clause_at, ability.end()) : verb_at]):
+            continue  # "…，我们会删除…": the operator acts; not a right the user exercises
+        if _right_object(lex, right, window):
+            return True
+    return False
+
+
+def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[dict[str, int], dict[str, int]]:
+    """(right -> sentence that states it, right -> sentence that gives a path or channel for it)."""
     rights: dict[str, int] = {}
+    means: dict[str, int] = {}
+    means_re = lex.pattern("right_means")
+    ability_re = lex.pattern("right_ability")
     for s in sentences:
         if s.kind == "row":
             continue
         t = s.text
-        if not (_YOU.search(t) or s.kind == "heading"):
-            continue
-        for right in ("access", "correction", "deletion", "withdrawal"):
-            # withdrawal is usually worded about permissions/authorisation, not "information"
-            if (
-                right not in rights
-                and lex.has("right_" + right, t)
-                and (right == "withdrawal" or _PI_OBJECT.search(t))
-            ):
-                rights[right] = s.index
-        if (
-            "cancellation" not in rights
-            and lex.has("right_cancellation", t)
-            and (lex.lang == "en" or _ACCOUNT.search(t))
-        ):
-            rights["cancellation"] = s.index
-    return rights
+        for right in _RIGHTS:
+            if (right in rights and right in means) or not lex.has("right_" + right, t):
+                continue
+            stated: int | None = None
+            if s.kind == "heading":
+                # a heading alone is not a statement: the body under it must give the user a way to act
+                for f in sentences[s.index + 1 : s.index + 6]:
+                    if f.kind == "heading":
+                        break
+                    if f.kind != "row" and ability_re.search(f.text) and means_re.search(f.text):
+                        stated = f.index
+                        break
+            elif _user_right(lex, right, t):
+                stated = s.index
+            if stated is None:
+                continue
+            rights.setdefault(right, stated)
+            if right in means:
+                continue
+            # the path or channel: in the statement itself or the sentence after it
+            if means_re.search(sentences[stated].text):
+                means[right] = stated
+            else:
+                nxt = sentences[stated + 1] if stated + 1 < len(sentences) else None
+                if nxt is not None and nxt.section == sentences[stated].section and means_re.search(nxt.text):
+                    means[right] = nxt.index
+    return rights, means
 
 
 def _response(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[int | None, str, int | None]:
@@ -389,6 +509,15 @@ def analyse(
     entries, purpose_cells, sdk_section = extract_sdk_list(parsed, facts, lexicon, lex, catalogue)
     facts.sdk_list = entries
     facts.sdk_section = sdk_section
+    # list-style SDK records spread over several lines ("使用目的：…" / "收集个人信息类型：…"): the record's
+    # purpose applies to the PI named in its lines
+    starts = sorted({e.sentence for e in entries if e.sentence >= 0})
+    for e in entries:
+        if not e.purpose or e.sentence < 0:
+            continue
+        nxt = min((x for x in starts if x > e.sentence), default=e.sentence + 9)
+        for i in range(e.sentence, min(nxt, e.sentence + 9, len(sentences))):
+            purpose_cells.setdefault(i, [e.purpose[:100]])
     decl = _declarations(lex, sentences, purpose_cells)
     facts.declared_pi = decl.declared
     facts.negated_pi = decl.negated
@@ -397,6 +526,7 @@ def analyse(
         facts.covered_pi = sorted(set(lexicon.covers) - declared)
     with_purpose = {d.sentence for d in decl.declared if d.purposes}
     types_with_purpose = {d.pi_type for d in decl.declared if d.purposes}
+    facts.purpose_sentences = sorted(with_purpose)
     facts.itemised = len(with_purpose) >= 3 and len(types_with_purpose) >= 3
     collection_heading = any(
         s.kind == "heading" and lex.has("collection_heading", s.text) and _PI_OBJECT.search(s.text)
@@ -406,7 +536,7 @@ def analyse(
     facts.permissions_explained = _permissions(lex, sentences, facts)
     facts.targeted_push_disclosed, facts.targeted_push_opt_out = _targeted(lex, sentences)
     facts.self_start_disclosed = _first(sentences, lambda s: lex.has("self_start", s.text))
-    facts.rights = _rights(lex, sentences)
+    facts.rights, facts.rights_means = _rights(lex, sentences)
     facts.response_days, facts.response_unit, facts.response_days_sentence = _response(lex, sentences)
     facts.complaint_channel = _complaint(lex, sentences)
     facts.effective_date, facts.updated_date = _dates(sentences)

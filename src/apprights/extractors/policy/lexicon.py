@@ -36,6 +36,8 @@ class LanguageLexicon:
     lengths: dict[str, tuple[int, ...]] = field(
         default_factory=dict
     )  # first char -> term lengths, longest first
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)  # regex cues (purpose, rights …)
+    words: dict[str, frozenset[str]] = field(default_factory=dict)  # word lists (purpose_not_after)
 
     def __post_init__(self) -> None:
         by_first: dict[str, set[int]] = {}
@@ -77,6 +79,10 @@ class LanguageLexicon:
     def find(self, cue: str, text: str) -> re.Match[str] | None:
         return self.cues[cue].search(text)
 
+    def pattern(self, name: str) -> re.Pattern[str]:
+        """A compiled regex cue from the lexicon's ``patterns`` (never matches when absent)."""
+        return self.patterns.get(name, _NEVER)
+
     def permission_hits(self, text: str) -> list[tuple[str, list[str]]]:
         return [
             (m.group(0), self.permissions[m.group(0).casefold()]) for m in self.permission_re.finditer(text)
@@ -90,6 +96,13 @@ class PolicyLexicon:
     en: LanguageLexicon
     covers: tuple[str, ...]
     sdk_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # normalised policy name -> catalogue id (None: recognised, but no Android SDK in the catalogue)
+    sdk_aliases: dict[str, str | None] = field(default_factory=dict)
+    # brand (normalised) -> (vendor name fragment, default catalogue id or None)
+    sdk_vendors: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    sdk_family_brands: frozenset[str] = frozenset()  # brands whose bare name covers all their SDKs
+    sdk_generic: frozenset[str] = frozenset()  # name parts too generic to match on alone ("push", "推送")
+    sdk_category_hints: dict[str, str] = field(default_factory=dict)  # word -> catalogue category
 
     def lang(self, language: str) -> LanguageLexicon:
         return self.zh if language == "zh" else self.en
@@ -106,13 +119,26 @@ class PolicyLexicon:
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> PolicyLexicon:
+        from apprights.model.policy import normalise_name
+
         raw = json.loads(path.read_text(encoding="utf-8"))
+        aliases = raw.get("sdk_aliases", {})
         return cls(
             version=str(raw["version"]),
             zh=_build(raw, "zh"),
             en=_build(raw, "en"),
             covers=tuple(raw["generic_terms"]["covers"]),
             sdk_fields={k: tuple(v) for k, v in raw["sdk_fields"].items()},
+            sdk_aliases={normalise_name(k): v for k, v in aliases.get("names", {}).items()},
+            sdk_vendors={
+                normalise_name(k): (str(v[0]), v[1] if v[1] else None)
+                for k, v in aliases.get("vendors", {}).items()
+            },
+            sdk_family_brands=frozenset(
+                normalise_name(k) for k, v in aliases.get("vendors", {}).items() if len(v) > 2 and v[2]
+            ),
+            sdk_generic=frozenset(normalise_name(w) or w for w in aliases.get("generic_words", [])),
+            sdk_category_hints={k.casefold(): v for k, v in aliases.get("category_hints", {}).items()},
         )
 
 
@@ -120,6 +146,9 @@ class PolicyLexicon:
 def default_lexicon(path: Path = LEXICON_FILE) -> PolicyLexicon:
     """The packaged lexicon, loaded once per process on first use (read-only data)."""
     return PolicyLexicon.load(path)
+
+
+_NEVER = re.compile(r"(?!x)x")
 
 
 def _isalnum_ascii(c: str) -> bool:
@@ -183,4 +212,14 @@ def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
         for t in p.get(lang, []):
             perms.setdefault(t.casefold(), []).extend(p["android"])
     permission_re = re.compile(_alternation(list(perms), lang), re.I)
-    return LanguageLexicon(lang, terms, cues, permission_re, perms)
+    patterns: dict[str, re.Pattern[str]] = {}
+    word_lists: dict[str, frozenset[str]] = {}
+    raw_patterns = raw.get("patterns", {})
+    assert isinstance(raw_patterns, dict)
+    for name, by_lang in raw_patterns.items():
+        items = [str(x) for x in by_lang.get(lang, [])]
+        if name.endswith("_not_after"):
+            word_lists[name] = frozenset(w.casefold() for w in items)
+        elif items:
+            patterns[name] = re.compile("|".join(f"(?:{x})" for x in items), re.I)
+    return LanguageLexicon(lang, terms, cues, permission_re, perms, patterns=patterns, words=word_lists)

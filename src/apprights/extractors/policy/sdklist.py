@@ -9,7 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon
+from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon, default_lexicon
 from apprights.extractors.policy.text import ParsedText, clause_style_len
 from apprights.knowledge.sdks import SdkCatalogue, SdkEntry
 from apprights.model.policy import PolicyFacts, PolicySdkEntry, normalise_name
@@ -120,38 +120,145 @@ def _has_cjk(s: str) -> bool:
 def _score(keys: list[str], names: list[str]) -> float:
     best = 0.0
     for k in keys:
+        matcher: difflib.SequenceMatcher[str] | None = None
         for n in names:
             if n == k:
                 return 1.0
             short, long_ = (n, k) if len(n) <= len(k) else (k, n)
-            if len(short) >= (3 if _has_cjk(short) else 4) and short in long_:
+            if short in long_ and len(short) >= (3 if _has_cjk(short) else 4):
                 # weighted by coverage, so "一键登录" inside "网易一键登录" loses to a close full-name match
                 best = max(best, 0.5 + 0.4 * len(short) / len(long_))
-            elif len(n) >= 4 and len(k) >= 4:
-                r = difflib.SequenceMatcher(None, n, k).ratio()
-                if r >= 0.85:
-                    best = max(best, r * 0.9)
+            elif (
+                len(n) >= 4
+                and len(k) >= 4
+                and (n[:2] in k or k[:2] in n)  # close names share their start (a brand)
+                and 2 * len(short) >= 0.85 * (len(n) + len(k))
+            ):
+                if matcher is None:
+                    matcher = difflib.SequenceMatcher(None, "", k)  # the key's index is built once
+                matcher.set_seq1(n)
+                if matcher.quick_ratio() >= 0.85:
+                    r = matcher.ratio()
+                    if r >= 0.85:
+                        best = max(best, r * 0.9)
     return best
 
 
-def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None, context: str = "") -> str | None:
-    """The catalogue id of an SDK named in a policy, or None.
+def _brand(name: str, company: str, lexicon: PolicyLexicon) -> tuple[str, str] | None:
+    """(brand key, vendor fragment) when the name starts with a known brand or the company is a known vendor."""
+    raw = _ENUM_PREFIX.sub("", name).strip().lower()
+    norm = normalise_name(raw)
+    for key, (vendor, _default) in lexicon.sdk_vendors.items():
+        if _has_cjk(key):
+            if norm.startswith(key):
+                return key, vendor
+        elif re.match(r"[^a-z0-9]*" + re.escape(key) + r"(?![a-z])", raw):
+            return key, vendor
+    comp = normalise_name(company)
+    if comp:
+        for key, (vendor, _default) in lexicon.sdk_vendors.items():
+            v = normalise_name(vendor)
+            if v and v in comp:
+                return key, vendor
+    return None
 
-    Exact name (or a part of it: "Umeng（友盟） SDK" -> umeng, 友盟) first, then containment, then a close
-    match; ties are broken by the vendor matching the stated company and by function words (统计, 推送 …)
-    shared between the catalogue name and the policy's name and purpose (``context``).
+
+def _category(text: str, lexicon: PolicyLexicon) -> str | None:
+    low = text.casefold()
+    for word, cat in lexicon.sdk_category_hints.items():
+        if word in low:
+            return cat
+    return None
+
+
+@dataclass
+class SdkNameIndex:
+    """Normalised names of every catalogue entry, computed once per extraction (not per SDK name)."""
+
+    catalogue: SdkCatalogue
+    names: dict[str, list[str]]  # catalogue id -> normalised name variants
+
+    @classmethod
+    def build(cls, catalogue: SdkCatalogue) -> SdkNameIndex:
+        names = {
+            e.id: [
+                n
+                for n in _variants(e.name_zh) + _variants(e.name_en) + [normalise_name(e.id.replace("-", ""))]
+                if n
+            ]
+            for e in catalogue.entries
+        }
+        return cls(catalogue, names)
+
+
+def resolve_sdk_ids(
+    name: str,
+    company: str,
+    catalogue: SdkCatalogue | SdkNameIndex | None,
+    context: str = "",
+    lexicon: PolicyLexicon | None = None,
+) -> list[str]:
+    """Catalogue ids an SDK named in a policy stands for, best first (empty when unresolved).
+
+    1. the lexicon's alias table (``sdk_aliases.names``: "QQ分享" -> qq-connect, "HMS Push" -> huawei-push);
+    2. exact name (or a part of it: "Umeng（友盟） SDK" -> umeng, 友盟), then containment, then a close match,
+       ignoring name parts too generic to identify an SDK ("push", "推送"); ties are broken by the vendor
+       matching the stated company and by function words (统计, 推送 …) shared with the name and purpose;
+    3. the vendor: a name starting with a brand ("个推消息推送") or a company that is a known vendor keeps the
+       match inside that vendor's SDKs, choosing by function (推送 -> push) or the brand's default.
+    A brand-only name ("友盟+ SDK", "个推") covers the vendor's whole SDK family (all its ids are returned).
     """
     if catalogue is None or not name:
-        return None
+        return []
+    index = catalogue if isinstance(catalogue, SdkNameIndex) else SdkNameIndex.build(catalogue)
+    catalogue = index.catalogue
+    lexicon = lexicon or default_lexicon()
     keys = [k for k in _variants(name) if len(k) >= 2]
     if not keys:
-        return None
+        return []
+    brand = _brand(name, company, lexicon)
+    family: list[SdkEntry] = []
+    if brand is not None:
+        frag = normalise_name(brand[1])
+        family = [e for e in catalogue.entries if frag and frag in normalise_name(e.vendor)]
+    rest = keys[0]
+    if brand is not None:
+        same = sorted((k for k, v in lexicon.sdk_vendors.items() if v[0] == brand[1]), key=len, reverse=True)
+        stripped = True
+        while stripped and rest:  # "Umeng（友盟）" -> "友盟" -> "": every part names the brand
+            stripped = False
+            for k in same:
+                if rest.startswith(k):
+                    rest, stripped = rest[len(k) :], True
+                    break
+    brand_only = brand is not None and not rest and len(family) > 1 and brand[0] in lexicon.sdk_family_brands
+
+    def with_family(first: str) -> list[str]:
+        if not brand_only:
+            return [first]
+        return [first] + [e.id for e in family if e.id != first]
+
+    for k in keys:
+        if k in lexicon.sdk_aliases:
+            alias = lexicon.sdk_aliases[k]
+            if alias is None:
+                return []
+            if catalogue.get(alias) is not None:
+                return with_family(alias)
+    generic = lexicon.sdk_generic
+    keys = [k for k in keys if k not in generic]
+    if not keys and not family:
+        return []  # "推送SDK", "Push": nothing that identifies an SDK
     comp = normalise_name(company)
     hints = [h for h in _HINTS if h in name + context]
     best: tuple[float, SdkEntry] | None = None
-    for e in catalogue.entries:
-        names = _variants(e.name_zh) + _variants(e.name_en) + [normalise_name(e.id.replace("-", ""))]
-        score = _score(keys, [n for n in names if n])
+    for e in family or catalogue.entries:
+        score = _score(keys, [n for n in index.names.get(e.id, ()) if n not in generic])
+        if family and rest and len(rest) >= 2 and rest not in generic:
+            # inside the vendor's family, the name without its brand ("阿里云OSS" -> "oss") may be enough
+            tokens = set(re.findall(r"[a-z0-9]+", e.name_en.lower())) | {normalise_name(e.name_zh)}
+            if rest in tokens or (_has_cjk(rest) and rest in normalise_name(e.name_zh)):
+                score = max(score, 0.8)
         if not score:
             continue
         if comp and e.vendor:
@@ -161,7 +268,56 @@ def resolve_sdk(name: str, company: str, catalogue: SdkCatalogue | None, context
         score += 0.05 * sum(1 for h in hints if h in e.name_zh)
         if best is None or score > best[0]:
             best = (score, e)
-    return best[1].id if best else None
+    if best is not None and (not family or best[0] >= 0.6):
+        return with_family(best[1].id)
+    if family:
+        cat = _category(name + " " + context, lexicon)
+        in_cat = [e for e in family if cat and e.category == cat]
+        if in_cat:
+            words = [w for w in lexicon.sdk_category_hints if w in (name + context).casefold()]
+            in_cat.sort(key=lambda e: -sum(1 for w in words if w in (e.name_zh + e.name_en).casefold()))
+            return with_family(in_cat[0].id)
+        default = lexicon.sdk_vendors[brand[0]][1] if brand is not None else None
+        if default and catalogue.get(default) is not None:
+            return with_family(default)
+        return []
+    return _by_company(keys[0] if keys else "", comp, name + " " + context, catalogue, lexicon)
+
+
+def _by_company(key: str, comp: str, text: str, catalogue: SdkCatalogue, lexicon: PolicyLexicon) -> list[str]:
+    """Last resort: the stated company is a catalogue vendor ("深圳乐播科技有限公司"); one SDK of that vendor,
+    or the one whose name shares the policy name's start (2 CJK / 3 Latin characters) or its function."""
+    if len(comp) < 6:
+        return []
+    entries = []
+    for e in catalogue.entries:
+        v = normalise_name(re.sub(r"[(（][^)）]*[)）]$", "", e.vendor))
+        if len(v) >= 6 and (v in comp or comp in v):
+            entries.append(e)
+    if not entries:
+        return []
+    if len(entries) == 1:
+        return [entries[0].id]
+    head = key[:2] if _has_cjk(key[:2]) else key[:3]
+    if len(head) >= 2 and (_has_cjk(head) or len(head) >= 3):
+        named = [e for e in entries if head in normalise_name(e.name_zh) or head in normalise_name(e.name_en)]
+        if len(named) == 1:
+            return [named[0].id]
+    cat = _category(text, lexicon)
+    in_cat = [e for e in entries if cat and e.category == cat]
+    return [in_cat[0].id] if len(in_cat) == 1 else []
+
+
+def resolve_sdk(
+    name: str,
+    company: str,
+    catalogue: SdkCatalogue | SdkNameIndex | None,
+    context: str = "",
+    lexicon: PolicyLexicon | None = None,
+) -> str | None:
+    """The catalogue id of an SDK named in a policy, or None (see ``resolve_sdk_ids``)."""
+    ids = resolve_sdk_ids(name, company, catalogue, context, lexicon)
+    return ids[0] if ids else None
 
 
 def _entry(
@@ -170,12 +326,13 @@ def _entry(
     sentence: int,
     source: str,
     lex: LanguageLexicon,
-    cat: SdkCatalogue | None,
+    cat: SdkNameIndex | None,
 ) -> PolicySdkEntry:
     from apprights.extractors.policy.declare import pi_types_in
 
     pi_text = rec_fields.get("pi", "")
     company = rec_fields.get("company", "")
+    ids = resolve_sdk_ids(name, company, cat, rec_fields.get("purpose", ""))
     return PolicySdkEntry(
         name=name,
         company=company,
@@ -184,14 +341,15 @@ def _entry(
         pi_text=pi_text,
         link=rec_fields.get("link", ""),
         sentence=sentence,
-        sdk_id=resolve_sdk(name, company, cat, rec_fields.get("purpose", "")),
+        sdk_id=ids[0] if ids else None,
+        sdk_ids=ids,
         website=rec_fields.get("website", ""),
         source=source,
     )
 
 
 def _from_tables(
-    facts: PolicyFacts, lexicon: PolicyLexicon, lex: LanguageLexicon, cat: SdkCatalogue | None
+    facts: PolicyFacts, lexicon: PolicyLexicon, lex: LanguageLexicon, cat: SdkNameIndex | None
 ) -> tuple[list[PolicySdkEntry], dict[int, list[str]]]:
     entries: list[PolicySdkEntry] = []
     purpose_cells: dict[int, list[str]] = {}
@@ -275,7 +433,7 @@ def _records_from_lines(lexicon: PolicyLexicon, lines: list[tuple[str, int, str]
 
 
 def _finish(
-    records: list[_Record], lex: LanguageLexicon, cat: SdkCatalogue | None, source: str
+    records: list[_Record], lex: LanguageLexicon, cat: SdkNameIndex | None, source: str
 ) -> list[PolicySdkEntry]:
     out: list[PolicySdkEntry] = []
     for rec in records:
@@ -306,13 +464,14 @@ def extract_sdk_list(
     lex: LanguageLexicon,
     catalogue: SdkCatalogue | None,
 ) -> tuple[list[PolicySdkEntry], dict[int, list[str]], int | None]:
-    entries, purpose_cells = _from_tables(facts, lexicon, lex, catalogue)
+    index = SdkNameIndex.build(catalogue) if catalogue is not None else None
+    entries, purpose_cells = _from_tables(facts, lexicon, lex, index)
     lines = [
         (p.text, p.first_sentence, p.section)
         for p in parsed.paragraphs
         if not (p.text == "" and not p.heading)
     ]
-    entries.extend(_finish(_records_from_lines(lexicon, lines), lex, catalogue, "list"))
+    entries.extend(_finish(_records_from_lines(lexicon, lines), lex, index, "list"))
     entries.sort(key=lambda e: e.sentence)
     section: int | None = None
     for s in facts.sentences:

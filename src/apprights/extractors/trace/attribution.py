@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apprights.knowledge import Knowledge
+from apprights.knowledge.sensitive_apis import SensitiveApi
 from apprights.model.runtime import Actor
 
 # Frames of these packages are the platform or language runtime, never the app or an SDK.
@@ -133,6 +134,7 @@ class ApiClassifier:
     def __init__(self, knowledge: Knowledge) -> None:
         self._cat = knowledge.sensitive_apis
         self._plain: dict[str, ApiMatch | None] = {}
+        self._filtered: dict[tuple[str, tuple[str | None, ...]], ApiMatch | None] = {}
 
     def classify(self, api: str, args: list[Any] | None) -> ApiMatch | None:
         if api in self._plain:
@@ -147,6 +149,17 @@ class ApiClassifier:
             self._plain[api] = m
             return m
         args = args or []
+        key = (api, tuple(a if isinstance(a, str) else None for a in args[:6]))
+        if key in self._filtered:
+            return self._filtered[key]
+        m = self._classify_args(api, entries, filtered, args)
+        if len(self._filtered) < 50_000:
+            self._filtered[key] = m
+        return m
+
+    def _classify_args(
+        self, api: str, entries: list[SensitiveApi], filtered: list[SensitiveApi], args: list[Any]
+    ) -> ApiMatch | None:
         for e in filtered:
             if _filter_matches(e.arg_filter or {}, args):
                 return ApiMatch(api, e.pi_type, e.label_zh, e.label_en, e.kind)

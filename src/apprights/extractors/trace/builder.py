@@ -105,7 +105,7 @@ class SessionBuilder:
         self.prev_tap: Tap | None = None
         self.last_shown_t: float | None = None
         self.dialog_pending = False
-        self.last_screen_sig: tuple[str, ...] | None = None
+        self.last_screen_sig: str | None = None
         self.transfer_keys: dict[tuple[Any, ...], int] = {}
         self.moments: list[Moment] = []
         self.series: dict[tuple[str, str, str], ApiSeries] = {}
@@ -205,13 +205,7 @@ class SessionBuilder:
             )
 
     def on_ui(self, index: int, t: float, ev: dict[str, Any]) -> None:
-        sig = (
-            ev["screen"],
-            repr(ev.get("texts")),
-            repr(ev.get("buttons")),
-            repr(ev.get("checkboxes")),
-            repr(ev.get("inputs")),
-        )
+        sig = repr((ev["screen"], ev.get("texts"), ev.get("buttons"), ev.get("checkboxes"), ev.get("inputs")))
         if sig == self.last_screen_sig and not (self.dialog_pending and self.phase == "shown"):
             return  # the same screen recorded again: nothing new
         self.last_screen_sig = sig
@@ -445,6 +439,8 @@ class SessionBuilder:
         if not s.consents:
             for m in self.moments:
                 m.phase = "unknown"
+            for h in s.hosts:
+                h.pre_consent_count = 0
             s.warnings.append("no consent event: consent phase unknown for the whole session")
         for kind, n in s.dropped.items():
             s.warnings.append(f"{n} {kind} beyond the cap of {self.opt.max_kept} were not kept")

@@ -52,6 +52,10 @@ class _CappedGzip(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
     def readinto(self, b: Any) -> int:
         try:
             data = self._gz.read(len(b))
@@ -143,6 +147,8 @@ def read_events(path: Path, limits: ReadLimits | None = None) -> Iterator[tuple[
             lineno += 1
             if not line or line.isspace():
                 continue
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # a UTF-8 byte-order mark some Windows tools write
             obj = _loads(line, p, lineno)
             ev = validate_event(obj, p, lineno)
             t = ev["t"]

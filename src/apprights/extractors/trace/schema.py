@@ -216,11 +216,12 @@ _PLAIN: dict[Check, type] = {_str: str, _int: int, _bool: bool, _dict: dict, _li
 
 # type -> (required names, {name: check} for required, optional and common fields). Checks that are a plain
 # type test are stored as the type itself so the hot loop can test it without a function call.
-_COMPILED: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
-    typ: (frozenset(req), {k: _PLAIN.get(c, c) for k, c in {**COMMON_OPTIONAL, **opt, **req}.items()})
-    for typ, (req, opt) in SCHEMA.items()
-}
+_COMPILED: dict[str, tuple[frozenset[str], frozenset[str], dict[str, Any]]] = {}
+for _typ, (_req, _opt) in SCHEMA.items():
+    _checks = {k: _PLAIN.get(c, c) for k, c in {**COMMON_OPTIONAL, **_opt, **_req}.items()}
+    _COMPILED[_typ] = (frozenset(_req), frozenset(_checks), _checks)
 _COMMON_COMPILED: dict[str, Any] = {k: _PLAIN.get(c, c) for k, c in COMMON_OPTIONAL.items()}
+_UNKNOWN_TYPE_SPEC = (frozenset[str](), frozenset(_COMMON_COMPILED), _COMMON_COMPILED)
 _NUMBER_TYPES = (int, float)
 _PLAIN_CHECK: dict[type, Check] = {v: k for k, v in _PLAIN.items()}
 
@@ -242,23 +243,19 @@ def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
         if p:
             raise InputError(path, f"line {line}: field 't' {p}")
         raise InputError(path, f"line {line}: field 't' must not be negative")
-    spec = _COMPILED.get(typ)
-    if spec is None:
-        checks: dict[str, Any] = _COMMON_COMPILED  # unknown event types: tolerated, counted by the caller
-        required: frozenset[str] = frozenset()
-    else:
-        required, checks = spec
-    for name, v in obj.items():
-        check = checks.get(name)
-        if check is None or v is None:
+    # unknown event types are tolerated (and counted by the caller): only the common fields are checked
+    required, names, checks = _COMPILED.get(typ, _UNKNOWN_TYPE_SPEC)
+    for name in obj.keys() & names:  # fast path (C-level filtering); errors are re-found in file order below
+        v = obj[name]
+        if v is None:
             continue
+        check = checks[name]
         if check.__class__ is type:
             if type(v) is not check:
-                raise InputError(path, f"line {line}: field '{name}' {_PLAIN_CHECK[check](v)}")
+                _raise_first_problem(obj, checks, path, line)
             continue
-        p = check(v)
-        if p:
-            raise InputError(path, f"line {line}: field '{name}' {p}")
+        if check(v):
+            _raise_first_problem(obj, checks, path, line)
     for name in required:
         if obj.get(name) is None:
             raise InputError(path, f"line {line}: field '{name}' is missing ({typ} event)")
@@ -267,3 +264,14 @@ def validate_event(obj: Any, path: str, line: int) -> dict[str, Any]:
             path, f"line {line}: field 'format' must be 'apprights-trace/1', not {obj['format']!r}"
         )
     return obj
+
+
+def _raise_first_problem(obj: dict[str, Any], checks: dict[str, Any], path: str, line: int) -> None:
+    """Raise for the first bad field in the order the line lists them (deterministic messages)."""
+    for name, v in obj.items():
+        check = checks.get(name)
+        if check is None or v is None:
+            continue
+        p = _PLAIN_CHECK[check](v) if check.__class__ is type else check(v)
+        if p:
+            raise InputError(path, f"line {line}: field '{name}' {p}")

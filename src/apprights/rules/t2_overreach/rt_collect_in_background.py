@@ -18,6 +18,12 @@ _STATE_ZH = {
     "killed": "进程被杀后",
     "not_running": "应用退出后",
 }
+_STATE_EN = {
+    "background": "in the background",
+    "screen_off": "with the screen off",
+    "killed": "after the app was killed",
+    "not_running": "after the app exited",
+}
 
 
 class CollectInBackground(Rule):
@@ -80,5 +86,5 @@ class CollectInBackground(Rule):
                 confidence=Confidence.OBSERVED_IN_VIOLATION,
                 evidence=capped(i[1] for i in items),
                 detail_zh=f"{subject.name}在{_STATE_ZH.get(state, state)}状态下收集{labels(pis, 'zh')}",
-                detail_en=f"{subject.name} collected {labels(pis, 'en')} while the app was {state.replace('_', ' ')}",
+                detail_en=f"{subject.name} collected {labels(pis, 'en')} {_STATE_EN.get(state, state)}",
             )

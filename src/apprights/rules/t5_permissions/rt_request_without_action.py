@@ -18,7 +18,7 @@ class RequestWithoutAction(Rule):
         (a) ``permission_request`` while the consent phase is ``before``/``shown``; (b) a request in the first
         ``first_launch_s`` seconds of a session (default 30) with no non-consent tap in the ``user_action_s``
         seconds before it (default 2): the app asks before any function that needs the permission is used.
-        One finding per situation and permission group.
+        One finding per situation, listing the permission groups.
 
     Legal basis
         164号文 二(5) (提前申请超出其业务功能等权限); 认定方法 三(1) (征得同意前打开可收集个人信息的权限);
@@ -48,7 +48,7 @@ class RequestWithoutAction(Rule):
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         first_launch = float(ctx.option(type(self), "first_launch_s"))
         action_s = float(ctx.option(type(self), "user_action_s"))
-        found: dict[tuple[str, str], list[Evidence]] = {}
+        found: dict[str, tuple[set[str], list[Evidence]]] = {}
         for s in sessions(facts):
             for r in s.permission_requests:
                 if r.at.pre_consent:
@@ -57,20 +57,20 @@ class RequestWithoutAction(Rule):
                     situation = "first_launch"
                 else:
                     continue
-                for g in sorted({permission_group(p, ctx.knowledge) for p in r.permissions}):
-                    evs = found.setdefault((situation, g), [])
-                    if len(evs) < 12:
-                        evs.append(
-                            trace_evidence(s, r.at, kind="permission_request", permissions=r.permissions)
-                        )
-        for (situation, group), evs in found.items():
+                groups, evs = found.setdefault(situation, (set(), []))
+                groups.update(permission_group(p, ctx.knowledge) for p in r.permissions)
+                if len(evs) < 12:
+                    evs.append(trace_evidence(s, r.at, kind="permission_request", permissions=r.permissions))
+        for situation, (groups, evs) in found.items():
             pre = situation == "pre_consent"
+            names = sorted(groups)
             yield self.finding(
                 facts,
-                key=f"{situation}:{group}",
+                key=situation,
                 confidence=Confidence.OBSERVED_IN_VIOLATION if pre else Confidence.OBSERVED,
                 evidence=evs,
                 severity=Severity.HIGH if pre else Severity.MEDIUM,
-                detail_zh=f"{'同意隐私政策前' if pre else '首次启动时无用户操作'}申请{group}权限",
-                detail_en=f"{group} permission requested {'before consent' if pre else 'at first launch unprompted'}",
+                detail_zh=f"{'同意隐私政策前' if pre else '首次启动时无用户操作'}申请权限：{'、'.join(names)}",
+                detail_en=f"Permissions requested {'before consent' if pre else 'at first launch unprompted'}: "
+                + ", ".join(names),
             )

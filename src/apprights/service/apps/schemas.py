@@ -4,10 +4,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apprights.service.inputs import InModel
+
 PACKAGE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$"
 
 
-class AppIn(BaseModel):
+class AppIn(InModel):
     package: str = Field(min_length=3, max_length=255, pattern=PACKAGE_PATTERN)
     name: str = Field(default="", max_length=200)
     enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -32,7 +34,7 @@ class VersionOut(BaseModel):
     first_seen: datetime
 
 
-class ListingIn(BaseModel):
+class ListingIn(InModel):
     store_id: int = Field(ge=1, le=2**31 - 1)
     url: str = Field(default="", max_length=1000)
     version_name: str = Field(default="", max_length=100)

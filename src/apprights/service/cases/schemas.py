@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.cases.lifecycle import State
+from apprights.service.inputs import InModel
 
 
 class CaseOut(BaseModel):
@@ -44,22 +46,22 @@ class CaseDetail(CaseOut):
     allowed: list[str]
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(InModel):
     to: State
     reason: str = Field(default="", max_length=2000)
-    evidence: list[str] = Field(default_factory=list, max_length=50)
+    evidence: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
 
 
-class ResponseIn(BaseModel):
+class ResponseIn(InModel):
     text: str = Field(min_length=1, max_length=20000)
     scan_run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
-class RetestIn(BaseModel):
+class RetestIn(InModel):
     scan_run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
-class EscalateIn(BaseModel):
+class EscalateIn(InModel):
     reason: str = Field(default="", max_length=2000)
 
 
@@ -67,7 +69,7 @@ class OverdueOut(BaseModel):
     moved: list[tuple[int, str, str]]
 
 
-class CalendarYearIn(BaseModel):
+class CalendarYearIn(InModel):
     holidays: list[date] = Field(max_length=366)
     workdays: list[date] = Field(default_factory=list, max_length=366)
     source: str = Field(default="", max_length=500)

@@ -42,11 +42,21 @@ from apprights.service.deps import (
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import NoticeCase
 from apprights.service.notices.schemas import NoticeOut, RectificationIn
+from apprights.service.orgs.models import Province
 from apprights.service.scans.models import Finding
 from apprights.service.scope import case_filter, may_see_case
 
 router = APIRouter(tags=["cases"])
 STAFF = (Role.MINISTRY, Role.PROVINCE)
+
+
+def _issuer_of(session: SessionDep, p: Principal) -> str:
+    """A province's notices are issued by its communication administration; the ministry's by the bureau."""
+    if p.role is Role.PROVINCE and p.province_code:
+        prov = session.get(Province, p.province_code)
+        if prov is not None:
+            return prov.administration_zh
+    return ""
 
 
 def actor_of(p: Principal) -> flows.Actor:
@@ -139,7 +149,7 @@ def issue_notice(
         now=now,
         issued_on=body.issued_on,
         working_days=n,
-        issuer=body.issuer,
+        issuer=body.issuer or _issuer_of(session, p),
     )
     session.commit()
     return NoticeOut.model_validate(notice).model_copy(update={"case_ids": [case.id]})

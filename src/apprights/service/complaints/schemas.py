@@ -4,20 +4,22 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from apprights.service.inputs import InModel
 
-class Contact(BaseModel):
+
+class Contact(InModel):
     name: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=40)
     email: str = Field(default="", max_length=200)
 
 
-class Attachment(BaseModel):
+class Attachment(InModel):
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(default="application/octet-stream", max_length=100)
     content_base64: str = Field(max_length=8 * 1024 * 1024)
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(InModel):
     contact: Contact
     app_name: str = Field(default="", max_length=200)
     package: str = Field(default="", max_length=255)

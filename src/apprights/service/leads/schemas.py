@@ -4,8 +4,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apprights.service.inputs import InModel
 
-class LeadIn(BaseModel):
+
+class LeadIn(InModel):
     period: str | None = Field(
         default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="default: this month"
     )
@@ -60,3 +62,4 @@ class PeriodSummary(BaseModel):
     late: list[str]
     missing: list[str]
     duplicates_of_cases: int
+    distinct_reports: int  # leads after merging the same app and problem type reported by several provinces

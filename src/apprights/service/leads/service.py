@@ -84,6 +84,14 @@ def refresh_duplicates(session: Session, period: str) -> int:
     return n
 
 
+def _distinct(session: Session, period: str) -> int:
+    keys = {
+        (lead.app_id or lead.package or "".join(lead.app_name.split()).lower(), lead.problem_type)
+        for lead in session.scalars(select(Lead).where(Lead.period == period))
+    }
+    return len(keys)
+
+
 def period_summary(session: Session, period: str, now: datetime, cutoff_day: int) -> PeriodSummary:
     due = cutoff(period, cutoff_day)
     closed = utc_naive(now) >= due
@@ -125,4 +133,5 @@ def period_summary(session: Session, period: str, now: datetime, cutoff_day: int
         late=[r.province_code for r in rows if r.status in ("late", "missing")],
         missing=[r.province_code for r in rows if r.status == "missing"],
         duplicates_of_cases=dups,
+        distinct_reports=_distinct(session, period),
     )

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from apprights.service.inputs import InModel
 
 
 class NoticeKind(StrEnum):
@@ -21,14 +24,14 @@ class DocFormat(StrEnum):
 _ID = Field(ge=1, le=2**31 - 1)
 
 
-class RectificationIn(BaseModel):
+class RectificationIn(InModel):
     issued_on: date | None = Field(default=None, description="default: today (Beijing time)")
     working_days: int | None = Field(default=None, ge=1, le=60, description="default: settings (5)")
     issuer: str = Field(default="", max_length=200)
 
 
-class BatchIn(BaseModel):
-    case_ids: list[int] = Field(min_length=1, max_length=2000)
+class BatchIn(InModel):
+    case_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=2000)
     title: str = Field(default="", max_length=300)
     batch_no: str = Field(default="", max_length=100)
     intro: str = Field(default="", max_length=5000)

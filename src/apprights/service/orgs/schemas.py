@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from apprights.service.inputs import InModel
 from apprights.service.orgs.uscc import uscc_problem
 
 
@@ -15,7 +16,7 @@ class ProvinceOut(BaseModel):
     administration_zh: str
 
 
-class EnterpriseIn(BaseModel):
+class EnterpriseIn(InModel):
     name: str = Field(min_length=1, max_length=200)
     uscc: str = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100-2015)")
     province_code: str = Field(min_length=2, max_length=2)
@@ -45,7 +46,7 @@ class EnterpriseOut(BaseModel):
     created_at: datetime
 
 
-class AgencyIn(BaseModel):
+class AgencyIn(InModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=200)
 

@@ -73,6 +73,7 @@ def _s(d: dict[str, Any], key: str, where: str, *, cap: int, required: bool = Fa
         return ""
     if not isinstance(v, str):
         raise InputError(where, f"{key!r} must be a string")
+    v = v.replace("\x00", "")  # PostgreSQL text cannot hold NUL; it carries no meaning here
     if required and not v:
         raise InputError(where, f"{key!r} is empty")
     return v[:cap]

@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apprights.service.inputs import InModel
+
 
 class IngestError(BaseModel):
     where: str
@@ -60,7 +62,7 @@ class Decision(StrEnum):
     DISMISS = "dismiss"
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(InModel):
     decision: Decision
     reason: str = Field(default="", max_length=1000)
 

@@ -4,8 +4,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apprights.service.inputs import InModel
 
-class StoreIn(BaseModel):
+
+class StoreIn(InModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=200)
     enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -19,7 +21,7 @@ class StoreOut(BaseModel):
     enterprise_id: int | None
 
 
-class RemovalConfirmIn(BaseModel):
+class RemovalConfirmIn(InModel):
     note: str = Field(default="", max_length=500)
 
 

@@ -5,9 +5,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.deps import Role
+from apprights.service.inputs import InModel
 
 
-class LoginIn(BaseModel):
+class LoginIn(InModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
 
@@ -17,7 +18,7 @@ class TokenOut(BaseModel):
     expires_at: datetime | None = None
 
 
-class UserIn(BaseModel):
+class UserIn(InModel):
     username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = Field(default="", max_length=200)
     password: str | None = Field(default=None, min_length=8, max_length=200)
@@ -41,5 +42,5 @@ class UserOut(BaseModel):
     active: bool
 
 
-class TokenIn(BaseModel):
+class TokenIn(InModel):
     name: str = Field(default="", max_length=100)
