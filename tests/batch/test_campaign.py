@@ -130,3 +130,25 @@ def test_summary_of_odd_report_lines() -> None:
     s.add({"errors": [{"message": "m"}], "findings": [], "app": {"package": ""}})
     d = s.to_dict()
     assert d["findings"] == 1 and d["failed"] == 1 and d["reported"] == 2 and d["top_sdks"] == {"x": 1}
+
+
+class OddBackend:
+    """Yields what a buggy job function might: a set, an enum, an unserialisable object, then a real report."""
+
+    def run(self, jobs: list[Job]) -> Any:
+        from apprights.model.finding import Severity
+
+        yield {"job": {"apk": "a.apk"}, "findings": [], "sdks": [], "tags": {"b", "a"}, "sev": Severity.HIGH}
+        yield {"job": {"apk": "b.apk"}, "findings": [], "blob": object()}
+        yield from LocalBackend().run(jobs)
+
+
+def test_unserialisable_reports_become_error_lines(tmp_path: Path) -> None:
+    make_app(tmp_path / "c.apk", "com.t.c")
+    summary = run_campaign([Job(apk=str(tmp_path / "c.apk"))], tmp_path / "out", OddBackend())
+    reps = lines(tmp_path / "out")
+    assert len(reps) == 3 and summary.reported == 3
+    assert reps[0]["tags"] == ["a", "b"] and reps[0]["sev"] == "high"
+    assert "not serialisable" in reps[1]["errors"][0]["message"] and reps[1]["job"]["apk"] == "b.apk"
+    assert reps[2]["app"]["package"] == "com.t.c"
+    assert summary.failed == 1

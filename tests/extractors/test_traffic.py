@@ -186,3 +186,10 @@ def test_fuzz_scan_never_raises(url: str, body: str, header: str) -> None:
         net(url=url, request_body_b64=body, request_headers={"X": header, "Content-Encoding": "deflate"})
     )
     assert all(h.value.pi_type in ("device_id", "mac") for h in hits)
+
+
+def test_nested_unhashable_returns_are_fine() -> None:
+    m = PiMatcher("p")
+    assert m.add_read("installed_apps", [["a"], {"b": 1}], None, 1, 0.0, READER) is None
+    assert m.add_read("location", {"lat": [1], "lng": {"x": 2}}, None, 2, 0.0, READER) is None
+    assert m.add_read("installed_apps", [["a"], {"b": 1}], None, 3, 0.0, READER) is None

@@ -64,6 +64,24 @@ def test_pages_need_login_and_show_data(world: World) -> None:
     assert "1.0.0" in app_page and "违规收集个人信息" in app_page
     assert c.get("/apps/999999").status_code == 404
     assert "示例商城" in c.get("/apps?q=shop").text
+    case_url = r.headers["location"]
+    # a guard refuses: the page shows why, nothing changes
+    bad = c.post(f"{case_url}/transition", data={"to": "dismissed", "reason": ""})
+    assert bad.status_code == 409 and "reason is required" in bad.text and "已确认" in bad.text
+    # issue the notice from the page (5 working days from the clock's 2026-09-18)
+    r = c.post(f"{case_url}/notice", data={"working_days": "5"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = c.get(case_url).text
+    assert "2026-09-24" in page and "已下发整改通知" in page
+    # the enterprise answers on the page
+    c.cookies.clear()
+    c.cookies.set("apprights_session", w.tokens["enterprise"])
+    assert 'id="response-form"' in c.get(case_url).text
+    r = c.post(f"{case_url}/response", data={"text": "已整改完毕"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "企业已反馈" in c.get(case_url).text
+    assert c.post(f"{case_url}/notice", data={"working_days": "5"}).status_code == 403
+    c.cookies.clear()
 
 
 def test_store_user_cannot_open_review_pages(world: World) -> None:
@@ -108,9 +126,9 @@ def test_browser_review_case_deadline_and_public_notice(world: World) -> None:
             page.wait_for_url("**/cases/*")
             assert "已确认" in page.locator("#state").inner_text()
             case_id = int(page.url.rsplit("/", 1)[1])
-            # issue the notice through the API; the page shows the computed deadline
-            w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
-            page.reload()
+            # issue the notice on the page (the clock says 2026-09-18); the page shows the computed deadline
+            page.click("#issue-notice")
+            page.wait_for_load_state()
             assert "2026-09-24" in page.locator("#deadline").inner_text()
             assert "notice_issued" in page.locator("#audit").inner_text()
             # publish a 通报 and see it on the public page, logged out

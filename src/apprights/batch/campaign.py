@@ -12,6 +12,8 @@ from typing import Any
 
 from apprights.batch.backends import Backend
 from apprights.batch.jobs import Job, job_key
+from apprights.model.facts import to_jsonable
+from apprights.reports.json_report import error_report
 
 REPORTS = "reports.jsonl"
 SUMMARY = "summary.json"
@@ -132,6 +134,20 @@ class CampaignSummary:
         }
 
 
+def _serialise(report: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The JSON line of a report; a report that cannot be serialised becomes an error line (same app)."""
+    try:
+        clean = to_jsonable(report)
+        return clean, json.dumps(clean, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        key = _report_key(report) or "?"
+        job = report.get("job")
+        failed = error_report("apk", key, f"{key}: report not serialisable ({type(exc).__name__}: {exc})")
+        if isinstance(job, dict):
+            failed["job"] = {k: v for k, v in job.items() if isinstance(v, (str, list, type(None)))}
+        return failed, json.dumps(failed, ensure_ascii=False, default=str)
+
+
 def run_campaign(
     jobs: list[Job],
     out: Path,
@@ -160,8 +176,9 @@ def run_campaign(
         reports.unlink(missing_ok=True)
     started = time.perf_counter()
     with reports.open("a", encoding="utf-8") as fh:
-        for n, report in enumerate(backend.run(todo), 1):
-            fh.write(json.dumps(report, ensure_ascii=False) + "\n")
+        for n, produced in enumerate(backend.run(todo), 1):
+            report, line = _serialise(produced)
+            fh.write(line + "\n")
             fh.flush()
             summary.scanned += 1
             summary.add(report)

@@ -158,11 +158,20 @@ def scan(
             worst = EXIT_BAD_INPUT
             continue
         report = result.report
-        outputs.append(_render(report, fmt, multi=len(targets) > 1))
+        try:
+            outputs.append(_render(report, fmt, multi=len(targets) > 1))
+        except Exception as exc:  # a report the renderer chokes on: one line, the batch goes on
+            log.debug("rendering failed", exc_info=True)
+            typer.echo(f"apprights: error: {apk}: report cannot be rendered ({type(exc).__name__}: {exc})", err=True)
+            worst = EXIT_BAD_INPUT
+            continue
         if fmt == "html" and output is not None and len(targets) > 1:
-            output.mkdir(parents=True, exist_ok=True)
-            stem = apk.stem if apk is not None else "report"
-            (output / f"{stem}.html").write_text(outputs.pop(), encoding="utf-8")
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+                stem = apk.stem if apk is not None else "report"
+                (output / f"{stem}.html").write_text(outputs.pop(), encoding="utf-8")
+            except OSError as exc:
+                fail(f"{output}: cannot write report: {exc.strerror or exc}")
         if (
             threshold is not None
             and worst == EXIT_OK

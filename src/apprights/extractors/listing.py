@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 
 def extract_listings(path: Path) -> list[ListingFacts]:
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(str(path), "not a regular file")
+        size = st.st_size
         if size > MAX_BYTES:
             raise InputError(str(path), f"listing file is {size} bytes; the limit is {MAX_BYTES}")
         raw = path.read_bytes()

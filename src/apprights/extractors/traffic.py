@@ -301,7 +301,7 @@ class PiMatcher:
         if pi_type not in TRAFFIC_PI:
             return _value_sha(ret, ret_sha256)
         # the same value is read again and again in long traces: decide once per distinct value
-        key = (pi_type, ret if isinstance(ret, (str, int)) else repr(ret)[:20000], ret_sha256)
+        key = (pi_type, _freeze(ret), ret_sha256)
         if key in self._known:
             return self._known[key]
         sha = self._add_read(pi_type, ret, ret_sha256, index, t, reader)
@@ -395,3 +395,21 @@ def _value_sha(ret: Any, ret_sha256: str | None) -> str | None:
     if isinstance(ret, (str, int)) and not isinstance(ret, bool):
         return _sha(str(ret))
     return None
+
+
+def _freeze(ret: Any) -> Any:
+    """A hashable stand-in for a returned value (cheap for the usual scalars, lists of names and dicts)."""
+    if ret is None or isinstance(ret, (str, int, float)):
+        return ret
+    frozen: tuple[Any, ...] | None = None
+    if isinstance(ret, list):
+        frozen = tuple(ret)
+    elif isinstance(ret, dict):
+        frozen = tuple(ret.items())
+    if frozen is not None:
+        try:
+            hash(frozen)
+            return frozen
+        except TypeError:  # nested lists or objects
+            pass
+    return repr(ret)[:20000]

@@ -131,9 +131,11 @@ class PolicyFacts:
             for e in self.sdk_list:
                 if sdk_id in e.sdk_ids:
                     return e
-        keys = [k for n in names for k in name_variants(n) if len(k) >= 2]
+        keys = [k for n in names for k in name_variants(n) if len(k) >= 2 and k not in GENERIC_NAME_PARTS]
         for e in self.sdk_list:
             for ev in name_variants(e.name):
+                if ev in GENERIC_NAME_PARTS:
+                    continue  # "HMS Push" and "OPPO Push" share only the generic "push"
                 for k in keys:
                     if ev == k or (len(k) >= 3 and k in ev) or (len(ev) >= 3 and ev in k):
                         return e
@@ -154,6 +156,44 @@ class PolicyFacts:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# name parts that identify no SDK on their own
+GENERIC_NAME_PARTS = frozenset(
+    [
+        "push",
+        "sdk",
+        "analytics",
+        "ads",
+        "ad",
+        "map",
+        "maps",
+        "share",
+        "pay",
+        "payment",
+        "login",
+        "location",
+        "kit",
+        "core",
+        "common",
+        "base",
+        "open",
+        "api",
+        "service",
+        "services",
+        "stat",
+        "library",
+        "推送",
+        "统计",
+        "分享",
+        "登录",
+        "支付",
+        "地图",
+        "定位",
+        "广告",
+        "认证",
+        "消息推送",
+        "一键登录",
+    ]
+)
 _VARIANT_SPLIT = re.compile(r"[()（）/／、,，|]+")
 
 

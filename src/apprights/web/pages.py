@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,12 +12,13 @@ from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from apprights.errors import CalendarError, InputError
 from apprights.knowledge.legal import PROBLEM_TYPES
 from apprights.service import audit
 from apprights.service.apps.models import App
 from apprights.service.apps.service import history
 from apprights.service.cases import flows
-from apprights.service.cases.lifecycle import LABELS, State
+from apprights.service.cases.lifecycle import LABELS, State, TransitionError, allowed_targets
 from apprights.service.cases.models import Case
 from apprights.service.deps import (
     ROLE_LABELS,
@@ -29,6 +31,7 @@ from apprights.service.deps import (
     resolve_principal,
 )
 from apprights.service.documents import render_html
+from apprights.service.errors import Conflict, NotFound
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise
@@ -225,13 +228,16 @@ def install_pages(app: FastAPI) -> None:
         rows = session.execute(q.limit(PAGE).offset(offset)).all()
         return render(request, "cases.html", p, rows=rows, offset=offset, page=PAGE, state=state)
 
-    @router.get("/cases/{case_id}", response_class=HTMLResponse)
-    def case_page(request: Request, case_id: int, session: SessionDep, now: NowDep) -> Response:
-        p = need(request, session, now, (*STAFF, Role.ENTERPRISE))
+    def visible_case(p: Principal, session: SessionDep, case_id: int) -> tuple[Case, App]:
         case = session.get(Case, case_id) if 0 < case_id < 2**31 else None
         app_ = session.get(App, case.app_id) if case else None
         if case is None or app_ is None or not may_see_case(p, case, app_):
             raise HTTPException(404, "案件不存在 / no such case")
+        return case, app_
+
+    def show_case(
+        request: Request, p: Principal, session: SessionDep, case: Case, app_: App, error: str = ""
+    ) -> Response:
         trail = audit.trail(session, "case", case.id)
         findings = session.scalars(
             select(Finding).where(Finding.case_id == case.id).order_by(Finding.id)
@@ -243,10 +249,12 @@ def install_pages(app: FastAPI) -> None:
         ).all()
         store = session.get(Store, case.store_id) if case.store_id else None
         evidence = {f.id: json.loads(f.evidence or "[]") for f in findings}
+        allowed = [str(t) for t in allowed_targets(State(case.state)) if t is not State.NOTICE_ISSUED]
         return render(
             request,
             "case.html",
             p,
+            status=409 if error else 200,
             case=case,
             app=app_,
             trail=trail,
@@ -254,6 +262,93 @@ def install_pages(app: FastAPI) -> None:
             notices=notice_rows,
             store=store,
             evidence=evidence,
+            allowed=allowed,
+            error=error,
+        )
+
+    @router.get("/cases/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int, session: SessionDep, now: NowDep) -> Response:
+        p = need(request, session, now, (*STAFF, Role.ENTERPRISE))
+        case, app_ = visible_case(p, session, case_id)
+        return show_case(request, p, session, case, app_)
+
+    def act(
+        request: Request, p: Principal, session: SessionDep, case: Case, app_: App, do: Callable[[], object]
+    ) -> Response:
+        try:
+            do()
+        except (TransitionError, CalendarError, InputError, Conflict, NotFound) as e:
+            session.rollback()
+            session.refresh(case)
+            why = e.why if isinstance(e, TransitionError) else str(e)
+            return show_case(request, p, session, case, app_, error=why)
+        session.commit()
+        return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+    @router.post("/cases/{case_id}/notice")
+    def issue_notice(
+        request: Request,
+        case_id: int,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        working_days: Annotated[int, Form(ge=1, le=60)] = 5,
+    ) -> Response:
+        p = need(request, session, now, STAFF)
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: notices.issue_rectification(
+                session, case, actor=actor, now=now, issued_on=None, working_days=working_days
+            ),
+        )
+
+    @router.post("/cases/{case_id}/transition")
+    def move_case(
+        request: Request,
+        case_id: int,
+        session: SessionDep,
+        now: NowDep,
+        to: Annotated[str, Form(max_length=32)],
+        reason: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        p = need(request, session, now, STAFF)
+        case, app_ = visible_case(p, session, case_id)
+        if to not in {str(x) for x in State} or to == str(State.NOTICE_ISSUED):
+            raise HTTPException(422, "未知状态 / unknown state")
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.transition(session, case, State(to), actor=actor, now=now, reason=reason),
+        )
+
+    @router.post("/cases/{case_id}/response")
+    def respond(
+        request: Request,
+        case_id: int,
+        session: SessionDep,
+        now: NowDep,
+        text: Annotated[str, Form(min_length=1, max_length=20000)],
+    ) -> Response:
+        p = need(request, session, now, (Role.ENTERPRISE,))
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.respond(session, case, text=text, scan_run_id=None, actor=actor, now=now),
         )
 
     @router.get("/public/notices", response_class=HTMLResponse)

@@ -63,3 +63,41 @@ def test_fuzz_wellformed_json_only_input_error(evs: list[dict[str, object]]) -> 
         evs, key=lambda e: e["t"] if isinstance(e["t"], (int, float)) and not isinstance(e["t"], bool) else 0
     )
     _run([json.dumps(e) for e in evs])
+
+
+APIS = [
+    "android.telephony.TelephonyManager.getDeviceId",
+    "android.provider.Settings$Secure.getString",
+    "android.content.ContentResolver.query",
+    "android.app.ApplicationPackageManager.getInstalledPackages",
+    "android.location.LocationManager.getLastKnownLocation",
+    "android.net.wifi.WifiInfo.getMacAddress",
+]
+api_calls = st.fixed_dictionaries(
+    {"type": st.just("api_call"), "t": st.just(1), "api": st.sampled_from(APIS)},
+    optional={
+        "ret": values,
+        "args": st.lists(values, max_size=3),
+        "stack": st.lists(st.text(max_size=30), max_size=4),
+    },
+)
+networks = st.fixed_dictionaries(
+    {
+        "type": st.just("network"),
+        "t": st.just(2),
+        "host": st.text(min_size=1, max_size=20),
+        "method": st.just("POST"),
+    },
+    optional={
+        "url": st.text(max_size=60),
+        "request_body_b64": st.one_of(st.text(max_size=60), st.binary(max_size=80).map(lambda b: b.hex())),
+        "request_headers": st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=3),
+        "stack": st.lists(st.text(max_size=30), max_size=3),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(api_calls, max_size=5), st.lists(networks, max_size=5))
+def test_fuzz_pi_reads_and_requests(calls: list[dict[str, object]], reqs: list[dict[str, object]]) -> None:
+    _run([json.dumps(e) for e in [*calls, *reqs]])

@@ -35,3 +35,24 @@ def test_clean_unused_sdk(knowledge):
         run(PolicySdkNotListed, AppFacts(manifest=manifest(), sdks=[unused], policy=policy()), knowledge)
         == []
     )
+
+
+def test_clean_when_listed_under_an_alias_or_vendor_brand(knowledge):
+    # "HMS Push" names Huawei's push kit; "个推" (brand only) covers the vendor's SDK family
+    hms = sdk("huawei-push", "华为推送", "Huawei Push Kit", "华为软件技术有限公司", "push")
+    gy = sdk("getui-gy", "个推一键认证(个验)", "Getui GY one-tap login", "每日互动股份有限公司", "social")
+    p = policy(
+        SDK_LIST.format(name="HMS Push", company="华为")
+        + "| 个推 | 每日互动股份有限公司 | 推送 | 设备信息 | - |\n",
+        knowledge=knowledge,
+    )
+    assert [e.sdk_id for e in p.sdk_list] == ["huawei-push", "getui-push"]
+    facts = AppFacts(manifest=manifest(), sdks=[hms, gy], policy=p)
+    assert run(PolicySdkNotListed, facts, knowledge) == []
+
+
+def test_alias_does_not_cover_another_vendor(knowledge):
+    oppo = sdk("oppo-push", "OPPO推送", "OPPO (HeyTap) Push", "广东欢太科技有限公司", "push")
+    p = policy(SDK_LIST.format(name="HMS Push", company="华为"), knowledge=knowledge)
+    found = run(PolicySdkNotListed, AppFacts(manifest=manifest(), sdks=[oppo], policy=p), knowledge)
+    assert [f.key for f in found] == ["oppo-push"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.model.runtime import PermissionRequest, PermissionResult
+from apprights.model.runtime import PermissionRequest, PermissionResult, TraceSession
 from apprights.rules._rt_common import permission_group, sessions, tap_within, trace_evidence
 from apprights.rules.base import Rule, RuleContext
 from apprights.rules.t5_permissions.rt_exit_after_denial import DENIED
@@ -17,10 +18,12 @@ class RerequestAfterDenial(Rule):
     """The same permission (group) is requested again within 48 h of a denial, with no user action before it.
 
     What it detects
-        Per session, a ``permission_request`` containing a permission of the same group as an earlier
+        A ``permission_request`` containing a permission of the same group as an earlier
         ``denied``/``denied_forever`` answer, less than ``window_h`` hours (default 48, the practitioners' and
         stores' threshold) later, and with no user tap in the ``user_action_s`` seconds before it (a tap on the
-        related feature may legitimately ask again). One finding per permission group.
+        related feature may legitimately ask again). When every session's header has ``started_at``, the
+        sessions form one timeline, so a denial in one session and the request after a kill and relaunch in the
+        next one count together. One finding per permission group.
 
     Legal basis
         164号文 二(5) (用户明确拒绝权限申请后，频繁弹窗、反复申请); 认定方法 三(2) (频繁征求用户同意、干扰正常使用);
@@ -50,23 +53,30 @@ class RerequestAfterDenial(Rule):
         window = float(ctx.option(type(self), "window_h")) * 3600.0
         action_s = float(ctx.option(type(self), "user_action_s"))
         found: dict[str, list[Evidence]] = {}
-        for s in sessions(facts):
+        all_sessions = sessions(facts)
+        bases = [session_start(s) for s in all_sessions]
+        # one timeline across sessions (kill and relaunch) when every session says when it started
+        if all_sessions and all(b is not None for b in bases):
+            timelines = [list(zip(all_sessions, [b or 0.0 for b in bases], strict=True))]
+        else:
+            timelines = [[(s, 0.0)] for s in all_sessions]
+        for timeline in timelines:
+            events: list[tuple[float, int, TraceSession, PermissionResult | PermissionRequest]] = []
+            for s, base in timeline:
+                events += [(base + r.at.t, r.at.index, s, r) for r in s.permission_results]
+                events += [(base + q.at.t, q.at.index, s, q) for q in s.permission_requests]
+            events.sort(key=lambda x: (x[0], x[1]))
             denials: dict[str, tuple[float, Evidence]] = {}
-            events: list[tuple[int, PermissionResult | PermissionRequest]] = [
-                (r.at.index, r) for r in s.permission_results
-            ]
-            events += [(q.at.index, q) for q in s.permission_requests]
-            events.sort(key=lambda x: x[0])
-            for _, obj in events:
+            for abs_t, _, s, obj in events:
                 if isinstance(obj, PermissionResult):
                     if obj.result in DENIED:
                         g = permission_group(obj.permission, ctx.knowledge)
                         ev = trace_evidence(s, obj.at, kind="permission_result", permission=obj.permission)
-                        denials.setdefault(g, (obj.at.t, ev))
+                        denials.setdefault(g, (abs_t, ev))
                     continue
                 for perm in obj.permissions:
                     g = permission_group(perm, ctx.knowledge)
-                    if g not in denials or obj.at.t - denials[g][0] > window:
+                    if g not in denials or abs_t - denials[g][0] > window:
                         continue
                     if tap_within(s, obj.at.t, action_s):
                         continue
@@ -85,3 +95,16 @@ class RerequestAfterDenial(Rule):
                 detail_zh=f"用户拒绝{group}权限后，应用在无用户操作时再次申请{n}次",
                 detail_en=f"After the user denied the {group} permission, the app asked again {n} time(s) unprompted",
             )
+
+
+def session_start(s: TraceSession) -> float | None:
+    """The session's ``started_at`` as a UNIX time (UTC when no zone is given), or None."""
+    if not s.header.started_at:
+        return None
+    try:
+        dt = datetime.fromisoformat(s.header.started_at)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
