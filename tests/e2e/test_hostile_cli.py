@@ -160,13 +160,7 @@ def test_manifest_helper_is_valid_xml() -> None:
                 strict=False, reason="BUGS-hostile.md #2: extract_traces blocks on a FIFO"
             ),
         ),
-        pytest.param(
-            "from apprights.extractors.listing import extract_listings as f\nf(P)",
-            id="listing",
-            marks=pytest.mark.xfail(
-                strict=False, reason="BUGS-hostile.md #3: extract_listings blocks on a FIFO"
-            ),
-        ),
+        pytest.param("from apprights.extractors.listing import extract_listings as f\nf(P)", id="listing"),
         pytest.param("from apprights.extractors.policy import extract_policy as f\nf(P)", id="policy"),
         pytest.param("from apprights.extractors.apk import open_apk as f\nf(P)", id="apk"),
     ],

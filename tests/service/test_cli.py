@@ -89,3 +89,11 @@ def test_cli_ingest_escalate_render(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "com.cli.app" in html.read_text(encoding="utf-8")
     r = runner.invoke(cli, ["notices", "render", "99", "--format", "xlsx", "--out", str(out), "--db", url])
     assert r.exit_code == 2
+
+
+def test_cli_bad_database_urls_exit_2_without_traceback() -> None:
+    cli = _app()
+    for url in ("nonsense", "foo://x", "postgresql+psycopg://nobody@127.0.0.1:1/x"):
+        r = runner.invoke(cli, ["db", "upgrade", "--db", url])
+        assert r.exit_code == 2, (url, r.output)
+        assert "Traceback" not in r.output and "error:" in r.output

@@ -238,8 +238,11 @@ class ProcessBackend:
                         if queue:
                             pool.append(spawn())
                     yield report
-        finally:
+        finally:  # normal end, or the consumer stopped (Ctrl-C): idle workers are told, busy ones killed
             for w in pool:
+                if w.job is not None:
+                    w.proc.kill()
+                    continue
                 with contextlib.suppress(OSError, ValueError):
                     w.conn.send(None)
             for w in pool:

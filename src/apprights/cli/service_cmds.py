@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,9 +20,30 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: 
 
 
 def _settings(db: str | None):  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from apprights.service.settings import Settings
 
+    if db:
+        try:
+            make_url(db)
+        except ArgumentError:
+            raise _fail(f"--db: not a database URL: {db!r}") from None
     return Settings.from_env(db_url=db)
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or opened is one line on stderr and exit 2, not a traceback."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        yield
+    except (OperationalError, ArgumentError, NoSuchModuleError) as e:
+        raise _fail(
+            f"database: {str(e.orig if isinstance(e, OperationalError) else e).strip()[:300]}"
+        ) from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -40,7 +63,8 @@ def serve_cmd(
     from apprights.service.db import upgrade
 
     settings = _settings(db)
-    upgrade(settings.resolved_db_url())
+    with _database_errors():
+        upgrade(settings.resolved_db_url())
     logging.basicConfig(level=logging.INFO)
     uvicorn.run(create_app(settings), host=host, port=port)
 
@@ -54,7 +78,8 @@ def db_upgrade(db: DbOpt = None) -> None:
     from apprights.service.db import upgrade
 
     url = _settings(db).resolved_db_url()
-    upgrade(url)
+    with _database_errors():
+        upgrade(url)
     typer.echo(f"database at head: {url}")
 
 
@@ -79,7 +104,8 @@ def ingest_cmd(
     )
     settings = _settings(db)
     url = settings.resolved_db_url()
-    upgrade(url)
+    with _database_errors():
+        upgrade(url)
     engine = make_engine(url)
     total_stored = total_dup = total_err = 0
     try:
@@ -125,7 +151,8 @@ def escalate_overdue_cmd(
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     url = _settings(db).resolved_db_url()
-    upgrade(url)
+    with _database_errors():
+        upgrade(url)
     engine = make_engine(url)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
@@ -166,7 +193,7 @@ def render_cmd(
         raise _fail(f"--kind must be rectification, public or removal, got {kind!r}")
     engine = make_engine(_settings(db).resolved_db_url())
     try:
-        with session_scope(make_sessionmaker(engine)) as session:
+        with _database_errors(), session_scope(make_sessionmaker(engine)) as session:
             q = select(Notice).where(Notice.notice_no == ref)
             notice = session.scalars(q).first()
             if notice is None and ref.isdigit() and kind == "rectification":

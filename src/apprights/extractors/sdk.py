@@ -9,15 +9,20 @@ it. It is **used** only with evidence of use:
   ``ContentResolver.query`` counts only when the calling class also holds a matching content URI string);
 - the manifest references it: a component of it, a meta-data key it reads (``UMENG_APPKEY``, ``JPUSH_APPKEY``,
   ``com.baidu.lbsapi.API_KEY`` …), an ``androidx.startup`` initializer under its prefix;
-- the app's own code references it. Static facts carry no class-to-class references, so this is approximated by
-  the application class lying under its prefix, by const-strings naming its classes (reflection) in classes
-  of the app's own package, and by app classes calling an SDK entry point the sensitive-API catalogue lists
-  (``AMapLocationClient.startLocation``, MSA ``IdSupplier.getOAID`` …). An SDK called only through ordinary invokes from app code is therefore missed by this
-  branch unless one of the others fires.
+- the app's own code references it: the application class lies under its prefix; an entry class (Application
+  class, content provider, launcher activity: ``CodeFacts.entry_calls``) invokes one of its methods
+  (``App.onCreate`` → ``UMConfigure.init``); const-strings naming its classes (reflection) in classes of the
+  app's own package; app classes calling an SDK entry point the sensitive-API catalogue lists
+  (``AMapLocationClient.startLocation``, MSA ``IdSupplier.getOAID`` …). Class-to-class references are known
+  only for the entry classes, so an SDK invoked from other app classes is missed by this branch unless one of
+  the others fires.
 
 ``init_at_startup``: the application class is under its prefix, it declares a content provider (created before
-``Application.onCreate``; file providers excepted) such as ``FirebaseInitProvider``, or it registers an
-``androidx.startup`` initializer.
+``Application.onCreate``; file providers excepted) such as ``FirebaseInitProvider``, it registers an
+``androidx.startup`` initializer, or start-up code invokes it: a start-up method (``onCreate``,
+``attachBaseContext``, constructors) of the Application class or of a provider, or a method of the same class
+(or of a nested class it constructs, e.g. a ``Runnable``) reached from one. A call guarded by a consent flag
+(``if (agreed) UMConfigure.init(...)``) cannot be told apart statically and counts as well.
 
 Cost: one dictionary walk per distinct package (not per class), so 100k classes take milliseconds.
 """
@@ -31,10 +36,12 @@ from apprights.knowledge.sdks import SdkCatalogue, SdkEntry
 from apprights.knowledge.sensitive_apis import SensitiveApi, SensitiveApiCatalogue
 from apprights.model.facts import CodeFacts, Component, ManifestFacts, SdkHit
 
-__all__ = ["MAX_EVIDENCE_CALLS", "detect_sdks"]
+__all__ = ["MAX_EVIDENCE_CALLS", "STARTUP_METHODS", "detect_sdks", "startup_callers"]
 
 MAX_EVIDENCE_CALLS = 5  # call-site evidence lines per SDK; the rest are summarised
 _STARTUP_PROVIDER = "androidx.startup.InitializationProvider"
+# Methods of an Application class or content provider that run when the process starts.
+STARTUP_METHODS = frozenset({"onCreate", "attachBaseContext", "attachInfo", "<init>", "<clinit>"})
 
 
 @dataclass
@@ -51,6 +58,7 @@ class _Acc:
     app_refs: list[str] = field(default_factory=list)
     startup: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
+    entry_called: bool = False  # an entry class invokes it (CodeFacts.entry_calls)
 
 
 _GetAcc = Callable[[SdkEntry], _Acc]
@@ -107,6 +115,7 @@ def detect_sdks(
     if code is not None:
         _call_sites(code, own, matcher, apis, acc, present)
         _app_strings(code, manifest, matcher, acc, present)
+        _entry_calls(code, manifest, matcher, acc, present)
         _hosts(code.hosts, acc, present)
     return sorted(
         (_hit(acc[k]) for k in present),
@@ -248,6 +257,73 @@ def _app_strings(
             a.app_refs.append(f"app: {ref.caller_class}.{ref.caller_method} names {ref.value} ({ref.kind})")
 
 
+def _outer(class_name: str) -> str:
+    return class_name.split("$", 1)[0]
+
+
+def startup_callers(code: CodeFacts, manifest: ManifestFacts) -> dict[tuple[str, str], str]:
+    """The (class, method) pairs of ``code.entry_calls`` callers that run at process start, each with the
+    start-up class it belongs to: start-up methods of the Application class and of providers, then methods of
+    those classes they call, and every method of a nested class they construct (``App$1.run``)."""
+    early: dict[str, str] = {}
+    for c in manifest.components:
+        if c.kind == "provider" and c.enabled and not c.name.endswith("FileProvider"):
+            early[c.name] = "Provider"
+    if manifest.application_class:
+        early[manifest.application_class] = "Application"
+    callees: dict[tuple[str, str], list[str]] = {}
+    methods: dict[str, set[str]] = {}
+    for cs in code.entry_calls:
+        if _outer(cs.caller_class) in early:
+            callees.setdefault((cs.caller_class, cs.caller_method), []).append(cs.api)
+            methods.setdefault(cs.caller_class, set()).add(cs.caller_method)
+    reached: dict[tuple[str, str], str] = {}
+    todo = [(e, x) for e in early for x in methods.get(e, ()) if x in STARTUP_METHODS]
+    while todo:
+        cls, meth = todo.pop()
+        if (cls, meth) in reached:
+            continue
+        reached[(cls, meth)] = _outer(cls)
+        for api in callees.get((cls, meth), ()):
+            kc, _, km = api.rpartition(".")
+            if _outer(kc) not in early:
+                continue
+            if km == "<init>" and kc != _outer(kc):
+                todo.extend((kc, x) for x in methods.get(kc, ()))
+            todo.append((kc, km))
+    return reached
+
+
+def _entry_calls(
+    code: CodeFacts, m: ManifestFacts | None, matcher: _PrefixMatcher, acc: dict[str, _Acc], present: set[str]
+) -> None:
+    if m is None or not code.entry_calls:
+        return
+    early = startup_callers(code, m)
+    kinds = {c.name: "Provider" for c in m.components if c.kind == "provider"}
+    if m.application_class:
+        kinds[m.application_class] = "Application"
+    for cs in code.entry_calls:
+        callee_class = cs.api.rpartition(".")[0]
+        hit = matcher.cls(callee_class)
+        if hit is None or hit[0].id not in present:
+            continue
+        if _own(callee_class, m.package) and len(hit[1]) < len(m.package):
+            continue  # the vendor's own app under a vendor-wide prefix
+        caller_sdk = matcher.cls(cs.caller_class)
+        if caller_sdk is not None and caller_sdk[0].id == hit[0].id:
+            continue  # the SDK's own entry class (its provider) calling itself: counted by _manifest
+        a = acc[hit[0].id]
+        a.entry_called = True
+        root = early.get((cs.caller_class, cs.caller_method))
+        if root is not None:
+            line = f"startup: {kinds.get(root, 'Application')} {cs.caller_class}.{cs.caller_method} calls {cs.api}"
+            if line not in a.startup and len(a.startup) < MAX_EVIDENCE_CALLS:
+                a.startup.append(line)
+        elif len(a.app_refs) < MAX_EVIDENCE_CALLS:
+            a.app_refs.append(f"app: {cs.caller_class}.{cs.caller_method} calls {cs.api}")
+
+
 def _hosts(hosts: Iterable[str], acc: dict[str, _Acc], present: set[str]) -> None:
     for host in hosts:
         h = host.lower().rstrip(".")
@@ -276,7 +352,7 @@ def _hit(a: _Acc) -> SdkHit:
     evidence.extend(dict.fromkeys(a.startup))
     if a.hosts:
         evidence.append(f"code: hosts {', '.join(sorted(a.hosts))}")
-    used = bool(a.strong_call or a.components or a.meta_evidence or a.app_refs)
+    used = bool(a.strong_call or a.components or a.meta_evidence or a.app_refs or a.entry_called)
     return SdkHit(
         id=e.id,
         name=e.name,

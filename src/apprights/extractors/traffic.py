@@ -213,11 +213,14 @@ def _unpack(data: bytes, cap: int, content_encoding: str) -> bytes:
             out = _decompress(data, cap, wbits)
             if out:
                 return out
-    elif not _is_text(data):
+    elif data[:1] not in _TEXT_STARTS and not _is_text(data):
         out = _decompress(data, cap, -zlib.MAX_WBITS)  # headerless deflate, as some SDKs send it
         if out:
             return out
     return data[:cap]
+
+
+_TEXT_STARTS = frozenset({b"{", b"["})  # JSON: skip the UTF-8 probe
 
 
 def _is_text(data: bytes) -> bool:
@@ -226,6 +229,18 @@ def _is_text(data: bytes) -> bool:
     except UnicodeDecodeError as e:
         return e.start >= 4090  # a character cut at the 4096-byte boundary
     return True
+
+
+def _base64_body(text: str) -> str:
+    """The body without whitespace when it is one base64 blob (checked in linear time), else ""."""
+    if len(text) < 16 or not text[:1].isalnum():
+        return ""
+    if _B64_BODY.fullmatch(text):
+        return text
+    if not _B64_BODY.match(text[:64]) or not _WS.search(text[:4096]):
+        return ""
+    compact = _WS.sub("", text)
+    return compact if _B64_BODY.fullmatch(compact) else ""
 
 
 def request_text(
@@ -258,8 +273,8 @@ def request_text(
         texts = [text]
         if "%" in text:
             texts.append(unquote_plus(text))
-        compact = _WS.sub("", text) if len(text) >= 16 and text[:1].isalnum() else ""
-        if len(compact) >= 16 and _B64_BODY.fullmatch(compact):
+        compact = _base64_body(text)
+        if compact:
             inner = _b64(compact, max_body_bytes)
             if inner:
                 texts.append(_unpack(inner, max_body_bytes, "").decode("latin-1"))

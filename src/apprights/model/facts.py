@@ -161,6 +161,9 @@ class CodeFacts:
     urls: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Non-framework methods invoked from the entry classes the caller named (Application class, providers,
+    # launcher activity; their nested classes too): api = callee ("com.umeng.commonsdk.UMConfigure.init").
+    entry_calls: list[CallSite] = field(default_factory=list)
 
 
 @dataclass

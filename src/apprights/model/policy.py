@@ -88,6 +88,9 @@ class PolicyFacts:
     # additions (extractor v2)
     rights_means: dict[str, int] = field(default_factory=dict)  # right -> sentence giving a path or channel
     purpose_sentences: list[int] = field(default_factory=list)  # sentences stating why PI is processed
+    # how PI is collected, by kind (provided|automatic|permission|third_party) -> first sentence that says so
+    collection_methods: dict[str, int] = field(default_factory=dict)
+    purpose_coverage: float = 0.0  # share of the declared (specific) PI types that have a stated purpose
 
     def declared_types(self) -> set[str]:
         return {d.pi_type for d in self.declared_pi}

@@ -30,6 +30,9 @@ def purposes_of(text: str) -> dict[str, list[str]]:
         ("本应用会读取MAC地址作为设备的唯一标识，并进行风险统计。", "mac", "唯一标识"),
         ("我们将根据您的位置信息为您推荐周边的门店。", "location", "推荐周边的门店"),
         ("我们收集您的身份证号码，以便核验您的身份。", "id_number", "核验您的身份"),
+        ("为与车机互联，我们会读取您的蓝牙MAC地址。", "mac", "与车机互联"),
+        ("银行卡号是快捷支付服务所必需的信息，我们会收集您的银行卡号。", "bank_card", "快捷支付服务"),
+        ("我们会结合您的位置信息向您展示附近的充电桩。", "location", "附近的充电桩"),
     ],
 )
 def test_chinese_purpose_patterns(sentence, pi, fragment):
@@ -221,3 +224,17 @@ def test_brand_only_name_covers_the_vendor_family(knowledge):
     # a product name covers only itself
     f = facts("第三方SDK列表\n| SDK名称 | 使用目的 |\n|---|---|\n| 友盟推送 | 推送 |\n", knowledge)
     assert f.sdk_list[0].sdk_ids == ["umeng-push"] and f.find_sdk([], sdk_id="umeng-share") is None
+
+
+def test_collection_methods_and_lead_in_purpose():
+    f = facts(
+        "# 政策\n## 一、我们如何收集和使用您的个人信息\n"
+        "为向您提供订餐服务，我们需要收集您的如下信息：\n收货地址；\n手机号码。\n"
+        "我们会自动收集您的IP地址。\n在您使用扫一扫时，我们会申请相机权限。\n"
+        "我们也会从合作的第三方获取您的位置信息。\n"
+    )
+    assert set(f.collection_methods) == {"automatic", "permission", "third_party"}
+    g = facts("注册时，您需要填写您的手机号码。\n")
+    assert set(g.collection_methods) == {"provided"}
+    assert f.declaration("address").purposes == f.declaration("phone_number").purposes != []
+    assert "订餐服务" in f.declaration("address").purposes[0]

@@ -5,6 +5,7 @@ Works on the raw tables with struct + numpy; it never builds a call graph and ne
     targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
     scan = scan_dex("classes.dex", data, targets)          # one dex; InputError when malformed
     code = extract_code(blobs, targets, own_package="com.example.app")   # all dex of an APK → CodeFacts
+    code = extract_code(blobs, targets, entry_classes={"com.example.app.App"})  # + CodeFacts.entry_calls
 """
 
 from __future__ import annotations
@@ -15,23 +16,31 @@ from urllib.parse import urlsplit
 
 from apprights.errors import InputError
 from apprights.extractors.dex.scan import DexScan, DexTargets, scan_dex
-from apprights.model.facts import CallSite, CodeFacts, StringRef
+from apprights.model.facts import CallSite, CodeFacts, ManifestFacts, StringRef
 
-__all__ = ["MAX_STRINGS", "MAX_URLS", "DexScan", "DexTargets", "extract_code", "scan_dex"]
+__all__ = ["MAX_ENTRY_CALLS", "MAX_STRINGS", "MAX_URLS", "DexScan", "DexTargets", "entry_classes_of", "extract_code", "scan_dex"]
 
 log = logging.getLogger(__name__)
 
 MAX_STRINGS = 5000
 MAX_URLS = 5000
+MAX_ENTRY_CALLS = 5000
 
 
 def extract_code(
-    blobs: Iterable[tuple[str, bytes]], targets: DexTargets, *, own_package: str | None = None
+    blobs: Iterable[tuple[str, bytes]],
+    targets: DexTargets,
+    *,
+    own_package: str | None = None,
+    entry_classes: Iterable[str] | None = None,
 ) -> CodeFacts:
     """Merge the scans of all dex files of one app (``classes*.dex``, nested ``x.apk!classes.dex``).
 
+    ``entry_classes`` (dotted names: the Application class, providers, the launcher activity …): record in
+    ``CodeFacts.entry_calls`` the non-framework methods invoked from their methods and their nested classes'.
     A malformed dex is recorded in ``warnings`` and skipped; the others are still scanned.
     """
+    entries = frozenset(entry_classes or ())
     facts = CodeFacts()
     classes: dict[str, None] = {}
     apis: set[str] = set()
@@ -40,7 +49,7 @@ def extract_code(
     urls: dict[str, None] = {}
     for name, data in blobs:
         try:
-            scan = scan_dex(name, data, targets)
+            scan = scan_dex(name, data, targets, entry_classes=entries)
         except InputError as exc:
             log.info("skipping dex: %s", exc)
             facts.warnings.append(str(exc))
@@ -52,6 +61,7 @@ def extract_code(
         classes.update(dict.fromkeys(scan.defined_classes))
         apis.update(scan.referenced_apis)
         calls.extend(scan.call_sites)
+        facts.entry_calls.extend(scan.entry_calls[: MAX_ENTRY_CALLS - len(facts.entry_calls)])
         for ref in scan.strings:
             if len(strings) >= MAX_STRINGS:
                 break
@@ -69,6 +79,27 @@ def extract_code(
     facts.urls = list(urls)
     facts.hosts = _hosts(facts.urls)
     return facts
+
+
+def entry_classes_of(manifest: ManifestFacts | None) -> set[str]:
+    """The classes whose calls ``extract_code`` records: the Application class, the content providers (created
+    before ``Application.onCreate``) and the launcher activities."""
+    out: set[str] = set()
+    if manifest is None:
+        return out
+    if manifest.application_class:
+        out.add(manifest.application_class)
+    for c in manifest.components:
+        if not c.enabled:
+            continue
+        if c.kind == "provider":
+            out.add(c.name)
+        elif c.kind in ("activity", "activity-alias") and any(
+            "android.intent.action.MAIN" in f.actions and "android.intent.category.LAUNCHER" in f.categories
+            for f in c.intent_filters
+        ):
+            out.add(c.target_activity if c.kind == "activity-alias" and c.target_activity else c.name)
+    return out
 
 
 def _is_own(value: str, own_package: str | None) -> bool:

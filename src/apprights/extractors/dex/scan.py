@@ -8,13 +8,17 @@
    method index operand is a target, and ``const-string``/``/jumbo`` units naming an interesting string.
 3. Map candidates to code items (class data decoded vectorised) and verify each by a linear sweep of only those
    methods, so a byte pattern inside another instruction's operands or a switch/array payload never counts.
+4. Entry calls (only when the caller names entry classes): a linear sweep of every method of those few classes
+   and their nested classes, recording each invoke of a non-framework method ("App.onCreate invokes
+   Lcom/umeng/commonsdk/UMConfigure;->init"). Entry classes are found by binary search in the string pool.
 """
 
 from __future__ import annotations
 
+import logging
 import struct
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,16 +26,21 @@ import numpy as np
 import numpy.typing as npt
 
 from apprights.errors import InputError
-from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, u32_at
-from apprights.extractors.dex.strings import PoolStrings, StringPool, scan_pool
+from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
+from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
     from apprights.knowledge.sensitive_apis import SensitiveApiCatalogue
 
+log = logging.getLogger(__name__)
+
 OP_CONST_STRING = 0x1A
 OP_CONST_STRING_JUMBO = 0x1B
 MAX_STRING_REFS = 5000
+MAX_ENTRY_CALLS = 2000  # distinct (callee, caller class, caller method) per dex
+MAX_ENTRY_CLASSES = 256  # entry classes plus their nested classes, per dex
+MAX_ENTRY_UNITS = 1 << 20  # code units swept in entry classes per dex (hostile input stays bounded)
 
 
 def _width_table() -> list[int]:
@@ -56,6 +65,7 @@ _WIDTH = _width_table()
 _IS_INVOKE = np.zeros(256, dtype=bool)
 _IS_INVOKE[0x6E:0x73] = True
 _IS_INVOKE[0x74:0x79] = True
+_IS_INVOKE_L: list[bool] = _IS_INVOKE.tolist()
 
 
 def api_name(descriptor: str, method: str) -> str:
@@ -101,12 +111,18 @@ class DexScan:
     call_sites: list[CallSite] = field(default_factory=list)
     strings: list[StringRef] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    entry_calls: list[CallSite] = field(default_factory=list)  # api = non-framework callee
 
 
-def scan_dex(name: str, data: bytes, targets: DexTargets) -> DexScan:
-    """Scan one dex file. Raises ``InputError(name, problem)`` when it is malformed."""
+def scan_dex(
+    name: str, data: bytes, targets: DexTargets, *, entry_classes: Iterable[str] | None = None
+) -> DexScan:
+    """Scan one dex file. Raises ``InputError(name, problem)`` when it is malformed.
+
+    ``entry_classes`` (dotted class names): also record the non-framework methods their methods, and those of
+    their nested classes, invoke (``DexScan.entry_calls``)."""
     try:
-        return _Scanner(name, data, targets).run()
+        return _Scanner(name, data, targets, entry_classes).run()
     except InputError:
         raise
     except (IndexError, ValueError, KeyError, OverflowError, struct.error, MemoryError) as exc:
@@ -116,11 +132,20 @@ def scan_dex(name: str, data: bytes, targets: DexTargets) -> DexScan:
 
 
 class _Scanner:
-    def __init__(self, name: str, data: bytes, targets: DexTargets) -> None:
+    def __init__(
+        self, name: str, data: bytes, targets: DexTargets, entry_classes: Iterable[str] | None = None
+    ) -> None:
         self.name = name
         self.dex = DexFile(name, data)
         self.pool = StringPool(self.dex)
         self.targets = targets
+        self.entry_classes = sorted(set(entry_classes or ()))
+        self._mt: MethodTable | None = None
+
+    def _methods(self) -> MethodTable:
+        if self._mt is None:
+            self._mt = self.dex.methods()
+        return self._mt
 
     def run(self) -> DexScan:
         dex = self.dex
@@ -141,7 +166,83 @@ class _Scanner:
         )
         if target_api or pool_strings.interesting:
             self._scan_code(scan, target_api, pool_strings, class_names)
+        if self.entry_classes and dex.class_count:
+            self._entry_calls(scan, class_names)
         return scan
+
+    def _entry_class_defs(self) -> list[int]:
+        """class_def indices of the entry classes and their nested classes (``App$1`` …) defined here."""
+        dex, pool = self.dex, self.pool
+        sidx: list[int] = []
+        for name in self.entry_classes:
+            desc = "L" + name.replace(".", "/") + ";"
+            exact = pool.find(desc)
+            if exact is not None:
+                sidx.append(exact)
+            # nested classes "L…/App$1;": one contiguous run of the sorted pool ("\xff" never occurs in MUTF-8)
+            nested = desc[:-1].encode("utf-8") + b"$"
+            lo, hi = pool.bisect(nested), pool.bisect(nested + b"\xff")
+            sidx.extend(i for i in range(lo, min(hi, lo + MAX_ENTRY_CLASSES)) if pool.raw(i).endswith(b";"))
+        if not sidx:
+            return []
+        types = np.searchsorted(dex.type_desc, np.array(sidx, dtype=np.int64))
+        ok = types < len(dex.type_desc)
+        types = types[ok][dex.type_desc[types[ok]] == np.array(sidx, dtype=np.int64)[ok]]
+        defs: list[int] = np.flatnonzero(np.isin(dex.class_idx, types)).tolist()
+        return defs[:MAX_ENTRY_CLASSES]
+
+    def _entry_calls(self, scan: DexScan, class_names: list[str]) -> None:
+        """Non-framework methods invoked from the entry classes: a full linear sweep of their few methods."""
+        defs = self._entry_class_defs()
+        if not defs:
+            return
+        dex, pool = self.dex, self.pool
+        mt = self._methods()
+        rows = np.flatnonzero(np.isin(mt.class_def, np.array(defs, dtype=np.int64)) & (mt.code_off > 0))
+        if len(rows) == 0:
+            return
+        units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
+        n_units = len(units)
+        callee: dict[int, str | None] = {}
+        calls: Counter[tuple[str, str, str]] = Counter()
+        budget = MAX_ENTRY_UNITS
+        for r in rows.tolist():
+            off = int(mt.code_off[r])
+            if off & 3 or off < HEADER_SIZE or off + 16 > len(dex.data):
+                raise InputError(self.name, "code_item is misaligned or outside the dex")
+            start = off // 2 + 8
+            end = start + int(struct.unpack_from("<I", dex.data, off + 12)[0])
+            if end > n_units:
+                raise InputError(self.name, "code_item instructions run past the end of the dex")
+            budget -= end - start
+            if budget < 0:
+                log.info("%s: entry classes too large, entry calls truncated", self.name)
+                break
+            cls = class_names[int(mt.class_def[r])]
+            meth = pool.get(int(dex.method_name[int(mt.method_idx[r])]))
+            for m in _invokes(units, start, end):
+                name = callee.get(m, "")
+                if name == "":
+                    name = callee[m] = self._callee(m)
+                if name is not None and (len(calls) < MAX_ENTRY_CALLS or (name, cls, meth) in calls):
+                    calls[(name, cls, meth)] += 1
+        scan.entry_calls = [
+            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n)
+            for (a, c, m), n in sorted(calls.items())
+        ]
+
+    def _callee(self, m: int) -> str | None:
+        """Dotted ``Class.method`` of method id ``m``, or None for framework and array classes."""
+        dex = self.dex
+        if m >= dex.method_count:
+            return None
+        desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
+        if not desc.startswith("L"):
+            return None
+        cls = dotted_class(desc)
+        if cls.startswith(FRAMEWORK_PREFIXES):
+            return None
+        return cls + "." + self.pool.get(int(dex.method_name[m]))
 
     def _resolve_targets(self, class_to_str: dict[str, int], name_to_str: dict[int, str]) -> dict[int, str]:
         """{method_id index: dotted api} for every target referenced in method_ids."""
@@ -203,7 +304,7 @@ class _Scanner:
         self, scan: DexScan, target_api: dict[int, str], pool_strings: PoolStrings, class_names: list[str]
     ) -> None:
         dex = self.dex
-        mt = dex.methods()
+        mt = self._methods()
         order = np.argsort(mt.code_off, kind="stable")
         sorted_code = mt.code_off[order]
         nz = int(np.searchsorted(sorted_code, 1))  # rows without code (abstract, native) sort first
@@ -351,6 +452,24 @@ def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -
                 break
         out.append(found)
     return out
+
+
+_UNIT_WIDTH_L: list[int] = _UNIT_WIDTH.tolist()
+
+
+def _invokes(units: memoryview, start: int, end: int) -> Iterator[int]:
+    """Method ids named by the ``invoke-*`` instructions of one method, by androguard's linear sweep."""
+    i = start
+    while i < end:
+        u = units[i]
+        w = _UNIT_WIDTH_L[u]
+        if w == PAYLOAD:
+            w = _payload_width(units, i, end)
+        if w >= INVALID or i + w > end:
+            return
+        if _IS_INVOKE_L[u & 0xFF]:
+            yield units[i + 1]
+        i += w
 
 
 def _payload_width(units: memoryview, i: int, end: int) -> int:

@@ -170,6 +170,8 @@ def _function_heading(lex: LanguageLexicon, section: str) -> str:
     return last
 
 
+_LEAD_IN = re.compile(r"(?:[:：]\s*[*_]*\s*$)|如下|以下(?:信息|个人信息|内容)|the following", re.I)
+
 _HEADING_NUMBER = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百\d]+[章节条部分]|[（(]?[一二三四五六七八九十\d]{1,3}(?:\.\d{1,3})*[)）、.．]?)\s*"
 )
@@ -179,7 +181,15 @@ def _declarations(
     lex: LanguageLexicon, sentences: list[PolicySentence], purpose_cells: dict[int, list[str]]
 ) -> _Decl:
     out = _Decl()
+    # a lead-in ("为向您提供X服务，我们会收集您的如下信息：") gives its purpose to the list that follows it
+    lead: tuple[list[str], str, int] | None = None  # (purposes, section, last sentence it covers)
     for s in sentences:
+        if s.kind == "heading" or (lead is not None and (s.section != lead[1] or s.index > lead[2])):
+            lead = None
+        if s.kind == "text" and _LEAD_IN.search(s.text):
+            lead_purposes = _purposes(lex, s.text)
+            if lead_purposes:
+                lead = (lead_purposes, s.section, s.index + 12)
         hits = [h for h in lex.pi_hits(s.text) if h.pi_type is not None]
         if not hits or _is_definition(lex, s) or lex.has("not_pi_context", s.text):
             continue
@@ -198,6 +208,8 @@ def _declarations(
             continue  # "您可以在“我的”页面查看、删除地址信息": a right over PI, not a collection statement
         negated_spans = _negated_spans(lex, s.text)
         purposes = purpose_cells.get(s.index) or _purposes(lex, s.text)
+        if not purposes and lead is not None and lead[2] - 12 < s.index:
+            purposes = list(lead[0])
         if not purposes:
             heading = _function_heading(lex, s.section)
             if heading:
@@ -226,6 +238,24 @@ def _conditional(lex: LanguageLexicon, text: str, start: int, end: int) -> bool:
         return True
     after = text[end : end + 40]
     return re.search(r"除非|除外|unless|except|until", after, re.I) is not None
+
+
+_METHODS = ("provided", "automatic", "permission", "third_party")
+
+
+def _methods(lex: LanguageLexicon, sentences: list[PolicySentence], declaring: set[int]) -> dict[str, int]:
+    """How PI is collected (the "方式" of 认定方法 二(1)), read from sentences that declare PI or introduce a
+    list of it: provided by the user, collected automatically, through a permission, or from third parties."""
+    out: dict[str, int] = {}
+    for s in sentences:
+        if s.index not in declaring and not (s.kind == "text" and _LEAD_IN.search(s.text)):
+            continue
+        for kind in _METHODS:
+            if kind not in out and lex.pattern("method_" + kind).search(s.text):
+                out[kind] = s.index
+        if len(out) == len(_METHODS):
+            break
+    return out
 
 
 def _rights_only(lex: LanguageLexicon, text: str) -> bool:
@@ -527,7 +557,12 @@ def analyse(
     with_purpose = {d.sentence for d in decl.declared if d.purposes}
     types_with_purpose = {d.pi_type for d in decl.declared if d.purposes}
     facts.purpose_sentences = sorted(with_purpose)
-    facts.itemised = len(with_purpose) >= 3 and len(types_with_purpose) >= 3
+    specific = {d.pi_type for d in decl.declared if not d.generic}
+    specific_with_purpose = {d.pi_type for d in decl.declared if d.purposes and not d.generic}
+    facts.purpose_coverage = round(len(specific_with_purpose) / len(specific), 3) if specific else 0.0
+    # 认定方法 二(1) "逐一列出": purposes stated for several kinds of PI, and for most of the kinds named
+    facts.itemised = len(with_purpose) >= 3 and len(types_with_purpose) >= 3 and facts.purpose_coverage >= 0.5
+    facts.collection_methods = _methods(lex, sentences, {d.sentence for d in decl.declared})
     collection_heading = any(
         s.kind == "heading" and lex.has("collection_heading", s.text) and _PI_OBJECT.search(s.text)
         for s in sentences

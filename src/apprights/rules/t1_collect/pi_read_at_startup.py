@@ -18,7 +18,9 @@ class PiReadAtStartup(Rule):
     What it detects
         A subject whose code reads PI (sensitive-API call sites attributed to it, or the detected SDK's
         ``pi_apis``) and that starts with the process: an SDK initialised at start-up (``init_at_startup``:
-        called from the Application class or an auto-init provider), an SDK owning a content provider, or PI
+        invoked from ``Application.onCreate``/``attachBaseContext`` or a provider — e.g. ``UMConfigure.init``,
+        ``JPushInterface.init``, ``CrashReport.initCrashReport`` in ``App.onCreate`` — or an auto-init
+        provider of its own), an SDK owning a content provider, or PI
         calls made directly from the Application class or a provider. Code that runs before the first
         activity can collect PI before the privacy-policy dialog is answered; SDK initialisation belongs after
         consent ("SDK的初始化放在用户同意隐私政策之后").
@@ -27,7 +29,8 @@ class PiReadAtStartup(Rule):
         164号文 一(1) (未经用户同意私自收集); 认定方法 三(1) (征得同意前就开始收集); T/TAF 078.6.
 
     Evidence and confidence
-        A ``dex`` item saying why the code runs at start-up, then the PI call sites or SDK APIs. Confidence at
+        A ``dex`` item saying why the code runs at start-up (with ``startup_calls`` when start-up code invokes
+        the SDK), then the PI call sites or SDK APIs. Confidence at
         most ``reachable``: static analysis cannot see the consent flag. The merge key
         ``T1.pre_consent:<subject id>`` joins a runtime trace showing the read before the consent tap
         (``observed_in_violation``), which then replaces this suspicion.
@@ -35,7 +38,8 @@ class PiReadAtStartup(Rule):
     Known false positives
         SDKs that defer collection until the app calls a consent API (``UMConfigure.submitPolicyGrantResult``,
         ``preInit``) or that initialise early but read PI only later; the PI call may sit on a path that never
-        runs at start-up.
+        runs at start-up. A start-up call guarded by a stored consent flag (``if (agreed) X.init()``) looks the
+        same as an unconditional one.
 
     Fixtures
         tests/rules/t1_collect/test_pi_read_at_startup.py (factories and an end-to-end APK with a com.umeng class
@@ -57,6 +61,12 @@ class PiReadAtStartup(Rule):
             why = sdk_starts_early(facts, r.sdk, r.sites)
             if why is None:
                 continue
+            why_data: dict[str, Any] = {"startup": why, "pi_types": sorted(r.pi_types)}
+            calls = [e.removeprefix("startup: ") for e in (r.sdk.evidence if r.sdk else []) if " calls " in e]
+            if why == "init_at_startup" and calls:
+                why_data["startup_calls"] = calls[
+                    :5
+                ]  # "Application com.x.App.onCreate calls …UMConfigure.init"
             labels_zh = "、".join(pi_label(p) for p in sorted(r.pi_types))
             labels_en = ", ".join(pi_label(p, "en") for p in sorted(r.pi_types))
             yield self.finding(
@@ -64,9 +74,7 @@ class PiReadAtStartup(Rule):
                 key="pi_read_at_startup",
                 subject=r.subject,
                 confidence=Confidence.REACHABLE,
-                evidence=capped(
-                    [Evidence("dex", {"startup": why, "pi_types": sorted(r.pi_types)}), *r.evidence]
-                ),
+                evidence=capped([Evidence("dex", why_data), *r.evidence]),
                 merge_key=f"T1.pre_consent:{sid}",
                 detail_zh=f"{r.subject.name}在应用启动时即运行（{why_zh(why)}），其代码读取{labels_zh}，可能早于隐私政策同意",
                 detail_en=f"{r.subject.name} runs at start-up ({why_en(why)}) and its code reads {labels_en}, "

@@ -15,9 +15,11 @@ class PolicyNotItemised(Rule):
 
     What it detects
         A policy with collection rules (``has_collection_rules``) where fewer than three sentences or table
-        rows pair a declared PI type with a purpose (用于/为了/以便 …, or a purpose column), covering fewer than
-        three PI types (``PolicyFacts.itemised`` is false): the typical "we may collect your information to
-        improve our services" wording.
+        rows pair a declared PI type with a purpose (用于/为了/以便/以…为目的/在您…时 …, a purpose column, or
+        the business-function heading the PI is listed under), covering fewer than three PI types or fewer than
+        half of the specific PI types the policy names (``PolicyFacts.itemised`` is false): the typical "we
+        may collect your information to improve our services" wording. The evidence also records which
+        collection methods (方式: provided by the user, automatic, permission, third party) the policy states.
 
     Legal basis
         认定方法 二(1) (未逐一列出…收集使用个人信息的目的、方式、范围); 认定方法 二(4) (规则晦涩冗长);
@@ -57,6 +59,8 @@ class PolicyNotItemised(Rule):
                     "PI types paired with purposes (目的、方式、范围逐项列明)",
                     declared_types=sorted(policy.declared_types()),
                     types_with_purpose=with_purpose,
+                    purpose_coverage=policy.purpose_coverage,
+                    methods_stated=sorted(policy.collection_methods),
                 )
             ],
             confidence=Confidence.DECLARED,
