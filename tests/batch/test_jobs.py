@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -76,6 +77,10 @@ def test_bad_job_lists_are_input_errors(tmp_path: Path, content: str, needle: st
 def test_unreadable_job_lists(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         discover_jobs(tmp_path / "missing.jsonl")
+    fifo = tmp_path / "jobs.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        discover_jobs(fifo)  # would block forever if opened
     bad = tmp_path / "latin1.jsonl"
     bad.write_bytes(b'{"apk": "\xe9.apk"}\n')
     with pytest.raises(InputError, match="not UTF-8"):

@@ -236,7 +236,7 @@ class _Scanner:
         dex = self.dex
         if m >= dex.method_count:
             return None
-        desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
+        desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])])).lstrip("[")  # as androguard does
         if not desc.startswith("L"):
             return None
         cls = dotted_class(desc)

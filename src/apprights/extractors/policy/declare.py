@@ -503,6 +503,20 @@ def _dates(sentences: list[PolicySentence]) -> tuple[str, str]:
     return effective or updated, updated
 
 
+def _after_unbalanced(name: str) -> str:
+    """Drop text up to a closing bracket that has no opening one ("…）北京示例有限公司" -> "北京示例有限公司"),
+    keeping balanced ones ("星河出行科技（杭州）有限公司")."""
+    depth = 0
+    for i, ch in enumerate(name):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            if depth == 0:
+                return _after_unbalanced(name[i + 1 :])
+            depth -= 1
+    return name
+
+
 def _operator(sentences: list[PolicySentence]) -> tuple[str, int | None]:
     for s in sentences:
         if not _OPERATOR_CUE.search(s.text):
@@ -510,7 +524,7 @@ def _operator(sentences: list[PolicySentence]) -> tuple[str, int | None]:
         m = _COMPANY.search(s.text)
         if m:
             name = (m.group(1) or m.group(2) or "").strip()
-            name = re.split(r"[由是：:）)]", name)[-1]
+            name = _after_unbalanced(re.split(r"[由是：:]", name)[-1])
             if len(name) >= 4 and not re.search(r"关联公司|第三方|我们|合作", name):
                 return name, s.index
     return "", None
