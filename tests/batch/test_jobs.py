@@ -63,6 +63,8 @@ def test_job_list_relative_paths_are_relative_to_the_list(tmp_path: Path) -> Non
         ('{"apk": "a.apk", "traces": "t.jsonl"}\n', "'traces' must be a list"),
         ('{"apk": "a.apk", "listings": [3]}\n', "paths must be strings"),
         ('{"apk": ""}\n', "empty path"),
+        ('{"apk": "a\\u0000.apk"}\n', "NUL byte"),
+        ('{"apk": "\\ud800.apk"}\n', "lone surrogate"),
         ("[" * 100_000 + "\n", "line 1"),
     ],
 )
@@ -90,6 +92,12 @@ def test_unreadable_job_lists(tmp_path: Path) -> None:
 def test_job_key_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert Job(apk="./x/../a.apk").key == Job(apk=str(tmp_path / "a.apk")).key == job_key("a.apk")
+
+
+def test_run_job_with_unusable_file_names() -> None:
+    for name in ("a\x00b.apk", "\ud800.apk"):
+        rep = run_job(Job(apk=name))
+        assert rep["errors"] and "not a usable file name" in rep["errors"][0]["message"], rep["errors"]
 
 
 def test_run_job_reports_bad_input_instead_of_raising(tmp_path: Path) -> None:

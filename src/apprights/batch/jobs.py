@@ -79,6 +79,12 @@ def discover_jobs(source: Path) -> list[Job]:
                 raise InputError(str(source), f"line {n}: paths must be strings")
             if not p or "\x00" in p:
                 raise InputError(str(source), f"line {n}: empty path or NUL byte in a path")
+            try:
+                os.fsencode(p)
+            except UnicodeError:
+                raise InputError(
+                    str(source), f"line {n}: path is not valid Unicode (lone surrogate)"
+                ) from None
             q = Path(p)
             return str(q if q.is_absolute() else base / q)
 

@@ -94,7 +94,7 @@ def scan(
         str | None, typer.Option(help="App category (one of the 39, e.g. 地图导航类 or news).")
     ] = None,
     developer: Annotated[str | None, typer.Option(help="Developer / operator name, for the report.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text | json | html")] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text | json | html | sarif")] = "text",
     output: Annotated[Path | None, typer.Option(help="Write the report here instead of stdout.")] = None,
     fail_on: Annotated[
         str, typer.Option(help="Exit 1 when a finding is at or above: info|low|medium|high|none.")
@@ -115,8 +115,8 @@ def scan(
     from apprights.engine.scan import scan as run_scan
     from apprights.model.finding import Severity
 
-    if fmt not in ("text", "json", "html"):
-        fail(f"--format {fmt!r}: expected text, json or html")
+    if fmt not in ("text", "json", "html", "sarif"):
+        fail(f"--format {fmt!r}: expected text, json, html or sarif")
     if fail_on not in SEVERITIES:
         fail(f"--fail-on {fail_on!r}: expected one of {', '.join(SEVERITIES)}")
     apk_list = list(apks or [])
@@ -154,7 +154,9 @@ def scan(
         except Exception as exc:  # safety net: hostile input must never show a traceback
             log.debug("unexpected error", exc_info=True)
             named = apk if apk is not None else (policy or next(iter(trace or listing or []), None))
-            typer.echo(f"apprights: error: {named}: cannot be analysed ({type(exc).__name__}: {exc})", err=True)
+            typer.echo(
+                f"apprights: error: {named}: cannot be analysed ({type(exc).__name__}: {exc})", err=True
+            )
             worst = EXIT_BAD_INPUT
             continue
         report = result.report
@@ -162,7 +164,9 @@ def scan(
             outputs.append(_render(report, fmt, multi=len(targets) > 1))
         except Exception as exc:  # a report the renderer chokes on: one line, the batch goes on
             log.debug("rendering failed", exc_info=True)
-            typer.echo(f"apprights: error: {apk}: report cannot be rendered ({type(exc).__name__}: {exc})", err=True)
+            typer.echo(
+                f"apprights: error: {apk}: report cannot be rendered ({type(exc).__name__}: {exc})", err=True
+            )
             worst = EXIT_BAD_INPUT
             continue
         if fmt == "html" and output is not None and len(targets) > 1:
@@ -200,6 +204,10 @@ def _render(report: dict[str, Any], fmt: str, *, multi: bool) -> str:
         from apprights.reports.html_report import render_html
 
         return render_html(report)
+    if fmt == "sarif":
+        from apprights.reports.sarif import render_sarif
+
+        return json.dumps(render_sarif(report), ensure_ascii=False, indent=None if multi else 2) + "\n"
     from apprights.reports.text_report import render_text
 
     return render_text(report)
@@ -327,6 +335,38 @@ def sdk_show(
         typer.echo("components: " + ", ".join(e.components))
     if e.pi:
         typer.echo("collects: " + ", ".join(e.pi))
+
+
+@app.command("diff")
+def diff_cmd(
+    before: Annotated[Path, typer.Argument(help="Earlier report (apprights-report/1 JSON).")],
+    after: Annotated[Path, typer.Argument(help="Later report, e.g. of the rectified version.")],
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    """What a re-test fixed, what remains, what is new / 复检对比 (matched by finding fingerprint).
+
+    Exit 0 when rectified (nothing remains and nothing new of the same problem types), 1 otherwise."""
+    from apprights.reports.diff import diff_reports, render_diff_text
+
+    reports = []
+    for p in (before, after):
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            fail(f"{p}: cannot read file: {exc.strerror or exc}")
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            fail(f"{p}: not a JSON report: {exc}")
+        if not isinstance(doc, dict) or doc.get("format") != "apprights-report/1":
+            fail(f"{p}: not an apprights-report/1 document")
+        if not all(isinstance(f, dict) and "fingerprint" in f for f in doc.get("findings", [])):
+            fail(f"{p}: findings without fingerprints")
+        reports.append(doc)
+    d = diff_reports(reports[0], reports[1])
+    if fmt == "json":
+        typer.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_diff_text(d), nl=False)
+    raise typer.Exit(EXIT_OK if d.rectified else EXIT_FINDINGS)
 
 
 def _mount_optional() -> None:

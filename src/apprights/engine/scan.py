@@ -60,6 +60,8 @@ def file_ref(kind: str, path: Path) -> InputRef:
                 size += len(chunk)
     except OSError as exc:
         raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    except ValueError as exc:  # NUL byte or an unencodable character in the path
+        raise InputError(repr(str(path)), f"not a usable file name: {exc}") from None
     return InputRef(kind=kind, path=str(path), sha256=h.hexdigest(), size=size)
 
 

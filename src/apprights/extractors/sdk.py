@@ -39,6 +39,7 @@ from apprights.model.facts import CodeFacts, Component, ManifestFacts, SdkHit
 __all__ = ["MAX_EVIDENCE_CALLS", "STARTUP_METHODS", "detect_sdks", "startup_callers"]
 
 MAX_EVIDENCE_CALLS = 5  # call-site evidence lines per SDK; the rest are summarised
+MAX_STARTUP_CALLS = 3  # "startup: Application X.onCreate calls Y" lines per SDK
 _STARTUP_PROVIDER = "androidx.startup.InitializationProvider"
 # Methods of an Application class or content provider that run when the process starts.
 STARTUP_METHODS = frozenset({"onCreate", "attachBaseContext", "attachInfo", "<init>", "<clinit>"})
@@ -318,7 +319,7 @@ def _entry_calls(
         root = early.get((cs.caller_class, cs.caller_method))
         if root is not None:
             line = f"startup: {kinds.get(root, 'Application')} {cs.caller_class}.{cs.caller_method} calls {cs.api}"
-            if line not in a.startup and len(a.startup) < MAX_EVIDENCE_CALLS:
+            if line not in a.startup and sum(" calls " in x for x in a.startup) < MAX_STARTUP_CALLS:
                 a.startup.append(line)
         elif len(a.app_refs) < MAX_EVIDENCE_CALLS:
             a.app_refs.append(f"app: {cs.caller_class}.{cs.caller_method} calls {cs.api}")

@@ -11,7 +11,7 @@ from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
 from apprights.service.scans.models import Finding, ScanRun
-from apprights.service.stores.models import RemovalConfirmation, Store
+from apprights.service.stores.models import ListingSnapshot, ListingUpload, RemovalConfirmation, Store
 from apprights.service.users.models import ApiToken, User
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "Finding",
     "Lead",
     "Listing",
+    "ListingSnapshot",
+    "ListingUpload",
     "Notice",
     "NoticeCase",
     "Province",

@@ -31,6 +31,7 @@ class Settings:
     complaint_threshold: int = 5  # more than K complaints about one app in the window queue a detection task
     complaint_window_days: int = 30
     lead_cutoff_day: int = 15
+    listing_grace_hours: int = 24  # a store has this long after a removal order before a listing is a finding
     page_limit_max: int = 200
     max_report_bytes: int = 512 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024

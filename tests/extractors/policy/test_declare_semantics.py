@@ -238,3 +238,10 @@ def test_collection_methods_and_lead_in_purpose():
     assert set(g.collection_methods) == {"provided"}
     assert f.declaration("address").purposes == f.declaration("phone_number").purposes != []
     assert "订餐服务" in f.declaration("address").purposes[0]
+
+
+def test_operator_with_brackets_and_day_month_year_dates():
+    f = facts("星河出行科技（杭州）有限公司（以下简称“我们”）运营本应用。\n我们会收集您的位置信息。\n")
+    assert f.operator == "星河出行科技（杭州）有限公司"
+    g = facts("Effective date: 2 February 2025. Last updated: January 20, 2025.\nWe collect your location.\n")
+    assert (g.effective_date, g.updated_date) == ("2025-02-02", "2025-01-20")

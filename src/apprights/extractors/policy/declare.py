@@ -53,6 +53,7 @@ _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _MONTH_NAMES = "january february march april may june july august september october november december"
 _MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
 _DATE_EN = re.compile(r"(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})", re.I)
+_DATE_EN_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS) + r"),?\s+(\d{4})", re.I)
 _EFFECTIVE = re.compile(r"生效|施行|effective", re.I)
 _UPDATED = re.compile(r"更新|修订|发布|last (?:updated|modified|revised)|updated|revised", re.I)
 _OPERATOR_CUE = re.compile(
@@ -395,8 +396,10 @@ def _user_right(lex: LanguageLexicon, right: str, text: str) -> bool:
         if ability is None:
             continue
         clause_at = max(window.rfind(ch, 0, verb_at) for ch in "，,：:") + 1
-        if we_acts.search(window[max(clause_at, ability.end()) : verb_at]):
-            continue  # "…，我们会删除…": the operator acts; not a right the user exercises
+        if we_acts.search(window[max(clause_at, ability.end()) : verb_at]) and not lex.pattern(
+            "right_means"
+        ).search(window[:clause_at]):
+            continue  # "您可以…，我们会删除…": the operator acts, unless the user asked through a channel
         if _right_object(lex, right, window):
             return True
     return False
@@ -485,10 +488,12 @@ def _complaint(lex: LanguageLexicon, sentences: list[PolicySentence]) -> int | N
 def _dates(sentences: list[PolicySentence]) -> tuple[str, str]:
     effective = updated = ""
     for s in sentences[:80] + sentences[-40:]:
-        for rx, order in ((_DATE_ZH, "ymd"), (_DATE_ISO, "ymd"), (_DATE_EN, "mdy")):
+        for rx, order in ((_DATE_ZH, "ymd"), (_DATE_ISO, "ymd"), (_DATE_EN, "mdy"), (_DATE_EN_DMY, "dmy")):
             for m in rx.finditer(s.text):
                 if order == "ymd":
                     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                elif order == "dmy":
+                    d, mo, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
                 else:
                     mo, d, y = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
                 if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):

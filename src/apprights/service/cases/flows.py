@@ -197,7 +197,36 @@ def _open_or_join(session: Session, finding: Finding, *, actor: Actor, now: date
             )
             session.flush()
             return case
-    prior = repeat_source(session, finding, store_id)
+    return _open_case(session, finding, store_id, repeat_source(session, finding, store_id), actor, now)
+
+
+def open_repeat_case(
+    session: Session, finding: Finding, prior: Case, store_id: int | None, *, actor: Actor, now: datetime
+) -> Case:
+    """Open a case for a confirmed ``finding`` that repeats ``prior`` (e.g. the app re-listed on another store
+    after rectification or removal): it is confirmed and escalated to 通报 directly. An open case of the same
+    app, problem type and store is joined instead (idempotent)."""
+    existing = session.scalars(
+        select(Case)
+        .where(
+            Case.app_id == finding.app_id,
+            Case.problem_type == finding.problem_type,
+            Case.store_id == store_id,
+            Case.state.in_([str(s) for s in OPEN]),
+            Case.id != prior.id,
+        )
+        .order_by(Case.id)
+    ).first()
+    if existing is not None:
+        finding.case_id = existing.id
+        session.flush()
+        return existing
+    return _open_case(session, finding, store_id, prior, actor, now)
+
+
+def _open_case(
+    session: Session, finding: Finding, store_id: int | None, prior: Case | None, actor: Actor, now: datetime
+) -> Case:
     case = Case(
         app_id=finding.app_id,
         app_version_id=finding.app_version_id,
