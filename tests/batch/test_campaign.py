@@ -152,3 +152,14 @@ def test_unserialisable_reports_become_error_lines(tmp_path: Path) -> None:
     assert "not serialisable" in reps[1]["errors"][0]["message"] and reps[1]["job"]["apk"] == "b.apk"
     assert reps[2]["app"]["package"] == "com.t.c"
     assert summary.failed == 1
+
+
+def test_lone_surrogates_in_a_report_keep_the_line_utf8(tmp_path: Path) -> None:
+    class Surrogates:
+        def run(self, jobs: list[Job]) -> Any:
+            yield {"job": {"apk": "s.apk"}, "findings": [], "app": {"label": "新闻\ud800"}}
+
+    run_campaign([Job(apk="s.apk")], tmp_path, Surrogates())
+    raw = (tmp_path / REPORTS).read_bytes()
+    raw.decode("utf-8")  # strict: valid UTF-8
+    assert json.loads(raw)["app"]["label"] == "新闻\ud800"

@@ -155,3 +155,14 @@ def test_local_backend_in_process(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["scanned"] == 1 and "[1/1]" in r.stderr
+
+
+def test_bad_exodus_file_is_one_line_before_any_work(tmp_path: Path) -> None:
+    exodus = tmp_path / "exodus.json"
+    exodus.write_text("[" * 100_000, encoding="ascii")
+    r = CliRunner().invoke(
+        campaign_cmd.app, [str(NEWS_APK), "--out", str(tmp_path / "out"), "--exodus", str(exodus)]
+    )
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(exodus) in lines[0] and not (tmp_path / "out").exists()

@@ -35,3 +35,14 @@ def test_listing_with_a_lone_surrogate(tmp_path: Path) -> None:
         json.dumps(listings, ensure_ascii=True), encoding="utf-8"
     )  # "\ud800" escape: valid JSON text
     scan_ok_or_input_error(ScanRequest(listings=[p]))
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="BUGS-hostile.md #5: a deeply nested Exodus file raises RecursionError from Knowledge.load",
+)
+def test_deeply_nested_exodus_file(tmp_path: Path) -> None:
+    p = tmp_path / "exodus.json"
+    p.write_text("[" * 100_000 + "]" * 100_000, encoding="ascii")
+    with contextlib.suppress(InputError):
+        Knowledge.load(exodus_file=p)

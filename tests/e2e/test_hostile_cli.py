@@ -27,7 +27,11 @@ KINDS: dict[str, tuple[list[str], str]] = {
     "policy": (["--policy"], ".html"),
     "trace": (["--trace"], ".jsonl"),
     "listing": (["--listing"], ".json"),
-}
+    # a user-supplied Exodus tracker file (with a listing to scan)
+    "exodus": (["--listing", str(Path(__file__).resolve().parents[2] / "samples" / "listing-news.json"), "--exodus"],
+               ".json"),
+}  # fmt: skip
+EXODUS_CASES = {"empty", "random", "directory", "missing", "sparse-200MB", "deep-json", "binary", "fifo"}
 # archive tricks only mean something to the APK reader (to the others they are binary files, covered below)
 ONLY_FOR = {"zip-bomb": {"apk"}, "lying-zip-bomb": {"apk"}, "zip-slip": {"apk"}, "gzip-line-bomb": {"trace"}}
 # A file of braces is a (meaningless) text policy, not an error: it must still scan without a traceback.
@@ -57,7 +61,12 @@ class Outcome:
     seconds: float
 
 
-CASES = [(kind, name) for kind in KINDS for name in BUILDERS if kind in ONLY_FOR.get(name, set(KINDS))]
+CASES = [
+    (kind, name)
+    for kind in KINDS
+    for name in BUILDERS
+    if kind in ONLY_FOR.get(name, set(KINDS)) and (kind != "exodus" or name in EXODUS_CASES)
+]
 
 
 def run_case(root: Path, kind: str, name: str) -> Outcome:
@@ -156,9 +165,6 @@ def test_manifest_helper_is_valid_xml() -> None:
             "from apprights.extractors.trace import extract_traces as f\n"
             "from apprights.knowledge import Knowledge\nf([P], Knowledge.load())",
             id="trace",
-            marks=pytest.mark.xfail(
-                strict=False, reason="BUGS-hostile.md #2: extract_traces blocks on a FIFO"
-            ),
         ),
         pytest.param("from apprights.extractors.listing import extract_listings as f\nf(P)", id="listing"),
         pytest.param("from apprights.extractors.policy import extract_policy as f\nf(P)", id="policy"),
@@ -177,3 +183,33 @@ def test_extractors_called_directly_do_not_block_on_a_fifo(tmp_path: Path, code:
     except subprocess.TimeoutExpired:
         pytest.fail("the extractor blocked on a FIFO")
     assert r.returncode == 2, r.stderr[-1500:]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_lone_surrogates_in_a_listing_never_break_the_output(tmp_path: Path, fmt: str) -> None:
+    from tests.batch.apps import REPO
+
+    listings = json.loads((REPO / "samples" / "listing-news.json").read_text(encoding="utf-8"))
+    for key in ("app_name", "developer_name", "description", "icp_filing", "developer_uscc"):
+        listings[0][key] = "x\ud800y"
+    p = tmp_path / "listing.json"
+    p.write_text(json.dumps(listings, ensure_ascii=True), encoding="utf-8")
+    r, _ = cli("scan", "--listing", str(p), "--format", fmt, "--fail-on", "none")
+    assert r is not None and r.returncode == 0 and "Traceback" not in r.stderr, r and r.stderr[-1500:]
+    assert "\\ud800" in r.stdout
+    if fmt == "json":
+        json.loads(r.stdout)
+
+
+def test_undecodable_file_name_and_a_latin1_stdout(tmp_path: Path) -> None:
+    from tests.batch.apps import REPO
+
+    name = os.fsencode(tmp_path) + b"/caf\xe9-listing.json"
+    with open(name, "wb") as fh:
+        fh.write((REPO / "samples" / "listing-news.json").read_bytes())
+    cmd = [sys.executable, "-m", "apprights.cli.main", "scan", "--listing", name, "--format", "json"]
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    r = subprocess.run([*cmd, "--fail-on", "none"], capture_output=True, timeout=60, env=env)
+    assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr[-1500:]
+    rep = json.loads(r.stdout.decode("utf-8"))
+    assert rep["inputs"][0]["path"].endswith("caf\udce9-listing.json")

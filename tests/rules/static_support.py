@@ -116,7 +116,12 @@ def facts_from_apk(path: Path, *, need_sdks: bool = False, category: str | None 
     targets = dex_mod.DexTargets(kb.sensitive_apis.targets() | set(_option_targets()))
     with apk_mod.open_apk(path) as apk:
         facts = Facts(apk=apk.facts(), manifest=apk.manifest(), category=category)
-        facts.code = dex_mod.extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package)
+        facts.code = dex_mod.extract_code(
+            apk.iter_dex(),
+            targets,
+            own_package=facts.manifest.package,
+            entry_classes=dex_mod.entry_classes_of(facts.manifest),
+        )
     try:
         sdk_mod = importlib.import_module("apprights.extractors.sdk")
         detect = sdk_mod.detect_sdks

@@ -148,3 +148,74 @@ def test_browser_review_case_deadline_and_public_notice(world: World) -> None:
             assert "示例商城" in public.content()
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_browser_publish_batch_confirm_removal_and_late_leads(world: World) -> None:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"chromium not installed at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.service.test_walkthrough import Server
+
+    w = world
+    _seed(w)
+    fid = w.ok("ministry", "GET", "/api/v1/findings")["items"][0]["id"]
+    case_id = w.ok("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})[
+        "case_id"
+    ]
+    w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+    w.clock.now = w.clock.now.replace(month=10, day=1)
+    w.ok("ministry", "POST", "/api/v1/cases/escalate-overdue")
+    # Fujian reports its September leads after the 15th: late
+    w.ok(
+        "province",
+        "POST",
+        "/api/v1/leads",
+        json={"period": "2026-09", "app_name": "示例商城", "problem_type": 1, "description": "线索"},
+    )
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with Server(w.client.app) as server, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-component-update"])
+        try:
+            page = browser.new_page()
+            page.goto(server.url + "/login")
+            page.fill("#username", "admin")
+            page.fill("#password", ADMIN_PASSWORD)
+            page.click("#login")
+            page.wait_for_url(server.url + "/")
+            # 通报 from the selected case, then publish it
+            page.click("text=Public notices (batch)")
+            page.wait_for_url("**/notices/new")
+            page.check(f"#pick-{case_id}")
+            page.fill("#batch-title", "浏览器通报批次")
+            page.click("#create-batch")
+            page.wait_for_url("**/notices/*")
+            assert "草稿" in page.locator("#published").inner_text()
+            page.click("#publish")
+            page.wait_for_load_state()
+            assert "已发布" in page.locator("#published").inner_text()
+            public = browser.new_page()
+            public.goto(server.url + "/public/notices")
+            assert "浏览器通报批次" in public.locator("#notices").inner_text()
+            # the ministry orders removal (API); the store confirms it on its page
+            order = w.ok("ministry", "POST", "/api/v1/notices/removal", json={"case_ids": [case_id]})
+            store_ctx = browser.new_context()
+            store_ctx.add_cookies(
+                [{"name": "apprights_session", "value": w.tokens["store"], "url": server.url}]
+            )
+            store = store_ctx.new_page()
+            store.goto(server.url + "/removal-orders")
+            row = store.locator(f"#order-{order['id']}-{w.ids['store']}")
+            row.locator("button.confirm-removal").click()
+            store.wait_for_load_state()
+            assert (
+                "已确认下架"
+                in store.locator(f"#order-{order['id']}-{w.ids['store']} .confirmation").inner_text()
+            )
+            # the leads page: Fujian late, Beijing missing
+            page.goto(server.url + "/leads?period=2026-09")
+            assert "late" in (page.locator("#prov-35").get_attribute("class") or "")
+            assert "逾期" in page.locator("#prov-35").inner_text()
+            assert "missing" in (page.locator("#prov-11").get_attribute("class") or "")
+        finally:
+            browser.close()

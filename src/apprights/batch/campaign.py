@@ -138,7 +138,12 @@ def _serialise(report: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The JSON line of a report; a report that cannot be serialised becomes an error line (same app)."""
     try:
         clean = to_jsonable(report)
-        return clean, json.dumps(clean, ensure_ascii=False)
+        line = json.dumps(clean, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (a bad input's text): \uXXXX escapes keep the line UTF-8
+            line = json.dumps(clean, ensure_ascii=True)
+        return clean, line
     except (TypeError, ValueError, RecursionError) as exc:
         key = _report_key(report) or "?"
         job = report.get("job")

@@ -45,8 +45,17 @@ def run(
         fail("--timeout must be a number of seconds >= 0 (0 = no limit)")
     if memory_mb < 0:
         fail("--memory-mb must be >= 0 (0 = no cap)")
-    if exodus is not None and not exodus.is_file():
-        fail(f"{exodus}: Exodus tracker file not found")
+    if exodus is not None:
+        if not exodus.is_file():
+            fail(f"{exodus}: Exodus tracker file not found")
+        from apprights.knowledge import Knowledge
+
+        try:  # once here, so a bad file is one line now rather than an error on every app later
+            Knowledge.load(exodus_file=exodus)
+        except InputError as exc:
+            fail(str(exc))
+        except (ValueError, KeyError, OSError, TypeError, AttributeError, RecursionError) as exc:
+            fail(f"{exodus}: cannot read Exodus tracker file: {type(exc).__name__}: {str(exc)[:200]}")
     if out.exists() and not out.is_dir():
         fail(f"{out}: exists and is not a directory")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -58,8 +59,8 @@ def _load_knowledge(exodus: Path | None) -> Any:
         return Knowledge.load(exodus_file=exodus)
     except InputError as exc:
         fail(str(exc))
-    except (ValueError, KeyError, OSError) as exc:
-        fail(f"{exodus}: cannot read Exodus tracker file: {exc}")
+    except (ValueError, KeyError, OSError, TypeError, AttributeError, RecursionError) as exc:
+        fail(f"{exodus}: cannot read Exodus tracker file: {type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _parse_options(values: list[str]) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def scan(
             try:
                 output.mkdir(parents=True, exist_ok=True)
                 stem = apk.stem if apk is not None else "report"
-                (output / f"{stem}.html").write_text(outputs.pop(), encoding="utf-8")
+                (output / f"{stem}.html").write_text(_encodable(outputs.pop()), encoding="utf-8")
             except OSError as exc:
                 fail(f"{output}: cannot write report: {exc.strerror or exc}")
         if (
@@ -182,15 +183,35 @@ def scan(
             and any(Severity(f["severity"]).rank >= threshold for f in report["findings"])
         ):
             worst = EXIT_FINDINGS
-    text = "".join(outputs)
+    text = _encodable("".join(outputs))
     if output is not None and not (fmt == "html" and len(targets) > 1):
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             fail(f"{output}: cannot write report: {exc.strerror or exc}")
     elif text:
-        sys.stdout.write(text)
+        _write_stdout(text)
     raise typer.Exit(worst)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """Lone surrogates (from ``\\ud800`` escapes in an input, or undecodable bytes in a file name) written as
+    ``\\udXXX`` escapes: the report stays valid UTF-8, and valid JSON for ``--format json``."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _write_stdout(text: str) -> None:
+    """Reports are UTF-8 whatever the locale (a latin-1 terminal must not turn a report into a traceback)."""
+    buf = getattr(sys.stdout, "buffer", None)
+    if buf is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buf.write(text.encode("utf-8"))
+    buf.flush()
 
 
 def _render(report: dict[str, Any], fmt: str, *, multi: bool) -> str:

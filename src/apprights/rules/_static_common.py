@@ -1,5 +1,13 @@
 """Helpers shared by the static rules: who owns a class (app or SDK), entry points, evidence items.
 
+Attribution: a class belongs to the detected SDK with the longest matching prefix, else to the catalogue SDK
+matching it, else to the app. Development-library code counts as the app's (the app bundles it and it acts on
+the app's behalf; it is no third-party data collector): Android support/AndroidX/Material code
+(``SUPPORT_LIBRARY_PREFIXES``, not in the SDK catalogue) and SDKs the catalogue flags ``library`` (okhttp,
+glide …). Evidence from such code carries a ``library`` note (``site_evidence`` adds it for support code,
+``SubjectResolver.library`` names either kind), and rules report findings resting only on library code at low
+severity.
+
 Pure functions of facts and knowledge; no I/O.
 """
 
@@ -14,6 +22,26 @@ from apprights.model.finding import Confidence, Evidence, Subject
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
 MAX_EVIDENCE = 20  # evidence items per finding; the count of the rest goes into the last item
+# Android support-library, AndroidX and Material Components code: shipped inside the app's dex, runs only when the
+# app uses the feature (TwilightManager reads the last location for the DayNight theme, ActivityChooserModel
+# resolves share targets), so a PI call there is the app's, noted as library code.
+SUPPORT_LIBRARY_PREFIXES = ("android.support.", "androidx.", "com.google.android.material.")
+
+
+def support_library(class_name: str) -> str | None:
+    """``android.support`` / ``androidx`` / ``com.google.android.material`` when the class is support code."""
+    for p in SUPPORT_LIBRARY_PREFIXES:
+        if class_name.startswith(p):
+            return p.rstrip(".")
+    return None
+
+
+def is_library_sdk(ctx: RuleContext, sdk: SdkHit | None) -> bool:
+    """The catalogue flags the SDK as a pure development library (no PI handling of its own)."""
+    if sdk is None:
+        return False
+    entry = ctx.knowledge.sdks.get(sdk.id)
+    return entry is not None and entry.library
 
 
 def _under(name: str, prefix: str) -> bool:
@@ -58,8 +86,11 @@ def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit 
 
 
 def subject_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> tuple[Subject, SdkHit | None]:
+    """The SDK owning the class, or the app (also for code of a catalogue ``library`` SDK)."""
     sdk = sdk_for_class(facts, ctx, class_name)
-    return (sdk_subject(sdk), sdk) if sdk is not None else (app_subject(facts), None)
+    if sdk is None or is_library_sdk(ctx, sdk):
+        return app_subject(facts), None
+    return sdk_subject(sdk), sdk
 
 
 class SubjectResolver:
@@ -69,12 +100,30 @@ class SubjectResolver:
         self.facts = facts
         self.ctx = ctx
         self._cache: dict[str, tuple[Subject, SdkHit | None]] = {}
+        self._library: dict[str, str | None] = {}
 
     def __call__(self, class_name: str) -> tuple[Subject, SdkHit | None]:
         hit = self._cache.get(class_name)
         if hit is None:
             hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name)
         return hit
+
+    def library(self, class_name: str) -> str | None:
+        """The library the class belongs to (support prefix or catalogue ``library`` SDK id), else None."""
+        if class_name not in self._library:
+            lib = support_library(class_name)
+            if lib is None:
+                sdk = sdk_for_class(self.facts, self.ctx, class_name)
+                lib = sdk.id if sdk is not None and is_library_sdk(self.ctx, sdk) else None
+            self._library[class_name] = lib
+        return self._library[class_name]
+
+
+def only_library(evidence: Iterable[Evidence]) -> bool:
+    """Every item is a call site or string in library code (and there is at least one): no permission or
+    app-code evidence."""
+    items = list(evidence)
+    return bool(items) and all(e.source == "dex" and e.data.get("library") for e in items)
 
 
 def sdk_for_component(facts: AppFacts, ctx: RuleContext, component: Component) -> SdkHit | None:
@@ -138,6 +187,9 @@ def site_evidence(site: CallSite, **extra: Any) -> Evidence:
         data["dex"] = site.dex
     if site.count != 1:
         data["count"] = site.count
+    lib = support_library(site.caller_class)
+    if lib is not None:
+        data["library"] = lib
     data.update(extra)
     return Evidence("dex", data)
 
@@ -281,7 +333,8 @@ class PiReads:
 def pi_reads_by_subject(
     facts: AppFacts, ctx: RuleContext, ignore_pi: set[str] | None = None
 ) -> dict[str, PiReads]:
-    """PI-reading call sites grouped by subject, plus each detected SDK's own ``pi_apis``."""
+    """PI-reading call sites grouped by subject, plus each detected SDK's own ``pi_apis``. Library code
+    (support/AndroidX, catalogue ``library`` SDKs) is the app's, each item noted ``library``."""
     ignore = ignore_pi or set()
     out: dict[str, PiReads] = {}
     uris = content_uris_by_method(facts)
@@ -294,8 +347,17 @@ def pi_reads_by_subject(
         r = out.setdefault(subject.id, PiReads(subject, sdk))
         r.pi_types |= types
         r.sites.append(site)
-        r.evidence.append(site_evidence(site, pi_type=sorted(types)[0] if len(types) == 1 else sorted(types)))
+        lib = resolve.library(site.caller_class)
+        r.evidence.append(
+            site_evidence(
+                site,
+                pi_type=sorted(types)[0] if len(types) == 1 else sorted(types),
+                **({"library": lib} if lib else {}),
+            )
+        )
     for sdk in facts.sdks:
+        if is_library_sdk(ctx, sdk):
+            continue  # its call sites were attributed to the app above
         for api in sdk.pi_apis:
             types = api_pi_types(ctx, api) - ignore
             if not types:

@@ -372,4 +372,7 @@ def install_pages(app: FastAPI) -> None:
             raise HTTPException(404, "通报不存在 / no such notice")
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
+    from apprights.web.supervision_pages import add_routes
+
+    add_routes(router, render, need)
     app.include_router(router)

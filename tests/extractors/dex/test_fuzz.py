@@ -26,13 +26,21 @@ def _seed() -> bytes:
     return dex_blobs(path)[0][1]
 
 
+ENTRY = {"edu.mit.array_copy.MainActivity"}  # the seed's activity: entry calls are swept too
+
+
 def _run(data: bytes) -> None:
     try:
-        scan = scan_dex("fuzz.dex", data, TARGETS)
+        scan = scan_dex("fuzz.dex", data, TARGETS, entry_classes=ENTRY)
     except InputError as e:
         assert e.path == "fuzz.dex" and e.problem
         return
     assert scan.class_count >= 0 and all(c.count >= 1 for c in scan.call_sites)
+    assert all(c.count >= 1 and c.caller_class for c in scan.entry_calls)
+
+
+def test_seed_has_entry_calls() -> None:
+    assert scan_dex("seed.dex", _seed(), TARGETS, entry_classes=ENTRY).entry_calls
 
 
 @pytest.mark.timeout(120)

@@ -162,6 +162,8 @@ def test_english_negation():
         "个人信息是指以电子或者其他方式记录的能够单独或者与其他信息结合识别自然人身份的各种信息，如手机号码、位置信息。",
         "敏感个人信息包括身份证件号码、银行账户、行踪轨迹、生物识别信息等。",
         "（3）个人敏感信息：包括通讯录、短信和精准定位信息。",
+        "本政策所称个人信息包括姓名、手机号码、位置信息等。",
+        "设备信息是指您的设备型号、IMEI等。",
         '"Personal data" means any information relating to an identified person, such as location or phone number.',
     ],
 )
@@ -245,3 +247,41 @@ def test_operator_with_brackets_and_day_month_year_dates():
     assert f.operator == "星河出行科技（杭州）有限公司"
     g = facts("Effective date: 2 February 2025. Last updated: January 20, 2025.\nWe collect your location.\n")
     assert (g.effective_date, g.updated_date) == ("2025-02-02", "2025-01-20")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("您可以通过客服联系我们，我们将为您删除相关个人信息。", {"deletion"}),  # user asks, operator acts
+        ("您有权要求我们删除您的个人信息。", {"deletion"}),
+        ("您可以选择关闭通知，我们会删除您的推送标识。", set()),  # the operator's own clean-up
+        ("点击“账户安全”，即可修改登录密码。", {"correction"}),
+        ("You have the right to request that we delete your personal information.", {"deletion"}),
+        ("To close your account, go to Settings and tap Delete Account.", {"cancellation", "deletion"}),
+        (
+            "If you would like to correct your information, please contact us at help@x.example.",
+            {"correction"},
+        ),
+        ("We may retain your data after you delete your account.", set()),
+        ("We will delete your data if you close your account.", set()),
+    ],
+)
+def test_who_acts_on_a_right(sentence, expected):
+    assert set(facts(sentence).rights) == expected
+
+
+def test_data_category_headings_are_not_purposes():
+    f = facts(
+        "# 政策\n## 一、我们如何收集和使用您的个人信息\n### 1. 设备信息\n我们会收集您的IMEI。\n"
+        "### 2. 位置\n我们会收集您的位置信息。\n"
+    )
+    assert [d.purposes for d in f.declared_pi if f.sentences[d.sentence].kind == "text"] == [[], []]
+    g = facts(
+        "# Policy\n## Information we collect\n### Information You Give Us\nWe collect your phone number.\n"
+    )
+    assert g.declaration("phone_number").purposes == []
+
+
+def test_english_contact_channel_wordings():
+    assert facts("If you have concerns, email us at privacy@x.example.").complaint_channel == 0
+    assert facts("We use your location to show the weather.").complaint_channel is None

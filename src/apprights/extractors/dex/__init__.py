@@ -18,7 +18,16 @@ from apprights.errors import InputError
 from apprights.extractors.dex.scan import DexScan, DexTargets, scan_dex
 from apprights.model.facts import CallSite, CodeFacts, ManifestFacts, StringRef
 
-__all__ = ["MAX_ENTRY_CALLS", "MAX_STRINGS", "MAX_URLS", "DexScan", "DexTargets", "entry_classes_of", "extract_code", "scan_dex"]
+__all__ = [
+    "MAX_ENTRY_CALLS",
+    "MAX_STRINGS",
+    "MAX_URLS",
+    "DexScan",
+    "DexTargets",
+    "entry_classes_of",
+    "extract_code",
+    "scan_dex",
+]
 
 log = logging.getLogger(__name__)
 

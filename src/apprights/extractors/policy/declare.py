@@ -166,9 +166,15 @@ def _function_heading(lex: LanguageLexicon, section: str) -> str:
     last = _HEADING_NUMBER.sub("", parts[-1]).strip(" ：:")
     if not (2 <= len(last) <= 40) or (lex.has("collection_heading", last) and _PI_OBJECT.search(last)):
         return ""
-    if lex.has("definition", last) or _DEFINITION_SECTION.search(last):
-        return ""
+    if lex.has("definition", last) or _DEFINITION_SECTION.search(last) or _DATA_HEADING.search(last):
+        return ""  # "设备信息", "Information You Give Us", "Location": a kind of data, not a function
+    pi_chars = sum(h.end - h.start for h in lex.pi_hits(last) if h.pi_type is not None)
+    if pi_chars * 2 > len(last):
+        return ""  # "位置", "精确位置", "Camera": mostly the name of a kind of PI
     return last
+
+
+_DATA_HEADING = re.compile(r"信息|数据|资料|权限|cookie|information|data|permission", re.I)
 
 
 _LEAD_IN = re.compile(r"(?:[:：]\s*[*_]*\s*$)|如下|以下(?:信息|个人信息|内容)|the following", re.I)

@@ -177,6 +177,16 @@ class SdkNameIndex:
 
     catalogue: SdkCatalogue
     names: dict[str, list[str]]  # catalogue id -> normalised name variants
+    vendors: dict[str, str] = field(default_factory=dict)  # catalogue id -> normalised vendor
+    families: dict[str, list[SdkEntry]] = field(default_factory=dict)  # vendor fragment -> entries (memo)
+
+    def family(self, fragment: str) -> list[SdkEntry]:
+        """The catalogue entries whose (normalised) vendor contains ``fragment``."""
+        if fragment not in self.families:
+            self.families[fragment] = [
+                e for e in self.catalogue.entries if fragment and fragment in self.vendors.get(e.id, "")
+            ]
+        return self.families[fragment]
 
     @classmethod
     def build(cls, catalogue: SdkCatalogue) -> SdkNameIndex:
@@ -188,7 +198,8 @@ class SdkNameIndex:
             ]
             for e in catalogue.entries
         }
-        return cls(catalogue, names)
+        vendors = {e.id: normalise_name(e.vendor) for e in catalogue.entries}
+        return cls(catalogue, names, vendors)
 
 
 def resolve_sdk_ids(
@@ -220,7 +231,7 @@ def resolve_sdk_ids(
     family: list[SdkEntry] = []
     if brand is not None:
         frag = normalise_name(brand[1])
-        family = [e for e in catalogue.entries if frag and frag in normalise_name(e.vendor)]
+        family = index.family(frag)
     rest = keys[0]
     if brand is not None:
         same = sorted((k for k, v in lexicon.sdk_vendors.items() if v[0] == brand[1]), key=len, reverse=True)
@@ -281,17 +292,17 @@ def resolve_sdk_ids(
         if default and catalogue.get(default) is not None:
             return with_family(default)
         return []
-    return _by_company(keys[0] if keys else "", comp, name + " " + context, catalogue, lexicon)
+    return _by_company(keys[0] if keys else "", comp, name + " " + context, index, lexicon)
 
 
-def _by_company(key: str, comp: str, text: str, catalogue: SdkCatalogue, lexicon: PolicyLexicon) -> list[str]:
+def _by_company(key: str, comp: str, text: str, index: SdkNameIndex, lexicon: PolicyLexicon) -> list[str]:
     """Last resort: the stated company is a catalogue vendor ("深圳乐播科技有限公司"); one SDK of that vendor,
     or the one whose name shares the policy name's start (2 CJK / 3 Latin characters) or its function."""
     if len(comp) < 6:
         return []
     entries = []
-    for e in catalogue.entries:
-        v = normalise_name(re.sub(r"[(（][^)）]*[)）]$", "", e.vendor))
+    for e in index.catalogue.entries:
+        v = index.vendors.get(e.id, "")
         if len(v) >= 6 and (v in comp or comp in v):
             entries.append(e)
     if not entries:

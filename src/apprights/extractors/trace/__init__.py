@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from apprights.errors import InputError
 from apprights.extractors.trace.builder import BuildOptions, SessionBuilder
-from apprights.extractors.trace.reader import FORMAT, ReadLimits, read_events
+from apprights.extractors.trace.reader import FORMAT, ReadLimits, iter_event_blocks
 from apprights.knowledge import Knowledge
 from apprights.model.facts import InputRef
 from apprights.model.runtime import RuntimeFacts, TraceSession
@@ -31,11 +32,23 @@ def extract_trace_session(
 ) -> TraceSession:
     """One trace file → one session. Raises ``InputError`` naming the line and field on malformed input."""
     builder: SessionBuilder | None = None
-    for index, ev in read_events(path, limits):
+    handlers: dict[str, Any] = {}
+    unknown = None
+    for block in iter_event_blocks(path, limits):
         if builder is None:
-            builder = SessionBuilder(str(path), number, ev, knowledge, options or BuildOptions())
-        builder.feed(index, ev)
-    if builder is None:  # read_events raises first; kept for the type checker
+            builder = SessionBuilder(str(path), number, block[0][3], knowledge, options or BuildOptions())
+            handlers = builder.handlers()
+            unknown = builder.on_unknown
+        get = handlers.get
+        for index, t, typ, ev in block:
+            handler = get(typ)
+            if handler is not None:
+                handler(index, t, ev)
+            else:
+                unknown(typ)  # type: ignore[misc]
+        builder.count = block[-1][0] + 1
+        builder.last_t = float(block[-1][1])
+    if builder is None:  # iter_event_blocks raises first; kept for the type checker
         raise InputError(str(path), "line 1: empty trace (no session event)")
     return builder.finish()
 

@@ -161,10 +161,25 @@ class SessionBuilder:
         handler = _HANDLERS.get(typ)
         if handler is not None:
             handler(self, index, t, ev)
-        elif typ != "session":
-            u = self.session.unknown_types
-            if typ in u or len(u) < 100:
-                u[typ] = u.get(typ, 0) + 1
+        else:
+            self.on_unknown(typ)
+
+    def handlers(self) -> dict[str, Any]:
+        """Event type → bound handler ``(index, t, event)``, for a reader loop that dispatches itself (the
+        caller then sets ``count`` and ``last_t``; ``feed`` does all of it per event)."""
+        out: dict[str, Any] = {typ: getattr(self, fn.__name__) for typ, fn in _HANDLERS.items()}
+        out["session"] = self.on_session
+        return out
+
+    def on_session(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        return
+
+    def on_unknown(self, typ: str) -> None:
+        if typ == "session":
+            return
+        u = self.session.unknown_types
+        if typ in u or len(u) < 100:
+            u[typ] = u.get(typ, 0) + 1
 
     def on_app_state(self, index: int, t: float, ev: dict[str, Any]) -> None:
         st = ev["state"]

@@ -39,7 +39,9 @@ class PiReadAtStartup(Rule):
         SDKs that defer collection until the app calls a consent API (``UMConfigure.submitPolicyGrantResult``,
         ``preInit``) or that initialise early but read PI only later; the PI call may sit on a path that never
         runs at start-up. A start-up call guarded by a stored consent flag (``if (agreed) X.init()``) looks the
-        same as an unconditional one.
+        same as an unconditional one. Development libraries (catalogue ``library`` SDKs, support/AndroidX
+        code) are never reported as the subject, even when ``App.onCreate`` initialises them: their calls count
+        as the app's and make a finding only from start-up classes.
 
     Fixtures
         tests/rules/t1_collect/test_pi_read_at_startup.py (factories and an end-to-end APK with a com.umeng class
@@ -62,7 +64,11 @@ class PiReadAtStartup(Rule):
             if why is None:
                 continue
             why_data: dict[str, Any] = {"startup": why, "pi_types": sorted(r.pi_types)}
-            calls = [e.removeprefix("startup: ") for e in (r.sdk.evidence if r.sdk else []) if " calls " in e]
+            calls = [
+                e.removeprefix("startup: ")
+                for e in (r.sdk.evidence if r.sdk else [])
+                if e.startswith("startup: ") and " calls " in e
+            ]
             if why == "init_at_startup" and calls:
                 why_data["startup_calls"] = calls[
                     :5

@@ -14,8 +14,10 @@ class PolicyNoAccountCancellation(Rule):
     """The privacy policy does not tell users how to cancel their account.
 
     What it detects
-        No sentence of the policy describes account cancellation (注销 + 账号/账户; "delete/close your account"),
-        i.e. ``"cancellation"`` is missing from ``PolicyFacts.rights``. Policies that declare no collection
+        No sentence of the policy tells the user they can cancel their account (注销 + 账号/账户 with the user as
+        the one who acts: "您可以…申请注销账号", "点击…即可注销"; "delete/close your account"), i.e.
+        ``"cancellation"`` is missing from ``PolicyFacts.rights``. Mentions such as "您注销账号后，我们将删除…"
+        do not count. Policies that declare no collection
         rules at all are left to ``T1.pol_no_policy``.
 
     Legal basis

@@ -25,13 +25,16 @@ class PolicyMissing(Rule):
         认定方法 一(1) (无隐私政策或隐私政策中无收集使用个人信息规则); 164号文 一(1).
 
     Evidence and confidence
-        (a) ``manifest``/``dex`` items showing the app handles PI and a ``policy`` item recording that none was
-        supplied; (b) a ``policy`` item recording what was searched for. Confidence ``declared``: the finding
-        rests on declarations (manifest, policy), not on observed behaviour.
+        (a) ``manifest``/``dex``/``trace`` items showing the app handles PI (PI permissions, PI call sites,
+        runtime PI reads; used SDKs are listed as supporting evidence only) and a ``policy`` item recording that
+        none was supplied (``supplied: false``, ``needs_review: true``); (b) a ``policy`` item recording what
+        was searched for. Confidence ``declared``: the finding rests on declarations (manifest, policy), not on
+        observed behaviour.
 
     Known false positives
-        (a) fires whenever a scan is run without ``--policy``: the app may well show a policy at run time, so a
-        reviewer must confirm; (b) policies published as images or in a language other than Chinese/English.
+        (a) fires on every scan of a PI-handling app run without ``--policy``: the app may well show a policy at
+        run time, so it is reported as low severity with ``needs_review`` in its policy evidence for a
+        reviewer to confirm; (b) policies published as images or in a language other than Chinese/English.
 
     Fixtures
         tests/rules/t1_collect/test_pol_no_policy.py

@@ -8,11 +8,13 @@ from typing import Any, ClassVar
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Finding, Severity
 from apprights.rules._static_common import (
+    SubjectResolver,
     best_confidence,
     capped,
     entry_classes,
     group_sites_by_subject,
     method_name,
+    only_library,
     permission_evidence,
     site_confidence,
     site_evidence,
@@ -39,7 +41,9 @@ class InstalledAppsRead(Rule):
         ``dex`` items (caller class and method → API) and a ``manifest`` item for QUERY_ALL_PACKAGES.
         Confidence ``reachable`` when a caller is an entry point or belongs to an SDK initialised at start-up,
         otherwise ``present``; ``declared`` for the permission alone. Severity is low when the only call is
-        ``queryIntentActivities``, which apps also use to resolve a single intent.
+        ``queryIntentActivities``, which apps also use to resolve a single intent, or when every call is in
+        library code (Android support/AndroidX, e.g. ``ActivityChooserModel`` resolving share targets; such
+        calls count as the app's and are noted ``library``).
 
     Known false positives
         ``queryIntentActivities`` with a specific intent (checking that a share target or a browser exists) is
@@ -74,11 +78,14 @@ class InstalledAppsRead(Rule):
         entries = entry_classes(facts)
         declared = facts.manifest is not None and QUERY_ALL_PACKAGES in facts.manifest.permission_names()
         app = app_subject(facts)
+        resolve = SubjectResolver(facts, ctx)
         for sid, (subject, sdk, sites) in sorted(groups.items()):
-            evidence = [site_evidence(s, pi_type="installed_apps") for s in sites]
+            evidence = [
+                site_evidence(s, pi_type="installed_apps", **_library(resolve, s.caller_class)) for s in sites
+            ]
             if declared and sid == app.id:
                 evidence.append(permission_evidence(QUERY_ALL_PACKAGES))
-            only_weak = all(method_name(s.api) in weak for s in sites)
+            only_weak = all(method_name(s.api) in weak for s in sites) or only_library(evidence)
             yield self.finding(
                 facts,
                 key="installed_apps",
@@ -103,3 +110,8 @@ class InstalledAppsRead(Rule):
                 detail_zh="声明了QUERY_ALL_PACKAGES权限，可获取全部已安装应用",
                 detail_en="QUERY_ALL_PACKAGES is declared: the app can see every installed package",
             )
+
+
+def _library(resolve: SubjectResolver, class_name: str) -> dict[str, str]:
+    lib = resolve.library(class_name)
+    return {"library": lib} if lib else {}

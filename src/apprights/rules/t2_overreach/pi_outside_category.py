@@ -16,6 +16,7 @@ from apprights.rules._static_common import (
     content_uris_by_method,
     entry_classes,
     is_dangerous,
+    only_library,
     permission_evidence,
     site_confidence,
     site_evidence,
@@ -48,6 +49,9 @@ class PiOutsideCategory(Rule):
     Known false positives
         Extended (non-basic) functions may lawfully collect more PI with separate consent, e.g. location for a
         "nearby" feature of a news app; code present in the APK may never run; the category given may be wrong.
+        Library code (Android support/AndroidX, e.g. ``TwilightManager`` reading the last location for the
+        DayNight theme, and catalogue ``library`` SDKs) counts as the app's, noted ``library`` in the evidence;
+        a finding resting only on library call sites (no permission, no app code) is reported at low severity.
 
     Fixtures
         tests/rules/t2_overreach/test_pi_outside_category.py
@@ -100,7 +104,8 @@ class PiOutsideCategory(Rule):
                 subject, sdk = resolve(site.caller_class)
                 subjects[subject.id] = subject
                 k = (subject.id, pi)
-                evidence[k].append(site_evidence(site, pi_type=pi))
+                lib = resolve.library(site.caller_class)
+                evidence[k].append(site_evidence(site, pi_type=pi, **({"library": lib} if lib else {})))
                 confidences[k].append(site_confidence(site, entries, sdk))
 
         for (sid, pi), items in sorted(evidence.items()):
@@ -109,6 +114,7 @@ class PiOutsideCategory(Rule):
                 key=f"{category.no}:{pi}",
                 subject=subjects[sid],
                 confidence=best_confidence(confidences[(sid, pi)]),
+                severity=Severity.LOW if only_library(items) else None,
                 evidence=capped(items),
                 merge_key=f"T2.pi:{sid}:{pi}",
                 detail_zh=f"{category.name}的必要个人信息（{category.necessary_text or '无'}）不包括{pi_label(pi)}",

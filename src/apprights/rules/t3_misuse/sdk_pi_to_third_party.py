@@ -34,7 +34,10 @@ class SdkPiToThirdParty(Rule):
     Known false positives
         The SDK may keep the data on the device or send only hashed/aggregated values; the app may disclose the
         SDK with purpose and PI types in its third-party SDK list (a policy rule checks that); self-hosted
-        deployments send to the app operator, not the vendor.
+        deployments send to the app operator, not the vendor. Not reported (known false negatives by design):
+        development libraries the catalogue flags ``library`` (okhttp, glide …) and Android support/AndroidX
+        code, whose calls count as the app's (``_static_common``); a vendor SDK wrongly flagged as a library
+        would be missed.
 
     Fixtures
         tests/rules/t3_misuse/test_sdk_pi_to_third_party.py

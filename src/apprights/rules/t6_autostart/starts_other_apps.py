@@ -33,6 +33,11 @@ class StartsOtherApps(Rule):
         ``setClassName``, ``setComponent``, ``ComponentName.<init>``) — the "全家桶互相唤醒" pattern;
         (c) SDKs known to wake other apps carrying the same SDK (``wakeup_sdk_prefixes``: push SDKs with
         "应用互相拉活"), even without the code signal.
+        A string counts as another app's package or component only when it is not under the app's package,
+        not a component of the app's own manifest (an SDK naming its own receiver), not shaped like an intent
+        action, extra or permission constant (last segment in capitals such as ``…START``, or an ``.intent.``
+        / ``.action.`` / ``.extra.`` / ``.permission.`` segment), and not under ``platform_packages`` (Google
+        Play services and the services framework, which every GMS client binds to).
 
     Legal basis
         164号文 二(6) (关联启动第三方APP); 26号文 (不得…关联启动其他APP，或进行唤醒、调用); T/TAF 078.10.
@@ -73,6 +78,8 @@ class StartsOtherApps(Rule):
         ],
         # [I] push SDKs documented by stores as waking other apps that carry them (应用互相拉活)
         "wakeup_sdk_prefixes": ["com.igexin", "cn.jpush.android", "com.taobao.accs", "com.umeng.message"],
+        # [I] system-level service apps SDK clients bind to (not "other apps" in the sense of 关联启动)
+        "platform_packages": ["com.google.android.gms", "com.google.android.gsf"],
     }
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -99,10 +106,12 @@ class StartsOtherApps(Rule):
                 add(site.caller_class, site_evidence(site))
             elif name in starts or site.api == "android.content.ComponentName.<init>":
                 starters.setdefault((site.caller_class, site.caller_method), []).append(site_evidence(site))
+        own_components = {c.name for c in facts.manifest.components} if facts.manifest else set()
+        platform = tuple(str(p).rstrip(".") for p in ctx.option(opt, "platform_packages"))
         for ref in code.strings:
             if ref.kind != "package" or not ref.caller_class:
                 continue
-            if own and (ref.value == own or ref.value.startswith(own + ".")):
+            if not _other_app_target(ref.value, own, own_components, platform):
                 continue
             calls = starters.get((ref.caller_class, ref.caller_method))
             if calls:
@@ -153,6 +162,29 @@ class StartsOtherApps(Rule):
             ):
                 out.append(sdk)
         return out
+
+
+_CONSTANT_SEGMENTS = (
+    ".intent.",
+    ".action.",
+    ".actions.",
+    ".extra.",
+    ".extras.",
+    ".permission.",
+    ".category.",
+)
+
+
+def _other_app_target(value: str, own: str, own_components: set[str], platform: tuple[str, ...]) -> bool:
+    """Whether a dotted string can name another app's package or component (see the class docstring)."""
+    if own and (value == own or value.startswith(own + ".")):
+        return False
+    if value in own_components:
+        return False
+    if any(value == p or value.startswith(p + ".") for p in platform):
+        return False
+    last = value.rsplit(".", 1)[-1]
+    return not (last.isupper() or any(seg in f".{value}." for seg in _CONSTANT_SEGMENTS))
 
 
 def _packages(evidence: list[Evidence]) -> list[str]:

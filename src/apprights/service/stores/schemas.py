@@ -32,3 +32,89 @@ class RemovalConfirmationOut(BaseModel):
     store_id: int
     confirmed_at: datetime
     note: str
+
+
+class ListingIngestError(BaseModel):
+    where: str
+    message: str
+
+
+class ListingIngestOut(BaseModel):
+    upload_id: int
+    sha256: str
+    duplicate: bool
+    received: int
+    stored: int
+    errors: list[ListingIngestError]
+    finding_ids: list[int]
+    case_ids: list[int]
+    repeat_case_ids: list[int]
+
+
+class ListingSnapshotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    upload_id: int
+    store_id: int
+    app_id: int | None
+    package: str
+    app_name: str
+    developer_name: str
+    version_name: str
+    url: str
+    listed: bool
+    captured_at: datetime
+
+
+class OpenOrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    notice_id: int
+    notice_no: str
+    ordered_at: datetime
+    age_hours: float
+    apps: list[str]
+
+
+class RelistingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    notice_no: str
+    snapshot_id: int
+    app_name: str
+    package: str
+    match: str
+    captured_at: datetime
+
+
+class StoreFiguresOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    store_id: int
+    code: str
+    name: str
+    findings: int
+    platform_findings: int
+    notified_apps: int
+    problems: int
+    share_percent: float
+    open_orders: list[OpenOrderOut]
+    median_hours_to_confirmation: float | None
+    median_hours_to_disappearance: float | None
+    relistings: list[RelistingOut]
+
+
+class StoreStatsOut(BaseModel):
+    since: datetime
+    until: datetime
+    total_problems: int
+    stores: list[StoreFiguresOut]
+
+
+class RemovalOrderRow(BaseModel):
+    notice_id: int
+    notice_no: str
+    title: str
+    store_id: int
+    ordered_at: datetime
+    published: bool
+    apps: list[str]
+    confirmed_at: datetime | None
+    age_hours: float

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import func, select, true
 
 from apprights.errors import InputError
-from apprights.service.deps import IdPath, Page, PageDep, Principal, Role, SessionDep, allow
+from apprights.extractors.listing import MAX_BYTES
+from apprights.service.cases.flows import Actor
+from apprights.service.deps import (
+    IdPath,
+    NowDep,
+    Page,
+    PageDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    allow,
+)
 from apprights.service.orgs.models import Enterprise
-from apprights.service.stores.models import Store
-from apprights.service.stores.schemas import StoreIn, StoreOut
+from apprights.service.stores import supervision
+from apprights.service.stores.models import ListingSnapshot, Store
+from apprights.service.stores.schemas import (
+    ListingIngestError,
+    ListingIngestOut,
+    ListingSnapshotOut,
+    RemovalOrderRow,
+    StoreFiguresOut,
+    StoreIn,
+    StoreOut,
+    StoreStatsOut,
+)
+from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 
 router = APIRouter(tags=["stores"])
 
@@ -56,3 +80,151 @@ def get_store(
     if store is None or (p.role is Role.STORE and p.store_id != store_id):
         raise HTTPException(404, "应用商店不存在 / no such store")
     return store
+
+
+_LISTING_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "one apprights-listing/1, or an array of them"}
+            },
+            "application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines"}},
+        },
+    }
+}
+
+
+async def _read_capped(request: Request, cap: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise HTTPException(413, f"上架信息过大 / payload larger than {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/listings", response_model=ListingIngestOut, openapi_extra=_LISTING_BODY)
+async def ingest_listings(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.AGENCY, Role.STORE))],
+) -> ListingIngestOut:
+    """Store listings (``apprights-listing/1``: an object, an array or JSON Lines). The raw payload is kept on
+    disk by sha256 (the same payload twice is stored once). Listings captured more than the grace period
+    (24 h) after a removal order that still show the app (or a clone) listed become platform findings
+    (``T10.removed_app_still_listed``) and a case against the store; an app rectified or removed elsewhere
+    that shows up on another store opens a repeat case escalated directly. A store submits its own listings."""
+    data = await _read_capped(request, min(settings.max_report_bytes, MAX_BYTES))
+    res = supervision.ingest_listings(
+        session,
+        settings.data_dir,
+        data,
+        user_id=p.user_id,
+        now=now,
+        grace_hours=settings.listing_grace_hours,
+        only_store_id=p.store_id if p.role is Role.STORE else None,
+        actor=Actor(p.actor, p.user_id),
+    )
+    session.commit()  # a rejected payload stays on disk and in listing_uploads
+    if res.rejected:
+        raise HTTPException(422, f"listings: {res.rejected}")
+    if res.errors and not res.stored:
+        raise HTTPException(422, [{"where": w, "message": m} for w, m in res.errors[:100]])
+    return ListingIngestOut(
+        upload_id=res.upload_id,
+        sha256=res.sha256,
+        duplicate=res.duplicate,
+        received=res.received,
+        stored=res.stored,
+        errors=[ListingIngestError(where=w, message=m) for w, m in res.errors[:1000]],
+        finding_ids=res.finding_ids,
+        case_ids=res.case_ids,
+        repeat_case_ids=res.repeat_case_ids,
+    )
+
+
+@router.get("/listings", response_model=Page[ListingSnapshotOut])
+def list_listings(
+    session: SessionDep,
+    page: PageDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.AGENCY, Role.STORE))],
+    store_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    app_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Page[ListingSnapshotOut]:
+    """Listing snapshots, newest capture first (a store sees its own)."""
+    where = []
+    if p.role is Role.STORE:
+        where.append(ListingSnapshot.store_id == p.store_id)
+    if store_id is not None:
+        where.append(ListingSnapshot.store_id == store_id)
+    if app_id is not None:
+        where.append(ListingSnapshot.app_id == app_id)
+    total = session.scalar(select(func.count()).select_from(ListingSnapshot).where(*where)) or 0
+    rows = session.scalars(
+        select(ListingSnapshot)
+        .where(*where)
+        .order_by(ListingSnapshot.captured_at.desc(), ListingSnapshot.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return Page(
+        items=[ListingSnapshotOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+def window(now_date: date, since: date | None, until: date | None) -> tuple[date, date]:
+    """The reporting window in Beijing dates, ``until`` inclusive; default: the last 90 days."""
+    end = until or now_date
+    start = since or end - timedelta(days=89)
+    if start > end:
+        raise InputError("window", "起始日期晚于结束日期 / since is after until")
+    return start, end
+
+
+@router.get("/store-stats", response_model=StoreStatsOut)
+def store_stats(
+    session: SessionDep,
+    now: NowDep,
+    _p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.PROVINCE))],
+    since: Annotated[
+        date | None, Query(description="first day (Beijing), default: 89 days before until")
+    ] = None,
+    until: Annotated[date | None, Query(description="last day (Beijing), inclusive; default: today")] = None,
+) -> StoreStatsOut:
+    """Per-store supervision figures for a reporting window (problem type 10)."""
+    start, end = window(beijing_date(now), since, until)
+    lo = beijing_midnight_utc(start)
+    hi = beijing_midnight_utc(end + timedelta(days=1))
+    figs = supervision.store_statistics(session, since=lo, until=hi, now=now)
+    return StoreStatsOut(
+        since=lo,
+        until=hi,
+        total_problems=sum(f.problems for f in figs),
+        stores=[StoreFiguresOut.model_validate(f) for f in figs],
+    )
+
+
+@router.get("/removal-orders", response_model=list[RemovalOrderRow])
+def removal_orders(
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.STORE))],
+    store_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> list[RemovalOrderRow]:
+    """Removal (下架) orders per store with the store's confirmation and the order's age (a store: its own)."""
+    if p.role is Role.STORE:
+        ids = [p.store_id] if p.store_id is not None else []
+    elif store_id is not None:
+        ids = [store_id]
+    else:
+        ids = list(session.scalars(select(Store.id).order_by(Store.id)))
+    rows = supervision.removal_order_rows(session, ids, now=now)
+    return [RemovalOrderRow.model_validate(r, from_attributes=True) for r in rows[:1000]]

@@ -1,0 +1,266 @@
+"""Pages for 通报 batches, removal orders, monthly leads, complaints and store statistics (server-rendered)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import case, func, select
+
+from apprights.errors import InputError
+from apprights.service.apps.models import App
+from apprights.service.cases.flows import Actor
+from apprights.service.cases.lifecycle import State, TransitionError
+from apprights.service.cases.models import Case
+from apprights.service.complaints import service as complaints
+from apprights.service.complaints.models import Complaint
+from apprights.service.db import utc_naive
+from apprights.service.deps import NowDep, Principal, Role, SessionDep, SettingsDep
+from apprights.service.errors import Conflict
+from apprights.service.leads import service as leads
+from apprights.service.leads.models import Lead
+from apprights.service.notices import service as notices
+from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.scope import app_filter
+from apprights.service.security import PiCipher
+from apprights.service.stores import supervision
+from apprights.service.stores.models import RemovalConfirmation, Store
+from apprights.service.timeutil import beijing_date, beijing_midnight_utc
+
+Render = Callable[..., HTMLResponse]
+Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PI_ROLES = (Role.MINISTRY,)
+
+
+def add_routes(router: APIRouter, render: Render, need: Need) -> None:
+    @router.get("/notices/new", response_class=HTMLResponse)
+    def new_batch(request: Request, session: SessionDep, now: NowDep, error: str = "") -> Response:
+        p = need(request, session, now, (Role.MINISTRY,))
+        due = (str(State.NOT_RECTIFIED), str(State.ESCALATED_PUBLIC))
+        in_public = select(NoticeCase.case_id).join(Notice, Notice.id == NoticeCase.notice_id)
+        q = (
+            select(Case, App)
+            .join(App, App.id == Case.app_id)
+            .where(Case.state.in_(due), Case.id.not_in(in_public.where(Notice.kind == "public")))
+            .order_by(Case.id)
+            .limit(500)
+        )
+        drafts = session.scalars(
+            select(Notice).where(Notice.kind == "public", Notice.published.is_(False)).order_by(Notice.id)
+        ).all()
+        return render(
+            request, "notice_new.html", p, rows=session.execute(q).all(), drafts=drafts, error=error
+        )
+
+    @router.post("/notices/new")
+    def create_batch(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        case_ids: Annotated[list[int], Form()],
+        title: Annotated[str, Form(max_length=300)] = "",
+    ) -> Response:
+        p = need(request, session, now, (Role.MINISTRY,))
+        ids = [i for i in case_ids if 0 < i < 2**31][:2000]
+        try:
+            n = notices.create_public_batch(
+                session,
+                ids,
+                title=title,
+                batch_no="",
+                intro="",
+                issued_on=None,
+                working_days=settings.default_working_days,
+                issuer="",
+                actor=Actor(p.actor, p.user_id),
+                now=now,
+            )
+        except (InputError, Conflict, TransitionError) as e:
+            session.rollback()
+            why = e.why if isinstance(e, TransitionError) else str(e)
+            return new_batch(request, session, now, error=why)
+        session.commit()
+        return RedirectResponse(f"/notices/{n.id}", status_code=303)
+
+    @router.get("/notices/{notice_id}", response_class=HTMLResponse)
+    def notice_page(request: Request, notice_id: int, session: SessionDep, now: NowDep) -> Response:
+        p = need(request, session, now, (Role.MINISTRY,))
+        n = session.get(Notice, notice_id) if 0 < notice_id < 2**31 else None
+        if n is None:
+            raise HTTPException(404, "通知不存在 / no such notice")
+        rows = session.execute(
+            select(Case, App)
+            .join(NoticeCase, NoticeCase.case_id == Case.id)
+            .join(App, App.id == Case.app_id)
+            .where(NoticeCase.notice_id == n.id)
+            .order_by(Case.id)
+        ).all()
+        return render(request, "notice.html", p, notice=n, rows=rows)
+
+    @router.post("/notices/{notice_id}/publish")
+    def publish(request: Request, notice_id: int, session: SessionDep, now: NowDep) -> Response:
+        p = need(request, session, now, (Role.MINISTRY,))
+        n = session.get(Notice, notice_id) if 0 < notice_id < 2**31 else None
+        if n is None:
+            raise HTTPException(404, "通知不存在 / no such notice")
+        try:
+            notices.publish(session, n, actor=Actor(p.actor, p.user_id), now=now)
+        except Conflict as e:
+            raise HTTPException(409, str(e)) from None
+        session.commit()
+        return RedirectResponse(f"/notices/{n.id}", status_code=303)
+
+    @router.get("/removal-orders", response_class=HTMLResponse)
+    def removal_orders(request: Request, session: SessionDep, now: NowDep) -> Response:
+        p = need(request, session, now, (Role.MINISTRY, Role.STORE))
+        if p.role is Role.STORE:
+            ids = [p.store_id] if p.store_id is not None else []
+        else:
+            ids = list(session.scalars(select(Store.id).order_by(Store.id)))
+        stores = {s.id: s for s in session.scalars(select(Store))}
+        rows = supervision.removal_order_rows(session, ids, now=now)
+        return render(request, "removal_orders.html", p, rows=rows, stores=stores)
+
+    @router.post("/removal-orders/{notice_id}/confirm")
+    def confirm_removal(
+        request: Request,
+        notice_id: int,
+        session: SessionDep,
+        now: NowDep,
+        note: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        p = need(request, session, now, (Role.STORE,))
+        if p.store_id is None:
+            raise HTTPException(403, "无权访问 / forbidden")
+        rows = supervision.removal_order_rows(session, [p.store_id], now=now)
+        if not any(r.notice_id == notice_id for r in rows):
+            raise HTTPException(404, "下架通知不存在 / no such removal order")
+        done = session.scalar(
+            select(RemovalConfirmation.id).where(
+                RemovalConfirmation.notice_id == notice_id, RemovalConfirmation.store_id == p.store_id
+            )
+        )
+        if done is None:
+            session.add(
+                RemovalConfirmation(
+                    notice_id=notice_id,
+                    store_id=p.store_id,
+                    confirmed_by=p.user_id,
+                    confirmed_at=utc_naive(now),
+                    note=note,
+                )
+            )
+            from apprights.service import audit
+
+            audit.record(
+                session,
+                now=now,
+                actor=p.actor,
+                actor_id=p.user_id,
+                entity="notice",
+                entity_id=notice_id,
+                action="confirm_removal",
+                reason=note,
+            )
+            session.commit()
+        return RedirectResponse("/removal-orders", status_code=303)
+
+    @router.get("/leads", response_class=HTMLResponse)
+    def leads_page(
+        request: Request, session: SessionDep, now: NowDep, settings: SettingsDep, period: str = ""
+    ) -> Response:
+        p = need(request, session, now, (Role.MINISTRY,))
+        if not _PERIOD.match(period):
+            period = leads.period_of(now)
+        summary = leads.period_summary(session, period, now, settings.lead_cutoff_day)
+        session.commit()
+        rows = session.scalars(
+            select(Lead).where(Lead.period == period).order_by(Lead.province_code, Lead.id).limit(1000)
+        ).all()
+        y, m = (int(x) for x in period.split("-"))
+        prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+        nxt = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+        return render(request, "leads.html", p, summary=summary, leads=rows, prev=prev, next=nxt)
+
+    @router.get("/complaints", response_class=HTMLResponse)
+    def complaints_page(
+        request: Request, session: SessionDep, now: NowDep, settings: SettingsDep
+    ) -> Response:
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
+        window = settings.complaint_window_days
+        since = utc_naive(now) - timedelta(days=window)
+        where = [Complaint.app_id.in_(select(App.id).where(app_filter(p)))] if p.role is Role.PROVINCE else []
+        recent = func.sum(case((Complaint.received_at >= since, 1), else_=0))
+        q = (
+            select(Complaint.group_key, func.max(Complaint.app_name), func.count(), recent)
+            .where(*where)
+            .group_by(Complaint.group_key)
+            .order_by(recent.desc(), Complaint.group_key)
+            .limit(500)
+        )
+        groups = [
+            {
+                "key": k,
+                "name": n or k,
+                "total": t,
+                "recent": int(r or 0),
+                "flag": int(r or 0) > settings.complaint_threshold,
+            }
+            for k, n, t, r in session.execute(q).all()
+        ]
+        show_pi = p.role in PI_ROLES
+        cipher = PiCipher(settings.fernet_key())
+        detail: dict[str, list[dict[str, Any]]] = {}
+        for c in session.scalars(
+            select(Complaint)
+            .where(*where, Complaint.received_at >= since)
+            .order_by(Complaint.id.desc())
+            .limit(2000)
+        ):
+            contact = complaints.decrypt_contact(cipher, c) if show_pi else None
+            detail.setdefault(c.group_key, []).append({"c": c, "contact": contact})
+        return render(
+            request,
+            "complaints.html",
+            p,
+            groups=groups,
+            detail=detail,
+            show_pi=show_pi,
+            window=window,
+            threshold=settings.complaint_threshold,
+        )
+
+    @router.get("/stores/stats", response_class=HTMLResponse)
+    def store_stats(
+        request: Request, session: SessionDep, now: NowDep, since: str = "", until: str = ""
+    ) -> Response:
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
+        try:
+            end = date.fromisoformat(until) if until else beijing_date(now)
+            start = date.fromisoformat(since) if since else end - timedelta(days=89)
+        except ValueError:
+            raise HTTPException(422, "日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD") from None
+        if start > end:
+            raise HTTPException(422, "起始日期晚于结束日期 / since is after until")
+        figs = supervision.store_statistics(
+            session,
+            since=beijing_midnight_utc(start),
+            until=beijing_midnight_utc(end + timedelta(days=1)),
+            now=now,
+        )
+        figs.sort(key=lambda f: (-f.problems, -f.findings, f.store_id))
+        return render(
+            request,
+            "store_stats.html",
+            p,
+            figs=figs,
+            since=start,
+            until=end,
+            total=sum(f.problems for f in figs),
+        )
