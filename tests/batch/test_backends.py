@@ -12,7 +12,16 @@ import pytest
 from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend, ray_available
 from apprights.batch.jobs import Job, discover_jobs
 from apprights.errors import InputError
-from tests.batch.apps import NEWS_APK, crash_on_name, make_app, make_big_trace, make_stored_apk, stuck_on_name
+from tests.batch.apps import (
+    HUGE_DEX_MB,
+    NEWS_APK,
+    crash_on_name,
+    make_app,
+    make_big_trace,
+    make_stored_apk,
+    memory_cap_mb,
+    stuck_on_name,
+)
 from tests.conftest import shared_path
 
 
@@ -41,7 +50,7 @@ def test_process_backend_finds_what_local_finds(apps: dict[str, Path]) -> None:
     jobs += [Job(apk=str(NEWS_APK)), *(Job(apk=str(apps[n])) for n in ("one", "two", "bad"))]
     local = by_apk(list(LocalBackend().run(jobs)))
     started = time.perf_counter()
-    proc = by_apk(list(ProcessBackend(workers=2, limits=Limits(timeout_s=120)).run(jobs)))
+    proc = by_apk(list(ProcessBackend(workers=2, limits=Limits(timeout_s=0.5)).run(jobs)))
     assert time.perf_counter() - started < 60
     assert set(local) == set(proc) == {j.apk for j in jobs}
     for apk, rep in local.items():
@@ -55,11 +64,11 @@ def test_process_backend_finds_what_local_finds(apps: dict[str, Path]) -> None:
 
 
 def test_per_apk_time_limit_fires_and_the_batch_goes_on(apps: dict[str, Path], tmp_path: Path) -> None:
-    slow_trace = make_big_trace(tmp_path / "long.jsonl", 60_000)  # ~2 s of real work
+    slow_trace = make_big_trace(tmp_path / "long.jsonl")  # seconds of real work
     slow = Job(apk=str(NEWS_APK), traces=[str(slow_trace)])
     jobs = [slow, Job(apk=str(apps["one"])), Job(apk=str(apps["two"]))]
     started = time.perf_counter()
-    reports = list(ProcessBackend(workers=1, limits=Limits(timeout_s=1.0)).run(jobs))
+    reports = list(ProcessBackend(workers=1, limits=Limits(timeout_s=0.5)).run(jobs))
     assert time.perf_counter() - started < 30
     assert len(reports) == 3
     timed_out = [r for r in reports if r["job"]["traces"]]
@@ -72,7 +81,7 @@ def test_per_apk_time_limit_fires_and_the_batch_goes_on(apps: dict[str, Path], t
 
 
 def test_local_backend_time_limit(tmp_path: Path) -> None:
-    slow = Job(apk=str(NEWS_APK), traces=[str(make_big_trace(tmp_path / "long.jsonl", 60_000))])
+    slow = Job(apk=str(NEWS_APK), traces=[str(make_big_trace(tmp_path / "long.jsonl"))])
     (rep,) = LocalBackend(limits=Limits(timeout_s=0.5)).run([slow])
     assert "time limit exceeded" in error_of(rep)
 
@@ -96,9 +105,10 @@ def test_worker_that_ignores_the_alarm_is_killed(apps: dict[str, Path]) -> None:
 
 @pytest.mark.slow
 def test_memory_cap_fires_and_is_reported(apps: dict[str, Path], tmp_path: Path) -> None:
-    big = make_stored_apk(tmp_path / "huge.apk", "com.t.huge", 200)  # reading its dex needs 200 MiB
+    cap = memory_cap_mb()
+    big = make_stored_apk(tmp_path / "huge.apk", "com.t.huge", HUGE_DEX_MB)  # reading its dex needs 300 MiB
     jobs = [Job(apk=str(big)), Job(apk=str(apps["one"]))]
-    reports = by_apk(list(ProcessBackend(workers=1, limits=Limits(timeout_s=60, memory_mb=320)).run(jobs)))
+    reports = by_apk(list(ProcessBackend(workers=1, limits=Limits(timeout_s=60, memory_mb=cap)).run(jobs)))
     assert "memory limit exceeded" in error_of(reports[str(big)])
     assert reports[str(apps["one"])]["app"]["package"] == "com.t.one"
     # without the cap the same APK scans

@@ -36,10 +36,8 @@ EXODUS_CASES = {"empty", "random", "directory", "missing", "sparse-200MB", "deep
 ONLY_FOR = {"zip-bomb": {"apk"}, "lying-zip-bomb": {"apk"}, "zip-slip": {"apk"}, "gzip-line-bomb": {"trace"}}
 # A file of braces is a (meaningless) text policy, not an error: it must still scan without a traceback.
 ACCEPTED = {("policy", "deep-json")}
-XFAIL = {
-    ("trace", "gzip-line-bomb"): "BUGS-hostile.md #1: a 6 MB .jsonl.gz of 20M tiny events keeps the trace "
-    "reader busy ~55 s (ratio 170:1 passes the 200:1 cap; event cap 20M)",
-}
+# BUGS-hostile.md #1 (trace gzip-line-bomb) is fixed: gzip ratio cap 50, 5M events
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def cli(*args: str, timeout: float = TIME_LIMIT) -> tuple[subprocess.CompletedProcess[str] | None, float]:

@@ -1,5 +1,6 @@
 """SDK detection from entry calls: an SDK invoked from the Application class (or a provider) is used and
-initialised at start-up; one invoked from other entry-class methods is only used."""
+initialised at start-up; one invoked from other entry-class methods is only used. Also: ``pi_apis`` holds only
+APIs of collecting kinds."""
 
 from __future__ import annotations
 
@@ -120,3 +121,28 @@ def test_demo_sample_umeng_initialised_from_app_on_create(knowledge: Knowledge) 
     um = facts.sdk("umeng-common")
     assert um is not None and um.used and um.init_at_startup
     assert f"startup: Application com.example.news.App.onCreate calls {UM_INIT}" in um.evidence
+
+
+def test_pi_apis_list_only_collecting_kinds(knowledge: Knowledge) -> None:
+    enqueue = "android.app.DownloadManager.enqueue"  # download kind, not weak: evidence of use
+    set_package = "android.content.Intent.setPackage"  # start kind, weak
+    device_id = "android.telephony.TelephonyManager.getDeviceId"
+    caller = "com.umeng.commonsdk.statistics.Net"
+    m = ManifestFacts(package="com.example.app")
+
+    def hit(*apis: str) -> SdkHit:
+        code = CodeFacts(
+            defined_classes=[caller],
+            call_sites=[CallSite(api=a, caller_class=caller, caller_method="m") for a in apis],
+        )
+        return next(
+            h
+            for h in detect_sdks(m, code, knowledge.sdks, knowledge.sensitive_apis)
+            if h.id == "umeng-common"
+        )
+
+    h = hit(enqueue, set_package)
+    assert h.used and h.pi_apis == []
+    assert f"calls {enqueue} from {caller}.m" in h.evidence
+    assert not hit(set_package).used  # a weak start call alone is no evidence of use
+    assert hit(enqueue, set_package, device_id).pi_apis == [device_id]

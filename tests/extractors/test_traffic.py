@@ -193,3 +193,19 @@ def test_nested_unhashable_returns_are_fine() -> None:
     assert m.add_read("installed_apps", [["a"], {"b": 1}], None, 1, 0.0, READER) is None
     assert m.add_read("location", {"lat": [1], "lng": {"x": 2}}, None, 2, 0.0, READER) is None
     assert m.add_read("installed_apps", [["a"], {"b": 1}], None, 3, 0.0, READER) is None
+
+
+def test_finder_backends_agree_including_non_ascii_text() -> None:
+    """Aho-Corasick (when installed) and the trie regular expression report the same leftmost-longest matches,
+    with string (not byte) offsets."""
+    import re
+
+    from apprights.extractors.traffic import _finder, _trie_pattern
+
+    words = ["864512030098765", "8645120300", "ac:de:48:00:11:22", "acde48001122", "zzzzzz"]
+    text = "é中文864512030098765\x00imei=8645120300x ac:de:48:00:11:22 acde48001122zzzzzzz"
+    rx = re.compile(_trie_pattern(words))
+    expected = [(m.group(0), m.start(), m.end()) for m in rx.finditer(text)]
+    got = list(_finder(words)(text))
+    assert got == expected
+    assert all(text[a:b] == w for w, a, b in got)

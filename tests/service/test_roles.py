@@ -159,3 +159,20 @@ def test_case_actions_are_limited_to_the_region_and_the_owner(world: World) -> N
     assert [s["id"] for s in w.ok("agency", "GET", "/api/v1/scans")["items"]] == run["scan_run_ids"]
     w.ok("enterprise", "POST", f"/api/v1/cases/{case_id}/response", json={"text": "已整改"})
     assert w.ok("province", "GET", f"/api/v1/cases/{case_id}")["state"] == "response_submitted"
+
+
+def test_store_supervision_routes_have_the_intended_roles(world: World) -> None:
+    expected = {
+        ("/api/v1/listings", "POST"): {Role.MINISTRY, Role.AGENCY, Role.STORE},
+        ("/api/v1/listings", "GET"): {Role.MINISTRY, Role.AGENCY, Role.STORE},
+        ("/api/v1/store-stats", "GET"): {Role.MINISTRY, Role.PROVINCE},
+        ("/api/v1/removal-orders", "GET"): {Role.MINISTRY, Role.STORE},
+        ("/api/v1/notices/{notice_id}/confirm-removal", "POST"): {Role.STORE},
+    }
+    found = {
+        (path, m): set(_guard(r).roles)
+        for path, r in _api_routes(world.client.app)
+        for m in r.methods
+        if (path, m) in expected
+    }
+    assert found == expected

@@ -77,6 +77,7 @@ def post_listings(w: World, body: Any, role: str = "agency", jsonl: bool = False
 
 def test_ingest_keeps_raw_payload_and_is_idempotent(world: World) -> None:
     w = world
+    w.clock.now = ORDER_AT + timedelta(hours=10)
     items = [
         listing("huawei", 1),
         listing("no-such-store", 1),
@@ -106,6 +107,16 @@ def test_ingest_keeps_raw_payload_and_is_idempotent(world: World) -> None:
     r = w.call("agency", "POST", "/api/v1/listings", content=bad)
     assert r.status_code == 422 and "missing required field" in r.text
     assert blob_path(w.settings.data_dir, hashlib.sha256(bad).hexdigest()).read_bytes() == bad
+    # a capture in the future, a bad time, NUL characters
+    odd = [
+        listing("huawei", 12),
+        listing("huawei", 1, captured_at="yesterday"),
+        listing("huawei", 1, captured_at="0001-01-01T00:00:00+08:00"),
+        listing("huawei", 1, app_name="示例\u0000商城", package="com.example\u0000.shop"),
+    ]
+    r = post_listings(w, odd).json()
+    assert [e["where"] for e in r["errors"]] == ["item 0", "item 1", "item 2"] and r["stored"] == 1
+    assert "in the future" in r["errors"][0]["message"] and "ISO 8601" in r["errors"][1]["message"]
     for junk in (b"", b"\xff\xfe", b"[1, 2]", b"{" * 5000):
         assert w.call("agency", "POST", "/api/v1/listings", content=junk).status_code == 422
 
@@ -153,6 +164,7 @@ def test_still_listed_after_removal_order_is_a_platform_finding(world: World) ->
 def test_relisting_on_another_store_opens_a_repeat_case(world: World) -> None:
     w = world
     case_id, _ = removal_order(w)
+    w.clock.now = ORDER_AT + timedelta(hours=48)
     r = post_listings(w, [listing("xiaomi", 30)]).json()
     assert len(r["repeat_case_ids"]) == 1
     rep = w.ok("ministry", "GET", f"/api/v1/cases/{r['repeat_case_ids'][0]}")
@@ -178,7 +190,7 @@ def test_rectified_version_listed_on_another_store_is_a_repeat(world: World) -> 
         "state"
     ] == ("rectified")
     w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/transitions", json={"to": "closed"})
-    w.clock.now = ORDER_AT
+    w.clock.now = ORDER_AT + timedelta(hours=3)
     # the fixed version on xiaomi is fine; the offending 1.0.0 on xiaomi is a repeat; on huawei it is not
     assert post_listings(w, [listing("xiaomi", 1, version_name="1.0.1")]).json()["repeat_case_ids"] == []
     assert post_listings(w, [listing("huawei", 1, version_name="1.0.0")]).json()["repeat_case_ids"] == []
@@ -191,9 +203,15 @@ def test_store_statistics(world: World) -> None:
     w = world
     _case_id, order_id = removal_order(w)
     # huawei: gone 5 h after the order, confirmed at 10 h, listed again at 50 h (a re-listing)
+    w.clock.now = ORDER_AT + timedelta(hours=6)
     post_listings(w, [listing("huawei", 5, listed=False)])
     w.clock.now = ORDER_AT + timedelta(hours=10)
     w.ok("store", "POST", f"/api/v1/notices/{order_id}/confirm-removal", json={})
+    assert (
+        w.call("store_other", "POST", f"/api/v1/notices/{order_id}/confirm-removal", json={}).status_code
+        == 404
+    )
+    w.clock.now = ORDER_AT + timedelta(hours=51)
     post_listings(w, [listing("huawei", 50)])
     # xiaomi lists the app too (so the order concerns it) and never confirms
     post_listings(w, [listing("xiaomi", 1)])

@@ -134,8 +134,8 @@ def test_complaints_page_groups_flags_and_hides_contact(world: World) -> None:
 def test_store_stats_page(world: World) -> None:
     w = world
     _case, order_id = removal_order(w)
-    post_listings(w, [listing("huawei", 30)])
     w.clock.now = ORDER_AT + timedelta(hours=48)
+    post_listings(w, [listing("huawei", 30)])
     _as(w, "ministry")
     page = w.client.get("/stores/stats?since=2026-09-01&until=2026-10-31").text
     assert "Store statistics" in page and "100.00%" in page and "(48.0)" in page
@@ -144,3 +144,39 @@ def test_store_stats_page(world: World) -> None:
     assert w.client.get("/stores/stats").status_code == 403
     w.client.cookies.clear()
     assert order_id
+
+
+PAGES = [
+    ("GET", "/notices/new", {"ministry"}),
+    ("POST", "/notices/new", {"ministry"}),
+    ("GET", "/notices/1", {"ministry"}),
+    ("POST", "/notices/1/publish", {"ministry"}),
+    ("GET", "/removal-orders", {"ministry", "store"}),
+    ("POST", "/removal-orders/1/confirm", {"store"}),
+    ("GET", "/leads", {"ministry"}),
+    ("GET", "/complaints", {"ministry", "province"}),
+    ("GET", "/stores/stats", {"ministry", "province"}),
+]
+
+
+def test_page_role_matrix(world: World) -> None:
+    """Every new page refuses every other role (403) and sends the anonymous to the login page."""
+    w = world
+    c = w.client
+    checked = 0
+    for method, url, allowed in PAGES:
+        data = {"case_ids": ["1"]} if url == "/notices/new" and method == "POST" else None
+        for role in ("ministry", "province", "agency", "enterprise", "store", "anonymous"):
+            c.cookies.clear()
+            if role != "anonymous":
+                c.cookies.set("apprights_session", w.tokens[role])
+            r = c.request(method, url, data=data, follow_redirects=False)
+            if role == "anonymous":
+                assert r.status_code == 303 and r.headers["location"] == "/login", (method, url)
+            elif role in allowed:
+                assert r.status_code not in (401, 403), (method, url, role, r.status_code)
+            else:
+                assert r.status_code == 403, (method, url, role, r.status_code)
+            checked += 1
+    c.cookies.clear()
+    assert checked == len(PAGES) * 6

@@ -144,8 +144,8 @@ def _error(job: Job, message: str, started: float) -> dict[str, Any]:
 def run_job(job: Job, exodus_file: str | None = None) -> dict[str, Any]:
     """Scan one app; never raises for bad input: the report carries the error instead.
 
-    Only :class:`JobTimeout` (a BaseException, so no ``except Exception`` in an extractor swallows it) escapes
-    when the timer fires outside the scan proper; ``timed_job`` in the backends turns that into a report too.
+    Only :class:`JobTimeout` (a BaseException, so no ``except Exception`` in an extractor swallows it) escapes:
+    it comes from the timer of ``timed_job`` in the backends, which turns it into the report line.
     """
     started = time.perf_counter()
     try:
@@ -165,8 +165,6 @@ def run_job(job: Job, exodus_file: str | None = None) -> dict[str, Any]:
         return _error(job, str(exc), started)
     except MemoryError:
         return _error(job, f"{job.apk}: memory limit exceeded", started)
-    except JobTimeout:
-        return _error(job, f"{job.apk}: time limit exceeded", started)
     except RecursionError:
         return _error(job, f"{job.apk}: input nested too deeply (recursion limit)", started)
     except Exception as exc:  # a bug on one app must not stop a 400,000-app campaign

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +22,13 @@ def run(
     backend: Annotated[str, typer.Option(help="local | process | ray")] = "process",
     workers: Annotated[int, typer.Option(help="Worker processes (process backend).")] = 2,
     resume: Annotated[bool, typer.Option("--resume", help="Skip apps already in OUT/reports.jsonl.")] = False,
-    timeout: Annotated[float, typer.Option(help="Per-APK time limit in seconds.")] = 300.0,
-    memory_mb: Annotated[int, typer.Option(help="Per-worker memory cap in MB (process backend).")] = 2048,
+    timeout: Annotated[
+        float,
+        typer.Option(help="Per-APK time limit in seconds (0 = none); a worker that does not stop is killed."),
+    ] = 300.0,
+    memory_mb: Annotated[
+        int, typer.Option(help="Per-worker address-space cap in MB, process backend (0 = none).")
+    ] = 2048,
     ray_address: Annotated[
         str, typer.Option(help="Ray cluster address (ray://host:10001, auto or local).")
     ] = "auto",
@@ -74,13 +80,19 @@ def run(
     else:
         be = RayBackend(address=ray_address, exodus=ex, limits=limits)
 
+    tty = sys.stderr.isatty()
+
     def progress(n: int, total: int, s: CampaignSummary) -> None:
-        typer.echo(f"\r[{n}/{total}] findings {s.findings} failed {s.failed}", err=True, nl=n == total)
+        line = f"[{n}/{total}] findings {s.findings} failed {s.failed}"
+        if tty:  # one line, rewritten in place
+            typer.echo("\r" + line, err=True, nl=n == total)
+        elif n == total or n % max(1, total // 100) == 0:  # a log file: about 100 lines per campaign
+            typer.echo(line, err=True)
 
     try:
         summary = run_campaign(jobs, out, be, resume=resume, progress=progress)
     except InputError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{out}: cannot write the campaign output: {exc.strerror or exc}")
+        fail(f"{out}: campaign stopped: {exc.strerror or exc}")
     typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

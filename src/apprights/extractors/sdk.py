@@ -17,6 +17,9 @@ it. It is **used** only with evidence of use:
   only for the entry classes, so an SDK invoked from other app classes is missed by this branch unless one of
   the others fires.
 
+``pi_apis`` lists the APIs its classes call whose catalogue kind collects PI (read, listen); the evidence lines
+list every catalogued call.
+
 ``init_at_startup``: the application class is under its prefix, it declares a content provider (created before
 ``Application.onCreate``; file providers excepted) such as ``FirebaseInitProvider``, it registers an
 ``androidx.startup`` initializer, or start-up code invokes it: a start-up method (``onCreate``,
@@ -42,6 +45,9 @@ MAX_EVIDENCE_CALLS = 5  # call-site evidence lines per SDK; the rest are summari
 MAX_STARTUP_CALLS = 3  # "startup: Application X.onCreate calls Y" lines per SDK
 _STARTUP_PROVIDER = "androidx.startup.InitializationProvider"
 # Methods of an Application class or content provider that run when the process starts.
+# Catalogue kinds that collect PI; start/schedule/download/exec/request/send/write entries (Intent.setPackage,
+# JobInfo.Builder.setPersisted …) are evidence of use and listed as calls, but are not ``SdkHit.pi_apis``.
+PI_KINDS = frozenset({"read", "listen"})
 STARTUP_METHODS = frozenset({"onCreate", "attachBaseContext", "attachInfo", "<init>", "<clinit>"})
 
 
@@ -54,6 +60,7 @@ class _Acc:
     component_evidence: list[str] = field(default_factory=list)
     meta_evidence: list[str] = field(default_factory=list)
     calls: dict[str, str] = field(default_factory=dict)  # api -> first caller
+    pi_calls: set[str] = field(default_factory=set)  # those of ``calls`` that read PI (kind read/listen)
     call_total: int = 0
     strong_call: bool = False
     app_refs: list[str] = field(default_factory=list)
@@ -233,6 +240,8 @@ def _call_sites(
         ]
         where = f"{cs.caller_class}.{cs.caller_method}"
         a.calls.setdefault(cs.api, f"{where} ({', '.join(sorted(set(uris))[:3])})" if uris else where)
+        if any(e.kind in PI_KINDS for e in entries):
+            a.pi_calls.add(cs.api)
         if strong or uris:
             a.strong_call = True
 
@@ -364,7 +373,7 @@ def _hit(a: _Acc) -> SdkHit:
         evidence=evidence,
         class_count=a.class_count,
         matched_prefixes=sorted(a.prefixes),
-        pi_apis=sorted(a.calls),
+        pi_apis=sorted(a.pi_calls),
         components=list(a.components),
         hosts=sorted(a.hosts),
         init_at_startup=bool(a.startup),

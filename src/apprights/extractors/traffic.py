@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
 from apprights.model.runtime import Actor
+
+try:  # optional accelerator (Apache-2.0); the regular-expression fallback gives the same matches
+    import ahocorasick_rs as _ahocorasick
+except ImportError:  # pragma: no cover - a declared dependency
+    _ahocorasick = None  # type: ignore[assignment]
 
 # PI types whose values are searched for in traffic.
 TRAFFIC_PI = frozenset(
@@ -197,8 +203,12 @@ def _b64(s: str, cap: int) -> bytes | None:
     if len(s) > cap * 4 // 3 + 8:
         s = s[: cap * 4 // 3]
         s = s[: len(s) - len(s) % 4]
+    if len(s) % 4:
+        s += "=" * (-len(s) % 4)
     try:
-        return base64.b64decode(s + "=" * (-len(s) % 4), altchars=b"-_" if ("-" in s or "_" in s) else None)
+        if "-" in s or "_" in s:
+            return base64.b64decode(s, altchars=b"-_")
+        return binascii.a2b_base64(s)  # what b64decode does without altchars, minus its wrappers
     except (binascii.Error, ValueError):
         return None
 
@@ -248,46 +258,74 @@ def request_text(
 ) -> RequestText:
     """Decode a ``network`` event into searchable text: URL, headers, body (decoded, capped)."""
     rt = RequestText()
+    parts = rt.parts
     url = event.get("url")
-    if isinstance(url, str) and url:
-        rt.parts.append(("url", url.lower()))
+    if url and url.__class__ is str:
+        parts.append(("url", url.lower()))
         if "%" in url:
-            rt.parts.append(("url", unquote_plus(url).lower()))
+            parts.append(("url", unquote_plus(url).lower()))
     headers = event.get("request_headers")
     content_encoding = ""
-    if isinstance(headers, dict):
+    if headers.__class__ is dict:
         for k, v in headers.items():
-            hv = " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
-            if str(k).lower() == "content-encoding":
+            if v.__class__ is str:
+                hv = v
+            else:
+                hv = " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+            key = k if k.__class__ is str else str(k)
+            if len(key) == 16 and key.lower() == "content-encoding":
                 content_encoding = hv.lower()
             if "%" in hv:
                 hv = hv + " " + unquote_plus(hv)
-            rt.parts.append((f"header:{k}", hv.lower()))
+            parts.append(("header:" + key, hv.lower()))
     body = event.get("request_body_b64")
-    if isinstance(body, str) and body:
+    if body and body.__class__ is str:
         data = _b64(body, max_body_bytes)
         if data is None:
             text = body[:max_body_bytes]
         else:
             text = _unpack(data, max_body_bytes, content_encoding).decode("latin-1")
-        texts = [text]
+        parts.append(("body", text.lower()))
+        if masked:
+            rt.raw_tokens.append(("body", text))
         if "%" in text:
-            texts.append(unquote_plus(text))
+            x = unquote_plus(text)
+            parts.append(("body", x.lower()))
+            if masked:
+                rt.raw_tokens.append(("body", x))
         compact = _base64_body(text)
         if compact:
             inner = _b64(compact, max_body_bytes)
             if inner:
-                texts.append(_unpack(inner, max_body_bytes, "").decode("latin-1"))
-        for x in texts:
-            rt.parts.append(("body", x.lower()))
-            if masked:
-                rt.raw_tokens.append(("body", x))
+                x = _unpack(inner, max_body_bytes, "").decode("latin-1")
+                parts.append(("body", x.lower()))
+                if masked:
+                    rt.raw_tokens.append(("body", x))
     if masked:
         if isinstance(url, str):
             rt.raw_tokens.append(("url", unquote_plus(url)))
         if isinstance(headers, dict):
             rt.raw_tokens.extend((f"header:{k}", str(v)) for k, v in headers.items())
     return rt
+
+
+def _finder(words: list[str]) -> Callable[[str], Iterable[tuple[str, int, int]]]:
+    """A multi-string finder: Aho-Corasick (ahocorasick_rs, linear time, several times faster than the
+    regular-expression engine on these texts) when installed, else one trie-shaped regular expression. Both
+    report leftmost-longest, non-overlapping matches, so they find the same variants."""
+    if _ahocorasick is not None:
+        ac = _ahocorasick.AhoCorasick(words, matchkind=_ahocorasick.MatchKind.LeftmostLongest)
+
+        def find_ac(text: str) -> Iterable[tuple[str, int, int]]:
+            return [(words[i], a, b) for i, a, b in ac.find_matches_as_indexes(text)]
+
+        return find_ac
+    rx = re.compile(_trie_pattern(words))
+
+    def find_re(text: str) -> Iterable[tuple[str, int, int]]:
+        return [(m.group(0), m.start(), m.end()) for m in rx.finditer(text)]
+
+    return find_re
 
 
 class PiMatcher:
@@ -301,7 +339,7 @@ class PiMatcher:
         # lower-cased variant → [(value number, part number, encoding)]
         self._variants: dict[str, list[tuple[int, int, str]]] = {}
         self._masked: dict[str, int] = {}  # sha256 of a masked value → value number
-        self._regex: re.Pattern[str] | None = None
+        self._finder: Callable[[str], Iterable[tuple[str, int, int]]] | None = None
         self._dirty = False
         self._known: dict[tuple[str, Any, str | None], str | None] = {}
 
@@ -360,24 +398,36 @@ class PiMatcher:
             return sha
         return _value_sha(ret, None)
 
-    def _compile(self) -> re.Pattern[str] | None:
+    def _compile(self) -> Callable[[str], Iterable[tuple[str, int, int]]] | None:
+        """The finder of all variants: (variant, start, end) of the leftmost-longest non-overlapping matches."""
         if self._dirty:
-            self._regex = re.compile(_trie_pattern(self._variants)) if self._variants else None
+            self._finder = _finder(list(self._variants)) if self._variants else None
             self._dirty = False
-        return self._regex
+        return self._finder
 
     def scan(self, event: dict[str, Any]) -> list[TrafficHit]:
         """The read values found in one ``network`` event (each value once, at its first place)."""
-        rx = self._compile()
-        if rx is None:
+        find = self._compile()
+        if find is None:
             return []
         rt = request_text(event, max_body_bytes=self._max_body, masked=bool(self._masked))
         found: dict[int, dict[int, tuple[str, str]]] = {}
-        if rt.parts and rx.search("\x00".join([text for _, text in rt.parts])):
-            for where, text in rt.parts:
-                for m in rx.finditer(text):
-                    for n, part, enc in self._variants.get(m.group(0), ()):
-                        found.setdefault(n, {}).setdefault(part, (enc, where))
+        if rt.parts:
+            # one pass over all parts joined by NUL (no variant holds one); a match is mapped back to its part
+            texts = [text for _, text in rt.parts]
+            ends: list[int] = []
+            pos = -1
+            for text in texts:
+                pos += len(text) + 1
+                ends.append(pos)  # offset of the NUL after the part (one past its end)
+            variants = self._variants
+            for word, start, end in find("\x00".join(texts)):
+                i = bisect.bisect_left(ends, start)
+                if i >= len(ends) or end > ends[i]:
+                    continue  # pragma: no cover - only a value holding a NUL could span two parts
+                where = rt.parts[i][0]
+                for n, part, enc in variants.get(word, ()):
+                    found.setdefault(n, {}).setdefault(part, (enc, where))
         if self._masked:
             for where, text in rt.raw_tokens:
                 for n in self._masked_hits(text):

@@ -12,7 +12,8 @@ from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
 from apprights.model.runtime import Actor, Moment, Tap, TraceSession
-from apprights.rules.base import app_subject
+from apprights.rules._static_common import sdk_for_class, sdk_for_component
+from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
 MAX_EVIDENCE = 12
 
@@ -79,6 +80,30 @@ def actor_subject(facts: AppFacts, actor: Actor | None) -> Subject:
     if actor is not None and actor.kind == "sdk":
         return Subject(SubjectKind.SDK, actor.id, actor.name or actor.id)
     return app_subject(facts)
+
+
+def component_class(component: str, package: str) -> str:
+    """``com.example/.Boot`` → ``com.example.Boot``; ``com.example/com.umeng.X`` → ``com.umeng.X``; a bare
+    class name stays as it is."""
+    pkg, sep, cls = component.partition("/")
+    if not sep:
+        cls, pkg = component, package
+    if cls.startswith("."):
+        cls = (pkg or package) + cls
+    return cls.strip()
+
+
+def component_subject(facts: AppFacts, ctx: RuleContext, component: str, package: str) -> Subject:
+    """The subject owning a started component, decided as the static rules decide it (the SDK that lists the
+    component in its manifest entries or owns its class, else the app), so runtime and static findings about
+    the same component get the same subject and merge key."""
+    cls = component_class(component, package) if component else ""
+    if not cls:
+        return app_subject(facts)
+    m = facts.manifest
+    comp = next((c for c in m.components if c.name == cls), None) if m is not None else None
+    sdk = sdk_for_component(facts, ctx, comp) if comp is not None else sdk_for_class(facts, ctx, cls)
+    return sdk_subject(sdk) if sdk is not None else app_subject(facts)
 
 
 def sdk_subject_by_id(facts: AppFacts, sdk_id: str, name: str = "") -> Subject:

@@ -28,7 +28,7 @@ from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.scope import app_filter
 from apprights.service.security import PiCipher
 from apprights.service.stores import supervision
-from apprights.service.stores.models import RemovalConfirmation, Store
+from apprights.service.stores.models import Store
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 
 Render = Callable[..., HTMLResponse]
@@ -138,37 +138,12 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         p = need(request, session, now, (Role.STORE,))
         if p.store_id is None:
             raise HTTPException(403, "无权访问 / forbidden")
-        rows = supervision.removal_order_rows(session, [p.store_id], now=now)
-        if not any(r.notice_id == notice_id for r in rows):
-            raise HTTPException(404, "下架通知不存在 / no such removal order")
-        done = session.scalar(
-            select(RemovalConfirmation.id).where(
-                RemovalConfirmation.notice_id == notice_id, RemovalConfirmation.store_id == p.store_id
-            )
+        rc = supervision.confirm_removal(
+            session, notice_id, p.store_id, note=note, actor=Actor(p.actor, p.user_id), now=now
         )
-        if done is None:
-            session.add(
-                RemovalConfirmation(
-                    notice_id=notice_id,
-                    store_id=p.store_id,
-                    confirmed_by=p.user_id,
-                    confirmed_at=utc_naive(now),
-                    note=note,
-                )
-            )
-            from apprights.service import audit
-
-            audit.record(
-                session,
-                now=now,
-                actor=p.actor,
-                actor_id=p.user_id,
-                entity="notice",
-                entity_id=notice_id,
-                action="confirm_removal",
-                reason=note,
-            )
-            session.commit()
+        if rc is None:
+            raise HTTPException(404, "下架通知不存在 / no such removal order")
+        session.commit()
         return RedirectResponse("/removal-orders", status_code=303)
 
     @router.get("/leads", response_class=HTMLResponse)

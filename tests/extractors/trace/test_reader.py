@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,58 @@ def test_newline_free_huge_file_stops_at_the_cap(tmp_path: Path) -> None:
     p = tmp_path / "one.jsonl"
     p.write_bytes(json.dumps(HEADER).encode() + b"\n" + b"x" * (3 * 1024 * 1024))
     assert "line 2: longer than 1048576 bytes" in problem(p, ReadLimits(max_line_bytes=1024 * 1024))
+
+
+def test_fifo_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    assert "not a regular file (a FIFO)" in problem(fifo)
+
+
+def test_directory_refused(tmp_path: Path) -> None:
+    d = tmp_path / "dir.jsonl"
+    d.mkdir()
+    assert "not a regular file" in problem(d) or "cannot open" in problem(d)
+
+
+def test_multi_member_gzip_with_zero_padding(tmp_path: Path) -> None:
+    p = tmp_path / "mm.jsonl.gz"
+    members = [gzip.compress((json.dumps(HEADER) + "\n").encode())]
+    members += [gzip.compress(f'{{"type":"note","t":{i},"text":"x"}}\n'.encode()) for i in range(1, 4)]
+    p.write_bytes(b"".join(members) + b"\x00" * 64)
+    assert extract_traces([p], small_knowledge()).sessions[0].event_count == 4
+
+
+def test_trailing_garbage_after_gzip_member(tmp_path: Path) -> None:
+    p = tmp_path / "tg.jsonl.gz"
+    p.write_bytes(gzip.compress((json.dumps(HEADER) + "\n").encode()) + b"not gzip at all")
+    assert "corrupt gzip" in problem(p)
+
+
+def test_gzip_line_split_across_members_and_blocks(tmp_path: Path) -> None:
+    line = (
+        json.dumps(HEADER)
+        + "\n"
+        + "".join(f'{{"type":"note","t":{i},"text":"{"y" * 300}"}}\n' for i in range(1, 40000))
+    )
+    raw = line.encode()
+    p = tmp_path / "split.jsonl.gz"
+    p.write_bytes(gzip.compress(raw[:5001]) + gzip.compress(raw[5001:]))
+    assert extract_traces([p], small_knowledge()).sessions[0].event_count == 40000
+
+
+def test_event_cap(tmp_path: Path) -> None:
+    p = write(tmp_path, [HEADER, *({"type": "note", "t": i, "text": "x"} for i in range(1, 10))])
+    assert problem(p, ReadLimits(max_events=5)) == "line 6: more than 5 events"
+    assert (
+        extract_traces([p], small_knowledge(), limits=ReadLimits(max_events=10)).sessions[0].event_count == 10
+    )
+
+
+def test_default_ratio_cap_stops_a_repetitive_gzip_quickly(tmp_path: Path) -> None:
+    """The tiny-event gzip bomb of BUGS-hostile.md #1, scaled down: ~170:1, refused after the 16 MiB floor."""
+    line = b'{"type":"app_state","t":1,"state":"foreground"}\n'
+    member = gzip.compress(line * (1024 * 1024 // len(line)), 1)
+    p = tmp_path / "bomb.jsonl.gz"
+    p.write_bytes(gzip.compress(json.dumps(HEADER).encode() + b"\n") + member * 40)
+    assert "gzip bomb" in problem(p)

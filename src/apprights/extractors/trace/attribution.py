@@ -128,31 +128,43 @@ def _filter_matches(flt: dict[str, Any], args: list[Any]) -> bool:
     return True
 
 
+_MISSING = object()
+
+
 class ApiClassifier:
     """API name + arguments → the PI it reads, via the sensitive-API catalogue and its argument filters."""
 
     def __init__(self, knowledge: Knowledge) -> None:
         self._cat = knowledge.sensitive_apis
         self._plain: dict[str, ApiMatch | None] = {}
-        self._filtered: dict[tuple[str, tuple[str | None, ...]], ApiMatch | None] = {}
+        self._filtered: dict[tuple[str | None, ...], ApiMatch | None] = {}
+        self._specs: dict[str, tuple[list[SensitiveApi], list[SensitiveApi]]] = {}
 
     def classify(self, api: str, args: list[Any] | None) -> ApiMatch | None:
-        if api in self._plain:
-            return self._plain[api]
-        entries = self._cat.lookup(api)
-        filtered = [e for e in entries if e.arg_filter]
-        if not filtered and api not in SETTINGS_GET and not api.endswith("ContentResolver.query"):
-            m = None
-            if entries:
-                e = entries[0]
-                m = ApiMatch(api, e.pi_type, e.label_zh, e.label_en, e.kind)
-            self._plain[api] = m
-            return m
+        plain = self._plain
+        if api in plain:
+            return plain[api]
+        spec = self._specs.get(api)
+        if spec is None:
+            entries = self._cat.lookup(api)
+            filtered = [e for e in entries if e.arg_filter]
+            if not filtered and api not in SETTINGS_GET and not api.endswith("ContentResolver.query"):
+                m = None
+                if entries:
+                    e = entries[0]
+                    m = ApiMatch(api, e.pi_type, e.label_zh, e.label_en, e.kind)
+                if len(plain) < 100_000:
+                    plain[api] = m
+                return m
+            spec = (entries, filtered)
+            if len(self._specs) < 10_000:
+                self._specs[api] = spec
         args = args or []
-        key = (api, tuple(a if isinstance(a, str) else None for a in args[:6]))
-        if key in self._filtered:
-            return self._filtered[key]
-        m = self._classify_args(api, entries, filtered, args)
+        key = (api, *[a if a.__class__ is str else None for a in args[:6]])
+        hit = self._filtered.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        m = self._classify_args(api, spec[0], spec[1], args)
         if len(self._filtered) < 50_000:
             self._filtered[key] = m
         return m

@@ -105,7 +105,7 @@ class SessionBuilder:
         self.prev_tap: Tap | None = None
         self.last_shown_t: float | None = None
         self.dialog_pending = False
-        self.last_screen_sig: str | None = None
+        self.last_screen_sig: tuple[Any, ...] | None = None
         self.transfer_keys: dict[tuple[Any, ...], int] = {}
         self.moments: list[Moment] = []
         self.series: dict[tuple[str, str, str], ApiSeries] = {}
@@ -220,34 +220,37 @@ class SessionBuilder:
             )
 
     def on_ui(self, index: int, t: float, ev: dict[str, Any]) -> None:
-        sig = repr((ev["screen"], ev.get("texts"), ev.get("buttons"), ev.get("checkboxes"), ev.get("inputs")))
-        if sig == self.last_screen_sig and not (self.dialog_pending and self.phase == "shown"):
-            return  # the same screen recorded again: nothing new
+        get = ev.get
+        sig = (ev["screen"], get("texts"), get("buttons"), get("checkboxes"), get("inputs"))
+        pending = self.dialog_pending and self.phase == "shown"
+        if sig == self.last_screen_sig and not pending:
+            return  # the same screen recorded again: nothing new (compared in C, no text built)
         self.last_screen_sig = sig
         if not self._room("screens", self.session.screens, self.opt.max_screens):
             return
         n, ln = self.opt.max_text_items, self.opt.max_text_len
+        screen, texts, buttons, checkboxes, inputs = sig
 
-        def objs(name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        def objs(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
             out = []
-            for o in (ev.get(name) or [])[:n]:
-                d: dict[str, Any] = {
-                    k: (o[k][:ln] if isinstance(o.get(k), str) else o[k])
-                    for k in keys
-                    if o.get(k) is not None
-                }
+            for o in items[:n]:
+                d: dict[str, Any] = {}
+                for k in keys:
+                    v = o.get(k)
+                    if v is not None:
+                        d[k] = v[:ln] if v.__class__ is str and len(v) > ln else v
                 out.append(d)
             return out
 
         scr = UiScreen(
-            at=self.moment(index, t),
-            screen=ev["screen"][:ln],
-            texts=[x[:ln] for x in (ev.get("texts") or [])[:n]],
-            buttons=objs("buttons", ("text", "id")),
-            checkboxes=objs("checkboxes", ("text", "id", "checked")),
-            inputs=objs("inputs", ("hint", "id")),
+            self.moment(index, t),
+            screen[:ln],
+            [x[:ln] for x in texts[:n]] if texts else [],
+            objs(buttons, ("text", "id")) if buttons else [],
+            objs(checkboxes, ("text", "id", "checked")) if checkboxes else [],
+            objs(inputs, ("hint", "id")) if inputs else [],
         )
-        if self.dialog_pending and self.phase == "shown":
+        if pending:
             scr.consent_dialog = True  # the first screen after consent "shown" is the dialog
             self.dialog_pending = False
         self.session.screens.append(scr)

@@ -78,9 +78,29 @@ def _enum(*allowed: str) -> Check:
 
 
 def _objects(**fields: Check) -> Check:
+    strings = tuple(name for name, c in fields.items() if c is _str)
+    others = tuple((name, c) for name, c in fields.items() if c is not _str)
+
+    def fine(v: list[Any]) -> bool:  # the usual case, without building messages
+        for x in v:
+            if x.__class__ is not dict:
+                return False
+            get = x.get
+            for name in strings:
+                y = get(name)
+                if y is not None and y.__class__ is not str:
+                    return False
+            for name, c in others:
+                y = get(name)
+                if y is not None and c(y):
+                    return False
+        return True
+
     def check(v: Any) -> str | None:
         if not isinstance(v, list):
             return f"must be a list of objects, not {_jtype(v)}"
+        if fine(v):
+            return None
         for i, x in enumerate(v):
             if not isinstance(x, dict):
                 return f"item {i} must be an object, not {_jtype(x)}"
@@ -331,13 +351,23 @@ def _compile_fast(required: dict[str, Check], optional: dict[str, Check]) -> Fas
     env: dict[str, Any] = {"_all_str": _all_str}
     lines = ["def check(o):", "    g = o.get"]
     for name, c in required.items():
-        lines += [f"    v = g({name!r})", f"    if v is None or not {_expr(c, 'v', env)}:", "        return False"]
+        lines += [
+            f"    v = g({name!r})",
+            f"    if v is None or not {_expr(c, 'v', env)}:",
+            "        return False",
+        ]
     for name, c in {**COMMON_OPTIONAL, **optional}.items():
         if name in required:
             continue
-        lines += [f"    v = g({name!r})", f"    if v is not None and not {_expr(c, 'v', env)}:", "        return False"]
+        lines += [
+            f"    v = g({name!r})",
+            f"    if v is not None and not {_expr(c, 'v', env)}:",
+            "        return False",
+        ]
     lines.append("    return True")
-    exec(compile("\n".join(lines), "<apprights-trace-schema>", "exec"), env)  # noqa: S102 - code built from SCHEMA
+    exec(
+        compile("\n".join(lines), "<apprights-trace-schema>", "exec"), env
+    )  # code built from SCHEMA above, no input in it
     fn: FastCheck = env["check"]
     return fn
 

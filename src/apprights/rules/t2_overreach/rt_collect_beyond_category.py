@@ -19,7 +19,8 @@ class CollectBeyondCategory(Rule):
         With ``facts.category`` resolved in the 39-category table, every hooked read of a PI type in
         ``watched_pi_types`` (default location and contacts) that is not in the category's necessary PI, one
         finding per subject and PI type. The static rule T2.pi_outside_category judges declared permissions;
-        this one judges observed reads.
+        this one judges observed reads; both use the merge key ``T2.pi:<subject>:<pi>``, so a static suspicion
+        and its observed read are reported once.
 
     Legal basis
         认定方法 四(1) (收集的个人信息类型与现有业务功能无关); 164号文 一(2); 14号文 第五条.
@@ -69,6 +70,8 @@ class CollectBeyondCategory(Rule):
                 subject=subject,
                 confidence=Confidence.OBSERVED,
                 evidence=capped(evs),
+                # the static T2.pi_outside_category key: the same PI of the same subject beyond the category
+                merge_key=f"T2.pi:{subject.id}:{pi}",
                 detail_zh=f"{cat.name}的基本功能（{cat.basic_function}）无需{pi_label(pi, 'zh')}，"
                 f"但{subject.name}读取了该信息",
                 detail_en=f"The basic function of a {cat.name} app does not need {pi_label(pi, 'en')}, "

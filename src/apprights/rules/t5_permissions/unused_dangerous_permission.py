@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.rules._static_common import is_dangerous
+from apprights.rules._static_common import READ_KINDS, is_dangerous
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -67,7 +67,11 @@ class UnusedDangerousPermission(Rule):
         used_apis = set(code.referenced_apis) | {c.api for c in code.call_sites}
         for sdk in facts.sdks:
             used_apis.update(sdk.pi_apis)
-        used_pi = {a.pi_type for api in used_apis for a in kb.sensitive_apis.lookup(api)}
+        # only collecting entries show a PI type in use: JobScheduler.schedule (device_info/schedule) or
+        # Intent.setPackage (installed_apps/start) say nothing about BLUETOOTH_SCAN or the app list
+        used_pi = {
+            a.pi_type for api in used_apis for a in kb.sensitive_apis.lookup(api) if a.kind in READ_KINDS
+        }
         used_perms = {
             a.permission for api in used_apis for a in kb.sensitive_apis.lookup(api) if a.permission
         }
@@ -86,7 +90,7 @@ class UnusedDangerousPermission(Rule):
             needing = sorted(
                 a.api
                 for a in kb.sensitive_apis.apis
-                if a.permission == name or (pi_type and a.pi_type == pi_type)
+                if a.permission == name or (pi_type and a.pi_type == pi_type and a.kind in READ_KINDS)
             )
             if not needing:
                 continue  # the catalogue cannot tell

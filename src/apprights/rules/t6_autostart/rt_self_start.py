@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
-from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.rules._rt_common import sessions, tap_within, trace_evidence
+from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
+from apprights.rules._rt_common import component_subject, sessions, tap_within, trace_evidence
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -19,7 +19,9 @@ class SelfStart(Rule):
         other, when the app was not in the foreground and no user tap preceded it within ``user_action_s``, or
         when another package started it (``caller_package`` foreign). Starts by the app's own running process
         (e.g. its ``:push`` service while in the foreground) are not counted. One finding per trigger
-        (hosting type and component or action), with the count before and after consent.
+        (hosting type and component or action), with the count before and after consent. The subject is the
+        SDK owning the started component (as the static rules decide it), else the app; the merge key
+        ``T6.self_start:<subject>`` joins the finding with T6.self_start_receiver's declared receiver.
 
     Legal basis
         164号文 二(6) (未经用户同意或无合理使用场景，频繁自启动); 26号文; T/TAF 078.10.
@@ -50,6 +52,7 @@ class SelfStart(Rule):
         action_s = float(ctx.option(type(self), "user_action_s"))
         ignore = set(ctx.option(type(self), "ignore_callers"))
         found: dict[str, dict[str, Any]] = {}
+        subjects: dict[str, Subject] = {}
         for s in sessions(facts):
             for p in s.proc_starts:
                 if not p.own or p.hosting_type == "activity" or p.caller_package in ignore:
@@ -60,6 +63,8 @@ class SelfStart(Rule):
                 if not foreign_caller and (p.at.state == "foreground" or tap_within(s, p.at.t, action_s)):
                     continue
                 trigger = f"{p.hosting_type}:{p.component or p.action or p.process}"
+                if trigger not in subjects:
+                    subjects[trigger] = component_subject(facts, ctx, p.component, s.package)
                 g = found.setdefault(trigger, {"pre": 0, "post": 0, "ev": []})
                 g["pre" if p.at.pre_consent else "post"] += 1
                 if len(g["ev"]) < 12:
@@ -77,11 +82,15 @@ class SelfStart(Rule):
                     )
         for trigger, g in found.items():
             evs: list[Evidence] = g["ev"]
+            subject = subjects[trigger]
             yield self.finding(
                 facts,
                 key=f"self_start:{trigger}",
+                subject=subject,
                 confidence=Confidence.OBSERVED_IN_VIOLATION if g["pre"] else Confidence.OBSERVED,
                 evidence=evs,
+                # the static T6.self_start_receiver key: a declared receiver and its observed start are one finding
+                merge_key=f"T6.self_start:{subject.id}",
                 detail_zh=f"应用经{trigger}自启动：同意隐私政策前{g['pre']}次，之后{g['post']}次",
                 detail_en=f"The app was started via {trigger}: {g['pre']} time(s) before consent, {g['post']} after",
             )

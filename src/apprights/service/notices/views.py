@@ -8,11 +8,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 
-from apprights.service import audit
 from apprights.service.apps.models import App, Listing
 from apprights.service.cases.flows import Actor
 from apprights.service.cases.models import Case
-from apprights.service.db import utc_naive
 from apprights.service.deps import (
     IdPath,
     NowDep,
@@ -28,6 +26,7 @@ from apprights.service.documents import render_html, render_pdf, render_xlsx
 from apprights.service.notices import service
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.notices.schemas import BatchIn, DocFormat, NoticeKind, NoticeOut
+from apprights.service.stores import supervision
 from apprights.service.stores.models import RemovalConfirmation
 from apprights.service.stores.schemas import RemovalConfirmationOut, RemovalConfirmIn
 
@@ -188,32 +187,12 @@ def confirm_removal(
 ) -> RemovalConfirmation:
     """The store confirms it removed the apps of this removal order from its platform."""
     n = visible_notice(session, notice_id, p)
-    if n.kind != "removal" or p.store_id is None:
-        raise HTTPException(404, "下架通知不存在 / no such removal order")
-    existing = session.scalar(
-        select(RemovalConfirmation).where(
-            RemovalConfirmation.notice_id == n.id, RemovalConfirmation.store_id == p.store_id
+    rc = None
+    if n.kind == "removal" and p.store_id is not None:
+        rc = supervision.confirm_removal(
+            session, n.id, p.store_id, note=body.note, actor=Actor(p.actor, p.user_id), now=now
         )
-    )
-    if existing is not None:
-        return existing
-    rc = RemovalConfirmation(
-        notice_id=n.id,
-        store_id=p.store_id,
-        confirmed_by=p.user_id,
-        confirmed_at=utc_naive(now),
-        note=body.note,
-    )
-    session.add(rc)
-    audit.record(
-        session,
-        now=now,
-        actor=p.actor,
-        actor_id=p.user_id,
-        entity="notice",
-        entity_id=n.id,
-        action="confirm_removal",
-        reason=body.note,
-    )
+    if rc is None:
+        raise HTTPException(404, "下架通知不存在 / no such removal order for this store")
     session.commit()
     return rc

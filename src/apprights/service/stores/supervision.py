@@ -52,6 +52,11 @@ REMOVED_STATES = frozenset(
 _SPACE = re.compile(r"\s+")
 
 
+def _clean(text: str | None, cap: int) -> str:
+    """A string as stored: NUL characters dropped (PostgreSQL refuses them), capped."""
+    return (text or "").replace("\x00", "")[:cap]
+
+
 def _norm(text: str | None) -> str:
     return _SPACE.sub("", text or "").lower()
 
@@ -64,7 +69,10 @@ def parse_captured_at(value: str) -> datetime:
         raise ValueError(f"captured_at {value[:40]!r} is not an ISO 8601 time") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=BEIJING)
-    return dt.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return dt.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError(f"captured_at {value[:40]!r} is out of range") from None
 
 
 @dataclass
@@ -167,33 +175,61 @@ def removal_orders(session: Session) -> list[RemovalOrder]:
     return list(orders.values())
 
 
-def order_concerns_store(session: Session, order: RemovalOrder, store_id: int) -> bool:
-    """A removal order concerns every store the case came from or where one of its apps is listed."""
+def apps_on_store(session: Session, store_id: int) -> set[int]:
+    """Apps listed on the store (``Listing``) or ever seen in one of its listing snapshots."""
+    listed = session.scalars(select(Listing.app_id).where(Listing.store_id == store_id))
+    seen = session.scalars(
+        select(ListingSnapshot.app_id)
+        .where(ListingSnapshot.store_id == store_id, ListingSnapshot.app_id.is_not(None))
+        .distinct()
+    )
+    return {a for a in listed} | {a for a in seen if a is not None}
+
+
+def order_concerns_store(
+    session: Session, order: RemovalOrder, store_id: int, on_store: set[int] | None = None
+) -> bool:
+    """A removal order concerns every store the case came from or where one of its apps is listed.
+    ``on_store``: ``apps_on_store(session, store_id)`` when the caller already has it."""
     if any(c.store_id == store_id for c in order.cases):
         return True
-    app_ids = list(order.apps)
-    listed = session.scalar(
-        select(func.count())
-        .select_from(Listing)
-        .where(Listing.store_id == store_id, Listing.app_id.in_(app_ids))
-    )
-    if listed:
-        return True
-    seen = session.scalar(
-        select(func.count())
-        .select_from(ListingSnapshot)
-        .where(ListingSnapshot.store_id == store_id, ListingSnapshot.app_id.in_(app_ids))
-    )
-    return bool(seen)
+    if on_store is None:
+        on_store = apps_on_store(session, store_id)
+    return not on_store.isdisjoint(order.apps)
 
 
 # --- ingestion -----------------------------------------------------------------------------------------------
 
 
-def _resolve_store(session: Session, name: str) -> Store | None:
-    key = name.strip()
-    store = session.scalar(select(Store).where(func.lower(Store.code) == key.lower()))
-    return store or session.scalars(select(Store).where(Store.name == key).order_by(Store.id)).first()
+class _Lookups:
+    """Per-upload caches: stores by code and name, app ids by package, listing rows by (app, store)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.stores_by_code: dict[str, Store] = {}
+        self.stores_by_name: dict[str, Store] = {}
+        for st in session.scalars(select(Store).order_by(Store.id.desc())):
+            self.stores_by_code[st.code.lower()] = st
+            self.stores_by_name[st.name] = st  # the lowest id wins (iterated last)
+        self.apps: dict[str, int | None] = {}
+        self.listings: dict[tuple[int, int], Listing | None] = {}
+
+    def store(self, name: str) -> Store | None:
+        key = _clean(name, 200).strip()
+        return self.stores_by_code.get(key.lower()) or self.stores_by_name.get(key)
+
+    def app_id(self, package: str) -> int | None:
+        if package not in self.apps:
+            self.apps[package] = self.session.scalar(select(App.id).where(App.package == package))
+        return self.apps[package]
+
+    def listing(self, app_id: int, store_id: int) -> Listing | None:
+        key = (app_id, store_id)
+        if key not in self.listings:
+            self.listings[key] = self.session.scalar(
+                select(Listing).where(Listing.app_id == app_id, Listing.store_id == store_id)
+            )
+        return self.listings[key]
 
 
 def ingest_listings(
@@ -244,10 +280,11 @@ def ingest_listings(
     result.received = len(items)
     upload.listings = len(items)
     snaps = []
+    look = _Lookups(session)
     for item in items:
         where = f"item {item.index}"
         try:
-            snaps.append(_snapshot(session, upload.id, item, only_store_id))
+            snaps.append(_snapshot(look, upload.id, item, only_store_id, utc_naive(now)))
         except ValueError as e:
             result.errors.append((where, str(e)))
     session.flush()
@@ -259,39 +296,40 @@ def ingest_listings(
 
 
 def _snapshot(
-    session: Session, upload_id: int, item: ListingFacts, only_store_id: int | None
+    look: _Lookups, upload_id: int, item: ListingFacts, only_store_id: int | None, now: datetime
 ) -> ListingSnapshot:
-    store = _resolve_store(session, item.store)
+    store = look.store(item.store)
     if store is None:
         raise ValueError(f"未知应用商店 / unknown store {item.store[:64]!r}")
     if only_store_id is not None and store.id != only_store_id:
         raise ValueError(f"不是本平台的上架信息 / listing of another store {item.store[:64]!r}")
     captured = parse_captured_at(item.captured_at)
-    package = (item.package or "").strip()[:255]
-    app_id = session.scalar(select(App.id).where(App.package == package)) if package else None
+    if captured > now + timedelta(hours=1):
+        raise ValueError(f"captured_at {item.captured_at[:40]!r} is in the future / 采集时间晚于当前时间")
+    package = _clean(item.package, 255).strip()
+    app_id = look.app_id(package) if package else None
     snap = ListingSnapshot(
         upload_id=upload_id,
         store_id=store.id,
         app_id=app_id,
         package=package,
-        app_name=item.app_name[:200],
-        developer_name=(item.developer_name or "")[:200],
-        version_name=(item.version_name or "")[:100],
-        url=(item.url or "")[:1000],
+        app_name=_clean(item.app_name, 200),
+        developer_name=_clean(item.developer_name, 200),
+        version_name=_clean(item.version_name, 100),
+        url=_clean(item.url, 1000),
         listed=item.listed,
         captured_at=captured,
     )
-    session.add(snap)
+    look.session.add(snap)
     if app_id is not None and item.listed:
-        row = session.scalar(select(Listing).where(Listing.app_id == app_id, Listing.store_id == store.id))
+        row = look.listing(app_id, store.id)
         if row is None:
-            session.add(
-                Listing(app_id=app_id, store_id=store.id, url=snap.url, version_name=snap.version_name)
-            )
+            row = Listing(app_id=app_id, store_id=store.id, url=snap.url, version_name=snap.version_name)
+            look.session.add(row)
+            look.listings[(app_id, store.id)] = row
         else:
             row.url = snap.url or row.url
             row.version_name = snap.version_name or row.version_name
-    session.flush()
     return snap
 
 
@@ -677,9 +715,41 @@ def _order_figures(
             .order_by(ListingSnapshot.captured_at, ListingSnapshot.id)
         )
     )
-    idents = {s.id: snapshot_identity(session, s) for s in snaps}
+    signers: dict[int, set[str]] = defaultdict(set)
+    app_ids = {s.app_id for s in snaps if s.app_id is not None}
+    for app_id, signer in session.execute(
+        select(AppVersion.app_id, AppVersion.signer_sha256).where(
+            AppVersion.app_id.in_(app_ids), AppVersion.signer_sha256 != ""
+        )
+    ).all():
+        signers[app_id].add(signer.lower())
+    idents: dict[int, Identity] = {}
+    index: dict[tuple[str, str], list[ListingSnapshot]] = defaultdict(list)  # candidate lookup
+    for snap in snaps:
+        ident = Identity(
+            snap.app_id,
+            snap.package,
+            _norm(snap.app_name),
+            _norm(snap.developer_name),
+            frozenset(signers.get(snap.app_id, ())) if snap.app_id is not None else frozenset(),
+        )
+        idents[snap.id] = ident
+        keys = [("pkg", ident.package), ("app", str(ident.app_id))] + [("sig", x) for x in ident.signers]
+        if ident.name and ident.developer:
+            keys.append(("nd", ident.name + "\x00" + ident.developer))
+        for k in keys:
+            index[k].append(snap)
+
+    def candidates(removed: Identity) -> list[ListingSnapshot]:
+        keys = [("pkg", removed.package), ("app", str(removed.app_id))]
+        keys += [("sig", x) for x in removed.signers]
+        keys.append(("nd", removed.name + "\x00" + removed.developer))
+        found = {snap.id: snap for k in keys for snap in index.get(k, ())}
+        return sorted(found.values(), key=lambda x: (x.captured_at, x.id))
+
+    on_store = apps_on_store(session, fig.store_id)
     for order in orders:
-        if not order_concerns_store(session, order, fig.store_id):
+        if not order_concerns_store(session, order, fig.store_id, on_store):
             continue
         confirmed = session.scalar(
             select(RemovalConfirmation.confirmed_at).where(
@@ -702,7 +772,7 @@ def _order_figures(
         gone_at: dict[int, datetime] = {}
         for app_id, removed in order.apps.items():
             seen_gone = False
-            for s in snaps:
+            for s in candidates(removed):
                 if s.captured_at <= order.at:
                     continue
                 how = same_app(idents[s.id], removed)
@@ -740,9 +810,10 @@ def removal_order_rows(session: Session, store_ids: list[int], *, now: datetime)
     """Each removal order × each of ``store_ids`` it concerns, newest first, with the store's confirmation."""
     now = utc_naive(now)
     rows = []
+    on_store = {sid: apps_on_store(session, sid) for sid in store_ids}
     for order in reversed(removal_orders(session)):
         for store_id in store_ids:
-            if not order_concerns_store(session, order, store_id):
+            if not order_concerns_store(session, order, store_id, on_store[store_id]):
                 continue
             confirmed = session.scalar(
                 select(RemovalConfirmation.confirmed_at).where(
@@ -763,3 +834,44 @@ def removal_order_rows(session: Session, store_ids: list[int], *, now: datetime)
                 )
             )
     return rows
+
+
+def order_of(session: Session, notice_id: int) -> RemovalOrder | None:
+    return next((o for o in removal_orders(session) if o.notice.id == notice_id), None)
+
+
+def confirm_removal(
+    session: Session, notice_id: int, store_id: int, *, note: str, actor: Actor, now: datetime
+) -> RemovalConfirmation | None:
+    """The store confirms it removed the apps of removal order ``notice_id`` (idempotent). None when the order
+    does not exist or is not addressed to the store (its case came from it, or one of its apps is listed there)."""
+    order = order_of(session, notice_id)
+    if order is None or not order_concerns_store(session, order, store_id):
+        return None
+    existing = session.scalar(
+        select(RemovalConfirmation).where(
+            RemovalConfirmation.notice_id == notice_id, RemovalConfirmation.store_id == store_id
+        )
+    )
+    if existing is not None:
+        return existing
+    rc = RemovalConfirmation(
+        notice_id=notice_id,
+        store_id=store_id,
+        confirmed_by=actor.user_id,
+        confirmed_at=utc_naive(now),
+        note=note,
+    )
+    session.add(rc)
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="notice",
+        entity_id=notice_id,
+        action="confirm_removal",
+        reason=note,
+    )
+    session.flush()
+    return rc
