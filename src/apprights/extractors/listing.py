@@ -40,7 +40,28 @@ def extract_listings(path: Path) -> list[ListingFacts]:
     items = _parse_items(str(path), text)
     if not items:
         raise InputError(str(path), "no listing in file")
+    for where, obj in items:
+        _check_text(str(path), where, obj)
     return [parse_listing(str(path), i, where, obj) for i, (where, obj) in enumerate(items)]
+
+
+def _check_text(path: str, where: str, obj: Any, depth: int = 0) -> None:
+    """Reject strings that are not Unicode text (lone surrogates from ``\\ud800`` escapes): they cannot be
+    written to a report, hashed into a fingerprint or stored."""
+    if depth > 64:
+        raise InputError(path, f"{where}: JSON nested too deeply")
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(path, f"{where}: a string holds an unpaired surrogate escape (not valid text)") from None
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_text(path, where, k, depth + 1)
+            _check_text(path, where, v, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _check_text(path, where, v, depth + 1)
 
 
 def _parse_items(path: str, text: str) -> list[tuple[str, Any]]:

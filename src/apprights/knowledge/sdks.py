@@ -320,6 +320,8 @@ def _read_exodus(path: Path) -> list[dict[str, Any]]:
         raise InputError(str(path), f"cannot read Exodus tracker file: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(str(path), f"Exodus tracker file is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(str(path), "Exodus tracker file is nested too deeply") from None
     trackers: Any = raw.get("trackers") if isinstance(raw, dict) else raw
     if isinstance(trackers, dict):
         trackers = list(trackers.values())

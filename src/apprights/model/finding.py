@@ -90,7 +90,8 @@ class Evidence:
 
 def make_fingerprint(rule: str, subject_id: str, key: str) -> str:
     """A stable identity for a finding: rule, subject and a rule-chosen key free of volatile details."""
-    raw = "\x1f".join((rule, subject_id, key)).encode("utf-8")
+    # surrogatepass: a fingerprint must never fail, whatever text an input smuggled into a key
+    raw = "\x1f".join((rule, subject_id, key)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
