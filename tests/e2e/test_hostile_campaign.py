@@ -104,7 +104,7 @@ def test_interrupted_campaign_leaves_no_workers_and_resumes(tmp_path: Path) -> N
     import signal
     import uuid
 
-    trace = make_big_trace(tmp_path / "long.jsonl", 100_000)
+    trace = make_big_trace(tmp_path / "long.jsonl", 30_000)
     fast = [make_app(tmp_path / f"f{i}.apk", f"com.t.f{i}") for i in range(2)]
     slow = []
     for i in range(2):

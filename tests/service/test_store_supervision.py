@@ -20,7 +20,12 @@ def _ingest_report(w: World, version: str = "1.0.0", code: int = 1, findings: An
     if findings is None:
         findings = [make_finding("t1.collect_before_consent", 1, ("app", PKG, "示例商城"), key="imei")]
     report = make_report(
-        PKG, version_name=version, version_code=code, label="示例商城", findings=findings, store="huawei"
+        PKG,
+        version_name=version,
+        version_code=code,
+        label="示例商城",
+        findings=findings,
+        store=kw.get("store", "huawei"),
     )
     run = w.ok(kw.get("role", "agency"), "POST", "/api/v1/scans", content=json.dumps(report).encode())
     return int(run["scan_run_ids"][0])
@@ -175,6 +180,23 @@ def test_relisting_on_another_store_opens_a_repeat_case(world: World) -> None:
     assert post_listings(w, [listing("xiaomi", 31)]).json()["repeat_case_ids"] == []
 
 
+def test_repeat_listing_joins_an_open_case_on_that_store(world: World) -> None:
+    w = world
+    case_id, _ = removal_order(w)
+    w.clock.now = ORDER_AT + timedelta(hours=48)
+    # the same problem scanned on xiaomi: a case there (itself a repeat of the huawei case)
+    run = _ingest_report(w, "1.0.2", 3, store="xiaomi")
+    fid = next(
+        f["id"] for f in w.ok("ministry", "GET", "/api/v1/findings")["items"] if f["scan_run_id"] == run
+    )
+    xm = w.ok("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})["case_id"]
+    r = post_listings(w, [listing("xiaomi", 30)]).json()
+    assert r["repeat_case_ids"] == [xm]
+    detail = w.ok("ministry", "GET", f"/api/v1/cases/{xm}")
+    assert detail["audit"][-1]["action"] == "join" and f"case:{case_id}" in detail["audit"][-1]["evidence"]
+    assert len(detail["finding_ids"]) == 2
+
+
 def test_rectified_version_listed_on_another_store_is_a_repeat(world: World) -> None:
     w = world
     case_id = _confirmed_case(w)
@@ -237,3 +259,28 @@ def test_store_statistics(world: World) -> None:
         w.call("ministry", "GET", "/api/v1/store-stats?since=2026-02-01&until=2026-01-01").status_code == 422
     )
     assert w.call("store", "GET", "/api/v1/store-stats").status_code == 403
+
+
+def test_identity_matching_and_capture_times() -> None:
+    import pytest
+
+    from apprights.service.stores.supervision import Identity, parse_captured_at, same_app
+
+    removed = Identity(1, PKG, "示例商城", "福州示例科技有限公司", frozenset({"ab" * 32}))
+    assert same_app(Identity(1, "", "", "", frozenset()), removed) == "package"
+    assert same_app(Identity(None, PKG, "", "", frozenset()), removed) == "package"
+    assert same_app(Identity(7, "com.clone", "x", "y", frozenset({"ab" * 32})), removed) == "signer"
+    assert (
+        same_app(Identity(None, "", "示例商城", "福州示例科技有限公司", frozenset()), removed)
+        == "name_developer"
+    )
+    assert (
+        same_app(Identity(None, "", "示例商城", "", frozenset()), removed) is None
+    )  # a name alone is not enough
+    assert same_app(Identity(8, "com.other", "示例商城", "别家", frozenset({"cd" * 32})), removed) is None
+    # a time without a zone is Beijing time; stored as naive UTC
+    assert parse_captured_at("2026-10-01T10:00:00") == datetime(2026, 10, 1, 2, 0)
+    assert parse_captured_at("2026-10-01T02:00:00Z") == datetime(2026, 10, 1, 2, 0)
+    for bad in ("", "2026-13-01", "0001-01-01T00:00:00+08:00"):
+        with pytest.raises(ValueError):
+            parse_captured_at(bad)

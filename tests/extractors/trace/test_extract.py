@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from apprights.extractors.trace import extract_traces, trace_inputs
 from apprights.extractors.trace.attribution import frame_class
 from apprights.model.facts import to_jsonable
@@ -322,3 +324,30 @@ def test_facts_pickle_round_trip() -> None:
     facts = load("t3_violate.jsonl", "t3_clean.jsonl")
     again = pickle.loads(pickle.dumps(facts.runtime))
     assert again == facts.runtime
+
+
+def test_garbage_collector_state_is_restored(tmp_path: Path) -> None:
+    """Extraction pauses the cyclic collector for speed and restores it, also when the trace is bad."""
+    import gc
+
+    from apprights.errors import InputError
+
+    good = tmp_path / "g.jsonl"
+    good.write_text(
+        '{"type":"session","t":0,"format":"apprights-trace/1","package":"com.example.app"}\n',
+        encoding="utf-8",
+    )
+    bad = tmp_path / "b.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    assert gc.isenabled()
+    extract_traces([good], small_knowledge())
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        extract_traces([bad], small_knowledge())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        extract_traces([good], small_knowledge())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -8,7 +8,10 @@ path).
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,21 @@ from apprights.model.runtime import RuntimeFacts, TraceSession
 __all__ = ["FORMAT", "BuildOptions", "ReadLimits", "extract_trace_session", "extract_traces", "trace_inputs"]
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a trace is folded. A million parsed events are a million
+    short-lived dicts and lists: the collector would otherwise run thousands of times (a fifth of the CPU
+    time) and find nothing, because events form no reference cycles (reference counting frees them). The
+    previous state is restored afterwards, also on error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def extract_trace_session(
     path: Path,
     knowledge: Knowledge,
@@ -31,6 +49,18 @@ def extract_trace_session(
     limits: ReadLimits | None = None,
 ) -> TraceSession:
     """One trace file → one session. Raises ``InputError`` naming the line and field on malformed input."""
+    with _gc_paused():
+        return _extract_trace_session(path, knowledge, number, options=options, limits=limits)
+
+
+def _extract_trace_session(
+    path: Path,
+    knowledge: Knowledge,
+    number: int,
+    *,
+    options: BuildOptions | None,
+    limits: ReadLimits | None,
+) -> TraceSession:
     builder: SessionBuilder | None = None
     handlers: dict[str, Any] = {}
     unknown = None

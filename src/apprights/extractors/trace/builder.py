@@ -263,40 +263,42 @@ class SessionBuilder:
             self.session.taps.append(tap)
 
     def on_api_call(self, index: int, t: float, ev: dict[str, Any]) -> None:
-        args = ev.get("args")
-        match = self.classifier.classify(ev["api"], args if isinstance(args, list) else None)
+        get = ev.get
+        args = get("args")
+        match = self.classifier.classify(ev["api"], args if args.__class__ is list else None)
         if match is None:
             return
-        stack = ev.get("stack")
-        actor = self.attr.actor(stack)
+        actor = self.attr.actor(get("stack"))
+        opt = self.opt
         tap = self.tap
-        prompted = tap is not None and t - tap.t <= self.opt.user_action_window_s
-        key = (match.api, actor.kind, actor.id)
+        api = match.api
+        key = (api, actor.kind, actor.id)
         series = self.series.get(key)
         if series is None:
-            series = ApiSeries(match.api, match.pi_type, actor, first_index=index, first_t=t)
+            series = ApiSeries(api, match.pi_type, actor, first_index=index, first_t=t)
             self.series[key] = series
         series.count += 1
         series.last_t = t
-        if not prompted:
+        if tap is None or t - tap.t > opt.user_action_window_s:  # not prompted by a user tap
             series.unprompted_count += 1
-            if len(series.unprompted_t) < self.opt.series_times:
+            if len(series.unprompted_t) < opt.series_times:
                 series.unprompted_t.append(t)
                 series.unprompted_index.append(index)
+        ret_sha = get("ret_sha256")
         sha = None
-        if self.opt.scan_traffic:
-            sha = self.matcher.add_read(match.pi_type, ev.get("ret"), ev.get("ret_sha256"), index, t, actor)
-        ck = (match.api, actor.id, self.phase, self.effective_state)
+        if opt.scan_traffic:
+            sha = self.matcher.add_read(match.pi_type, get("ret"), ret_sha, index, t, actor)
+        ck = (api, actor.id, self.phase, self.effective_state)
         k = self.call_keys.get(ck, 0)
-        if k < self.opt.calls_per_key:
+        if k < opt.calls_per_key:
             self.call_keys[ck] = k + 1
-            if sha is None and isinstance(ev.get("ret_sha256"), str):
-                sha = ev["ret_sha256"].lower()
+            if sha is None and isinstance(ret_sha, str):
+                sha = ret_sha.lower()
             if self._room("api_calls", self.session.api_calls):
                 self.session.api_calls.append(
                     ApiCall(
                         self.moment(index, t),
-                        match.api,
+                        api,
                         match.pi_type,
                         match.label_zh,
                         match.label_en,

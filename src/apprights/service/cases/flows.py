@@ -219,6 +219,18 @@ def open_repeat_case(
     ).first()
     if existing is not None:
         finding.case_id = existing.id
+        existing.updated_at = utc_naive(now)
+        audit.record(
+            session,
+            now=now,
+            actor=actor.name,
+            actor_id=actor.user_id,
+            entity="case",
+            entity_id=existing.id,
+            action="join",
+            reason=f"finding {finding.id} joined (repeat of case #{prior.id})",
+            evidence=[f"finding:{finding.id}", f"case:{prior.id}"],
+        )
         session.flush()
         return existing
     return _open_case(session, finding, store_id, prior, actor, now)

@@ -119,6 +119,8 @@ async def ingest_listings(
     (24 h) after a removal order that still show the app (or a clone) listed become platform findings
     (``T10.removed_app_still_listed``) and a case against the store; an app rectified or removed elsewhere
     that shows up on another store opens a repeat case escalated directly. A store submits its own listings."""
+    if p.role is Role.STORE and p.store_id is None:
+        raise HTTPException(403, "账号未绑定应用商店 / this store account has no store")
     data = await _read_capped(request, min(settings.max_report_bytes, MAX_BYTES))
     res = supervision.ingest_listings(
         session,
