@@ -253,6 +253,10 @@ def _base64_body(text: str) -> str:
     return compact if _B64_BODY.fullmatch(compact) else ""
 
 
+def _header_text(v: Any) -> str:
+    return " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+
+
 def request_text(
     event: dict[str, Any], *, max_body_bytes: int = 4 * 1024 * 1024, masked: bool = False
 ) -> RequestText:
@@ -268,10 +272,7 @@ def request_text(
     content_encoding = ""
     if headers.__class__ is dict:
         for k, v in headers.items():
-            if v.__class__ is str:
-                hv = v
-            else:
-                hv = " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+            hv = v if v.__class__ is str else _header_text(v)
             key = k if k.__class__ is str else str(k)
             if len(key) == 16 and key.lower() == "content-encoding":
                 content_encoding = hv.lower()
