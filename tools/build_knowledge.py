@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tools" / "knowledge_src"
 OUT = ROOT / "src" / "apprights" / "knowledge" / "data"
-DEFAULT_VERSION = "2026.11.28-2"
+DEFAULT_VERSION = "2026.11.28-3"
 
 sys.path.insert(0, str(ROOT / "src"))
 from apprights.knowledge.sdks import CATEGORIES, FRAMEWORK_ANDROID, valid_host, valid_prefix  # noqa: E402
@@ -54,6 +54,14 @@ LIBRADAR_TYPES = {
     "Social Network": "social",
     "Digital Identity": "identity",
 }
+# LibRadar types of non-PI libraries → category, used when neither the type nor the name gives a PI category.
+LIBRADAR_LIBRARY_CATEGORIES = {
+    "Development Aid": "library",
+    "Utility": "library",
+    "Development Framework": "library",
+    "GUI Component": "ui",
+    "Game Engine": "game",
+}
 LIBRADAR_LIBRARY_TYPES = {
     "Development Aid",
     "GUI Component",
@@ -71,8 +79,19 @@ NAME_CATEGORY = [
     (re.compile(r"人脸|活体|实人|身份验证|刷脸|认证|ocr|face|liveness", re.I), "identity"),
     (re.compile(r"分享|登录|互联|账号|帐号|微博|passport|share|login|oauth|social", re.I), "social"),
     (re.compile(r"crash|bugly|崩溃|异常", re.I), "crash"),
-    (re.compile(r"oaid|设备标识", re.I), "oaid"),
+    (re.compile(r"oaid|设备标识|移动安全联盟|\bmsa\b", re.I), "oaid"),
+    # categories added in 2026.11.28-3 (after the PI categories above, so they never take an SDK from them)
+    (re.compile(r"即时通讯|即时通信|客服|聊天|\bim\b|imsdk|chat|xmpp|smack", re.I), "im"),
+    (re.compile(r"音视频|直播|播放|视频|音频|语音|投屏|美颜|\bfm\b|player|video|\blive\b|\brtc\b|speech|tts", re.I), "media"),
+    (re.compile(r"安全|风控|加固|反作弊|设备指纹|验证码|防劫持|captcha|anti-?fraud|security", re.I), "security"),
+    (re.compile(r"webkit|webview|浏览器|浏览服务|内核", re.I), "webview"),
+    (re.compile(r"热修复|热更新|插件化|插件框架|hotfix|virtualapp|跨平台|小程序", re.I), "framework"),
+    (re.compile(r"自动更新|应用更新|升级|应用商店|\bupdate|\bmarket\b|fota", re.I), "distribution"),
+    (re.compile(r"游戏|手游|联运|\bgame|gamecenter", re.I), "game"),
+    (re.compile(r"内测|bugtags?|deploygate|debug", re.I), "devtools"),
+    (re.compile(r"云存储|对象存储|云服务|后端云|\bcloud\b|\boss\b|httpdns", re.I), "cloud"),
 ]
+PI_NAME_RULES = 9  # NAME_CATEGORY[:9] are the original PI categories (push … oaid)
 COMPONENT_SUFFIX = re.compile(r"(Activity|Service|Receiver|Provider)$")
 META_KEY = re.compile(r"(api_?key|appkey|app_?id|applicationid|\bkey$|build-id|splash-enable)", re.I)
 
@@ -367,12 +386,19 @@ class SdkBuilder:
             country = "CN"
         category = LIBRADAR_TYPES.get(rtype or "", "")
         if not category:
-            category = next((c for rx, c in NAME_CATEGORY if rx.search(name)), "other")
+            category = next((c for rx, c in NAME_CATEGORY[:PI_NAME_RULES] if rx.search(name)), "")
         library = any(self.is_library_ns(p) for p in prefixes)
-        if rtype in LIBRADAR_LIBRARY_TYPES and category == "other" and country != "CN":
+        if rtype in LIBRADAR_LIBRARY_TYPES and not category and country != "CN":
             library = True
-        if source == "appscan" and not has_cjk and category == "other" and vend is None:
+        if source == "appscan" and not has_cjk and not category and vend is None:
             library = True
+        if not category:
+            category = next((c for rx, c in NAME_CATEGORY[PI_NAME_RULES:] if rx.search(name)), "")
+        if not category and rtype in ("GUI Component", "Game Engine"):
+            category = LIBRADAR_LIBRARY_CATEGORIES[rtype]
+        if not category and library:
+            category = LIBRADAR_LIBRARY_CATEGORIES.get(rtype or "", "library")
+        category = category or "other"
         taken = {h for e in self.entries for h in e["hosts"]}
         ok = host and not library and host not in GENERIC_HOSTS and host not in taken and valid_host(host)
         hosts = [host] if ok else []
@@ -391,6 +417,31 @@ class SdkBuilder:
             "source": source,
             "library": library,
         }
+
+    def fill_gaps(self) -> None:
+        """Fill what the sources left empty, from the curated tables; never overwrite a value.
+
+        - category ``other`` of a development library (``library: true``) becomes ``library``;
+        - vendor (and country) from ``vendor_namespaces.tsv`` by the longest namespace of any prefix;
+        - name_en from name_zh, and name_zh (Chinese SDKs) from name_en, with ``name_glossary.tsv`` — only
+          when every word translates; a Chinese SDK whose brand has no Chinese form in the glossary keeps its
+          Latin brand name as name_zh (that is how Chinese documents write it).
+        """
+        glossary = load_tsv(SRC / "name_glossary.tsv")
+        zh_en = {r["zh"]: r["en"] for r in glossary}
+        en_zh = {r["en"].casefold(): r["zh"] for r in glossary if r["kind"] == "brand"}
+        for e in self.entries:
+            if e["category"] == "other" and e["library"]:
+                e["category"] = "library"
+            if not e["vendor"]:
+                vend = next((v for v in map(self.vendor_of, e["prefixes"]) if v), None)
+                if vend is not None:
+                    e["vendor"] = vend[0]
+                    e["country"] = e["country"] or vend[1]
+            if e["name_zh"] and not e["name_en"]:
+                e["name_en"] = translate_zh_en(e["name_zh"], zh_en)
+            if not e["name_zh"] and e["name_en"] and e["country"] == "CN":
+                e["name_zh"] = translate_en_zh(e["name_en"], en_zh) or e["name_en"]
 
     def apply_overrides(self) -> None:
         by_id = {e["id"]: e for e in self.entries}
@@ -433,6 +484,34 @@ class SdkBuilder:
                 raise SystemExit(f"{e['id']}: neither prefixes nor components")
 
 
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def translate_zh_en(name: str, zh_en: dict[str, str]) -> str:
+    """English form of a Chinese SDK name, word by word; "" when any Chinese is left untranslated."""
+    if not zh_en:
+        return ""
+    out = re.sub(_alternation(zh_en), lambda m: f" {zh_en[m.group(0)]} ", name)
+    out = re.sub(r"\s+", " ", out).strip()
+    if CJK.search(out) or out == name.strip():
+        return ""
+    return re.sub(r"\s+([)\]:：])", r"\1", out).replace("( ", "(")
+
+
+def translate_en_zh(name: str, en_zh: dict[str, str]) -> str:
+    """Chinese form of a Latin SDK name by its brand words (whole words); "" when no brand word occurs."""
+    if not en_zh:
+        return ""
+    rx = re.compile(rf"(?<![\w-])({_alternation(en_zh)})(?![\w-])", re.I)
+    out, n = rx.subn(lambda m: en_zh[m.group(0).casefold()], name)
+    if not n:
+        return ""
+    # no space between a Chinese word and what follows or precedes it ("腾讯 Weibo" → "腾讯Weibo")
+    out = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", out)
+    return out.strip()
+
+
 def registrable_host(url: str) -> str:
     m = re.match(r"^(?:[a-z]+://)?([^/:?#]+)", url.strip().lower())
     if not m:
@@ -449,6 +528,7 @@ def build_sdks(version: str, shared: Path) -> tuple[dict[str, Any], list[str]]:
     b.curated()
     b.appscan(shared / "data" / "sdk" / "appscan_cn_sdk_list.tsv")
     b.libradar(shared / "data" / "sdk" / "libradar_tag_rules.csv")
+    b.fill_gaps()
     b.apply_overrides()
     b.validate()
     sdks = []

@@ -91,3 +91,34 @@ def test_rules_and_sdk_commands() -> None:
     first = json.loads(sdk.stdout)[0]["id"]
     assert apprights("sdk", "show", first).returncode == 0
     assert apprights("sdk", "show", "no-such-sdk").returncode == 2
+
+
+def test_bad_rule_selection_and_options_exit_2() -> None:
+    for args in (
+        ["--rule", "T99.nope"],
+        ["--disable", "T99.nope"],
+        ["--option", "T9.listing_info_hidden.max_depth=deep"],
+    ):
+        r = apprights("scan", "--listing", str(SAMPLE_LISTING), *args)
+        assert r.returncode == 2, args
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_options_change_the_result_and_are_recorded() -> None:
+    r = apprights(
+        "scan",
+        "--listing",
+        str(SAMPLE_LISTING),
+        "--format",
+        "json",
+        "--option",
+        "T9.listing_info_hidden.max_depth=2",
+    )
+    rep = json.loads(r.stdout)
+    assert rep["options"] == {"T9.listing_info_hidden": {"max_depth": 2}}
+    assert "T9.listing_info_hidden" not in {f["rule"] for f in rep["findings"]}
+
+
+def test_text_report_names_versions() -> None:
+    r = apprights("scan", "--listing", str(SAMPLE_LISTING))
+    assert "ruleset " in r.stdout and "knowledge " in r.stdout

@@ -209,3 +209,19 @@ def test_finder_backends_agree_including_non_ascii_text() -> None:
     got = list(_finder(words)(text))
     assert got == expected
     assert all(text[a:b] == w for w, a, b in got)
+
+
+def test_header_cache_gives_the_same_text() -> None:
+    from apprights.extractors.traffic import request_text
+
+    cache: dict[Any, Any] = {}
+    events = [
+        {"host": "h", "method": "GET", "request_headers": {"X-Id": "864512030098765", "A": "b%20c"}},
+        {"host": "h", "method": "GET", "request_headers": {"X-Id": "864512030098765", "A": "b%20c"}},
+        {"host": "h", "method": "GET", "request_headers": {"N": 1}},
+        {"host": "h", "method": "GET", "request_headers": {"N": 1.0}},
+        {"host": "h", "method": "GET", "request_headers": {"L": ["x", "y"]}},
+    ]
+    for ev in events:
+        assert request_text(ev, header_cache=cache).parts == request_text(ev).parts
+    assert len(cache) == 1

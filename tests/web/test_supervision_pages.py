@@ -156,6 +156,7 @@ PAGES = [
     ("GET", "/leads", {"ministry"}),
     ("GET", "/complaints", {"ministry", "province"}),
     ("GET", "/stores/stats", {"ministry", "province"}),
+    ("GET", "/stores/platform", {"ministry", "store"}),
 ]
 
 

@@ -75,7 +75,9 @@ def timed_job(job: Job, exodus: str | None, timeout_s: float, job_fn: JobFn = ru
     outer = (0.0, 0.0)
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
-        outer = signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        # Repeat every 0.25 s after the first alarm: Python swallows an exception raised while a weakref
+        # callback or __del__ runs ("Exception ignored in …"), so one alarm can be lost; the next one lands.
+        outer = signal.setitimer(signal.ITIMER_REAL, timeout_s, 0.25)
     try:
         try:
             return job_fn(job, exodus)

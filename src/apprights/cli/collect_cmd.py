@@ -27,7 +27,7 @@ words (同意/不同意/拒绝/我知道了…) → permission dialogs answered 
 off → force-stop → boot/network broadcasts → idle window. Output: OUT/PACKAGE.refuse.jsonl and
 OUT/PACKAGE.agree.jsonl, ready for `apprights scan APP.apk --trace …`.
 
-SETUP (see /work/notes/README-collect.md):
+SETUP (see docs/collect.md in the source tree):
 
 1. Device: a rooted phone or an emulator (Google APIs image, not Play Store: `adb root` must work),
 reachable over adb (`adb devices` lists it as "device"; use --serial when several are attached). Android

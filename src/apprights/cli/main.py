@@ -63,22 +63,6 @@ def _load_knowledge(exodus: Path | None) -> Any:
         fail(f"{exodus}: cannot read Exodus tracker file: {type(exc).__name__}: {str(exc)[:200]}")
 
 
-def _parse_options(values: list[str]) -> dict[str, Any]:
-    """``RULE.option=value`` pairs (value parsed as JSON when possible) → {rule id: {option: value}}."""
-    out: dict[str, Any] = {}
-    for item in values:
-        if "=" not in item or "." not in item.split("=", 1)[0]:
-            fail(f"--option {item!r}: expected RULE_ID.option=value, e.g. T2.rt_frequent_reads.max_reads=5")
-        lhs, rhs = item.split("=", 1)
-        rule_id, opt = lhs.rsplit(".", 1)
-        try:
-            val: Any = json.loads(rhs)
-        except json.JSONDecodeError:
-            val = rhs
-        out.setdefault(rule_id, {})[opt] = val
-    return out
-
-
 @app.command()
 def scan(
     apks: Annotated[
@@ -126,7 +110,14 @@ def scan(
     if len(apk_list) > 1 and fmt == "html" and output is None:
         fail("several APKs with --format html need --output DIR")
     knowledge = _load_knowledge(exodus)
-    options = _parse_options(list(option or []))
+    from apprights.engine.options import check_rule_ids, parse_rule_options
+
+    try:
+        options = parse_rule_options(list(option or []))
+        only = check_rule_ids(rule, "--rule") if rule else None
+        disabled = check_rule_ids(disable, "--disable") if disable else None
+    except InputError as exc:
+        fail(str(exc))
     threshold = None if fail_on == "none" else Severity(fail_on).rank
     worst = EXIT_OK
     outputs: list[str] = []
@@ -143,8 +134,8 @@ def scan(
             category=category,
             developer=developer,
             options=options,
-            only_rules=set(rule) if rule else None,
-            disabled_rules=set(disable) if disable else None,
+            only_rules=only,
+            disabled_rules=disabled,
         )
         try:
             result = run_scan(req, knowledge)

@@ -5,9 +5,12 @@ This is the job function the CLI, the process pool and the Ray backend all call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import logging
 import stat
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,9 +69,22 @@ def file_ref(kind: str, path: Path) -> InputRef:
 
 
 def ruleset_version() -> str:
-    """A digest of the rule ids and the tool version: changes whenever the rule catalogue changes."""
-    ids = ",".join(r.id for r in discover_rules())
-    return f"{__version__}+{hashlib.sha256(ids.encode()).hexdigest()[:12]}"
+    """Tool version + a digest of every rule's id, source and default options: changes whenever a rule's logic
+    or thresholds change, so two reports with the same ruleset were judged by the same rules."""
+    return f"{__version__}+{_ruleset_digest()}"
+
+
+@functools.cache
+def _ruleset_digest() -> str:
+    h = hashlib.sha256()
+    for r in discover_rules():
+        h.update(r.id.encode())
+        try:
+            h.update(inspect.getsource(sys.modules[r.__module__]).encode("utf-8"))
+        except (OSError, TypeError):  # no source (frozen build): fall back to the docstring
+            h.update(r.doc().encode("utf-8"))
+        h.update(repr(sorted(r.default_options.items())).encode("utf-8"))
+    return h.hexdigest()[:12]
 
 
 def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None:
@@ -100,6 +116,21 @@ def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:
             p.custom = True
 
 
+def check_trace_packages(facts: AppFacts) -> None:
+    """A trace must record the app under test: a trace of another package would attribute its behaviour to this
+    app. (Traces of several sessions of one app are fine; two apps in one scan are not.)"""
+    if facts.runtime is None:
+        return
+    expected = facts.manifest.package if facts.manifest is not None else None
+    for session in getattr(facts.runtime, "sessions", []):
+        pkg = session.header.package
+        if expected is None:
+            expected = pkg
+        elif pkg != expected:
+            what = "the APK is" if facts.manifest is not None else "the first trace is of"
+            raise InputError(session.trace, f"trace records package {pkg!r} but {what} {expected!r}")
+
+
 def collect_facts(req: ScanRequest, knowledge: Knowledge) -> AppFacts:
     """Run the extractors for the inputs given. Raises InputError for the first bad input."""
     facts = AppFacts(category=req.category, developer=req.developer)
@@ -117,6 +148,7 @@ def collect_facts(req: ScanRequest, knowledge: Knowledge) -> AppFacts:
         for t in req.traces:
             facts.inputs.append(file_ref("trace", t))
         facts.runtime = extract_traces(list(req.traces), knowledge, category=req.category)
+        check_trace_packages(facts)
     for lp in req.listings:
         from apprights.extractors.listing import extract_listings
 
@@ -142,4 +174,6 @@ def scan(req: ScanRequest, knowledge: Knowledge) -> ScanResult:
     ctx = RuleContext(knowledge=knowledge, options=req.options)
     run = run_rules(facts, ctx, only=req.only_rules, disabled=req.disabled_rules)
     report = build_report(facts, run, knowledge, total_s=time.perf_counter() - started)
+    if req.options:
+        report["options"] = req.options
     return ScanResult(facts=facts, run=run, report=report)

@@ -54,7 +54,9 @@ def _check_text(path: str, where: str, obj: Any, depth: int = 0) -> None:
         try:
             obj.encode("utf-8")
         except UnicodeEncodeError:
-            raise InputError(path, f"{where}: a string holds an unpaired surrogate escape (not valid text)") from None
+            raise InputError(
+                path, f"{where}: a string holds an unpaired surrogate escape (not valid text)"
+            ) from None
     elif isinstance(obj, dict):
         for k, v in obj.items():
             _check_text(path, where, k, depth + 1)

@@ -257,10 +257,31 @@ def _header_text(v: Any) -> str:
     return " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
 
 
+def _header_parts(headers: dict[Any, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """(content encoding, [(where, lower-cased text)]) of a request's headers."""
+    content_encoding = ""
+    parts: list[tuple[str, str]] = []
+    for k, v in headers.items():
+        hv = v if v.__class__ is str else _header_text(v)
+        key = k if k.__class__ is str else str(k)
+        if len(key) == 16 and key.lower() == "content-encoding":
+            content_encoding = hv.lower()
+        if "%" in hv:
+            hv = hv + " " + unquote_plus(hv)
+        parts.append(("header:" + key, hv.lower()))
+    return content_encoding, parts
+
+
 def request_text(
-    event: dict[str, Any], *, max_body_bytes: int = 4 * 1024 * 1024, masked: bool = False
+    event: dict[str, Any],
+    *,
+    max_body_bytes: int = 4 * 1024 * 1024,
+    masked: bool = False,
+    header_cache: dict[Any, tuple[str, list[tuple[str, str]]]] | None = None,
 ) -> RequestText:
-    """Decode a ``network`` event into searchable text: URL, headers, body (decoded, capped)."""
+    """Decode a ``network`` event into searchable text: URL, headers, body (decoded, capped).
+    ``header_cache`` (owned by the caller) remembers the text of header sets seen before: the same few sets
+    come back in almost every request of a session."""
     rt = RequestText()
     parts = rt.parts
     url = event.get("url")
@@ -271,14 +292,21 @@ def request_text(
     headers = event.get("request_headers")
     content_encoding = ""
     if headers.__class__ is dict:
-        for k, v in headers.items():
-            hv = v if v.__class__ is str else _header_text(v)
-            key = k if k.__class__ is str else str(k)
-            if len(key) == 16 and key.lower() == "content-encoding":
-                content_encoding = hv.lower()
-            if "%" in hv:
-                hv = hv + " " + unquote_plus(hv)
-            parts.append(("header:" + key, hv.lower()))
+        hit = None
+        hkey: Any = None
+        if header_cache is not None:
+            try:
+                "".join(headers.values())  # only all-string header sets are cached (1 == 1.0 == True as keys)
+                hkey = tuple(headers.items())
+                hit = header_cache.get(hkey)
+            except TypeError:  # a number or a list among the values: decode it every time
+                hkey = None
+        if hit is None:
+            hit = _header_parts(headers)
+            if hkey is not None and header_cache is not None and len(header_cache) < 10_000:
+                header_cache[hkey] = hit
+        content_encoding = hit[0]
+        parts.extend(hit[1])
     body = event.get("request_body_b64")
     if body and body.__class__ is str:
         data = _b64(body, max_body_bytes)
@@ -343,6 +371,7 @@ class PiMatcher:
         self._finder: Callable[[str], Iterable[tuple[str, int, int]]] | None = None
         self._dirty = False
         self._known: dict[tuple[str, Any, str | None], str | None] = {}
+        self._headers: dict[Any, tuple[str, list[tuple[str, str]]]] = {}
 
     @property
     def values(self) -> list[ReadValue]:
@@ -411,7 +440,9 @@ class PiMatcher:
         find = self._compile()
         if find is None:
             return []
-        rt = request_text(event, max_body_bytes=self._max_body, masked=bool(self._masked))
+        rt = request_text(
+            event, max_body_bytes=self._max_body, masked=bool(self._masked), header_cache=self._headers
+        )
         found: dict[int, dict[int, tuple[str, str]]] = {}
         if rt.parts:
             # one pass over all parts joined by NUL (no variant holds one); a match is mapped back to its part

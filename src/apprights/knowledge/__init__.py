@@ -5,6 +5,7 @@ Loaded once at the edge (``Knowledge.load()``) and passed down; every report rec
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +17,20 @@ from apprights.knowledge.sensitive_apis import SensitiveApiCatalogue
 DATA_DIR = Path(__file__).parent / "data"
 
 
+def _policy_lexicon_version() -> str:
+    path = DATA_DIR / "policy_lexicon.json"
+    if not path.exists():
+        return ""
+    return str(json.loads(path.read_text(encoding="utf-8")).get("version", ""))
+
+
 @dataclass
 class Knowledge:
     sensitive_apis: SensitiveApiCatalogue
     sdks: SdkCatalogue
     permissions: PermissionTable
     categories: CategoryTable
+    policy_lexicon_version: str = ""
 
     @classmethod
     def load(cls, exodus_file: Path | None = None) -> Knowledge:
@@ -34,6 +43,7 @@ class Knowledge:
             sdks=sdks,
             permissions=PermissionTable.load(DATA_DIR),
             categories=CategoryTable.load(DATA_DIR),
+            policy_lexicon_version=_policy_lexicon_version(),
         )
 
     def versions(self) -> dict[str, str]:
@@ -42,6 +52,7 @@ class Knowledge:
             "sdks": self.sdks.version,
             "permissions": self.permissions.version,
             "categories": self.categories.version,
+            **({"policy_lexicon": self.policy_lexicon_version} if self.policy_lexicon_version else {}),
         }
 
     def version(self) -> str:

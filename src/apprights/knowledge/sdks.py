@@ -4,7 +4,8 @@ Data: ``data/sdks.json`` = {"version": str, "sdks": [{"id", "name_zh", "name_en"
 "prefixes": [dotted package prefixes], "hosts": [domain suffixes], "components": [class names],
 "meta_data": [manifest meta-data keys], "pi": [PIType values], "country": "CN"|..., "source": "...",
 "library": bool}]}.
-Categories: push, analytics, ads, map, payment, social, crash, identity, oaid, other.
+Categories: push, analytics, ads, map, payment, social, crash, identity, oaid, other, and (since 2026.11.28-3)
+library, ui, devtools, im, media, security, cloud, webview, framework, game, distribution (``CATEGORIES``).
 
 ``components`` are fully qualified class names, or suffixes starting with ``.`` that match an app-defined class
 (``.wxapi.WXEntryActivity`` = the WeChat SDK callback every integrating app declares in its own package).
@@ -36,6 +37,18 @@ CATEGORIES: tuple[str, ...] = (
     "identity",
     "oaid",
     "other",
+    # added 2026.11.28-3 (tools/knowledge_src/README.md documents each)
+    "library",
+    "ui",
+    "devtools",
+    "im",
+    "media",
+    "security",
+    "cloud",
+    "webview",
+    "framework",
+    "game",
+    "distribution",
 )
 
 # Exodus category names → ours (an Exodus tracker may carry several; the first mapped one wins).

@@ -47,8 +47,11 @@ def render_html(report: dict[str, Any]) -> str:
             r = resolve(ref)
             if r is not None:
                 legal[ref] = f"{r.document_zh} {r.clause}"
+    from apprights.reports.text_report import report_warnings
+
     template = _env().get_template("report.html.j2")
     return template.render(
+        warnings=report_warnings(report),
         report=report,
         app=report.get("app", {}),
         groups=groups,

@@ -12,6 +12,7 @@ from apprights.model.facts import AppFacts, to_jsonable
 from apprights.model.finding import Severity
 
 REPORT_FORMAT = "apprights-report/1"
+MAX_CALL_SITES = 2000
 
 
 def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s: float) -> dict[str, Any]:
@@ -92,7 +93,18 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
             "dex_files": facts.code.dex_files,
             "dex_bytes": facts.code.dex_bytes,
             "class_count": facts.code.class_count,
-            "call_sites": len(facts.code.call_sites),
+            "call_site_count": len(facts.code.call_sites),
+            # the sensitive-API call sites themselves (caller → API), capped: the evidence a reviewer checks
+            "call_sites": [
+                {
+                    "api": c.api,
+                    "caller_class": c.caller_class,
+                    "caller_method": c.caller_method,
+                    "dex": c.dex,
+                    "count": c.count,
+                }
+                for c in facts.code.call_sites[:MAX_CALL_SITES]
+            ],
             "hosts": facts.code.hosts[:200],
             "warnings": facts.code.warnings,
         }

@@ -32,6 +32,14 @@ def _evidence_line(e: dict[str, Any], width: int = 200) -> str:
     return line if len(line) <= width else line[: width - 3] + "..."
 
 
+def report_warnings(report: dict[str, Any]) -> list[str]:
+    """Anomalies the extractors tolerated (skipped dex, duplicate entries, obfuscated manifest …), labelled."""
+    out = [f"apk: {w}" for w in report.get("apk_warnings", [])]
+    out += [f"manifest: {w}" for w in report.get("manifest_warnings", [])]
+    out += [f"code: {w}" for w in (report.get("code") or {}).get("warnings", [])]
+    return out
+
+
 def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
     app = report.get("app", {})
     lines: list[str] = []
@@ -42,6 +50,9 @@ def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
         f"  minSdk {app.get('min_sdk', '')}  targetSdk {app.get('target_sdk', '')}"
         + (f"  category {app['category']}" if app.get("category") else "")
     )
+    tool = report.get("tool", {})
+    if tool.get("ruleset") or tool.get("knowledge"):
+        lines.append(f"  ruleset {tool.get('ruleset', '')}  knowledge {tool.get('knowledge', '')}")
     for i in report.get("inputs", []):
         lines.append(f"  input {i['kind']}: {i['path']} sha256:{i['sha256'][:16]}…")
     sdks = report.get("sdks", [])
@@ -80,6 +91,14 @@ def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
                     lines.append("        " + _evidence_line(e))
                 if len(ev) > max_evidence:
                     lines.append(f"        … {len(ev) - max_evidence} more evidence items")
+    warnings = report_warnings(report)
+    if warnings:
+        lines.append("")
+        lines.append("Warnings / 警告 (the analysis may be incomplete):")
+        for w in warnings[:20]:
+            lines.append(f"  {w}")
+        if len(warnings) > 20:
+            lines.append(f"  … {len(warnings) - 20} more")
     errors = report.get("errors", [])
     if errors:
         lines.append("")

@@ -6,6 +6,7 @@ Nothing happens at import time; the clock is a parameter so tests can move time.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -124,6 +125,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.clock = clock or system_clock
+    app.state.knowledge = None  # loaded on first use (deps.get_knowledge), then kept for this app instance
+    app.state.knowledge_lock = threading.Lock()
     _install_error_handlers(app)
     app.include_router(api_router())
     from apprights.web.pages import install_pages

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from apprights.knowledge import Knowledge
 from apprights.service.db import utc_naive
 from apprights.service.security import token_hash
 from apprights.service.settings import Settings
@@ -78,9 +79,20 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_knowledge(request: Request) -> Knowledge:
+    """The knowledge bundle, loaded once per app instance (on first use) and kept on ``app.state``."""
+    state = request.app.state
+    with state.knowledge_lock:
+        if state.knowledge is None:
+            state.knowledge = Knowledge.load()
+        knowledge: Knowledge = state.knowledge
+    return knowledge
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+KnowledgeDep = Annotated[Knowledge, Depends(get_knowledge)]
 
 
 def _bearer(request: Request) -> str | None:

@@ -25,9 +25,10 @@ from apprights.service.leads import service as leads
 from apprights.service.leads.models import Lead
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.scans.models import Finding
 from apprights.service.scope import app_filter
 from apprights.service.security import PiCipher
-from apprights.service.stores import supervision
+from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import Store
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 
@@ -145,6 +146,28 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
             raise HTTPException(404, "下架通知不存在 / no such removal order")
         session.commit()
         return RedirectResponse("/removal-orders", status_code=303)
+
+    @router.get("/stores/platform", response_class=HTMLResponse)
+    def platform_page(request: Request, session: SessionDep, now: NowDep) -> Response:
+        """Cases and findings against a platform: a store its own, the ministry all (provinces: national)."""
+        p = need(request, session, now, (Role.MINISTRY, Role.STORE))
+        ids = platform.visible_store_ids(p, None)
+        cases = session.execute(
+            select(Case, App)
+            .join(App, App.id == Case.app_id)
+            .where(platform.platform_case_clause(ids))
+            .order_by(Case.id.desc())
+            .limit(500)
+        ).all()
+        findings = session.execute(
+            select(Finding, App)
+            .join(App, App.id == Finding.app_id)
+            .where(platform.platform_finding_clause(ids))
+            .order_by(Finding.id.desc())
+            .limit(500)
+        ).all()
+        stores = {s.id: s for s in session.scalars(select(Store))}
+        return render(request, "platform.html", p, cases=cases, findings=findings, stores=stores)
 
     @router.get("/leads", response_class=HTMLResponse)
     def leads_page(

@@ -60,6 +60,7 @@ def extract_policy_bytes(
         format=parsed.format,
         encoding=parsed.encoding,
         tables=parsed.tables,
+        warnings=list(parsed.warnings),
     )
     try:
         analyse(parsed, facts, lex, sdk_catalogue)

@@ -106,7 +106,10 @@ def fetch_policy(url: str, config: FetchConfig) -> FetchedPolicy:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         ip = _resolve(current, parts.hostname, port, config)
         conn_cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        conn = conn_cls(parts.hostname, port, ip, timeout=config.timeout_s)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise InputError(current, f"download took longer than {config.timeout_s} s")
+        conn = conn_cls(parts.hostname, port, ip, timeout=remaining)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             conn.request(
@@ -131,9 +134,14 @@ def fetch_policy(url: str, config: FetchConfig) -> FetchedPolicy:
             chunks: list[bytes] = []
             total = 0
             while True:
-                if time.monotonic() > deadline:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     raise InputError(current, f"download took longer than {config.timeout_s} s")
-                chunk = resp.read(65536)
+                # The whole download has one deadline: a server dripping a byte at a time must not keep a
+                # worker for longer. read1 returns what has arrived instead of waiting for a full chunk.
+                if conn.sock is not None:
+                    conn.sock.settimeout(remaining)
+                chunk = resp.read1(65536)
                 if not chunk:
                     break
                 total += len(chunk)

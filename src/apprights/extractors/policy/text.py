@@ -18,6 +18,14 @@ from apprights.model.policy import PolicySentence, PolicyTable
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SENTENCE = 1500  # longer pieces are cut so that no pattern sees unbounded text
 MAX_HEADING = 60
+# Bounds for hostile input. Real policies have at most ~200,000 characters of text and a few thousand
+# sentences, so these only cut adversarial files; the analysis then continues on the first part, with a warning.
+MAX_TEXT_CHARS = 1_000_000  # characters of text kept after markup removal
+MAX_SENTENCES = 20_000
+MAX_BLOCKS = 100_000  # headings, paragraphs and tables
+MAX_HTML_TAGS = 300_000  # start and end tags read before the rest of an HTML page is ignored
+MAX_LINES = 400_000  # Markdown / plain-text lines read
+_HTML_CHUNK = 65_536
 
 
 @dataclass
@@ -39,6 +47,7 @@ class ParsedText:
     sentences: list[PolicySentence] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     tables: list[PolicyTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # input cut at a size bound (hostile or unusual input)
 
 
 @dataclass
@@ -119,6 +128,7 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "pre", "address", "figure", "figcaption", "center", "hr", "body", "html",
 }  # fmt: skip
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "source"}
 
 
@@ -135,6 +145,8 @@ class _HtmlBlocks(HTMLParser):
         self._tables: list[list[list[str]]] = []  # stack of tables (rows of cells)
         self._cell: list[str] | None = None
         self._depth_in_cell = 0
+        self.tags = 0  # start and end tags seen
+        self.chars = 0  # characters of kept text seen
 
     # text accumulation ------------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -153,6 +165,7 @@ class _HtmlBlocks(HTMLParser):
                     self.blocks.append(_Block("para", text))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
         tag = tag.lower()
         if tag in _SKIP_TAGS:
             if tag == "head":
@@ -182,7 +195,7 @@ class _HtmlBlocks(HTMLParser):
             else:
                 self._buf.append("\n" if self._pre else "")
                 self._flush()
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif tag in _HEADING_TAGS:
             self._flush()
             self._heading = int(tag[1])
         elif tag in _BLOCK_TAGS:
@@ -195,6 +208,7 @@ class _HtmlBlocks(HTMLParser):
                 self._buf.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        self.tags += 1
         tag = tag.lower()
         if tag in _SKIP_TAGS:
             if tag != "head" and self._skip:
@@ -217,7 +231,7 @@ class _HtmlBlocks(HTMLParser):
         elif tag in ("td", "th"):
             if not self._depth_in_cell:
                 self._end_cell()
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif tag in _HEADING_TAGS:
             self._flush()
             self._heading = 0
         elif tag in _BLOCK_TAGS:
@@ -244,6 +258,7 @@ class _HtmlBlocks(HTMLParser):
             return
         if self._skip:
             return
+        self.chars += len(data)
         self._buf.append(data)
 
     def close(self) -> None:
@@ -256,9 +271,19 @@ class _HtmlBlocks(HTMLParser):
         self._flush()
 
 
-def html_blocks(text: str) -> tuple[list[_Block], str]:
+def html_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Block], str]:
+    """Blocks and <title> of an HTML page. The page is fed in chunks; reading stops (with a warning appended
+    to ``warnings``) once MAX_HTML_TAGS tags or MAX_TEXT_CHARS characters of text have been seen."""
     parser = _HtmlBlocks()
-    parser.feed(text)
+    for off in range(0, len(text), _HTML_CHUNK):
+        parser.feed(text[off : off + _HTML_CHUNK])
+        if parser.tags > MAX_HTML_TAGS or parser.chars > MAX_TEXT_CHARS or len(parser.blocks) > MAX_BLOCKS:
+            if warnings is not None and off + _HTML_CHUNK < len(text):
+                warnings.append(
+                    f"HTML cut after {off + _HTML_CHUNK} of {len(text)} characters "
+                    f"({parser.tags} tags, {parser.chars} characters of text): the rest is not analysed"
+                )
+            break
     parser.close()
     return parser.blocks, " ".join(parser.title.split())
 
@@ -288,8 +313,8 @@ def _md_inline(s: str) -> str:
     return s
 
 
-def markdown_blocks(text: str) -> tuple[list[_Block], str]:
-    lines = text.splitlines()
+def markdown_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Block], str]:
+    lines = _capped_lines(text, warnings)
     title = ""
     i = 0
     if lines and lines[0].strip() == "---":  # YAML front matter
@@ -355,8 +380,30 @@ def markdown_blocks(text: str) -> tuple[list[_Block], str]:
     return blocks, title
 
 
-def text_blocks(text: str) -> list[_Block]:
-    return [_Block("para", " ".join(line.split())) for line in text.splitlines() if line.strip()]
+def text_blocks(text: str, warnings: list[str] | None = None) -> list[_Block]:
+    blocks: list[_Block] = []
+    for line in _capped_lines(text, warnings):
+        if line.strip():
+            blocks.append(_Block("para", " ".join(line.split())))
+            if len(blocks) > MAX_BLOCKS:
+                break
+    return blocks
+
+
+def _capped_lines(text: str, warnings: list[str] | None) -> list[str]:
+    """The first MAX_LINES lines of the first ~MAX_TEXT_CHARS characters (plus room for markup)."""
+    limit = MAX_TEXT_CHARS * 2
+    lines = text[:limit].splitlines()
+    cut = len(text) > limit
+    if len(lines) > MAX_LINES:
+        del lines[MAX_LINES:]
+        cut = True
+    if cut and warnings is not None:
+        warnings.append(
+            f"text cut to its first {sum(len(x) + 1 for x in lines)} of {len(text)} characters "
+            f"({len(lines)} lines): the rest is not analysed"
+        )
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------- outline
@@ -435,21 +482,51 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _block_chars(b: _Block) -> int:
+    return len(b.text) if b.kind != "table" else sum(len(c) + 1 for r in b.rows for c in r)
+
+
+def _cap_blocks(blocks: list[_Block], warnings: list[str]) -> list[_Block]:
+    """At most MAX_BLOCKS blocks and MAX_TEXT_CHARS characters of text; the block at the limit is cut."""
+    total = sum(_block_chars(b) for b in blocks)
+    if len(blocks) <= MAX_BLOCKS and total <= MAX_TEXT_CHARS:
+        return blocks
+    out: list[_Block] = []
+    used = 0
+    for b in blocks[:MAX_BLOCKS]:
+        n = _block_chars(b)
+        if used + n > MAX_TEXT_CHARS:
+            room = MAX_TEXT_CHARS - used
+            if b.kind != "table" and room > 0:
+                out.append(_Block(b.kind, b.text[:room], level=b.level))
+                used += room
+            break
+        out.append(b)
+        used += n
+    warnings.append(
+        f"policy text cut to its first {used} of {total} characters ({len(out)} of {len(blocks)} blocks, "
+        f"limits {MAX_TEXT_CHARS} characters / {MAX_BLOCKS} blocks): the rest is not analysed"
+    )
+    return out
+
+
 def parse(data: bytes, source: str) -> ParsedText:
     """Decode, detect format and language, and split into sections, sentences and tables."""
     text, encoding = decode(data, source)
     fmt = detect_format(text)
     title = ""
+    warnings: list[str] = []
     if fmt == "html":
-        blocks, title = html_blocks(text)
+        blocks, title = html_blocks(text, warnings)
     elif fmt == "markdown":
-        blocks, title = markdown_blocks(text)
+        blocks, title = markdown_blocks(text, warnings)
     else:
-        blocks = text_blocks(text)
+        blocks = text_blocks(text, warnings)
     if not blocks:
         raise InputError(source, "no readable text in the policy")
+    blocks = _cap_blocks(blocks, warnings)
     plain = "\n".join(b.text if b.kind != "table" else "\n".join(" ".join(r) for r in b.rows) for b in blocks)
-    parsed = ParsedText(fmt, encoding, detect_language(plain), "", plain)
+    parsed = ParsedText(fmt, encoding, detect_language(plain), "", plain, warnings=warnings)
     stack: list[tuple[str, str]] = []  # (style, heading text)
 
     def section() -> str:
@@ -461,14 +538,18 @@ def parse(data: bytes, source: str) -> ParsedText:
         return idx
 
     for b in blocks:
+        if len(parsed.sentences) >= MAX_SENTENCES:
+            warnings.append(f"more than {MAX_SENTENCES} sentences: only the first {MAX_SENTENCES} are analysed")
+            break
         if b.kind == "table":
-            t = PolicyTable(header=b.rows[0], rows=b.rows[1:], section=section())
+            start = len(parsed.sentences)
+            rows = b.rows[: MAX_SENTENCES - start]  # whole table unless at the sentence bound
+            t = PolicyTable(header=rows[0], rows=rows[1:], section=section())
             tix = len(parsed.tables)
             parsed.tables.append(t)
-            start = len(parsed.sentences)
-            for r in b.rows:
+            for r in rows:
                 t.row_sentences.append(add(" | ".join(c for c in r if c)[:MAX_SENTENCE], "row", tix))
-            parsed.paragraphs.append(Paragraph("", section(), start, len(b.rows)))
+            parsed.paragraphs.append(Paragraph("", section(), start, len(t.row_sentences)))
             continue
         style = f"h{b.level}" if b.kind == "heading" else _looks_like_heading(b.text)
         if style is not None and len(b.text) <= 200:
@@ -486,7 +567,7 @@ def parse(data: bytes, source: str) -> ParsedText:
             parsed.paragraphs.append(Paragraph(b.text, section(), idx, 1, heading=True))
             continue
         start = len(parsed.sentences)
-        for s in split_sentences(b.text):
+        for s in split_sentences(b.text)[: MAX_SENTENCES - start]:
             add(s, "text")
         n = len(parsed.sentences) - start
         if n:

@@ -49,6 +49,7 @@ class ListingIngestOut(BaseModel):
     finding_ids: list[int]
     case_ids: list[int]
     repeat_case_ids: list[int]
+    rule_finding_ids: list[int] = []  # findings of the engine's listing rules (problem types 9/10), pending
 
 
 class ListingSnapshotOut(BaseModel):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
 from apprights.extractors.listing import MAX_BYTES, extract_listings
+from apprights.knowledge import Knowledge
 from apprights.model.listing import ListingFacts
 from apprights.service import audit
 from apprights.service.apps.models import App, AppVersion, Listing
@@ -40,6 +41,7 @@ from apprights.service.files import blob_path, store_file
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding, ScanRun
+from apprights.service.stores.listing_rules import ManifestLookup, run_listing_rules
 from apprights.service.stores.models import ListingSnapshot, ListingUpload, RemovalConfirmation, Store
 from apprights.service.timeutil import BEIJING
 
@@ -87,6 +89,7 @@ class ListingIngestResult:
     finding_ids: list[int] = field(default_factory=list)
     case_ids: list[int] = field(default_factory=list)
     repeat_case_ids: list[int] = field(default_factory=list)
+    rule_finding_ids: list[int] = field(default_factory=list)  # engine listing rules (T9/T10), pending review
 
 
 # --- identities: which listed app is (a clone of) a removed app -------------------------------------------
@@ -242,9 +245,12 @@ def ingest_listings(
     grace_hours: int,
     only_store_id: int | None = None,
     actor: Actor = SYSTEM,
+    knowledge: Knowledge | None = None,
+    manifests: ManifestLookup | None = None,
 ) -> ListingIngestResult:
     """Keep ``raw`` on disk, parse it, store the snapshots and run the checks. The same bytes twice are stored
-    once (``duplicate``). A payload that does not parse is kept with status ``rejected`` (see ``rejected``)."""
+    once (``duplicate``). A payload that does not parse is kept with status ``rejected`` (see ``rejected``).
+    With ``knowledge``, the engine's listing rules (``listing_rules``) also run on every stored listing."""
     if len(raw) > MAX_BYTES:
         raise InputError("listings", f"payload larger than {MAX_BYTES} bytes")
     sha = hashlib.sha256(raw).hexdigest()
@@ -280,17 +286,25 @@ def ingest_listings(
     result.received = len(items)
     upload.listings = len(items)
     snaps = []
+    pairs = []
     look = _Lookups(session)
     for item in items:
         where = f"item {item.index}"
         try:
-            snaps.append(_snapshot(look, upload.id, item, only_store_id, utc_naive(now)))
+            snap = _snapshot(look, upload.id, item, only_store_id, utc_naive(now))
         except ValueError as e:
             result.errors.append((where, str(e)))
+            continue
+        snaps.append(snap)
+        pairs.append((snap, item))
     session.flush()
     upload.status = "parsed"
     result.stored = len(snaps)
     check_snapshots(session, snaps, result, now=now, grace_hours=grace_hours, actor=actor)
+    if knowledge is not None:
+        result.rule_finding_ids = run_listing_rules(
+            session, pairs, knowledge=knowledge, upload_sha=sha, now=now, manifests=manifests, actor=actor
+        )
     session.flush()
     return result
 

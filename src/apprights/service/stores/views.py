@@ -11,8 +11,11 @@ from sqlalchemy import func, select, true
 from apprights.errors import InputError
 from apprights.extractors.listing import MAX_BYTES
 from apprights.service.cases.flows import Actor
+from apprights.service.cases.models import Case
+from apprights.service.cases.schemas import CaseOut
 from apprights.service.deps import (
     IdPath,
+    KnowledgeDep,
     NowDep,
     Page,
     PageDep,
@@ -23,7 +26,9 @@ from apprights.service.deps import (
     allow,
 )
 from apprights.service.orgs.models import Enterprise
-from apprights.service.stores import supervision
+from apprights.service.scans.models import Finding
+from apprights.service.scans.schemas import FindingOut
+from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import ListingSnapshot, Store
 from apprights.service.stores.schemas import (
     ListingIngestError,
@@ -112,13 +117,17 @@ async def ingest_listings(
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
+    knowledge: KnowledgeDep,
     p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.AGENCY, Role.STORE))],
 ) -> ListingIngestOut:
     """Store listings (``apprights-listing/1``: an object, an array or JSON Lines). The raw payload is kept on
     disk by sha256 (the same payload twice is stored once). Listings captured more than the grace period
     (24 h) after a removal order that still show the app (or a clone) listed become platform findings
     (``T10.removed_app_still_listed``) and a case against the store; an app rectified or removed elsewhere
-    that shows up on another store opens a repeat case escalated directly. A store submits its own listings."""
+    that shows up on another store opens a repeat case escalated directly. The engine's listing rules
+    (problem types 9 and 10: missing or hidden information, permissions, developer identity, filing number)
+    run on every listing; their findings (``rule_finding_ids``) wait for review like a scan's. A store submits
+    its own listings."""
     if p.role is Role.STORE and p.store_id is None:
         raise HTTPException(403, "账号未绑定应用商店 / this store account has no store")
     data = await _read_capped(request, min(settings.max_report_bytes, MAX_BYTES))
@@ -131,6 +140,7 @@ async def ingest_listings(
         grace_hours=settings.listing_grace_hours,
         only_store_id=p.store_id if p.role is Role.STORE else None,
         actor=Actor(p.actor, p.user_id),
+        knowledge=knowledge,
     )
     session.commit()  # a rejected payload stays on disk and in listing_uploads
     if res.rejected:
@@ -147,6 +157,7 @@ async def ingest_listings(
         finding_ids=res.finding_ids,
         case_ids=res.case_ids,
         repeat_case_ids=res.repeat_case_ids,
+        rule_finding_ids=res.rule_finding_ids,
     )
 
 
@@ -211,6 +222,48 @@ def store_stats(
         until=hi,
         total_problems=sum(f.problems for f in figs),
         stores=[StoreFiguresOut.model_validate(f) for f in figs],
+    )
+
+
+@router.get("/platform-findings", response_model=Page[FindingOut])
+def list_platform_findings(
+    session: SessionDep,
+    page: PageDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.STORE))],
+    store_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    status: Annotated[str | None, Query(pattern="^(pending|confirmed|dismissed)$")] = None,
+) -> Page[FindingOut]:
+    """Findings against a distribution platform (subject ``platform``), e.g. from the listing rules and the
+    removal checks. A store sees its own platform; the ministry every store (provinces: none, see
+    ``stores/platform.py``)."""
+    where = [platform.platform_finding_clause(platform.visible_store_ids(p, store_id))]
+    if status:
+        where.append(Finding.status == status)
+    total = session.scalar(select(func.count()).select_from(Finding).where(*where)) or 0
+    rows = session.scalars(
+        select(Finding).where(*where).order_by(Finding.id).limit(page.limit).offset(page.offset)
+    )
+    return Page(
+        items=[FindingOut.model_validate(f) for f in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/platform-cases", response_model=Page[CaseOut])
+def list_platform_cases(
+    session: SessionDep,
+    page: PageDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.STORE))],
+    store_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Page[CaseOut]:
+    """Cases against a distribution platform (a store case with a platform finding), newest first. Platform
+    cases are national: a store sees its own, the ministry all, provinces none."""
+    where = platform.platform_case_clause(platform.visible_store_ids(p, store_id))
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    rows = session.scalars(
+        select(Case).where(where).order_by(Case.id.desc()).limit(page.limit).offset(page.offset)
+    )
+    return Page(
+        items=[CaseOut.model_validate(c) for c in rows], total=total, limit=page.limit, offset=page.offset
     )
 
 
