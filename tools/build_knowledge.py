@@ -428,8 +428,9 @@ class SdkBuilder:
           Latin brand name as name_zh (that is how Chinese documents write it).
         """
         glossary = load_tsv(SRC / "name_glossary.tsv")
-        zh_en = {r["zh"]: r["en"] for r in glossary}
-        en_zh = {r["en"].casefold(): r["zh"] for r in glossary if r["kind"] == "brand"}
+        zh_en = {r["zh"]: r["en"] for r in glossary if r["kind"] in ("brand", "term")}
+        brands = {r["en"].casefold(): r["zh"] for r in glossary if r["kind"] == "brand"}
+        en_zh = brands | {r["en"].casefold(): r["zh"] for r in glossary if r["kind"] == "term_en"}
         for e in self.entries:
             if e["category"] == "other" and e["library"]:
                 e["category"] = "library"
@@ -441,7 +442,7 @@ class SdkBuilder:
             if e["name_zh"] and not e["name_en"]:
                 e["name_en"] = translate_zh_en(e["name_zh"], zh_en)
             if not e["name_zh"] and e["name_en"] and e["country"] == "CN":
-                e["name_zh"] = translate_en_zh(e["name_en"], en_zh) or e["name_en"]
+                e["name_zh"] = translate_en_zh(e["name_en"], en_zh, brands) or e["name_en"]
 
     def apply_overrides(self) -> None:
         by_id = {e["id"]: e for e in self.entries}
@@ -499,14 +500,14 @@ def translate_zh_en(name: str, zh_en: dict[str, str]) -> str:
     return re.sub(r"\s+([)\]:：])", r"\1", out).replace("( ", "(")
 
 
-def translate_en_zh(name: str, en_zh: dict[str, str]) -> str:
-    """Chinese form of a Latin SDK name by its brand words (whole words); "" when no brand word occurs."""
+def translate_en_zh(name: str, en_zh: dict[str, str], brands: dict[str, str]) -> str:
+    """Chinese form of a Latin SDK name by whole words (keys casefolded); "" unless a brand word occurs."""
     if not en_zh:
         return ""
     rx = re.compile(rf"(?<![\w-])({_alternation(en_zh)})(?![\w-])", re.I)
-    out, n = rx.subn(lambda m: en_zh[m.group(0).casefold()], name)
-    if not n:
+    if not any(m.group(0).casefold() in brands for m in rx.finditer(name)):
         return ""
+    out = rx.sub(lambda m: en_zh[m.group(0).casefold()], name)
     # no space between a Chinese word and what follows or precedes it ("腾讯 Weibo" → "腾讯Weibo")
     out = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", out)
     return out.strip()

@@ -37,5 +37,5 @@ def test_bad_options_are_input_errors(item: str, needle: str) -> None:
 
 def test_rule_ids_are_checked() -> None:
     assert check_rule_ids(["T9.listing_info_missing"], "--rule") == {"T9.listing_info_missing"}
-    with pytest.raises(InputError, match="unknown rule id 'T0.x'"):
+    with pytest.raises(InputError, match=r"unknown rule id 'T0\.x'"):
         check_rule_ids(["T0.x"], "--rule")

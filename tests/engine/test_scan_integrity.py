@@ -9,7 +9,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_trace_of_another_app_is_refused(knowledge) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match="trace records package 'com.example.news' but the APK is"):
+    with pytest.raises(InputError, match=r"trace records package 'com\.example\.news' but the APK is"):
         scan(
             ScanRequest(
                 apk=REPO / "samples/apks/bugly-demo.apk",
