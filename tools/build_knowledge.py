@@ -80,16 +80,34 @@ NAME_CATEGORY = [
     (re.compile(r"分享|登录|互联|账号|帐号|微博|passport|share|login|oauth|social", re.I), "social"),
     (re.compile(r"crash|bugly|崩溃|异常", re.I), "crash"),
     (re.compile(r"oaid|设备标识|移动安全联盟|\bmsa\b", re.I), "oaid"),
-    # categories added in 2026.11.28-3 (after the PI categories above, so they never take an SDK from them)
-    (re.compile(r"即时通讯|即时通信|客服|聊天|\bim\b|imsdk|chat|xmpp|smack", re.I), "im"),
-    (re.compile(r"音视频|直播|播放|视频|音频|语音|投屏|美颜|\bfm\b|player|video|\blive\b|\brtc\b|speech|tts", re.I), "media"),
-    (re.compile(r"安全|风控|加固|反作弊|设备指纹|验证码|防劫持|captcha|anti-?fraud|security", re.I), "security"),
+    # categories added in 2026.11.28-3 (after the PI categories above, so they never take an SDK from them);
+    # ASCII-letter boundaries: \b does not separate "蜻蜓" from "FM" (both are word characters)
+    (re.compile(r"即时通讯|即时通信|客服|聊天|(?<![a-z])im(?![a-z])|imsdk|chat|xmpp|smack", re.I), "im"),
+    (
+        re.compile(
+            r"音视频|直播|播放|视频|音频|语音|投屏|美颜|(?<![a-z])fm(?![a-z])|player|video|(?<![a-z])live(?![a-z])|(?<![a-z])rtc(?![a-z])|speech|tts",
+            re.I,
+        ),
+        "media",
+    ),
+    (
+        re.compile(r"安全|风控|加固|反作弊|设备指纹|验证码|防劫持|captcha|anti-?fraud|security", re.I),
+        "security",
+    ),
     (re.compile(r"webkit|webview|浏览器|浏览服务|内核", re.I), "webview"),
     (re.compile(r"热修复|热更新|插件化|插件框架|hotfix|virtualapp|跨平台|小程序", re.I), "framework"),
-    (re.compile(r"自动更新|应用更新|升级|应用商店|\bupdate|\bmarket\b|fota", re.I), "distribution"),
-    (re.compile(r"游戏|手游|联运|\bgame|gamecenter", re.I), "game"),
-    (re.compile(r"内测|bugtags?|deploygate|debug", re.I), "devtools"),
-    (re.compile(r"云存储|对象存储|云服务|后端云|\bcloud\b|\boss\b|httpdns", re.I), "cloud"),
+    (
+        re.compile(r"自动更新|应用更新|升级|应用商店|(?<![a-z])update|(?<![a-z])market(?![a-z])|fota", re.I),
+        "distribution",
+    ),
+    (re.compile(r"游戏|手游|联运|(?<![a-z])game|gamecenter", re.I), "game"),
+    (re.compile(r"deploygate|debug|leakcanary|stetho|junit|unit test", re.I), "devtools"),
+    (
+        re.compile(
+            r"云存储|对象存储|云服务|后端云|(?<![a-z])cloud(?![a-z])|(?<![a-z])oss(?![a-z])|httpdns", re.I
+        ),
+        "cloud",
+    ),
 ]
 PI_NAME_RULES = 9  # NAME_CATEGORY[:9] are the original PI categories (push … oaid)
 COMPONENT_SUFFIX = re.compile(r"(Activity|Service|Receiver|Provider)$")
@@ -419,14 +437,16 @@ class SdkBuilder:
         }
 
     def fill_gaps(self) -> None:
-        """Fill what the sources left empty, from the curated tables; never overwrite a value.
+        """Fill what the sources and overrides left empty, from the curated tables; never overwrite a value.
 
         - category ``other`` of a development library (``library: true``) becomes ``library``;
-        - vendor (and country) from ``vendor_namespaces.tsv`` by the longest namespace of any prefix;
-        - name_en from name_zh, and name_zh (Chinese SDKs) from name_en, with ``name_glossary.tsv`` — only
+        - vendor (and country) from ``vendor_namespaces.tsv``, then ``vendor_owners.tsv``, by the longest
+          namespace of the first prefix (or fully qualified component class) that has one;
+        - name_en from name_zh (the same text when name_zh has no Chinese), and name_zh (Chinese SDKs) from name_en, with ``name_glossary.tsv`` — only
           when every word translates; a Chinese SDK whose brand has no Chinese form in the glossary keeps its
           Latin brand name as name_zh (that is how Chinese documents write it).
         """
+        owners = {r["namespace"]: (r["vendor"], r["country"]) for r in load_tsv(SRC / "vendor_owners.tsv")}
         glossary = load_tsv(SRC / "name_glossary.tsv")
         zh_en = {r["zh"]: r["en"] for r in glossary if r["kind"] in ("brand", "term")}
         brands = {r["en"].casefold(): r["zh"] for r in glossary if r["kind"] == "brand"}
@@ -435,12 +455,16 @@ class SdkBuilder:
             if e["category"] == "other" and e["library"]:
                 e["category"] = "library"
             if not e["vendor"]:
-                vend = next((v for v in map(self.vendor_of, e["prefixes"]) if v), None)
+                names = e["prefixes"] + [c for c in e["components"] if not c.startswith(".")]
+                vend = next((v for v in map(self.vendor_of, names) if v), None)
+                vend = vend or next((v for v in (longest_ns(p, owners) for p in names) if v), None)
                 if vend is not None:
                     e["vendor"] = vend[0]
                     e["country"] = e["country"] or vend[1]
             if e["name_zh"] and not e["name_en"]:
-                e["name_en"] = translate_zh_en(e["name_zh"], zh_en)
+                e["name_en"] = (
+                    translate_zh_en(e["name_zh"], zh_en) if CJK.search(e["name_zh"]) else e["name_zh"]
+                )
             if not e["name_zh"] and e["name_en"] and e["country"] == "CN":
                 e["name_zh"] = translate_en_zh(e["name_en"], en_zh, brands) or e["name_en"]
 
@@ -483,6 +507,16 @@ class SdkBuilder:
                     raise SystemExit(f"{e['id']}: bad PI type {v!r}")
             if not e["prefixes"] and not e["components"]:
                 raise SystemExit(f"{e['id']}: neither prefixes nor components")
+
+
+def longest_ns(prefix: str, table: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The row of the longest namespace in ``table`` equal to or containing ``prefix``."""
+    name = prefix
+    while name not in table:
+        if "." not in name:
+            return None
+        name = name.rsplit(".", 1)[0]
+    return table[name]
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -529,9 +563,15 @@ def build_sdks(version: str, shared: Path) -> tuple[dict[str, Any], list[str]]:
     b.curated()
     b.appscan(shared / "data" / "sdk" / "appscan_cn_sdk_list.tsv")
     b.libradar(shared / "data" / "sdk" / "libradar_tag_rules.csv")
-    b.fill_gaps()
     b.apply_overrides()
+    b.fill_gaps()
     b.validate()
+    labels = {
+        r["category"]: {"zh": r["label_zh"], "en": r["label_en"]}
+        for r in load_tsv(SRC / "sdk_categories.tsv")
+    }
+    if tuple(labels) != CATEGORIES:
+        raise SystemExit("sdk_categories.tsv: categories differ from apprights.knowledge.sdks.CATEGORIES")
     sdks = []
     for e in b.entries:
         item = {k: e[k] for k in ("id", "name_zh", "name_en", "vendor", "category", "prefixes")}
@@ -551,6 +591,7 @@ def build_sdks(version: str, shared: Path) -> tuple[dict[str, Any], list[str]]:
                 "appscan": "TongchengOpenSource/AppScan SDK list, Apache-2.0",
                 "libradar": "pkumza/LibRadar tag rules, Apache-2.0",
             },
+            "category_labels": labels,
             "sdks": sdks,
         },
         b.dropped,

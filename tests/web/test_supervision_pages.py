@@ -157,6 +157,10 @@ PAGES = [
     ("GET", "/complaints", {"ministry", "province"}),
     ("GET", "/stores/stats", {"ministry", "province"}),
     ("GET", "/stores/platform", {"ministry", "store"}),
+    ("GET", "/self-checks", {"ministry", "enterprise"}),
+    ("GET", "/self-checks/1", {"ministry", "enterprise"}),
+    ("GET", "/self-checks/1/report", {"ministry", "enterprise"}),
+    ("POST", "/self-checks", {"enterprise"}),
 ]
 
 

@@ -392,6 +392,7 @@ def _mount_optional() -> None:
         ("apprights.cli.service_cmds", "serve_cmd", "serve", "command"),
         ("apprights.cli.service_cmds", "db_app", "db", "typer"),
         ("apprights.cli.service_cmds", "ingest_cmd", "ingest", "command"),
+        ("apprights.cli.service_cmds", "ingest_listings_cmd", "ingest-listings", "command"),
         ("apprights.cli.service_cmds", "cases_app", "cases", "typer"),
         ("apprights.cli.service_cmds", "notices_app", "notices", "typer"),
     ]

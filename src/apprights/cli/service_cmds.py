@@ -221,3 +221,75 @@ def render_cmd(
         engine.dispose()
     out.write_bytes(data)
     typer.echo(f"wrote {out} ({len(data)} bytes)")
+
+
+def ingest_listings_cmd(
+    path: Annotated[
+        Path, typer.Argument(help="apprights-listing/1 file (object, array, JSON Lines) or a directory")
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Ingest store listings (idempotent per file): removal checks and the engine's listing rules (types 9/10)."""
+    from apprights.extractors.listing import MAX_BYTES
+    from apprights.knowledge import Knowledge
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from apprights.service.scans.selfcheck import manifest_lookup
+    from apprights.service.stores.supervision import ingest_listings
+
+    if not path.exists():
+        raise _fail(f"{path}: no such file or directory")
+    files = (
+        sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+        if path.is_dir()
+        else [path]
+    )
+    if not files:
+        raise _fail(f"{path}: no .json or .jsonl files")
+    settings = _settings(db)
+    url = settings.resolved_db_url()
+    with _database_errors():
+        upgrade(url)
+    knowledge = Knowledge.load()  # once for the whole command
+    engine = make_engine(url)
+    stored = rejected = duplicates = findings = rule_findings = 0
+    problems: list[str] = []
+    try:
+        factory = make_sessionmaker(engine)
+        for f in files:
+            try:
+                if f.stat().st_size > MAX_BYTES:
+                    raise InputError(str(f), f"larger than {MAX_BYTES} bytes")
+                raw = f.read_bytes()
+                with _database_errors(), session_scope(factory) as session:
+                    res = ingest_listings(
+                        session,
+                        settings.data_dir,
+                        raw,
+                        user_id=None,
+                        now=datetime.now(UTC),
+                        grace_hours=settings.listing_grace_hours,
+                        knowledge=knowledge,
+                        manifests=manifest_lookup(session, settings.data_dir),
+                    )
+            except (InputError, OSError) as e:
+                problems.append(str(e) if isinstance(e, InputError) else f"{f}: {e.strerror or e}")
+                rejected += 1
+                continue
+            if res.rejected:
+                problems.append(f"{f}: {res.rejected}")
+                rejected += 1
+            duplicates += res.duplicate
+            stored += res.stored
+            findings += len(res.finding_ids)
+            rule_findings += len(res.rule_finding_ids)
+            problems.extend(f"{f}: {where}: {msg}" for where, msg in res.errors)
+    finally:
+        engine.dispose()
+    if problems and not stored and not duplicates:
+        raise _fail(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    for line in problems[:20]:
+        typer.echo(f"error: {line}", err=True)
+    typer.echo(
+        f"stored {stored} listings from {len(files)} file(s) ({duplicates} already present, {rejected} rejected); "
+        f"{rule_findings} listing-rule findings pending review, {findings} removal findings"
+    )

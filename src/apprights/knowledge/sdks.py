@@ -6,6 +6,7 @@ Data: ``data/sdks.json`` = {"version": str, "sdks": [{"id", "name_zh", "name_en"
 "library": bool}]}.
 Categories: push, analytics, ads, map, payment, social, crash, identity, oaid, other, and (since 2026.11.28-3)
 library, ui, devtools, im, media, security, cloud, webview, framework, game, distribution (``CATEGORIES``).
+Optional top-level ``"category_labels": {category: {"zh", "en"}}`` gives report labels for each category.
 
 ``components`` are fully qualified class names, or suffixes starting with ``.`` that match an app-defined class
 (``.wxapi.WXEntryActivity`` = the WeChat SDK callback every integrating app declares in its own package).

@@ -38,12 +38,13 @@ def api_router() -> APIRouter:
     from apprights.service.leads.views import router as leads
     from apprights.service.notices.views import router as notices
     from apprights.service.orgs.views import router as orgs
+    from apprights.service.scans.selfcheck_views import router as self_checks
     from apprights.service.scans.views import router as scans
     from apprights.service.stores.views import router as stores
     from apprights.service.users.views import router as users
 
     api = APIRouter(prefix=API_PREFIX)
-    for r in (users, orgs, stores, apps, scans, cases, notices, leads, complaints):
+    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints):
         api.include_router(r)
     return api
 
@@ -112,7 +113,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
             log.warning(
                 "created the first ministry account %r with password %s", settings.admin_username, generated
             )
+        app.state.self_checks.resume()
         yield
+        app.state.self_checks.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -127,6 +130,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.clock = clock or system_clock
     app.state.knowledge = None  # loaded on first use (deps.get_knowledge), then kept for this app instance
     app.state.knowledge_lock = threading.Lock()
+    from apprights.service.scans.selfcheck import SelfCheckRunner
+
+    app.state.self_checks = SelfCheckRunner(
+        sessionmaker, settings.data_dir, app.state.clock, timeout_s=settings.self_check_timeout_s
+    )
     _install_error_handlers(app)
     app.include_router(api_router())
     from apprights.web.pages import install_pages

@@ -10,7 +10,7 @@ from apprights.service.db import Base
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
-from apprights.service.scans.models import Finding, ScanRun
+from apprights.service.scans.models import Finding, ScanRun, SelfCheck
 from apprights.service.stores.models import ListingSnapshot, ListingUpload, RemovalConfirmation, Store
 from apprights.service.users.models import ApiToken, User
 
@@ -38,6 +38,7 @@ __all__ = [
     "ScanRun",
     "Sdk",
     "SdkVendor",
+    "SelfCheck",
     "Store",
     "StoredFile",
     "TestAgency",

@@ -35,6 +35,8 @@ class Settings:
     page_limit_max: int = 200
     max_report_bytes: int = 512 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_apk_bytes: int = 200 * 1024 * 1024  # an enterprise's self-check upload
+    self_check_timeout_s: float = 300.0  # per self-check scan (the worker process is killed after it)
     session_hours: int = 12
     title: str = "全国APP技术检测平台管理系统 / National App Technical Detection Platform"
 

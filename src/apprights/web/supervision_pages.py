@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
 from apprights.service.apps.models import App
@@ -25,7 +26,8 @@ from apprights.service.leads import service as leads
 from apprights.service.leads.models import Lead
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
-from apprights.service.scans.models import Finding
+from apprights.service.scans import selfcheck
+from apprights.service.scans.models import Finding, SelfCheck
 from apprights.service.scope import app_filter
 from apprights.service.security import PiCipher
 from apprights.service.stores import platform, supervision
@@ -168,6 +170,91 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         ).all()
         stores = {s.id: s for s in session.scalars(select(Store))}
         return render(request, "platform.html", p, cases=cases, findings=findings, stores=stores)
+
+    def _self_check(session: Session, p: Principal, self_check_id: int) -> SelfCheck:
+        sc = session.get(SelfCheck, self_check_id) if 0 < self_check_id < 2**31 else None
+        if sc is None or (p.role is Role.ENTERPRISE and sc.enterprise_id != p.enterprise_id):
+            raise HTTPException(404, "自查不存在 / no such self-check")
+        return sc
+
+    @router.get("/self-checks", response_class=HTMLResponse)
+    def self_checks_page(request: Request, session: SessionDep, now: NowDep, error: str = "") -> Response:
+        """An enterprise's self-checks and the upload form (the ministry sees every enterprise's)."""
+        p = need(request, session, now, (Role.ENTERPRISE, Role.MINISTRY))
+        q = select(SelfCheck, App).join(App, App.id == SelfCheck.app_id)
+        apps: list[App] = []
+        if p.role is Role.ENTERPRISE:
+            q = q.where(SelfCheck.enterprise_id == p.enterprise_id)
+            apps = list(
+                session.scalars(select(App).where(App.enterprise_id == p.enterprise_id).order_by(App.package))
+            )
+        rows = session.execute(q.order_by(SelfCheck.id.desc()).limit(500)).all()
+        return render(request, "self_checks.html", p, rows=rows, apps=apps, error=error)
+
+    @router.post("/self-checks")
+    async def upload_self_check(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        app_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
+        apk: UploadFile | None = None,
+    ) -> Response:
+        p = need(request, session, now, (Role.ENTERPRISE,))  # the role first, then the form
+        if apk is None:
+            return self_checks_page(request, session, now, error="请选择APK文件 / choose an APK file")
+        app = session.get(App, app_id) if app_id else None
+        if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
+            raise HTTPException(404, "应用不存在 / no such app of yours")
+        data = await apk.read(settings.max_apk_bytes + 1)
+        if len(data) > settings.max_apk_bytes:
+            raise HTTPException(413, f"APK过大 / upload larger than {settings.max_apk_bytes} bytes")
+        sc = selfcheck.submit(
+            session,
+            settings.data_dir,
+            data,
+            app=app,
+            enterprise_id=p.enterprise_id,
+            user_id=p.user_id,
+            now=now,
+            max_bytes=settings.max_apk_bytes,
+        )
+        session.commit()
+        if sc.status != "rejected":
+            request.app.state.self_checks.submit(sc.id)
+        return RedirectResponse(f"/self-checks/{sc.id}", status_code=303)
+
+    @router.get("/self-checks/{self_check_id}", response_class=HTMLResponse)
+    def self_check_page(request: Request, self_check_id: int, session: SessionDep, now: NowDep) -> Response:
+        p = need(request, session, now, (Role.ENTERPRISE, Role.MINISTRY))
+        sc = _self_check(session, p, self_check_id)
+        findings = (
+            session.scalars(
+                select(Finding).where(Finding.scan_run_id == sc.scan_run_id).order_by(Finding.id)
+            ).all()
+            if sc.scan_run_id is not None
+            else []
+        )
+        return render(
+            request, "self_check.html", p, sc=sc, app=session.get(App, sc.app_id), findings=findings
+        )
+
+    @router.get("/self-checks/{self_check_id}/report", response_class=HTMLResponse)
+    def self_check_report(
+        request: Request, self_check_id: int, session: SessionDep, now: NowDep, settings: SettingsDep
+    ) -> Response:
+        p = need(request, session, now, (Role.ENTERPRISE, Role.MINISTRY))
+        sc = _self_check(session, p, self_check_id)
+        report = selfcheck.stored_report(session, settings.data_dir, sc)
+        if report is None:
+            raise HTTPException(404, "报告尚未生成 / no report yet")
+        from apprights.reports.html_report import render_html
+
+        # the report is rendered by the engine's own template (autoescaped); no script runs on this page
+        return HTMLResponse(
+            render_html(report),
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
 
     @router.get("/leads", response_class=HTMLResponse)
     def leads_page(

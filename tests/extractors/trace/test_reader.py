@@ -262,3 +262,11 @@ def test_default_ratio_cap_stops_a_repetitive_gzip_quickly(tmp_path: Path) -> No
     p = tmp_path / "bomb.jsonl.gz"
     p.write_bytes(gzip.compress(json.dumps(HEADER).encode() + b"\n") + member * 40)
     assert "gzip bomb" in problem(p)
+
+
+def test_read_events_yields_indexes_and_events(tmp_path: Path) -> None:
+    from apprights.extractors.trace.reader import read_events
+
+    p = write(tmp_path, [HEADER, "", {"type": "note", "t": 1, "text": "a"}, {"type": "thermal", "t": 2}])
+    got = [(i, ev["type"]) for i, ev in read_events(p)]
+    assert got == [(0, "session"), (1, "note"), (2, "thermal")]

@@ -38,12 +38,19 @@ class LanguageLexicon:
     )  # first char -> term lengths, longest first
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)  # regex cues (purpose, rights …)
     words: dict[str, frozenset[str]] = field(default_factory=dict)  # word lists (purpose_not_after)
+    # the characters a term can start with, so that pi_hits jumps over the others in C
+    starts: re.Pattern[str] = field(default_factory=lambda: _NEVER, init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_first: dict[str, set[int]] = {}
         for t in self.terms:
             by_first.setdefault(t[0], set()).add(len(t))
         self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+        if self.lengths:
+            first = "[" + "".join(re.escape(c) for c in sorted(self.lengths)) + "]"
+            # English terms start at a word edge (see _word_edge): skip positions after a letter or digit
+            # ("[^\W_]" is exactly str.isalnum)
+            self.starts = re.compile(("(?<![^\\W_])" if self.lang == "en" else "") + first)
 
     def pi_hits(self, text: str) -> list[TermHit]:
         """Leftmost-longest lexicon matches; ASCII-edged terms need non-alphanumeric neighbours."""
@@ -51,12 +58,17 @@ class LanguageLexicon:
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         hits: list[TermHit] = []
-        lengths, terms, n = self.lengths, self.terms, len(low)
+        lengths, terms, n, starts = self.lengths, self.terms, len(low), self.starts
         i = 0
         while i < n:
-            ls = lengths.get(low[i])
-            if ls is None or (_isalnum_ascii(low[i]) and i > 0 and _isalnum_ascii(low[i - 1])):
-                i += 1
+            m = starts.search(low, i)  # positions no term starts at are skipped
+            if m is None:
+                break
+            i = m.start()
+            ls = lengths[low[i]]
+            if _isalnum_ascii(low[i]) and i > 0 and _isalnum_ascii(low[i - 1]):
+                run = _ALNUM_RUN.match(low, i)  # inside an ASCII word: skip the rest of it
+                i = run.end() if run is not None and run.end() > i else i + 1
                 continue
             for length in ls:
                 cand = low[i : i + length]
@@ -149,6 +161,7 @@ def default_lexicon(path: Path = LEXICON_FILE) -> PolicyLexicon:
 
 
 _NEVER = re.compile(r"(?!x)x")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]*")
 
 
 def _isalnum_ascii(c: str) -> bool:

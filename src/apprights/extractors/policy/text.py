@@ -21,9 +21,9 @@ MAX_HEADING = 60
 # Bounds for hostile input. Real policies have at most ~200,000 characters of text and a few thousand
 # sentences, so these only cut adversarial files; the analysis then continues on the first part, with a warning.
 MAX_TEXT_CHARS = 1_000_000  # characters of text kept after markup removal
-MAX_SENTENCES = 20_000
+MAX_SENTENCES = 10_000
 MAX_BLOCKS = 100_000  # headings, paragraphs and tables
-MAX_HTML_TAGS = 300_000  # start and end tags read before the rest of an HTML page is ignored
+MAX_HTML_EVENTS = 200_000  # tags and text runs read before the rest of an HTML page is ignored
 MAX_LINES = 400_000  # Markdown / plain-text lines read
 _HTML_CHUNK = 65_536
 
@@ -128,6 +128,7 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "pre", "address", "figure", "figcaption", "center", "hr", "body", "html",
 }  # fmt: skip
+_STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "source"}
 
@@ -145,7 +146,7 @@ class _HtmlBlocks(HTMLParser):
         self._tables: list[list[list[str]]] = []  # stack of tables (rows of cells)
         self._cell: list[str] | None = None
         self._depth_in_cell = 0
-        self.tags = 0  # start and end tags seen
+        self.events = 0  # start tags, end tags and text runs seen
         self.chars = 0  # characters of kept text seen
 
     # text accumulation ------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ class _HtmlBlocks(HTMLParser):
                     self.blocks.append(_Block("para", text))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags += 1
+        self.events += 1
         tag = tag.lower()
         if tag in _SKIP_TAGS:
             if tag == "head":
@@ -208,7 +209,7 @@ class _HtmlBlocks(HTMLParser):
                 self._buf.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        self.tags += 1
+        self.events += 1
         tag = tag.lower()
         if tag in _SKIP_TAGS:
             if tag != "head" and self._skip:
@@ -253,8 +254,10 @@ class _HtmlBlocks(HTMLParser):
             self._tables[-1][-1].append(text)
 
     def handle_data(self, data: str) -> None:
+        self.events += 1
         if self._in_title:
-            self.title += data
+            if len(self.title) < 10_000:
+                self.title += data
             return
         if self._skip:
             return
@@ -273,15 +276,18 @@ class _HtmlBlocks(HTMLParser):
 
 def html_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Block], str]:
     """Blocks and <title> of an HTML page. The page is fed in chunks; reading stops (with a warning appended
-    to ``warnings``) once MAX_HTML_TAGS tags or MAX_TEXT_CHARS characters of text have been seen."""
+    to ``warnings``) once MAX_HTML_EVENTS tags and text runs or MAX_TEXT_CHARS characters of text have been seen."""
     parser = _HtmlBlocks()
+    # a "<" that opens no tag is text, but HTMLParser hands it over one character at a time: escape it
+    text = _STRAY_LT.sub("&lt;", text)
     for off in range(0, len(text), _HTML_CHUNK):
         parser.feed(text[off : off + _HTML_CHUNK])
-        if parser.tags > MAX_HTML_TAGS or parser.chars > MAX_TEXT_CHARS or len(parser.blocks) > MAX_BLOCKS:
+        if parser.events > MAX_HTML_EVENTS or parser.chars > MAX_TEXT_CHARS or len(parser.blocks) > MAX_BLOCKS:
             if warnings is not None and off + _HTML_CHUNK < len(text):
                 warnings.append(
                     f"HTML cut after {off + _HTML_CHUNK} of {len(text)} characters "
-                    f"({parser.tags} tags, {parser.chars} characters of text): the rest is not analysed"
+                    f"({parser.events} tags and text runs, {parser.chars} characters of text): "
+                    "the rest is not analysed"
                 )
             break
     parser.close()
@@ -400,7 +406,7 @@ def _capped_lines(text: str, warnings: list[str] | None) -> list[str]:
         cut = True
     if cut and warnings is not None:
         warnings.append(
-            f"text cut to its first {sum(len(x) + 1 for x in lines)} of {len(text)} characters "
+            f"text cut to its first {min(len(text), sum(len(x) + 1 for x in lines))} of {len(text)} characters "
             f"({len(lines)} lines): the rest is not analysed"
         )
     return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apprights.service.db import Base
@@ -25,6 +25,9 @@ class ScanRun(Base):
     knowledge: Mapped[str] = mapped_column(String(100), default="")
     finding_count: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(DateTime)
+    # An enterprise's self-check (its own upload scanned by the service): not an agency result; its findings
+    # are never reviewed and never open a regulator case.
+    self_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Finding(Base):
@@ -54,3 +57,22 @@ class Finding(Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+
+
+class SelfCheck(Base):
+    """An APK an enterprise uploaded for a self-check: kept on disk by sha256, scanned in the background."""
+
+    __tablename__ = "self_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    apk_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    apk_size: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|rejected
+    error: Mapped[str] = mapped_column(String(1000), default="")
+    scan_run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id"), nullable=True)
+    report_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -33,6 +33,7 @@ class ScanRunOut(BaseModel):
     tool_version: str
     finding_count: int
     received_at: datetime
+    self_check: bool = False
 
 
 class FindingOut(BaseModel):
@@ -70,3 +71,21 @@ class ReviewIn(InModel):
 class ReviewOut(BaseModel):
     finding: FindingOut
     case_id: int | None
+
+
+class SelfCheckOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    enterprise_id: int
+    app_id: int
+    submitted_at: datetime
+    apk_sha256: str
+    apk_size: int
+    status: str  # queued|running|done|failed|rejected
+    error: str
+    scan_run_id: int | None
+    finished_at: datetime | None
+
+
+class SelfCheckDetail(SelfCheckOut):
+    findings: list[FindingOut] = []

@@ -22,7 +22,7 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -75,36 +75,44 @@ def _pending_or_open(session: Session, app_id: int, fingerprint: str) -> bool:
     return (session.scalar(q) or 0) > 0
 
 
-def _app_and_version(session: Session, snap: ListingSnapshot, now: datetime) -> tuple[int, int] | None:
-    """The app (registered, or created from the listing like scan ingestion does) and the listed version."""
+def _find_version(session: Session, app_id: int, version_name: str) -> int | None:
+    """The listed version of the app (by name), else its newest known version."""
+    versions = select(AppVersion.id).where(AppVersion.app_id == app_id)
+    ver = None
+    if version_name:
+        ver = session.scalars(
+            versions.where(AppVersion.version_name == version_name).order_by(AppVersion.id.desc())
+        ).first()
+    return ver if ver is not None else session.scalars(versions.order_by(AppVersion.id.desc())).first()
+
+
+def _create_target(session: Session, snap: ListingSnapshot, now: datetime) -> tuple[int, int] | None:
+    """Create the app (like scan ingestion does for an unknown package) and/or a version for the listing."""
     app_id = snap.app_id
     if app_id is None:
         if not snap.package:
             return None  # a listing without a package names no app the service can attach a finding to
-        app = App(
-            package=snap.package,
-            name=snap.app_name,
-            developer=snap.developer_name,
-            created_at=utc_naive(now),
-        )
-        session.add(app)
-        session.flush()
-        app_id = snap.app_id = app.id
-    versions = select(AppVersion).where(AppVersion.app_id == app_id)
-    ver = None
-    if snap.version_name:
-        ver = session.scalars(
-            versions.where(AppVersion.version_name == snap.version_name).order_by(AppVersion.id.desc())
-        ).first()
-    if ver is None:
-        ver = session.scalars(versions.order_by(AppVersion.id.desc())).first()
-    if ver is None:
+        app_id = session.scalar(select(App.id).where(App.package == snap.package))
+        if app_id is None:
+            app = App(
+                package=snap.package,
+                name=snap.app_name,
+                developer=snap.developer_name,
+                created_at=utc_naive(now),
+            )
+            session.add(app)
+            session.flush()
+            app_id = app.id
+        snap.app_id = app_id
+    version_id = _find_version(session, app_id, snap.version_name)
+    if version_id is None:
         ver = AppVersion(
             app_id=app_id, version_name=snap.version_name, version_code=0, first_seen=utc_naive(now)
         )
         session.add(ver)
         session.flush()
-    return app_id, ver.id
+        version_id = ver.id
+    return app_id, version_id
 
 
 def _run_for(
@@ -136,7 +144,8 @@ def _evidence(f: EngineFinding) -> str:
     return ev
 
 
-ManifestLookup = dict[int, ManifestFacts | None]
+ManifestLookup = Callable[[int], ManifestFacts | None]
+"""App version id → the manifest facts of that version, when the service knows them (else None)."""
 
 
 def run_listing_rules(
@@ -150,7 +159,7 @@ def run_listing_rules(
     actor: Actor = SYSTEM,
 ) -> list[int]:
     """Run the listing rules on each (snapshot, listing) and store new findings; returns their ids.
-    ``manifests``: app version id → its manifest facts, for the versions whose permissions the service knows."""
+    ``manifests``: app version id → its manifest facts, when the service knows them (a self-check's APK)."""
     rules = listing_rules()
     ctx = RuleContext(knowledge)
     stores = {s.id: s for s in session.scalars(select(Store))}
@@ -160,16 +169,18 @@ def run_listing_rules(
         # the resolved store code: the store may have been named by its display name in the listing
         listing = dataclasses.replace(item, store=store.code)
         run_out = None
-        found = run_rules(AppFacts(listings=[listing]), ctx, rules)
+        known = None
+        if snap.app_id is not None:
+            vid = _find_version(session, snap.app_id, snap.version_name)
+            known = (snap.app_id, vid) if vid is not None else None
+        manifest = manifests(known[1]) if known is not None and manifests is not None else None
+        found = run_rules(AppFacts(listings=[listing], manifest=manifest), ctx, rules)
         if not found.findings:
             continue
-        target = _app_and_version(session, snap, now)
+        target = known or _create_target(session, snap, now)
         if target is None:
             continue
         app_id, version_id = target
-        manifest = (manifests or {}).get(version_id)
-        if manifest is not None:  # rerun with the APK's manifest: the rules needing it can now run
-            found = run_rules(AppFacts(listings=[listing], manifest=manifest), ctx, rules)
         for f in found.findings:
             fp = f.fingerprint
             if _pending_or_open(session, app_id, fp):

@@ -8,7 +8,7 @@ the app-side cases of their region through ``/cases`` and nothing here.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 
 from apprights.service.cases.models import Case
 from apprights.service.deps import Principal, Role
@@ -39,10 +39,6 @@ def platform_finding_clause(store_ids: list[int] | None) -> ColumnElement[bool]:
         Finding.scan_run_id.in_(runs),
         Finding.subject_key.in_(store_codes),
     )
-
-
-def platform_findings(store_ids: list[int] | None) -> Select[tuple[Finding]]:
-    return select(Finding).where(platform_finding_clause(store_ids))
 
 
 def platform_case_clause(store_ids: list[int] | None) -> ColumnElement[bool]:

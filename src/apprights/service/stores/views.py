@@ -28,6 +28,7 @@ from apprights.service.deps import (
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding
 from apprights.service.scans.schemas import FindingOut
+from apprights.service.scans.selfcheck import manifest_lookup
 from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import ListingSnapshot, Store
 from apprights.service.stores.schemas import (
@@ -141,6 +142,7 @@ async def ingest_listings(
         only_store_id=p.store_id if p.role is Role.STORE else None,
         actor=Actor(p.actor, p.user_id),
         knowledge=knowledge,
+        manifests=manifest_lookup(session, settings.data_dir),
     )
     session.commit()  # a rejected payload stays on disk and in listing_uploads
     if res.rejected:
