@@ -105,7 +105,7 @@ def finish(session: Session, data_dir: Path, sc: SelfCheck, report: dict[str, An
     rf = store_file(
         session,
         data_dir,
-        owner_kind="self_check_report",
+        owner_kind="selfcheck_report",
         owner_id=sc.id,
         filename=f"self-check-{sc.id}.json",
         content=raw,
