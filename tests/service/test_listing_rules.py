@@ -127,3 +127,18 @@ def test_unknown_package_becomes_an_app_and_packageless_listing_is_skipped(world
     assert got and {f["app_id"] for f in got} != {w.ids["app"]}
     apps = w.ok("ministry", "GET", "/api/v1/apps?limit=200")["items"]
     assert "com.unknown.game" in {a["package"] for a in apps}
+
+
+def test_hostile_listing_text_is_stored_without_error(world: World) -> None:
+    w = world
+    nasty = complete(
+        app_name="示例\x00商城" + "长" * 5000,
+        developer={"name": "\x00" * 10, "uscc": "12345\x00"},
+        icp_filing="\x00",
+        description="<script>alert(1)</script>",
+        package="com.example.nul",
+    )
+    out = post(w, [nasty])
+    assert out["stored"] == 1 and out["rule_finding_ids"]
+    got = [f for f in findings(w) if f["id"] in out["rule_finding_ids"]]
+    assert all("\x00" not in f["title_zh"] and len(f["title_zh"]) <= 500 for f in got)

@@ -72,10 +72,8 @@ def test_self_check_end_to_end(world: World) -> None:
     assert [x["self_check"] for x in runs] == [True]
     # reviewers cannot confirm them: no regulator case
     fid = sc["findings"][0]["id"]
-    assert (
-        w.call("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"}).status_code
-        == 409
-    )
+    refused = w.call("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})
+    assert refused.status_code == 409 and "self-check" in refused.text
     assert w.ok("ministry", "GET", "/api/v1/findings?status=pending")["total"] == 0
     assert w.ok("ministry", "GET", "/api/v1/cases")["total"] == 0
     # other enterprises do not see it; the ministry does
@@ -149,3 +147,67 @@ def test_self_check_time_limit_and_size_cap(slow_world: World) -> None:
     sc = _wait(w, r.json()["id"])
     assert sc["status"] == "failed" and "time limit" in sc["error"], sc
     assert upload(w, app_id, DEMO_APK.read_bytes() + b"x" * 100).status_code == 413
+
+
+def test_self_check_upload_form(world: World) -> None:
+    w = world
+    app_id = _demo_app(w)
+    c = w.client
+    c.cookies.clear()
+    c.cookies.set("apprights_session", w.tokens["enterprise"])
+    page = c.get("/self-checks")
+    assert page.status_code == 200 and 'id="self-check-upload"' in page.text
+    r = c.post(
+        "/self-checks",
+        data={"app_id": str(app_id)},
+        files={"apk": ("news.apk", DEMO_APK.read_bytes(), "application/vnd.android.package-archive")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    sc_id = int(r.headers["location"].rsplit("/", 1)[1])
+    sc = _wait(w, sc_id)
+    assert sc["status"] == "done"
+    page = c.get(f"/self-checks/{sc_id}")
+    assert 'id="report-link"' in page.text and f'id="finding-{sc["findings"][0]["id"]}"' in page.text
+    # another enterprise's app through the form: refused
+    r = c.post(
+        "/self-checks",
+        data={"app_id": str(w.ids["app"] + 1000)},
+        files={"apk": ("x.apk", b"PK\x03\x04", "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 404
+    c.cookies.clear()
+
+
+def test_queued_self_check_resumes_after_a_restart(world: World) -> None:
+    """A self-check left queued (e.g. the service stopped) is scanned when the next instance starts."""
+    from fastapi.testclient import TestClient
+
+    from apprights.service.app import create_app
+    from apprights.service.apps.models import App
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope
+    from apprights.service.scans import selfcheck
+
+    w = world
+    app_id = _demo_app(w)
+    engine = make_engine(w.settings.resolved_db_url())
+    with session_scope(make_sessionmaker(engine)) as s:
+        app = s.get(App, app_id)
+        assert app is not None and app.enterprise_id is not None
+        sc = selfcheck.submit(
+            s,
+            w.settings.data_dir,
+            DEMO_APK.read_bytes(),
+            app=app,
+            enterprise_id=app.enterprise_id,
+            user_id=None,
+            now=w.clock(),
+            max_bytes=w.settings.max_apk_bytes,
+        )
+        sc_id = sc.id
+    engine.dispose()
+    assert w.ok("enterprise", "GET", f"/api/v1/self-checks/{sc_id}")["status"] == "queued"
+    with TestClient(create_app(w.settings, clock=w.clock)):
+        pass  # startup resumes it; shutdown waits for the scan to finish
+    assert w.ok("enterprise", "GET", f"/api/v1/self-checks/{sc_id}")["status"] == "done"

@@ -20,7 +20,7 @@ MAX_SENTENCE = 1500  # longer pieces are cut so that no pattern sees unbounded t
 MAX_HEADING = 60
 # Bounds for hostile input. Real policies have at most ~200,000 characters of text and a few thousand
 # sentences, so these only cut adversarial files; the analysis then continues on the first part, with a warning.
-MAX_TEXT_CHARS = 1_000_000  # characters of text kept after markup removal
+MAX_TEXT_CHARS = 500_000  # characters of text kept after markup removal
 MAX_SENTENCES = 10_000
 MAX_BLOCKS = 100_000  # headings, paragraphs and tables
 MAX_HTML_EVENTS = 200_000  # tags and text runs read before the rest of an HTML page is ignored
@@ -129,6 +129,7 @@ _BLOCK_TAGS = {
     "blockquote", "pre", "address", "figure", "figcaption", "center", "hr", "body", "html",
 }  # fmt: skip
 _STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
+_LT_STAND_IN = "\ue000"
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "source"}
 
@@ -278,8 +279,11 @@ def html_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Blo
     """Blocks and <title> of an HTML page. The page is fed in chunks; reading stops (with a warning appended
     to ``warnings``) once MAX_HTML_EVENTS tags and text runs or MAX_TEXT_CHARS characters of text have been seen."""
     parser = _HtmlBlocks()
-    # a "<" that opens no tag is text, but HTMLParser hands it over one character at a time: escape it
-    text = _STRAY_LT.sub("&lt;", text)
+    # a "<" that opens no tag is text, but HTMLParser hands it over one character at a time: stand a private-use
+    # character in for it while parsing
+    stand_in = _LT_STAND_IN not in text
+    if stand_in:
+        text = _STRAY_LT.sub(_LT_STAND_IN, text)
     for off in range(0, len(text), _HTML_CHUNK):
         parser.feed(text[off : off + _HTML_CHUNK])
         if parser.events > MAX_HTML_EVENTS or parser.chars > MAX_TEXT_CHARS or len(parser.blocks) > MAX_BLOCKS:
@@ -291,7 +295,13 @@ def html_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Blo
                 )
             break
     parser.close()
-    return parser.blocks, " ".join(parser.title.split())
+    title = " ".join(parser.title.split())
+    if stand_in:
+        for b in parser.blocks:
+            b.text = b.text.replace(_LT_STAND_IN, "<")
+            b.rows = [[c.replace(_LT_STAND_IN, "<") for c in r] for r in b.rows]
+        title = title.replace(_LT_STAND_IN, "<")
+    return parser.blocks, title
 
 
 # ---------------------------------------------------------------------------------------------- Markdown
@@ -506,6 +516,16 @@ def _cap_blocks(blocks: list[_Block], warnings: list[str]) -> list[_Block]:
             if b.kind != "table" and room > 0:
                 out.append(_Block(b.kind, b.text[:room], level=b.level))
                 used += room
+            elif b.kind == "table":
+                rows: list[list[str]] = []
+                for r in b.rows:
+                    w = sum(len(c) + 1 for c in r)
+                    if used + w > MAX_TEXT_CHARS:
+                        break
+                    rows.append(r)
+                    used += w
+                if rows:
+                    out.append(_Block("table", rows=rows))
             break
         out.append(b)
         used += n

@@ -142,6 +142,8 @@ def review_finding(
     session: Session, finding: Finding, *, confirm: bool, reason: str, actor: Actor, now: datetime
 ) -> Case | None:
     """Confirm (opens or joins a case) or dismiss (with a reason) a pending finding."""
+    if finding.status == "self_check":  # scans.selfcheck: the enterprise's own check, never a regulator case
+        raise Conflict(f"企业自查结果不予审核 / finding {finding.id} is from an enterprise self-check")
     if finding.status != "pending":
         raise Conflict(f"问题已审核 / finding {finding.id} was already reviewed ({finding.status})")
     if not confirm and not reason.strip():

@@ -137,6 +137,11 @@ def _run_for(
     return run
 
 
+def _text(value: str, cap: int) -> str:
+    """As stored: NUL dropped (PostgreSQL refuses it; listing text is user input), capped."""
+    return value.replace("\x00", "")[:cap]
+
+
 def _evidence(f: EngineFinding) -> str:
     ev = json.dumps([e.to_dict() for e in f.evidence[:10]], ensure_ascii=False, default=str)
     if len(ev) > MAX_EVIDENCE_CHARS:
@@ -175,6 +180,8 @@ def run_listing_rules(
             known = (snap.app_id, vid) if vid is not None else None
         manifest = manifests(known[1]) if known is not None and manifests is not None else None
         found = run_rules(AppFacts(listings=[listing], manifest=manifest), ctx, rules)
+        for err in found.errors:  # a crashing rule is logged; the other rules' findings are kept
+            log.warning("listing snapshot %s: %s: %s", snap.id, err["input"], err["message"])
         if not found.findings:
             continue
         target = known or _create_target(session, snap, now)
@@ -197,10 +204,10 @@ def run_listing_rules(
                 severity=str(f.severity),
                 confidence=str(f.confidence),
                 subject_kind=str(f.subject.kind),
-                subject_key=f.subject.id[:200],
-                subject_name=(store.name if str(f.subject.kind) == "platform" else f.subject.name)[:200],
-                title_zh=(f.title_zh + (f"：{f.detail_zh}" if f.detail_zh else ""))[:500],
-                title_en=(f.title_en + (f": {f.detail_en}" if f.detail_en else ""))[:500],
+                subject_key=_text(f.subject.id, 200),
+                subject_name=_text(store.name if str(f.subject.kind) == "platform" else f.subject.name, 200),
+                title_zh=_text(f.title_zh + (f"：{f.detail_zh}" if f.detail_zh else ""), 500),
+                title_en=_text(f.title_en + (f": {f.detail_en}" if f.detail_en else ""), 500),
                 evidence=_evidence(f),
                 status="pending",
                 review_reason="",
