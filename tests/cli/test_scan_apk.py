@@ -61,7 +61,17 @@ def test_androguard_invalid_apk_is_scanned_as_android_would_install_it() -> None
     # "invalid" part is bytecode meant for androguard's decompiler tests, so Android installs it and we scan it.
     path = shared_path("apks", "androguard__Invalid.apk")
     r = subprocess.run(
-        [sys.executable, "-m", "apprights.cli.main", "scan", str(path), "--format", "json", "--fail-on", "none"],
+        [
+            sys.executable,
+            "-m",
+            "apprights.cli.main",
+            "scan",
+            str(path),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -155,15 +155,16 @@ def test_still_listed_after_removal_order_is_a_platform_finding(world: World) ->
     other = listing("xiaomi", 32, package="com.other.shop", developer={"name": "别的公司"})
     assert post_listings(w, [other]).json()["finding_ids"] == []
     # the store sees its removal order, open, with its age; it confirms
-    rows = w.ok("store", "GET", "/api/v1/removal-orders")
+    rows = w.ok("store", "GET", "/api/v1/removal-orders")["items"]
     assert [(x["notice_id"], x["confirmed_at"]) for x in rows] == [(order_id, None)]
     assert rows[0]["age_hours"] == 40.0 and rows[0]["apps"] == [PKG]
     w.ok("store", "POST", f"/api/v1/notices/{order_id}/confirm-removal", json={"note": "已下架"})
-    rows = w.ok("store", "GET", "/api/v1/removal-orders")
+    rows = w.ok("store", "GET", "/api/v1/removal-orders")["items"]
     assert rows[0]["confirmed_at"] is not None and rows[0]["age_hours"] == 40.0
     # xiaomi never listed the app itself (only a clone), so the order is not addressed to it
-    assert w.ok("store_other", "GET", "/api/v1/removal-orders") == []
-    assert len(w.ok("ministry", "GET", "/api/v1/removal-orders")) == 1
+    assert w.ok("store_other", "GET", "/api/v1/removal-orders")["items"] == []
+    page = w.ok("ministry", "GET", "/api/v1/removal-orders?limit=1")
+    assert len(page["items"]) == 1 and page["total"] == 1 and page["limit"] == 1
 
 
 def test_relisting_on_another_store_opens_a_repeat_case(world: World) -> None:

@@ -55,7 +55,7 @@ def test_store_confirms_removal_order_on_page(world: World) -> None:
     r = w.client.post(f"/removal-orders/{order_id}/confirm", data={"note": "已下架"}, follow_redirects=False)
     assert r.status_code == 303
     assert "已确认下架" in w.client.get("/removal-orders").text
-    assert w.ok("store", "GET", "/api/v1/removal-orders")[0]["confirmed_at"] is not None
+    assert w.ok("store", "GET", "/api/v1/removal-orders")["items"][0]["confirmed_at"] is not None
     _as(w, "store_other")  # not concerned: neither sees nor confirms it
     assert f"order-{order_id}" not in w.client.get("/removal-orders").text
     assert w.client.post(f"/removal-orders/{order_id}/confirm").status_code == 404

@@ -4,15 +4,40 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DB_PATH = Path("var") / "apprights.sqlite3"
 
+log = logging.getLogger(__name__)
+
 
 def default_db_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'apprights.sqlite3').resolve()}"
+
+
+def secret_key_file(data_dir: Path) -> str:
+    """The instance's own random key in ``DATA_DIR/secret.key`` (mode 0600), created on first start.
+
+    Used when ``APPRIGHTS_SECRET_KEY`` is not set, so complainants' personal data is never encrypted with a key
+    anyone could derive. Losing the file makes those rows unreadable: back it up with the database.
+    """
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    log.warning(
+        "APPRIGHTS_SECRET_KEY is not set: generated a random key in %s (back it up with the database; set "
+        "APPRIGHTS_SECRET_KEY in production)",
+        path,
+    )
+    return key
 
 
 @dataclass(frozen=True)
@@ -22,8 +47,8 @@ class Settings:
     db_url: str = ""
     data_dir: Path = field(default_factory=lambda: Path("var"))
     # Key for encrypting complainants' personal data at rest (urlsafe base64 Fernet key, or any passphrase,
-    # which is stretched to one). Production sets it; the default is derived from the data dir path so that
-    # a development instance keeps reading its own rows across restarts.
+    # which is stretched to one). ``from_env`` (the CLI) always supplies one: APPRIGHTS_SECRET_KEY or the
+    # instance's random DATA_DIR/secret.key. The derived fallback below only serves Settings built in tests.
     secret_key: str = ""
     admin_username: str = "admin"
     admin_password: str = ""
@@ -62,7 +87,7 @@ class Settings:
         ddir = data_dir or Path(env.get("APPRIGHTS_DATA_DIR", "var"))
         kwargs["data_dir"] = ddir
         kwargs["db_url"] = db_url or env.get("APPRIGHTS_DB", "")
-        kwargs["secret_key"] = env.get("APPRIGHTS_SECRET_KEY", "")
+        kwargs["secret_key"] = env.get("APPRIGHTS_SECRET_KEY", "") or secret_key_file(ddir)
         kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
         if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
             kwargs["complaint_threshold"] = int(env["APPRIGHTS_COMPLAINT_THRESHOLD"])

@@ -269,13 +269,14 @@ def list_platform_cases(
     )
 
 
-@router.get("/removal-orders", response_model=list[RemovalOrderRow])
+@router.get("/removal-orders", response_model=Page[RemovalOrderRow])
 def removal_orders(
     session: SessionDep,
     now: NowDep,
+    page: PageDep,
     p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.STORE))],
     store_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-) -> list[RemovalOrderRow]:
+) -> Page[RemovalOrderRow]:
     """Removal (下架) orders per store with the store's confirmation and the order's age (a store: its own)."""
     if p.role is Role.STORE:
         ids = [p.store_id] if p.store_id is not None else []
@@ -284,4 +285,10 @@ def removal_orders(
     else:
         ids = list(session.scalars(select(Store.id).order_by(Store.id)))
     rows = supervision.removal_order_rows(session, ids, now=now)
-    return [RemovalOrderRow.model_validate(r, from_attributes=True) for r in rows[:1000]]
+    window = rows[page.offset : page.offset + page.limit]
+    return Page(
+        items=[RemovalOrderRow.model_validate(r, from_attributes=True) for r in window],
+        total=len(rows),
+        limit=page.limit,
+        offset=page.offset,
+    )
