@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -13,6 +14,12 @@ from apprights.cli.service_cmds import cases_app, db_app, ingest_cmd, notices_ap
 from apprights.service.scans.factory import make_finding, make_report
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingested files are kept under the data dir: never the working directory in tests."""
+    monkeypatch.setenv("APPRIGHTS_DATA_DIR", str(tmp_path / "data"))
 
 
 def _app() -> typer.Typer:

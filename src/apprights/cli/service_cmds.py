@@ -94,6 +94,7 @@ def ingest_cmd(
     from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
     from apprights.service.scans.ingest import ingest_payload
     from apprights.service.stores.models import Store
+    from apprights.service.submissions import service as submissions
 
     if not path.exists():
         raise _fail(f"{path}: no such file or directory")
@@ -117,8 +118,31 @@ def ingest_cmd(
                     store_id = session.scalar(select(Store.id).where(Store.code == store))
                     if store_id is None:
                         raise _fail(f"unknown store {store!r}")
+                now = datetime.now(UTC)
+                data = f.read_bytes()
+                # the file's bytes are kept (committed) before they are parsed: a rejected file is not lost
+                sub = submissions.receive(
+                    session,
+                    settings.data_dir,
+                    kind="scan_report",
+                    channel="cli",
+                    content=data,
+                    now=now,
+                    filename=f.name,
+                    content_type="application/x-ndjson" if f.suffix == ".jsonl" else "application/json",
+                    actor="cli",
+                    store_id=store_id,
+                )
+                session.commit()
                 res = ingest_payload(
-                    session, f.read_bytes(), str(f), now=datetime.now(UTC), store_id=store_id
+                    session, data, str(f), now=now, store_id=store_id, submission_id=sub.id
+                )
+                submissions.finish(
+                    sub,
+                    received=res.received,
+                    accepted=res.stored,
+                    errors=res.errors,
+                    duplicates=res.duplicates,
                 )
             total_stored += res.stored
             total_dup += res.duplicates

@@ -41,10 +41,11 @@ def api_router() -> APIRouter:
     from apprights.service.scans.selfcheck_views import router as self_checks
     from apprights.service.scans.views import router as scans
     from apprights.service.stores.views import router as stores
+    from apprights.service.submissions.views import router as submissions
     from apprights.service.users.views import router as users
 
     api = APIRouter(prefix=API_PREFIX)
-    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints):
+    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints, submissions):
         api.include_router(r)
     return api
 

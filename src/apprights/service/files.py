@@ -36,20 +36,7 @@ def store_file(
 ) -> StoredFile:
     if len(content) > max_bytes:
         raise InputError(filename[:100], f"文件过大 / larger than {max_bytes} bytes")
-    sha = hashlib.sha256(content).hexdigest()
-    path = blob_path(data_dir, sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)  # atomic: a half-written file is never visible under its hash
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    sha = write_blob(data_dir, content)
     safe = _SAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name)[:200] or "file"
     row = StoredFile(
         owner_kind=owner_kind,
@@ -63,6 +50,30 @@ def store_file(
     session.add(row)
     session.flush()
     return row
+
+
+def safe_name(filename: str) -> str:
+    return _SAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name)[:200] or "file"
+
+
+def write_blob(data_dir: Path, content: bytes, *, sync: bool = True) -> str:
+    """Keep ``content`` under its sha256 (once: the same bytes again are not rewritten); returns the sha256."""
+    sha = hashlib.sha256(content).hexdigest()
+    path = blob_path(data_dir, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+                fh.flush()
+                if sync:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, path)  # atomic: a half-written file is never visible under its hash
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return sha
 
 
 def read_file(data_dir: Path, row: StoredFile) -> bytes:

@@ -12,6 +12,7 @@ from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
 from apprights.service.scans.models import Finding, ScanRun, SelfCheck
 from apprights.service.stores.models import ListingSnapshot, ListingUpload, RemovalConfirmation, Store
+from apprights.service.submissions.models import Submission
 from apprights.service.users.models import ApiToken, User
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "SelfCheck",
     "Store",
     "StoredFile",
+    "Submission",
     "TestAgency",
     "User",
 ]

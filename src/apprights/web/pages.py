@@ -35,13 +35,15 @@ from apprights.service.errors import Conflict, NotFound
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise
-from apprights.service.scans.models import Finding
+from apprights.service.scans.models import Finding, ScanRun
+from apprights.service.scans.views import report_bytes
 from apprights.service.scope import app_filter, case_filter, may_see_app, may_see_case
 from apprights.service.stores.models import Store
 from apprights.service.users import service as users
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STAFF = (Role.MINISTRY, Role.PROVINCE)
+REPORT_READERS = (Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE)  # may download a finding's source report
 PAGE = 50
 
 
@@ -249,6 +251,16 @@ def install_pages(app: FastAPI) -> None:
         ).all()
         store = session.get(Store, case.store_id) if case.store_id else None
         evidence = {f.id: json.loads(f.evidence or "[]") for f in findings}
+        report_runs: set[int] = set()
+        if p.role in REPORT_READERS and findings:
+            report_runs = set(
+                session.scalars(
+                    select(ScanRun.id).where(
+                        ScanRun.id.in_({f.scan_run_id for f in findings}),
+                        (ScanRun.submission_id.is_not(None)) | ScanRun.self_check,
+                    )
+                )
+            )
         allowed = [str(t) for t in allowed_targets(State(case.state)) if t is not State.NOTICE_ISSUED]
         return render(
             request,
@@ -262,8 +274,24 @@ def install_pages(app: FastAPI) -> None:
             notices=notice_rows,
             store=store,
             evidence=evidence,
+            report_runs=report_runs,
             allowed=allowed,
             error=error,
+        )
+
+    @router.get("/scans/{scan_run_id}/report")
+    def scan_report(request: Request, scan_run_id: int, session: SessionDep, now: NowDep) -> Response:
+        """The exact report a scan run (and its findings) came from: the ministry, the submitting agency, the
+        enterprise of the app."""
+        p = need(request, session, now, REPORT_READERS)
+        run = session.get(ScanRun, scan_run_id) if 0 < scan_run_id < 2**31 else None
+        if run is None:
+            raise HTTPException(404, "扫描记录不存在 / no such scan run")
+        data, name = report_bytes(session, request.app.state.settings, p, run)
+        return Response(
+            data,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @router.get("/cases/{case_id}", response_class=HTMLResponse)

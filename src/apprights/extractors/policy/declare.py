@@ -6,6 +6,7 @@ compliance: rules do that.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -570,7 +571,8 @@ def analyse(
     for e in entries:
         if not e.purpose or e.sentence < 0:
             continue
-        nxt = min((x for x in starts if x > e.sentence), default=e.sentence + 9)
+        at = bisect.bisect_right(starts, e.sentence)  # the next record's first sentence
+        nxt = starts[at] if at < len(starts) else e.sentence + 9
         for i in range(e.sentence, min(nxt, e.sentence + 9, len(sentences))):
             purpose_cells.setdefault(i, [e.purpose[:100]])
     decl = _declarations(lex, sentences, purpose_cells)

@@ -39,7 +39,7 @@ class LanguageLexicon:
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)  # regex cues (purpose, rights …)
     words: dict[str, frozenset[str]] = field(default_factory=dict)  # word lists (purpose_not_after)
     # the characters a term can start with, so that pi_hits jumps over the others in C
-    starts: re.Pattern[str] = field(default_factory=lambda: _NEVER, init=False, repr=False)
+    starts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!x)x"), init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_first: dict[str, set[int]] = {}

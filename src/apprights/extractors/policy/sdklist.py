@@ -468,6 +468,101 @@ def _finish(
     return out
 
 
+# ---------------------------------------------------------------------------------------------- English prose
+_EN_NAME = r"[A-Z][\w.+&-]{0,30}(?:[ ][A-Z0-9][\w.+&-]{0,30}){0,4}"
+_EN_COMPANY = r"[A-Z][\w.&'-]{0,40}(?:[ ,]{1,2}[\w.&'-]{1,40}){0,6}?"
+_EN_SUFFIX = r"(?:,?\s(?:Inc|LLC|Ltd|Limited|GmbH|Corp|Co)\.?)?"
+_EN_PURPOSE = r"(?:(?:in order )?to|for)\s[^.;:!?]{2,150}"
+# "We use Firebase Analytics, provided by Google LLC, to measure …", "We integrate the Adjust SDK (adjust GmbH)
+# for attribution", "This app includes Crashlytics from Google LLC to report crashes"
+_EN_USE = re.compile(
+    r"\b(?i:we|this app|the app|our app)\s+(?:also\s+)?(?:use|uses|integrate|integrates|embed|embeds|include|"
+    r"includes|rely on|relies on)\s+(?:the\s+)?(?P<name>" + _EN_NAME + r")"
+    r"(?:\s*\((?P<paren>[^()]{2,80})\)|\s*,?\s+(?:provided|offered|operated|developed|made)\s+by\s+"
+    r"(?P<by>"
+    + _EN_COMPANY
+    + _EN_SUFFIX
+    + r")(?=[,.;)]|\s+(?:to|for|in order)\b|$)|\s+(?:from|by)\s+(?P<from>"
+    + _EN_COMPANY
+    + _EN_SUFFIX
+    + r")(?=[,.;)]|\s+(?:to|for|in order)\b|$))"
+    r"(?:,?\s*(?P<purpose>" + _EN_PURPOSE + r"))?",
+)
+# one item of a list "Third-party SDKs: Facebook SDK (Meta Platforms, Inc.) – login; Google Sign-In (Google LLC)
+# – sign-in; …"
+_EN_ITEM = re.compile(
+    r"^\s*(?:and\s+)?(?P<name>"
+    + _EN_NAME
+    + r")\s*\((?P<company>(?:[^()]|\([^()]{0,40}\)){2,80})\)\s*(?:[-–—:,]\s*)?(?P<purpose>[^;]{0,150})"
+)
+_EN_COMPANY_WORD = re.compile(
+    r"\b(?:Inc|LLC|Ltd|Limited|GmbH|Corp(?:oration)?|Co|S\.?A|B\.?V|AB|Pte|PLC)\b\.?", re.I
+)
+_LIST_LABELS = {"sdks", "thirdpartysdks", "thirdpartysdk", "thirdparties", "thirdpartyservices", "partners"}
+_EN_SDKISH = re.compile(
+    r"\b(?:SDK|Analytics|Crashlytics|Ads|AdMob|Pixel|Sign-In|Login|Messaging|Push|Maps)\b"
+)
+
+
+def _sentence_of(facts: PolicyFacts, first: int, count: int, needle: str) -> int:
+    for i in range(first, min(first + count, len(facts.sentences))):
+        if needle in facts.sentences[i].text:
+            return i
+    return first
+
+
+def _from_english_prose(
+    parsed: ParsedText, facts: PolicyFacts, lex: LanguageLexicon, cat: SdkNameIndex | None, known: set[str]
+) -> list[PolicySdkEntry]:
+    """SDKs named in English running text: "We use X, provided by Y, to …" and "SDKs: X (Y) – purpose; …".
+
+    A name counts when it resolves to a catalogue id or looks like an SDK ("… SDK", "… Analytics") and the
+    text names its company."""
+    out: list[PolicySdkEntry] = []
+
+    def add(name: str, company: str, purpose: str, sentence: int) -> None:
+        name = name.strip(" .,")
+        company = company.strip(" .,;")
+        key = normalise_name(name)
+        if len(key) < 3 or key in known or not company:
+            return
+        ids = resolve_sdk_ids(name, company, cat, purpose)
+        if not ids and not (_EN_SDKISH.search(name) and _EN_COMPANY_WORD.search(company)):
+            return
+        known.add(key)
+        rec = {"company": company, "purpose": purpose.strip(" .,;")[:150]}
+        entry = _entry(rec, name, sentence, "prose", lex, cat)
+        entry.sdk_ids, entry.sdk_id = ids, (ids[0] if ids else None)
+        out.append(entry)
+
+    for p in parsed.paragraphs:
+        if p.heading or not p.text:
+            continue
+        text = p.text[:20_000]
+        for m in _EN_USE.finditer(text):
+            company = m.group("paren") or m.group("by") or m.group("from") or ""
+            add(
+                m.group("name"),
+                company,
+                m.group("purpose") or "",
+                _sentence_of(facts, p.first_sentence, p.sentence_count, m.group("name")),
+            )
+        colon = text.find(":")
+        if colon < 0 or not _SDK_CONTEXT.search(text[:colon] + " " + p.section):
+            continue
+        for item in text[colon + 1 :].split(";")[:200]:
+            m2 = _EN_ITEM.match(item)
+            if m2 is None:
+                continue
+            add(
+                m2.group("name"),
+                m2.group("company"),
+                m2.group("purpose"),
+                _sentence_of(facts, p.first_sentence, p.sentence_count, m2.group("name")),
+            )
+    return out
+
+
 def extract_sdk_list(
     parsed: ParsedText,
     facts: PolicyFacts,
@@ -483,6 +578,15 @@ def extract_sdk_list(
         if not (p.text == "" and not p.heading)
     ]
     entries.extend(_finish(_records_from_lines(lexicon, lines), lex, index, "list"))
+    if lex.lang == "en":
+        prose = _from_english_prose(parsed, facts, lex, index, {normalise_name(e.name) for e in entries})
+        if prose:
+            # "Third-party SDKs: A (…) – …; B (…) – …" also reads as one key/value record named "SDKs"
+            at = {e.sentence for e in prose}
+            entries = [
+                e for e in entries if not (e.sentence in at and normalise_name(e.name) in _LIST_LABELS)
+            ]
+            entries.extend(prose)
     entries.sort(key=lambda e: e.sentence)
     section: int | None = None
     for s in facts.sentences:

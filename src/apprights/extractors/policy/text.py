@@ -286,7 +286,11 @@ def html_blocks(text: str, warnings: list[str] | None = None) -> tuple[list[_Blo
         text = _STRAY_LT.sub(_LT_STAND_IN, text)
     for off in range(0, len(text), _HTML_CHUNK):
         parser.feed(text[off : off + _HTML_CHUNK])
-        if parser.events > MAX_HTML_EVENTS or parser.chars > MAX_TEXT_CHARS or len(parser.blocks) > MAX_BLOCKS:
+        if (
+            parser.events > MAX_HTML_EVENTS
+            or parser.chars > MAX_TEXT_CHARS
+            or len(parser.blocks) > MAX_BLOCKS
+        ):
             if warnings is not None and off + _HTML_CHUNK < len(text):
                 warnings.append(
                     f"HTML cut after {off + _HTML_CHUNK} of {len(text)} characters "
@@ -499,7 +503,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _block_chars(b: _Block) -> int:
-    return len(b.text) if b.kind != "table" else sum(len(c) + 1 for r in b.rows for c in r)
+    """An upper bound of the block's share of ParsedText.text (cells and blocks joined by one character)."""
+    return len(b.text) + 1 if b.kind != "table" else sum(len(c) + 1 for r in b.rows for c in r)
 
 
 def _cap_blocks(blocks: list[_Block], warnings: list[str]) -> list[_Block]:
@@ -512,7 +517,7 @@ def _cap_blocks(blocks: list[_Block], warnings: list[str]) -> list[_Block]:
     for b in blocks[:MAX_BLOCKS]:
         n = _block_chars(b)
         if used + n > MAX_TEXT_CHARS:
-            room = MAX_TEXT_CHARS - used
+            room = MAX_TEXT_CHARS - used - 1
             if b.kind != "table" and room > 0:
                 out.append(_Block(b.kind, b.text[:room], level=b.level))
                 used += room
@@ -563,22 +568,33 @@ def parse(data: bytes, source: str) -> ParsedText:
         parsed.sentences.append(PolicySentence(idx, section(), text, kind, table))
         return idx
 
+    def over(n: int) -> bool:
+        """True (once, with a warning) when ``n`` more sentences would pass MAX_SENTENCES."""
+        if len(parsed.sentences) + n <= MAX_SENTENCES:
+            return False
+        warnings.append(f"more than {MAX_SENTENCES} sentences: only the first {MAX_SENTENCES} are analysed")
+        return True
+
     for b in blocks:
-        if len(parsed.sentences) >= MAX_SENTENCES:
-            warnings.append(f"more than {MAX_SENTENCES} sentences: only the first {MAX_SENTENCES} are analysed")
-            break
         if b.kind == "table":
             start = len(parsed.sentences)
+            cut = over(len(b.rows))
             rows = b.rows[: MAX_SENTENCES - start]  # whole table unless at the sentence bound
+            if not rows:
+                break
             t = PolicyTable(header=rows[0], rows=rows[1:], section=section())
             tix = len(parsed.tables)
             parsed.tables.append(t)
             for r in rows:
                 t.row_sentences.append(add(" | ".join(c for c in r if c)[:MAX_SENTENCE], "row", tix))
             parsed.paragraphs.append(Paragraph("", section(), start, len(t.row_sentences)))
+            if cut:
+                break
             continue
         style = f"h{b.level}" if b.kind == "heading" else _looks_like_heading(b.text)
         if style is not None and len(b.text) <= 200:
+            if over(1):
+                break
             # pop to the same style if it is already open (sibling), else nest
             styles = [s for s, _ in stack]
             if style in styles:
@@ -593,11 +609,15 @@ def parse(data: bytes, source: str) -> ParsedText:
             parsed.paragraphs.append(Paragraph(b.text, section(), idx, 1, heading=True))
             continue
         start = len(parsed.sentences)
-        for s in split_sentences(b.text)[: MAX_SENTENCES - start]:
+        pieces = split_sentences(b.text)
+        cut = over(len(pieces))
+        for s in pieces[: MAX_SENTENCES - start]:
             add(s, "text")
         n = len(parsed.sentences) - start
         if n:
             parsed.paragraphs.append(Paragraph(b.text, section(), start, n))
+        if cut:
+            break
     if title and (fmt != "html" or not parsed.title):
         parsed.title = title  # Markdown front matter wins; in HTML the first heading beats <title>
     if not parsed.title:

@@ -6,7 +6,9 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from apprights.errors import InputError
@@ -45,6 +47,8 @@ from apprights.service.notices.schemas import NoticeOut, RectificationIn
 from apprights.service.orgs.models import Province
 from apprights.service.scans.models import Finding
 from apprights.service.scope import case_filter, may_see_case
+from apprights.service.submissions import service as submissions
+from apprights.service.submissions.models import Submission
 
 router = APIRouter(tags=["cases"])
 STAFF = (Role.MINISTRY, Role.PROVINCE)
@@ -210,16 +214,70 @@ def escalate_overdue(
     return OverdueOut(moved=moved)
 
 
-@router.put("/admin/calendar/{year}", response_model=CalendarYearOut)
-@router.post("/admin/calendar/{year}", response_model=CalendarYearOut)
-def load_calendar_year(
+MAX_CALENDAR_BYTES = 64 * 1024
+_CALENDAR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": CalendarYearIn.model_json_schema()}},
+    }
+}
+
+
+@router.put("/admin/calendar/{year}", response_model=CalendarYearOut, openapi_extra=_CALENDAR_BODY)
+@router.post("/admin/calendar/{year}", response_model=CalendarYearOut, openapi_extra=_CALENDAR_BODY)
+async def load_calendar_year(
     year: Annotated[int, Path(ge=2000, le=2200)],
-    body: CalendarYearIn,
+    request: Request,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
 ) -> CalendarYearOut:
-    """Load (or replace) a year's official schedule: holidays and make-up working days (调休上班日)."""
+    """Load (or replace) a year's official schedule: holidays and make-up working days (调休上班日). The
+    uploaded JSON is kept as sent (``/submissions``), also when it is refused."""
+    data, too_big = await submissions.read_upto(request, MAX_CALENDAR_BYTES)
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="calendar",
+        content=data,
+        now=now,
+        filename=f"calendar-{year}.json",
+        content_type=request.headers.get("content-type", ""),
+        max_bytes=MAX_CALENDAR_BYTES,
+    )
+    sub_id = sub.id
+    session.commit()
+    if too_big:
+        raise HTTPException(413, f"日历过大 / schedule larger than {MAX_CALENDAR_BYTES} bytes")
+    try:
+        try:
+            body = CalendarYearIn.model_validate_json(data)
+        except ValidationError as e:
+            errs = e.errors(include_url=False, include_context=False, include_input=False)
+            problems = [(".".join(str(x) for x in err["loc"]) or "body", err["msg"]) for err in errs]
+            submissions.finish(sub, received=1, accepted=0, errors=problems, outcome="rejected")
+            session.commit()
+            raise HTTPException(422, jsonable_encoder(errs)) from None
+        out = _load_calendar(session, year, body, now, p)
+    except InputError as e:
+        session.rollback()
+        row = session.get(Submission, sub_id)
+        assert row is not None
+        submissions.finish(row, received=1, accepted=0, errors=[(e.path, e.problem)], outcome="rejected")
+        session.commit()
+        raise
+    row = session.get(Submission, sub_id)
+    assert row is not None
+    submissions.finish(row, received=1, accepted=1)
+    session.commit()
+    return out
+
+
+def _load_calendar(
+    session: SessionDep, year: int, body: CalendarYearIn, now: NowDep, p: Principal
+) -> CalendarYearOut:
     for d in [*body.holidays, *body.workdays]:
         if d.year != year:
             raise InputError(f"calendar {year}", f"{d.isoformat()} 不在 {year} 年 / is not in {year}")
@@ -241,7 +299,7 @@ def load_calendar_year(
     audit.record(
         session, now=now, actor=p.actor, actor_id=p.user_id, entity="calendar", entity_id=year, action="load"
     )
-    session.commit()
+    session.flush()
     return CalendarYearOut(
         year=year,
         holidays=sorted(set(body.holidays)),

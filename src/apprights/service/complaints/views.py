@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from sqlalchemy import case, func, select
 
+from apprights.errors import InputError
 from apprights.service.apps.models import App
 from apprights.service.complaints import service
 from apprights.service.complaints.models import Complaint, DetectionTask
@@ -22,6 +25,8 @@ from apprights.service.db import utc_naive
 from apprights.service.deps import NowDep, Page, PageDep, Principal, Role, SessionDep, SettingsDep, allow
 from apprights.service.scope import app_filter
 from apprights.service.security import PiCipher
+from apprights.service.submissions import service as submissions
+from apprights.service.submissions.models import Submission
 
 router = APIRouter(tags=["complaints"])
 # Only the ministry's complaint handlers see who complained; provinces see the complaint without the person.
@@ -36,17 +41,54 @@ def file_complaint(
     settings: SettingsDep,
     _p: Annotated[Principal, Depends(allow(Role.PUBLIC))],
 ) -> ComplaintReceipt:
-    """Anyone may complain about an app (12321 channel)."""
-    complaint, task = service.intake(
-        session,
-        body,
-        cipher=PiCipher(settings.fernet_key()),
-        now=now,
-        data_dir=settings.data_dir,
-        max_upload_bytes=settings.max_upload_bytes,
-        threshold=settings.complaint_threshold,
-        window_days=settings.complaint_window_days,
-    )
+    """Anyone may complain about an app (12321 channel). Each attachment is kept (decoded; as sent when it is
+    not valid base64) before the complaint is taken in; the complaint text itself is stored (contact encrypted)
+    only with the complaint: its personal data never goes to disk in the clear."""
+    subs = []
+    for att in body.attachments:
+        try:
+            content = base64.b64decode(att.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            content = att.content_base64.encode("utf-8", "replace")
+        subs.append(
+            submissions.receive_from(
+                session,
+                settings.data_dir,
+                _p,
+                kind="complaint_attachment",
+                content=content,
+                now=now,
+                filename=att.filename,
+                content_type=att.content_type,
+                max_bytes=settings.max_upload_bytes,
+            ).id
+        )
+    session.commit()
+    try:
+        complaint, task = service.intake(
+            session,
+            body,
+            cipher=PiCipher(settings.fernet_key()),
+            now=now,
+            data_dir=settings.data_dir,
+            max_upload_bytes=settings.max_upload_bytes,
+            threshold=settings.complaint_threshold,
+            window_days=settings.complaint_window_days,
+        )
+    except InputError as e:
+        session.rollback()
+        for sid in subs:
+            row = session.get(Submission, sid)
+            if row is not None:
+                submissions.finish(
+                    row, received=1, accepted=0, errors=[(e.path, e.problem)], outcome="rejected"
+                )
+        session.commit()
+        raise
+    for sid in subs:
+        row = session.get(Submission, sid)
+        if row is not None:
+            submissions.finish(row, received=1, accepted=1)
     session.commit()
     return ComplaintReceipt(
         id=complaint.id, received_at=complaint.received_at, detection_task_id=task.id if task else None

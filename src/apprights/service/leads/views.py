@@ -22,6 +22,7 @@ from apprights.service.files import store_file
 from apprights.service.leads import service
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.leads.schemas import FileOut, LeadIn, LeadOut, PeriodSummary
+from apprights.service.submissions import service as submissions
 
 router = APIRouter(tags=["leads"])
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -69,6 +70,21 @@ async def upload_file(
     if lead is None or lead.province_code != p.province_code:
         raise HTTPException(404, "线索不存在 / no such lead")
     content = await file.read(settings.max_upload_bytes + 1)
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="lead_file",
+        content=content,
+        now=now,
+        filename=file.filename or "file",
+        content_type=file.content_type or "",
+        max_bytes=settings.max_upload_bytes,
+    )
+    session.commit()  # kept before anything else is decided
+    if sub.outcome == "rejected":
+        raise HTTPException(413, f"文件过大 / larger than {settings.max_upload_bytes} bytes")
+    submissions.finish(sub, received=1, accepted=1)
     row = store_file(
         session,
         settings.data_dir,

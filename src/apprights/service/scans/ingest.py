@@ -53,6 +53,7 @@ class ParsedReport:
     store_code: str
     findings: list[dict[str, Any]]
     sdks: list[tuple[str, str, str, str]]  # (key, name, category, vendor)
+    line: int = 0  # line of a JSON-Lines batch it came from (0: the payload was one report)
 
 
 @dataclass
@@ -63,6 +64,8 @@ class IngestResult:
     findings: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     scan_run_ids: list[int] = field(default_factory=list)
+    # per item, in submission order: (where, line, outcome accepted|duplicate|rejected, scan run id, message)
+    outcomes: list[tuple[str, int, str, int | None, str]] = field(default_factory=list)
 
 
 def _s(d: dict[str, Any], key: str, where: str, *, cap: int, required: bool = False) -> str:
@@ -224,7 +227,10 @@ def parse_payload(data: bytes, source: str) -> Iterator[ParsedReport | InputErro
         except orjson.JSONDecodeError as e:
             yield InputError(where, f"not valid JSON: {str(e)[:120]}")
             continue
-        yield _parse_safely(doc, where)
+        item = _parse_safely(doc, where)
+        if isinstance(item, ParsedReport):
+            item.line = n
+        yield item
 
 
 def _insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: list[str]) -> None:
@@ -294,6 +300,7 @@ def ingest_reports(
     store_id: int | None = None,
     result: IngestResult | None = None,
     chunk: int = 1000,
+    submission_id: int | None = None,
 ) -> IngestResult:
     """Store ``reports`` (already parsed); the caller commits."""
     res = result or IngestResult()
@@ -309,17 +316,22 @@ def ingest_reports(
         res.received += len(batch)
         # 1. drop reports already stored (and repeats inside the batch)
         shas = {r.sha256 for r in batch}
-        existing: set[str] = set()
+        existing: dict[str, int | None] = {}
         for part in _in_chunks(shas):
             existing.update(
-                session.scalars(select(ScanRun.report_sha256).where(ScanRun.report_sha256.in_(part)))
+                session.execute(
+                    select(ScanRun.report_sha256, ScanRun.id).where(ScanRun.report_sha256.in_(part))
+                ).all()
             )
         fresh: list[ParsedReport] = []
         for r in batch:
             if r.sha256 in existing:
                 res.duplicates += 1
+                res.outcomes.append(
+                    (f"line {r.line}", r.line, "duplicate", existing[r.sha256], "already stored")
+                )
                 continue
-            existing.add(r.sha256)
+            existing[r.sha256] = None
             fresh.append(r)
         if not fresh:
             continue
@@ -402,6 +414,8 @@ def ingest_reports(
                     "knowledge": r.knowledge,
                     "finding_count": len(r.findings),
                     "received_at": ts,
+                    "submission_id": submission_id,
+                    "submission_line": r.line,
                 }
             )
         session.execute(insert(run_t), run_rows)
@@ -417,6 +431,7 @@ def ingest_reports(
         for r, run in zip(fresh, run_rows, strict=True):
             rid = run_ids[r.sha256]
             res.scan_run_ids.append(rid)
+            res.outcomes.append((f"line {r.line}", r.line, "accepted", rid, ""))
             for f in r.findings:
                 frows.append(
                     {
@@ -444,6 +459,7 @@ def ingest_payload(
     user_id: int | None = None,
     store_id: int | None = None,
     allowed_packages: set[str] | None = None,
+    submission_id: int | None = None,
 ) -> IngestResult:
     """Parse and store a report or a JSON-Lines batch; ``allowed_packages`` limits an enterprise to its apps."""
     res = IngestResult()
@@ -452,12 +468,35 @@ def ingest_payload(
         if isinstance(item, InputError):
             res.errors.append((item.path, item.problem))
             res.received += 1
+            line = _line_of(item.path, source)
+            res.outcomes.append((item.path, line, "rejected", None, item.problem))
         elif allowed_packages is not None and item.package not in allowed_packages:
-            res.errors.append((source, f"{item.package}: 不是本企业的应用 / not one of your apps"))
+            msg = f"{item.package}: 不是本企业的应用 / not one of your apps"
+            where = f"{source}:{item.line}" if item.line else source
+            res.errors.append((where, msg))
             res.received += 1
+            res.outcomes.append((where, item.line, "rejected", None, msg))
         else:
             good.append(item)
     ingest_reports(
-        session, good, now=now, agency_id=agency_id, user_id=user_id, store_id=store_id, result=res
+        session,
+        good,
+        now=now,
+        agency_id=agency_id,
+        user_id=user_id,
+        store_id=store_id,
+        result=res,
+        submission_id=submission_id,
     )
+    res.outcomes.sort(key=lambda o: o[1])
     return res
+
+
+def _line_of(where: str, source: str) -> int:
+    """The line number in an error's ``where`` (``source:N`` or ``source:N findings[i]``); 0 if none."""
+    rest = where[len(source) :] if where.startswith(source) else ""
+    if rest.startswith(":"):
+        num = rest[1:].split(" ", 1)[0]
+        if num.isdigit():
+            return int(num)
+    return 0

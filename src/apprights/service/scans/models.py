@@ -28,6 +28,10 @@ class ScanRun(Base):
     # An enterprise's self-check (its own upload scanned by the service): not an agency result; its findings
     # are never reviewed and never open a regulator case.
     self_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The submission whose raw bytes hold this report (line ``submission_line`` of a JSON-Lines batch, 0 = the
+    # whole file): a reviewer downloads the exact report a finding came from.
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True, index=True)
+    submission_line: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Finding(Base):

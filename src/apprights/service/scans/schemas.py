@@ -13,6 +13,14 @@ class IngestError(BaseModel):
     message: str
 
 
+class LineOutcome(BaseModel):
+    where: str
+    line: int  # line of the JSON-Lines batch (0: the payload was one report)
+    outcome: str  # accepted|duplicate|rejected
+    scan_run_id: int | None = None
+    message: str = ""
+
+
 class IngestOut(BaseModel):
     received: int
     stored: int
@@ -20,6 +28,9 @@ class IngestOut(BaseModel):
     findings: int
     scan_run_ids: list[int]
     errors: list[IngestError]
+    submission_id: int | None = None  # the raw payload, kept whatever its outcome
+    outcome: str = ""  # accepted|partial|rejected|duplicate
+    lines: list[LineOutcome] = []
 
 
 class ScanRunOut(BaseModel):
@@ -34,6 +45,8 @@ class ScanRunOut(BaseModel):
     finding_count: int
     received_at: datetime
     self_check: bool = False
+    submission_id: int | None = None
+    submission_line: int = 0
 
 
 class FindingOut(BaseModel):

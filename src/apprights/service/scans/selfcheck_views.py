@@ -22,6 +22,7 @@ from apprights.service.deps import (
 from apprights.service.scans import selfcheck
 from apprights.service.scans.models import Finding, SelfCheck
 from apprights.service.scans.schemas import FindingOut, SelfCheckDetail, SelfCheckOut
+from apprights.service.submissions import service as submissions
 
 router = APIRouter(tags=["self-checks"])
 VIEWERS = (Role.MINISTRY, Role.ENTERPRISE)
@@ -32,17 +33,6 @@ _APK_BODY = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
-
-
-async def read_capped(request: Request, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise HTTPException(413, f"APK过大 / upload larger than {cap} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def visible(p: Principal) -> ColumnElement[bool]:
@@ -66,7 +56,21 @@ async def upload_self_check(
     app = session.get(App, app_id)
     if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
         raise HTTPException(404, "应用不存在 / no such app of yours")
-    data = await read_capped(request, settings.max_apk_bytes)
+    data, too_big = await submissions.read_upto(request, settings.max_apk_bytes)
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="self_check_apk",
+        content=data,
+        now=now,
+        filename=f"{app.package}.apk",
+        content_type="application/vnd.android.package-archive",
+        max_bytes=settings.max_apk_bytes,
+    )
+    session.commit()  # recorded before anything judges it
+    if too_big:
+        raise HTTPException(413, f"APK过大 / upload larger than {settings.max_apk_bytes} bytes")
     sc = selfcheck.submit(
         session,
         settings.data_dir,
@@ -77,6 +81,10 @@ async def upload_self_check(
         now=now,
         max_bytes=settings.max_apk_bytes,
     )
+    if sc.status == "rejected":
+        submissions.finish(sub, received=1, accepted=0, errors=[("apk", sc.error)], outcome="rejected")
+    else:
+        submissions.finish(sub, received=1, accepted=1)  # the scan's own result: GET /self-checks/{id}
     session.commit()  # kept even when rejected
     if sc.status == "rejected":
         raise HTTPException(422, f"self-check {sc.id}: {sc.error}")

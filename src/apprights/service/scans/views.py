@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import ColumnElement, func, select
 
+from apprights.errors import InputError
 from apprights.service.apps.models import App
 from apprights.service.cases import flows
 from apprights.service.deps import (
@@ -26,12 +27,15 @@ from apprights.service.scans.schemas import (
     FindingOut,
     IngestError,
     IngestOut,
+    LineOutcome,
     ReviewIn,
     ReviewOut,
     ScanRunOut,
 )
 from apprights.service.scope import app_filter
 from apprights.service.stores.models import Store
+from apprights.service.submissions import service as submissions
+from apprights.service.submissions.models import Submission
 
 router = APIRouter(tags=["scans"])
 REVIEWERS = (Role.MINISTRY, Role.PROVINCE)
@@ -49,17 +53,6 @@ _REPORT_BODY = {
 }
 
 
-async def _read_capped(request: Request, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise HTTPException(413, f"报告过大 / payload larger than {cap} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/scans", response_model=IngestOut, openapi_extra=_REPORT_BODY)
 async def ingest(
     request: Request,
@@ -73,12 +66,36 @@ async def ingest(
 ) -> IngestOut:
     """Ingest one scan report (JSON) or a JSON-Lines batch. Idempotent: a report already stored is skipped.
     An enterprise may submit reports of its own apps only (e.g. the rectified version)."""
-    data = await _read_capped(request, settings.max_report_bytes)
+    data, too_big = await submissions.read_upto(request, settings.max_report_bytes)
+    ctype = request.headers.get("content-type", "")
+    # Kept (and committed) before anything parses it: a rejected submission is never lost.
+    sub = submissions.receive(
+        session,
+        settings.data_dir,
+        kind="scan_report",
+        content=data,
+        now=now,
+        filename="batch.jsonl" if "ndjson" in ctype or "jsonl" in ctype else "report.json",
+        content_type=ctype,
+        user_id=p.user_id,
+        actor=p.actor,
+        agency_id=p.agency_id,
+        enterprise_id=p.enterprise_id,
+        max_bytes=None if not too_big else settings.max_report_bytes,
+    )
+    sub_id = sub.id
+    session.commit()
+    hdr = {"X-Apprights-Submission": str(sub_id)}
+    if too_big:
+        raise HTTPException(413, f"报告过大 / payload larger than {settings.max_report_bytes} bytes", hdr)
     store_id = None
     if store:
         store_id = session.scalar(select(Store.id).where(Store.code == store))
         if store_id is None:
-            raise HTTPException(422, f"未知应用商店 / unknown store {store!r}")
+            msg = f"未知应用商店 / unknown store {store!r}"
+            submissions.finish(sub, received=0, accepted=0, errors=[("store", msg)], outcome="rejected")
+            session.commit()
+            raise HTTPException(422, msg, hdr)
     allowed = None
     if p.role is Role.ENTERPRISE:
         allowed = set(session.scalars(select(App.package).where(App.enterprise_id == p.enterprise_id)))
@@ -91,10 +108,19 @@ async def ingest(
         user_id=p.user_id,
         store_id=store_id,
         allowed_packages=allowed,
+        submission_id=sub_id,
     )
     if res.errors and not res.stored and not res.duplicates:
         session.rollback()
-        raise HTTPException(422, [{"where": w, "message": m} for w, m in res.errors[:100]])
+        row = session.get(Submission, sub_id)
+        assert row is not None
+        submissions.finish(row, received=res.received, accepted=0, errors=res.errors, outcome="rejected")
+        session.commit()
+        raise HTTPException(422, [{"where": w, "message": m} for w, m in res.errors[:100]], hdr)
+    submissions.finish(
+        sub, received=res.received, accepted=res.stored, errors=res.errors, duplicates=res.duplicates
+    )
+    outcome = sub.outcome
     session.commit()
     return IngestOut(
         received=res.received,
@@ -103,6 +129,12 @@ async def ingest(
         findings=res.findings,
         scan_run_ids=res.scan_run_ids,
         errors=[IngestError(where=w, message=m) for w, m in res.errors[:1000]],
+        submission_id=sub_id,
+        outcome=outcome,
+        lines=[
+            LineOutcome(where=w, line=n, outcome=o, scan_run_id=rid, message=m)
+            for w, n, o, rid, m in res.outcomes[:10_000]
+        ],
     )
 
 
@@ -124,6 +156,59 @@ def list_scans(
     )
     return Page(
         items=[ScanRunOut.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+def report_bytes(session: SessionDep, settings: SettingsDep, p: Principal, run: ScanRun) -> tuple[bytes, str]:
+    """The exact report a scan run came from, for the ministry, the submitting agency, and the enterprise of the
+    app (``HTTPException`` 404 otherwise or when no stored report exists). Returns (bytes, file name)."""
+    allowed = p.role is Role.MINISTRY or (p.role is Role.AGENCY and run.agency_id == p.agency_id)
+    if p.role is Role.ENTERPRISE:
+        owner = session.scalar(select(App.enterprise_id).where(App.id == run.app_id))
+        allowed = owner is not None and owner == p.enterprise_id
+    if not allowed:
+        raise HTTPException(404, "扫描记录不存在 / no such scan run")
+    try:
+        if run.submission_id is not None:
+            sub = session.get(Submission, run.submission_id)
+            if sub is None:
+                raise HTTPException(404, "报告原件不存在 / no stored report for this scan run")
+            data = submissions.report_line(submissions.raw_bytes(settings.data_dir, sub), run.submission_line)
+            return data, f"scan-run-{run.id}-report.json"
+        if run.self_check:
+            from apprights.service.files import read_file
+            from apprights.service.leads.models import StoredFile
+            from apprights.service.scans.models import SelfCheck
+
+            sc = session.scalar(select(SelfCheck).where(SelfCheck.scan_run_id == run.id))
+            stored = session.get(StoredFile, sc.report_file_id) if sc and sc.report_file_id else None
+            if stored is not None:
+                return read_file(settings.data_dir, stored), f"scan-run-{run.id}-report.json"
+    except InputError as e:
+        raise HTTPException(410, f"{e.path}: {e.problem}") from None
+    raise HTTPException(404, "报告原件不存在 / no stored report for this scan run")
+
+
+@router.get(
+    "/scans/{scan_run_id}/report",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "the report exactly as submitted"}},
+)
+def download_report(
+    scan_run_id: IdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE))],
+) -> Response:
+    """The report exactly as it was submitted (one line of a JSON-Lines batch: that line), byte for byte."""
+    run = session.get(ScanRun, scan_run_id)
+    if run is None:
+        raise HTTPException(404, "扫描记录不存在 / no such scan run")
+    data, name = report_bytes(session, settings, p, run)
+    return Response(
+        data,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

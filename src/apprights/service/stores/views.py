@@ -41,6 +41,8 @@ from apprights.service.stores.schemas import (
     StoreOut,
     StoreStatsOut,
 )
+from apprights.service.submissions import service as submissions
+from apprights.service.submissions.models import Submission
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 
 router = APIRouter(tags=["stores"])
@@ -101,17 +103,6 @@ _LISTING_BODY = {
 }
 
 
-async def _read_capped(request: Request, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise HTTPException(413, f"上架信息过大 / payload larger than {cap} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/listings", response_model=ListingIngestOut, openapi_extra=_LISTING_BODY)
 async def ingest_listings(
     request: Request,
@@ -131,7 +122,23 @@ async def ingest_listings(
     its own listings."""
     if p.role is Role.STORE and p.store_id is None:
         raise HTTPException(403, "账号未绑定应用商店 / this store account has no store")
-    data = await _read_capped(request, min(settings.max_report_bytes, MAX_BYTES))
+    cap = min(settings.max_report_bytes, MAX_BYTES)
+    data, too_big = await submissions.read_upto(request, cap)
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="listing",
+        content=data,
+        now=now,
+        filename="listings.json",
+        content_type=request.headers.get("content-type", ""),
+        max_bytes=cap,
+    )
+    sub_id = sub.id
+    session.commit()  # recorded (and the bytes kept) before anything parses them
+    if too_big:
+        raise HTTPException(413, f"上架信息过大 / payload larger than {cap} bytes")
     res = supervision.ingest_listings(
         session,
         settings.data_dir,
@@ -144,6 +151,16 @@ async def ingest_listings(
         knowledge=knowledge,
         manifests=manifest_lookup(session, settings.data_dir),
     )
+    row = session.get(Submission, sub_id)
+    assert row is not None
+    if res.rejected:
+        submissions.finish(
+            row, received=0, accepted=0, errors=[("listings", res.rejected)], outcome="rejected"
+        )
+    elif res.duplicate:
+        submissions.finish(row, received=res.received, accepted=0, outcome="duplicate")
+    else:
+        submissions.finish(row, received=res.received, accepted=res.stored, errors=res.errors)
     session.commit()  # a rejected payload stays on disk and in listing_uploads
     if res.rejected:
         raise HTTPException(422, f"listings: {res.rejected}")

@@ -1,0 +1,180 @@
+"""Record a submission: the raw bytes go to disk by sha256 and a ``Submission`` row is written BEFORE anything
+parses them, so a rejected or partly rejected submission is kept as it came. The caller commits the row right
+away (``receive`` then ``session.commit()``), parses, and records the outcome with ``finish``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from apprights.errors import InputError
+from apprights.service.db import utc_naive
+from apprights.service.files import blob_path, safe_name, write_blob
+from apprights.service.submissions.models import Submission
+
+OUTCOMES = ("received", "accepted", "partial", "rejected", "duplicate")
+MAX_ERRORS = 1000
+
+
+async def read_upto(request: Any, cap: int) -> tuple[bytes, bool]:
+    """A request body (``request.stream()``), or its first ``cap`` + 1 bytes: (bytes, larger than ``cap``)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        chunks.append(chunk)
+        if size > cap:
+            return b"".join(chunks), True
+    return b"".join(chunks), False
+
+
+def receive(
+    session: Session,
+    data_dir: Path,
+    *,
+    kind: str,
+    content: bytes,
+    now: datetime,
+    filename: str = "",
+    content_type: str = "",
+    user_id: int | None = None,
+    actor: str = "",
+    channel: str = "api",
+    agency_id: int | None = None,
+    enterprise_id: int | None = None,
+    province_code: str | None = None,
+    store_id: int | None = None,
+    max_bytes: int | None = None,
+    sync: bool = True,
+) -> Submission:
+    """Keep ``content`` and add its row (flushed, not committed). Over ``max_bytes`` the bytes are not kept:
+    the row records the size and the refusal (outcome ``rejected``)."""
+    too_big = max_bytes is not None and len(content) > max_bytes
+    sha = "" if too_big else write_blob(data_dir, content, sync=sync)
+    row = Submission(
+        kind=kind[:32],
+        channel=channel[:16],
+        sha256=sha,
+        size=len(content),
+        filename=safe_name(filename) if filename else "",
+        content_type=(content_type or "application/octet-stream")[:100],
+        submitted_by=user_id,
+        actor=actor[:100],
+        agency_id=agency_id,
+        enterprise_id=enterprise_id,
+        province_code=province_code,
+        store_id=store_id,
+        received_at=utc_naive(now),
+        outcome="received",
+        items_received=0,
+        items_accepted=0,
+        errors="[]",
+    )
+    if too_big:
+        row.outcome = "rejected"
+        row.errors = orjson.dumps(
+            [{"where": filename[:100] or kind, "message": f"文件过大 / larger than {max_bytes} bytes"}]
+        ).decode()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def receive_from(
+    session: Session,
+    data_dir: Path,
+    principal: Any,
+    *,
+    kind: str,
+    content: bytes,
+    now: datetime,
+    filename: str = "",
+    content_type: str = "",
+    max_bytes: int | None = None,
+) -> Submission:
+    """``receive`` for an API caller (a ``deps.Principal``): who, and on whose behalf."""
+    return receive(
+        session,
+        data_dir,
+        kind=kind,
+        content=content,
+        now=now,
+        filename=filename,
+        content_type=content_type,
+        user_id=principal.user_id,
+        actor=principal.actor,
+        agency_id=principal.agency_id,
+        enterprise_id=principal.enterprise_id,
+        province_code=principal.province_code,
+        store_id=principal.store_id,
+        max_bytes=max_bytes,
+    )
+
+
+def finish(
+    row: Submission,
+    *,
+    received: int,
+    accepted: int,
+    errors: Iterable[tuple[str, str]] = (),
+    duplicates: int = 0,
+    outcome: str | None = None,
+) -> Submission:
+    """Record what came of the submission; the outcome follows from the counts unless given."""
+    errs = [{"where": w[:300], "message": m[:1000]} for w, m in list(errors)[:MAX_ERRORS]]
+    row.items_received = received
+    row.items_accepted = accepted
+    row.errors = orjson.dumps(errs).decode()
+    if outcome is None:
+        if accepted and (errs or accepted + duplicates < received):
+            outcome = "partial"
+        elif accepted:
+            outcome = "accepted"
+        elif duplicates and not errs:
+            outcome = "duplicate"
+        elif duplicates:
+            outcome = "partial"
+        else:
+            outcome = "rejected"
+    row.outcome = outcome
+    return row
+
+
+def raw_bytes(data_dir: Path, row: Submission) -> bytes:
+    """The bytes exactly as submitted (checked against their sha256)."""
+    if not row.sha256:
+        raise InputError(
+            f"submission {row.id}", "内容未保存（超过大小上限）/ bytes not kept (over the size cap)"
+        )
+    path = blob_path(data_dir, row.sha256)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise InputError(f"submission {row.id}", "存储文件缺失 / stored file is missing") from None
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise InputError(f"submission {row.id}", "存储文件校验失败 / stored file does not match its sha256")
+    return data
+
+
+def report_line(data: bytes, line: int) -> bytes:
+    """Line ``line`` (1-based, as numbered by ``scans.ingest.parse_payload``) of a JSON-Lines batch; 0 = all."""
+    if line <= 0:
+        return data
+    lines = data.splitlines()
+    if line > len(lines):
+        raise InputError("report", f"line {line} is not in the stored file")
+    return lines[line - 1]
+
+
+def errors_of(row: Submission) -> list[dict[str, str]]:
+    try:
+        v = orjson.loads(row.errors or "[]")
+    except orjson.JSONDecodeError:
+        return []
+    return v if isinstance(v, list) else []
