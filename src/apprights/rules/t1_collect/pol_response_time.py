@@ -11,6 +11,9 @@ from apprights.rules._pol_common import policy_absence, policy_evidence
 from apprights.rules.base import Rule, RuleContext
 
 
+_UNITS = {"working_day": ("个工作日", "working days"), "day": ("天", "days"), "hour": ("小时", "hours")}
+
+
 class PolicyResponseTime(Rule):
     """The time limit the policy promises for handling requests and complaints is missing or too long.
 
@@ -65,11 +68,14 @@ class PolicyResponseTime(Rule):
         if days <= limit:
             return
         stated = f"{policy.response_days} {policy.response_unit}"
+        unit_zh, unit_en = _UNITS.get(policy.response_unit, (policy.response_unit, policy.response_unit))
+        stated_zh = f"{policy.response_days}{unit_zh}"
+        stated_en = f"{policy.response_days} {unit_en}"
         yield self.finding(
             facts,
             key="too_long",
             evidence=[policy_evidence(policy, policy.response_days_sentence, stated=stated)],
             confidence=Confidence.DECLARED,
-            detail_zh=f"隐私政策承诺的响应时限（{stated}）超过15个工作日。",
-            detail_en=f"The promised response limit ({stated}) exceeds 15 working days.",
+            detail_zh=f"隐私政策承诺的响应时限（{stated_zh}）超过15个工作日。",
+            detail_en=f"The promised response limit ({stated_en}) exceeds 15 working days.",
         )
