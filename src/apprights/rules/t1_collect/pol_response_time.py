@@ -10,7 +10,6 @@ from apprights.model.finding import Confidence, Finding, Severity
 from apprights.rules._pol_common import policy_absence, policy_evidence
 from apprights.rules.base import Rule, RuleContext
 
-
 _UNITS = {"working_day": ("个工作日", "working days"), "day": ("天", "days"), "hour": ("小时", "hours")}
 
 
