@@ -51,7 +51,7 @@ def test_help_documents_setup() -> None:
         "cryptography",
         "--serial",
         "--no-frida",
-        "README-collect.md",
+        "docs/collect.md",
     ):
         assert needle in text, needle
 
