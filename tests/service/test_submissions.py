@@ -152,3 +152,27 @@ def test_cli_ingest_of_a_bad_file_exits_2_and_records_it(
             assert (run.submission_id, run.submission_line) == (subs[1].id, 0)  # one object: the file
     finally:
         engine.dispose()
+
+
+def test_cli_ingest_listings_records_a_bad_file(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from apprights.service.db import make_engine, make_sessionmaker
+    from apprights.service.submissions.models import Submission
+    from tests.service.test_cli_listings import main_app
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("APPRIGHTS_DATA_DIR", str(data_dir))
+    f = tmp_path / "l.json"
+    f.write_bytes(b'{"format": "other/1"}')
+    assert CliRunner().invoke(main_app, ["ingest-listings", str(f), "--db", db_url]).exit_code == 2
+    engine = make_engine(db_url)
+    try:
+        with make_sessionmaker(engine)() as s:
+            sub = s.scalars(select(Submission)).one()
+    finally:
+        engine.dispose()
+    assert (sub.kind, sub.channel, sub.outcome, sub.filename) == ("listing", "cli", "rejected", "l.json")
+    assert blob_path(data_dir, sub.sha256).read_bytes() == b'{"format": "other/1"}'

@@ -28,8 +28,10 @@ def _raw(w: World, sub: dict[str, Any]) -> bytes:
 def test_listing_upload_rejected_is_recorded(world: World) -> None:
     w = world
     bad = b'{"format": "apprights-listing/1", "store": '
-    assert w.call("store", "POST", "/api/v1/listings", content=bad).status_code == 422
+    r = w.call("store", "POST", "/api/v1/listings", content=bad)
+    assert r.status_code == 422
     sub = _latest(w, "listing")
+    assert int(r.headers["X-Apprights-Submission"]) == sub["id"]
     assert sub["outcome"] == "rejected" and sub["actor"] == "store:store" and _raw(w, sub) == bad
     assert sub["errors"] and sub["errors"][0]["message"]
     # the store sees its own submission, another store does not
@@ -141,3 +143,34 @@ def test_submission_routes_have_the_intended_roles(world: World) -> None:
         if (path, m) in expected
     }
     assert found == expected
+
+
+def test_case_response_refused_is_kept(world: World) -> None:
+    w = world
+    from apprights.service.scans.factory import make_report
+
+    w.ok(
+        "agency",
+        "POST",
+        "/api/v1/scans",
+        content=json.dumps(make_report("com.example.shop", n_findings=1)).encode(),
+    )
+    fid = w.ok("ministry", "GET", "/api/v1/findings")["items"][0]["id"]
+    case_id = w.ok("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})[
+        "case_id"
+    ]
+    # no notice yet: the answer is refused (409), and kept
+    body = json.dumps({"text": "已整改 / fixed"}).encode()
+    r = w.call("enterprise", "POST", f"/api/v1/cases/{case_id}/response", content=body)
+    assert r.status_code == 409
+    sub = _latest(w, "case_response")
+    assert (
+        sub["outcome"] == "rejected"
+        and _raw(w, sub) == body
+        and "not awaiting" in sub["errors"][0]["message"]
+    )
+    r = w.call("enterprise", "POST", f"/api/v1/cases/{case_id}/response", content=b'{"text": ""}')
+    assert r.status_code == 422 and _latest(w, "case_response")["outcome"] == "rejected"
+    w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+    w.ok("enterprise", "POST", f"/api/v1/cases/{case_id}/response", content=body)
+    assert _latest(w, "case_response")["outcome"] == "accepted"

@@ -46,3 +46,20 @@ def test_case_page_links_the_source_report(world: World) -> None:
     assert w.client.get(link).status_code == 404
     w.client.cookies.clear()
     assert w.client.get(link, follow_redirects=False).status_code == 303
+
+
+def test_web_response_is_kept_even_when_refused(world: World) -> None:
+    w = world
+    w.ok("agency", "POST", "/api/v1/scans", content=json.dumps(make_report(PKG, n_findings=1)).encode())
+    fid = w.ok("ministry", "GET", "/api/v1/findings")["items"][0]["id"]
+    case_id = w.ok("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})[
+        "case_id"
+    ]
+    _as(w, "enterprise")
+    r = w.client.post(f"/cases/{case_id}/response", data={"text": "已整改"}, follow_redirects=False)
+    assert r.status_code == 409  # no notice yet
+    sub = w.ok("ministry", "GET", "/api/v1/submissions?kind=case_response")["items"][0]
+    assert (sub["channel"], sub["outcome"]) == ("web", "rejected") and "not awaiting" in sub["errors"][0][
+        "message"
+    ]
+    assert w.call("ministry", "GET", f"/api/v1/submissions/{sub['id']}/raw").content == "已整改".encode()

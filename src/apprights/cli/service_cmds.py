@@ -83,6 +83,23 @@ def db_upgrade(db: DbOpt = None) -> None:
     typer.echo(f"database at head: {url}")
 
 
+def _file_groups(
+    files: list[Path], max_files: int = 200, max_bytes: int = 64 * 1024 * 1024
+) -> Iterator[list[tuple[Path, bytes]]]:
+    """The files with their bytes, a few hundred (or a few dozen MB) at a time: one transaction per group."""
+    group: list[tuple[Path, bytes]] = []
+    size = 0
+    for f in files:
+        data = f.read_bytes()
+        group.append((f, data))
+        size += len(data)
+        if len(group) >= max_files or size >= max_bytes:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def ingest_cmd(
     path: Annotated[Path, typer.Argument(help="report JSON, JSON-Lines file, or a directory of them")],
     db: DbOpt = None,
@@ -111,44 +128,49 @@ def ingest_cmd(
     total_stored = total_dup = total_err = 0
     try:
         factory = make_sessionmaker(engine)
-        for f in files:
+        store_id = None
+        if store:
             with session_scope(factory) as session:
-                store_id = None
-                if store:
-                    store_id = session.scalar(select(Store.id).where(Store.code == store))
-                    if store_id is None:
-                        raise _fail(f"unknown store {store!r}")
-                now = datetime.now(UTC)
-                data = f.read_bytes()
-                # the file's bytes are kept (committed) before they are parsed: a rejected file is not lost
-                sub = submissions.receive(
-                    session,
-                    settings.data_dir,
-                    kind="scan_report",
-                    channel="cli",
-                    content=data,
-                    now=now,
-                    filename=f.name,
-                    content_type="application/x-ndjson" if f.suffix == ".jsonl" else "application/json",
-                    actor="cli",
-                    store_id=store_id,
-                )
+                store_id = session.scalar(select(Store.id).where(Store.code == store))
+            if store_id is None:
+                raise _fail(f"unknown store {store!r}")
+        for group in _file_groups(files):
+            now = datetime.now(UTC)
+            with session_scope(factory) as session:
+                # the files' bytes are kept and their rows committed before any is parsed: nothing is lost
+                subs = []
+                for f, data in group:
+                    sub = submissions.receive(
+                        session,
+                        settings.data_dir,
+                        kind="scan_report",
+                        channel="cli",
+                        content=data,
+                        now=now,
+                        filename=f.name,
+                        content_type="application/x-ndjson" if f.suffix == ".jsonl" else "application/json",
+                        actor="cli",
+                        store_id=store_id,
+                        sync=False,  # the operator's own files: no fsync each (bulk directories stay fast)
+                    )
+                    subs.append(sub)
                 session.commit()
-                res = ingest_payload(
-                    session, data, str(f), now=now, store_id=store_id, submission_id=sub.id
-                )
-                submissions.finish(
-                    sub,
-                    received=res.received,
-                    accepted=res.stored,
-                    errors=res.errors,
-                    duplicates=res.duplicates,
-                )
-            total_stored += res.stored
-            total_dup += res.duplicates
-            total_err += len(res.errors)
-            for where, msg in res.errors[:20]:
-                typer.echo(f"error: {where}: {msg}", err=True)
+                for (f, data), sub in zip(group, subs, strict=True):
+                    res = ingest_payload(
+                        session, data, str(f), now=now, store_id=store_id, submission_id=sub.id
+                    )
+                    submissions.finish(
+                        sub,
+                        received=res.received,
+                        accepted=res.stored,
+                        errors=res.errors,
+                        duplicates=res.duplicates,
+                    )
+                    total_stored += res.stored
+                    total_dup += res.duplicates
+                    total_err += len(res.errors)
+                    for where, msg in res.errors[:20]:
+                        typer.echo(f"error: {where}: {msg}", err=True)
     finally:
         engine.dispose()
     typer.echo(f"stored {total_stored} reports, {total_dup} already present, {total_err} rejected")
@@ -259,6 +281,7 @@ def ingest_listings_cmd(
     from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
     from apprights.service.scans.selfcheck import manifest_lookup
     from apprights.service.stores.supervision import ingest_listings
+    from apprights.service.submissions import service as submissions
 
     if not path.exists():
         raise _fail(f"{path}: no such file or directory")
@@ -284,17 +307,43 @@ def ingest_listings_cmd(
                 if f.stat().st_size > MAX_BYTES:
                     raise InputError(str(f), f"larger than {MAX_BYTES} bytes")
                 raw = f.read_bytes()
+                now = datetime.now(UTC)
                 with _database_errors(), session_scope(factory) as session:
+                    # kept and recorded (committed) before it is parsed
+                    sub = submissions.receive(
+                        session,
+                        settings.data_dir,
+                        kind="listing",
+                        channel="cli",
+                        content=raw,
+                        now=now,
+                        filename=f.name,
+                        content_type="application/json",
+                        actor="cli",
+                    )
+                    session.commit()
                     res = ingest_listings(
                         session,
                         settings.data_dir,
                         raw,
                         user_id=None,
-                        now=datetime.now(UTC),
+                        now=now,
                         grace_hours=settings.listing_grace_hours,
                         knowledge=knowledge,
                         manifests=manifest_lookup(session, settings.data_dir),
                     )
+                    if res.rejected:
+                        submissions.finish(
+                            sub,
+                            received=0,
+                            accepted=0,
+                            errors=[("listings", res.rejected)],
+                            outcome="rejected",
+                        )
+                    elif res.duplicate:
+                        submissions.finish(sub, received=res.received, accepted=0, outcome="duplicate")
+                    else:
+                        submissions.finish(sub, received=res.received, accepted=res.stored, errors=res.errors)
             except (InputError, OSError) as e:
                 problems.append(str(e) if isinstance(e, InputError) else f"{f}: {e.strerror or e}")
                 rejected += 1

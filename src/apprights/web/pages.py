@@ -39,6 +39,8 @@ from apprights.service.scans.models import Finding, ScanRun
 from apprights.service.scans.views import report_bytes
 from apprights.service.scope import app_filter, case_filter, may_see_app, may_see_case
 from apprights.service.stores.models import Store
+from apprights.service.submissions import service as submissions
+from apprights.service.submissions.models import Submission
 from apprights.service.users import service as users
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -368,16 +370,52 @@ def install_pages(app: FastAPI) -> None:
         text: Annotated[str, Form(min_length=1, max_length=20000)],
     ) -> Response:
         p = need(request, session, now, (Role.ENTERPRISE,))
-        case, app_ = visible_case(p, session, case_id)
-        actor = flows.Actor(p.actor, p.user_id)
-        return act(
-            request,
-            p,
+        sub = submissions.receive_from(
             session,
-            case,
-            app_,
-            lambda: flows.respond(session, case, text=text, scan_run_id=None, actor=actor, now=now),
+            request.app.state.settings.data_dir,
+            p,
+            kind="case_response",
+            content=text.encode("utf-8", "replace"),
+            now=now,
+            filename=f"case-{case_id}-response.txt",
+            content_type="text/plain",
+            channel="web",
         )
+        sub_id = sub.id
+        session.commit()  # the answer is kept before anything judges it
+        try:
+            case, app_ = visible_case(p, session, case_id)
+        except HTTPException as e:
+            submissions.finish(
+                sub, received=1, accepted=0, errors=[("response", str(e.detail))], outcome="rejected"
+            )
+            session.commit()
+            raise
+        actor = flows.Actor(p.actor, p.user_id)
+        why: list[str] = []
+
+        def do() -> object:
+            try:
+                return flows.respond(session, case, text=text, scan_run_id=None, actor=actor, now=now)
+            except Exception as e:
+                why.append(str(e)[:1000])
+                raise
+
+        out = act(request, p, session, case, app_, do)
+        row = session.get(Submission, sub_id)
+        if row is not None:
+            if out.status_code < 400:
+                submissions.finish(row, received=1, accepted=1)
+            else:
+                submissions.finish(
+                    row,
+                    received=1,
+                    accepted=0,
+                    errors=[("response", why[0] if why else "refused")],
+                    outcome="rejected",
+                )
+            session.commit()
+        return out
 
     @router.get("/public/notices", response_class=HTMLResponse)
     def public_notices(request: Request, session: SessionDep, now: NowDep, offset: int = 0) -> Response:

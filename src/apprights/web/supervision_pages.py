@@ -32,6 +32,7 @@ from apprights.service.scope import app_filter
 from apprights.service.security import PiCipher
 from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import Store
+from apprights.service.submissions import service as submissions
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 
 Render = Callable[..., HTMLResponse]
@@ -207,6 +208,19 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
             raise HTTPException(404, "应用不存在 / no such app of yours")
         data = await apk.read(settings.max_apk_bytes + 1)
+        sub = submissions.receive_from(
+            session,
+            settings.data_dir,
+            p,
+            kind="self_check_apk",
+            content=data,
+            now=now,
+            filename=apk.filename or f"{app.package}.apk",
+            content_type="application/vnd.android.package-archive",
+            max_bytes=settings.max_apk_bytes,
+            channel="web",
+        )
+        session.commit()  # recorded before anything judges it
         if len(data) > settings.max_apk_bytes:
             raise HTTPException(413, f"APK过大 / upload larger than {settings.max_apk_bytes} bytes")
         sc = selfcheck.submit(
@@ -219,6 +233,10 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
             now=now,
             max_bytes=settings.max_apk_bytes,
         )
+        if sc.status == "rejected":
+            submissions.finish(sub, received=1, accepted=0, errors=[("apk", sc.error)], outcome="rejected")
+        else:
+            submissions.finish(sub, received=1, accepted=1)
         session.commit()
         if sc.status != "rejected":
             request.app.state.self_checks.submit(sc.id)

@@ -41,6 +41,7 @@ from apprights.service.deps import (
     SettingsDep,
     allow,
 )
+from apprights.service.errors import Conflict, Forbidden, NotFound
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import NoticeCase
 from apprights.service.notices.schemas import NoticeOut, RectificationIn
@@ -159,17 +160,61 @@ def issue_notice(
     return NoticeOut.model_validate(notice).model_copy(update={"case_ids": [case.id]})
 
 
-@router.post("/cases/{case_id}/response", response_model=CaseDetail)
-def respond(
+MAX_RESPONSE_BYTES = 256 * 1024
+_RESPONSE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ResponseIn.model_json_schema()}},
+    }
+}
+
+
+@router.post("/cases/{case_id}/response", response_model=CaseDetail, openapi_extra=_RESPONSE_BODY)
+async def respond(
     case_id: IdPath,
-    body: ResponseIn,
+    request: Request,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
 ) -> CaseDetail:
-    """The enterprise answers the notice (optionally pointing at the rectified version's scan run)."""
-    case = visible_case(session, case_id, p)
-    flows.respond(session, case, text=body.text, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    """The enterprise answers the notice (optionally pointing at the rectified version's scan run, whose report
+    it submits with ``POST /scans``). The answer is kept as sent (``/submissions``), also when it is refused."""
+    data, too_big = await submissions.read_upto(request, MAX_RESPONSE_BYTES)
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="case_response",
+        content=data,
+        now=now,
+        filename=f"case-{case_id}-response.json",
+        content_type=request.headers.get("content-type", ""),
+        max_bytes=MAX_RESPONSE_BYTES,
+    )
+    sub_id = sub.id
+    session.commit()
+    if too_big:
+        raise HTTPException(413, f"反馈过大 / response larger than {MAX_RESPONSE_BYTES} bytes")
+    try:
+        try:
+            body = ResponseIn.model_validate_json(data)
+        except ValidationError as e:
+            errs = e.errors(include_url=False, include_context=False, include_input=False)
+            raise HTTPException(422, jsonable_encoder(errs)) from None
+        case = visible_case(session, case_id, p)
+        flows.respond(session, case, text=body.text, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    except (HTTPException, InputError, Conflict, NotFound, Forbidden) as e:
+        session.rollback()
+        row = session.get(Submission, sub_id)
+        assert row is not None
+        msg = e.problem if isinstance(e, InputError) else str(getattr(e, "detail", e))
+        submissions.finish(row, received=1, accepted=0, errors=[("response", msg)], outcome="rejected")
+        session.commit()
+        raise
+    row = session.get(Submission, sub_id)
+    assert row is not None
+    submissions.finish(row, received=1, accepted=1)
     session.commit()
     return case_detail(session, case)
 

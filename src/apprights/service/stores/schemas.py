@@ -50,6 +50,7 @@ class ListingIngestOut(BaseModel):
     case_ids: list[int]
     repeat_case_ids: list[int]
     rule_finding_ids: list[int] = []  # findings of the engine's listing rules (problem types 9/10), pending
+    submission_id: int | None = None  # the raw upload as received (GET /submissions/{id}/raw)
 
 
 class ListingSnapshotOut(BaseModel):

@@ -162,10 +162,11 @@ async def ingest_listings(
     else:
         submissions.finish(row, received=res.received, accepted=res.stored, errors=res.errors)
     session.commit()  # a rejected payload stays on disk and in listing_uploads
+    hdr = {"X-Apprights-Submission": str(sub_id)}
     if res.rejected:
-        raise HTTPException(422, f"listings: {res.rejected}")
+        raise HTTPException(422, f"listings: {res.rejected}", hdr)
     if res.errors and not res.stored:
-        raise HTTPException(422, [{"where": w, "message": m} for w, m in res.errors[:100]])
+        raise HTTPException(422, [{"where": w, "message": m} for w, m in res.errors[:100]], hdr)
     return ListingIngestOut(
         upload_id=res.upload_id,
         sha256=res.sha256,
@@ -177,6 +178,7 @@ async def ingest_listings(
         case_ids=res.case_ids,
         repeat_case_ids=res.repeat_case_ids,
         rule_finding_ids=res.rule_finding_ids,
+        submission_id=sub_id,
     )
 
 

@@ -97,8 +97,9 @@ def receive_from(
     filename: str = "",
     content_type: str = "",
     max_bytes: int | None = None,
+    channel: str = "api",
 ) -> Submission:
-    """``receive`` for an API caller (a ``deps.Principal``): who, and on whose behalf."""
+    """``receive`` for an API or web caller (a ``deps.Principal``): who, and on whose behalf."""
     return receive(
         session,
         data_dir,
@@ -114,6 +115,7 @@ def receive_from(
         province_code=principal.province_code,
         store_id=principal.store_id,
         max_bytes=max_bytes,
+        channel=channel,
     )
 
 

@@ -45,7 +45,9 @@ def upgrade() -> None:
             ["enterprise_id"], ["enterprises.id"], name=op.f("fk_submissions_enterprise_id_enterprises")
         ),
         sa.ForeignKeyConstraint(["store_id"], ["stores.id"], name=op.f("fk_submissions_store_id_stores")),
-        sa.ForeignKeyConstraint(["submitted_by"], ["users.id"], name=op.f("fk_submissions_submitted_by_users")),
+        sa.ForeignKeyConstraint(
+            ["submitted_by"], ["users.id"], name=op.f("fk_submissions_submitted_by_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submissions")),
     )
     op.create_index(op.f("ix_submissions_sha256"), "submissions", ["sha256"])
