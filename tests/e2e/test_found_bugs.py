@@ -1,4 +1,4 @@
-"""Crashes found by fuzzing the scan path (see /work/notes/BUGS-hostile.md), kept as regression tests: in-process,
+"""Crashes found by fuzzing the scan path, kept as regression tests: in-process,
 the contract is success or InputError, nothing else."""
 
 from __future__ import annotations
