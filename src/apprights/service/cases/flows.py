@@ -183,22 +183,16 @@ def _open_or_join(session: Session, finding: Finding, *, actor: Actor, now: date
     )
     for case in open_cases:
         if case.store_id is None or store_id is None or case.store_id == store_id:
-            finding.case_id = case.id
             case.app_version_id = max(case.app_version_id, finding.app_version_id)
-            case.updated_at = utc_naive(now)
-            audit.record(
+            return _join_case(
                 session,
+                finding,
+                case,
+                actor=actor,
                 now=now,
-                actor=actor.name,
-                actor_id=actor.user_id,
-                entity="case",
-                entity_id=case.id,
-                action="join",
                 reason=f"finding {finding.id} joined",
                 evidence=[f"finding:{finding.id}", f"fingerprint:{finding.fingerprint}"],
             )
-            session.flush()
-            return case
     return _open_case(session, finding, store_id, repeat_source(session, finding, store_id), actor, now)
 
 
@@ -220,22 +214,44 @@ def open_repeat_case(
         .order_by(Case.id)
     ).first()
     if existing is not None:
-        finding.case_id = existing.id
-        existing.updated_at = utc_naive(now)
-        audit.record(
+        return _join_case(
             session,
+            finding,
+            existing,
+            actor=actor,
             now=now,
-            actor=actor.name,
-            actor_id=actor.user_id,
-            entity="case",
-            entity_id=existing.id,
-            action="join",
             reason=f"finding {finding.id} joined (repeat of case #{prior.id})",
             evidence=[f"finding:{finding.id}", f"case:{prior.id}"],
         )
-        session.flush()
-        return existing
     return _open_case(session, finding, store_id, prior, actor, now)
+
+
+def _join_case(
+    session: Session,
+    finding: Finding,
+    case: Case,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+    evidence: list[str],
+) -> Case:
+    """Attach ``finding`` to an open ``case`` and write the audit record of the join."""
+    finding.case_id = case.id
+    case.updated_at = utc_naive(now)
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="case",
+        entity_id=case.id,
+        action="join",
+        reason=reason,
+        evidence=evidence,
+    )
+    session.flush()
+    return case
 
 
 def _open_case(
