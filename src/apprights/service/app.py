@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from apprights.errors import CalendarError, InputError
 from apprights.service.audit.service import AuditImmutableError, install_guard
@@ -35,6 +37,7 @@ def api_router() -> APIRouter:
     from apprights.service.apps.views import router as apps
     from apprights.service.cases.views import router as cases
     from apprights.service.complaints.views import router as complaints
+    from apprights.service.jobs.views import router as jobs
     from apprights.service.leads.views import router as leads
     from apprights.service.notices.views import router as notices
     from apprights.service.orgs.views import router as orgs
@@ -45,7 +48,7 @@ def api_router() -> APIRouter:
     from apprights.service.users.views import router as users
 
     api = APIRouter(prefix=API_PREFIX)
-    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints, submissions):
+    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints, submissions, jobs):
         api.include_router(r)
     return api
 
@@ -91,6 +94,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _data(_r: Request, _e: DataError) -> JSONResponse:
         return _json_error(422, "数据库拒绝该取值 / the database rejected a value (e.g. a NUL character)")
 
+    @app.exception_handler(PoolTimeout)
+    async def _busy(_r: Request, _e: PoolTimeout) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "服务繁忙，请稍后重试 / the service is busy, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(ValueError)
     async def _value(_r: Request, e: ValueError) -> JSONResponse:
         return _json_error(422, str(e)[:500])
@@ -100,7 +111,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """Build the service for ``settings`` (database must already be migrated: see ``db.upgrade``)."""
-    engine = make_engine(settings.resolved_db_url())
+    # the route threads, the self-check and job runners' threads, and the login/lifespan work
+    engine = make_engine(settings.resolved_db_url(), pool_size=settings.worker_threads + 4)
     sessionmaker = make_sessionmaker(engine)
     install_guard(sessionmaker)
 
@@ -114,9 +126,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
             log.warning(
                 "created the first ministry account %r with password %s", settings.admin_username, generated
             )
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        app.state.jobs.interrupted()
         app.state.self_checks.resume()
         yield
         app.state.self_checks.shutdown()
+        app.state.jobs.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -136,7 +151,14 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.self_checks = SelfCheckRunner(
         sessionmaker, settings.data_dir, app.state.clock, timeout_s=settings.self_check_timeout_s
     )
+    from apprights.service.jobs.runner import JobRunner
+
+    app.state.jobs = JobRunner(sessionmaker)
     _install_error_handlers(app)
+    from apprights.service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer carries the headers, a 413 too
     app.include_router(api_router())
     from apprights.web.pages import install_pages
 

@@ -76,6 +76,23 @@ def write_blob(data_dir: Path, content: bytes, *, sync: bool = True) -> str:
     return sha
 
 
+def adopt_blob(data_dir: Path, tmp: Path, sha256: str, *, sync: bool = True) -> str:
+    """Move the already hashed file ``tmp`` (on the same file system) into the store under ``sha256``."""
+    path = blob_path(data_dir, sha256)
+    if path.exists():
+        tmp.unlink(missing_ok=True)
+        return sha256
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if sync:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    os.replace(tmp, path)
+    return sha256
+
+
 def read_file(data_dir: Path, row: StoredFile) -> bytes:
     data = blob_path(data_dir, row.sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != row.sha256:

@@ -61,6 +61,11 @@ class Settings:
     max_report_bytes: int = 512 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     max_apk_bytes: int = 200 * 1024 * 1024  # an enterprise's self-check upload
+    max_json_bytes: int = 1024 * 1024  # any other request body (JSON, forms): refused with 413 before reading
+    sync_ingest_max_bytes: int = 8 * 1024 * 1024  # a larger scan batch is ingested as a background job (202)
+    # Threads that run the (blocking) routes; the database pool is sized to them, so a request never waits
+    # for a connection held by another request's thread.
+    worker_threads: int = 32
     self_check_timeout_s: float = 300.0  # per self-check scan (the worker process is killed after it)
     session_hours: int = 12
     title: str = "全国APP技术检测平台管理系统 / National App Technical Detection Platform"

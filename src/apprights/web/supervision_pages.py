@@ -193,7 +193,7 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         return render(request, "self_checks.html", p, rows=rows, apps=apps, error=error)
 
     @router.post("/self-checks")
-    async def upload_self_check(
+    def upload_self_check(
         request: Request,
         session: SessionDep,
         now: NowDep,
@@ -207,7 +207,7 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         app = session.get(App, app_id) if app_id else None
         if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
             raise HTTPException(404, "应用不存在 / no such app of yours")
-        data = await apk.read(settings.max_apk_bytes + 1)
+        data = apk.file.read(settings.max_apk_bytes + 1)  # a plain def route: this thread may block
         sub = submissions.receive_from(
             session,
             settings.data_dir,

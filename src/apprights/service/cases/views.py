@@ -50,6 +50,7 @@ from apprights.service.scans.models import Finding
 from apprights.service.scope import case_filter, may_see_case
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
+from apprights.service.uploads import SpooledBody, StreamedBody
 
 router = APIRouter(tags=["cases"])
 STAFF = (Role.MINISTRY, Role.PROVINCE)
@@ -170,23 +171,25 @@ _RESPONSE_BODY = {
 
 
 @router.post("/cases/{case_id}/response", response_model=CaseDetail, openapi_extra=_RESPONSE_BODY)
-async def respond(
+def respond(
     case_id: IdPath,
     request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
+    body_file: Annotated[SpooledBody, Depends(StreamedBody(lambda _s: MAX_RESPONSE_BYTES))],
 ) -> CaseDetail:
     """The enterprise answers the notice (optionally pointing at the rectified version's scan run, whose report
     it submits with ``POST /scans``). The answer is kept as sent (``/submissions``), also when it is refused."""
-    data, too_big = await submissions.read_upto(request, MAX_RESPONSE_BYTES)
+    too_big = body_file.too_big
+    data = b"" if too_big else body_file.read_bytes()
     sub = submissions.receive_from(
         session,
         settings.data_dir,
         p,
         kind="case_response",
-        content=data,
+        spooled=body_file,
         now=now,
         filename=f"case-{case_id}-response.json",
         content_type=request.headers.get("content-type", ""),
@@ -270,23 +273,25 @@ _CALENDAR_BODY = {
 
 @router.put("/admin/calendar/{year}", response_model=CalendarYearOut, openapi_extra=_CALENDAR_BODY)
 @router.post("/admin/calendar/{year}", response_model=CalendarYearOut, openapi_extra=_CALENDAR_BODY)
-async def load_calendar_year(
+def load_calendar_year(
     year: Annotated[int, Path(ge=2000, le=2200)],
     request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+    body_file: Annotated[SpooledBody, Depends(StreamedBody(lambda _s: MAX_CALENDAR_BYTES))],
 ) -> CalendarYearOut:
     """Load (or replace) a year's official schedule: holidays and make-up working days (调休上班日). The
     uploaded JSON is kept as sent (``/submissions``), also when it is refused."""
-    data, too_big = await submissions.read_upto(request, MAX_CALENDAR_BYTES)
+    too_big = body_file.too_big
+    data = b"" if too_big else body_file.read_bytes()
     sub = submissions.receive_from(
         session,
         settings.data_dir,
         p,
         kind="calendar",
-        content=data,
+        spooled=body_file,
         now=now,
         filename=f"calendar-{year}.json",
         content_type=request.headers.get("content-type", ""),

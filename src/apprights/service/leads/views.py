@@ -57,7 +57,7 @@ def submit(
 
 
 @router.post("/leads/{lead_id}/files", response_model=FileOut, status_code=201)
-async def upload_file(
+def upload_file(
     lead_id: IdPath,
     file: UploadFile,
     session: SessionDep,
@@ -69,7 +69,7 @@ async def upload_file(
     lead = session.get(Lead, lead_id)
     if lead is None or lead.province_code != p.province_code:
         raise HTTPException(404, "线索不存在 / no such lead")
-    content = await file.read(settings.max_upload_bytes + 1)
+    content = file.file.read(settings.max_upload_bytes + 1)  # a plain def route: this thread may block
     sub = submissions.receive_from(
         session,
         settings.data_dir,

@@ -23,6 +23,7 @@ from apprights.service.scans import selfcheck
 from apprights.service.scans.models import Finding, SelfCheck
 from apprights.service.scans.schemas import FindingOut, SelfCheckDetail, SelfCheckOut
 from apprights.service.submissions import service as submissions
+from apprights.service.uploads import SpooledBody, StreamedBody
 
 router = APIRouter(tags=["self-checks"])
 VIEWERS = (Role.MINISTRY, Role.ENTERPRISE)
@@ -40,12 +41,13 @@ def visible(p: Principal) -> ColumnElement[bool]:
 
 
 @router.post("/self-checks", response_model=SelfCheckOut, status_code=202, openapi_extra=_APK_BODY)
-async def upload_self_check(
+def upload_self_check(
     request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
+    body: Annotated[SpooledBody, Depends(StreamedBody(lambda s: s.max_apk_bytes))],
     app_id: Annotated[
         int, Query(ge=1, le=2**31 - 1, description="the enterprise's app the APK is a build of")
     ],
@@ -56,13 +58,14 @@ async def upload_self_check(
     app = session.get(App, app_id)
     if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
         raise HTTPException(404, "应用不存在 / no such app of yours")
-    data, too_big = await submissions.read_upto(request, settings.max_apk_bytes)
+    too_big = body.too_big
+    data = b"" if too_big else body.read_bytes()
     sub = submissions.receive_from(
         session,
         settings.data_dir,
         p,
         kind="self_check_apk",
-        content=data,
+        spooled=body,
         now=now,
         filename=f"{app.package}.apk",
         content_type="application/vnd.android.package-archive",

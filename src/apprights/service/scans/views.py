@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import ColumnElement, func, select
 
 from apprights.errors import InputError
@@ -21,6 +22,9 @@ from apprights.service.deps import (
     SettingsDep,
     allow,
 )
+from apprights.service.jobs.runner import JOB_CHANNEL, IngestJob, JobRunner
+from apprights.service.jobs.schemas import JobOut
+from apprights.service.jobs.views import job_out
 from apprights.service.scans.ingest import ingest_payload
 from apprights.service.scans.models import Finding, ScanRun
 from apprights.service.scans.schemas import (
@@ -33,9 +37,11 @@ from apprights.service.scans.schemas import (
     ScanRunOut,
 )
 from apprights.service.scope import app_filter
+from apprights.service.settings import Settings
 from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
+from apprights.service.uploads import SpooledBody, StreamedBody
 
 router = APIRouter(tags=["scans"])
 REVIEWERS = (Role.MINISTRY, Role.PROVINCE)
@@ -53,27 +59,45 @@ _REPORT_BODY = {
 }
 
 
-@router.post("/scans", response_model=IngestOut, openapi_extra=_REPORT_BODY)
-async def ingest(
+def _report_cap(settings: Settings) -> int:
+    return settings.max_report_bytes
+
+
+def _wants_async(request: Request) -> bool:
+    return "respond-async" in request.headers.get("prefer", "").lower()
+
+
+@router.post(
+    "/scans",
+    response_model=IngestOut,
+    openapi_extra=_REPORT_BODY,
+    responses={202: {"model": JobOut, "description": "a large batch: ingested in the background"}},
+)
+def ingest(
     request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     p: Annotated[Principal, Depends(allow(Role.AGENCY, Role.MINISTRY, Role.ENTERPRISE))],
+    body: Annotated[SpooledBody, Depends(StreamedBody(_report_cap))],
     store: Annotated[
         str | None, Query(max_length=64, description="store code the app was taken from")
     ] = None,
-) -> IngestOut:
+) -> IngestOut | JSONResponse:
     """Ingest one scan report (JSON) or a JSON-Lines batch. Idempotent: a report already stored is skipped.
-    An enterprise may submit reports of its own apps only (e.g. the rectified version)."""
-    data, too_big = await submissions.read_upto(request, settings.max_report_bytes)
+    An enterprise may submit reports of its own apps only (e.g. the rectified version).
+
+    A body larger than ``sync_ingest_max_bytes`` (8 MiB), or any body sent with ``Prefer: respond-async``, is
+    kept and answered at once with ``202 Accepted`` and a job (``Location: /api/v1/jobs/{id}``); the batch is
+    ingested in the background and the job reports the outcome."""
     ctype = request.headers.get("content-type", "")
+    background = not body.too_big and (body.size > settings.sync_ingest_max_bytes or _wants_async(request))
     # Kept (and committed) before anything parses it: a rejected submission is never lost.
     sub = submissions.receive(
         session,
         settings.data_dir,
         kind="scan_report",
-        content=data,
+        spooled=body,
         now=now,
         filename="batch.jsonl" if "ndjson" in ctype or "jsonl" in ctype else "report.json",
         content_type=ctype,
@@ -81,12 +105,12 @@ async def ingest(
         actor=p.actor,
         agency_id=p.agency_id,
         enterprise_id=p.enterprise_id,
-        max_bytes=None if not too_big else settings.max_report_bytes,
+        channel=JOB_CHANNEL if background else "api",
     )
     sub_id = sub.id
     session.commit()
     hdr = {"X-Apprights-Submission": str(sub_id)}
-    if too_big:
+    if body.too_big:
         raise HTTPException(413, f"报告过大 / payload larger than {settings.max_report_bytes} bytes", hdr)
     store_id = None
     if store:
@@ -99,6 +123,27 @@ async def ingest(
     allowed = None
     if p.role is Role.ENTERPRISE:
         allowed = set(session.scalars(select(App.package).where(App.enterprise_id == p.enterprise_id)))
+    if background:
+        runner: JobRunner = request.app.state.jobs
+        runner.submit(
+            IngestJob(
+                submission_id=sub_id,
+                db_url=settings.resolved_db_url(),
+                data_dir=str(settings.data_dir),
+                now=now,
+                agency_id=p.agency_id,
+                user_id=p.user_id,
+                store_id=store_id,
+                allowed_packages=frozenset(allowed) if allowed is not None else None,
+            )
+        )
+        out = job_out(session, sub, runner)
+        return JSONResponse(
+            out.model_dump(mode="json"),
+            status_code=202,
+            headers={**hdr, "Location": f"{request.scope.get('root_path', '')}/api/v1/jobs/{sub_id}"},
+        )
+    data = submissions.raw_bytes(settings.data_dir, sub)
     res = ingest_payload(
         session,
         data,

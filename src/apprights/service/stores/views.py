@@ -29,6 +29,7 @@ from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding
 from apprights.service.scans.schemas import FindingOut
 from apprights.service.scans.selfcheck import manifest_lookup
+from apprights.service.settings import Settings
 from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import ListingSnapshot, Store
 from apprights.service.stores.schemas import (
@@ -44,6 +45,7 @@ from apprights.service.stores.schemas import (
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
+from apprights.service.uploads import SpooledBody, StreamedBody
 
 router = APIRouter(tags=["stores"])
 
@@ -103,14 +105,19 @@ _LISTING_BODY = {
 }
 
 
+def _listing_cap(settings: Settings) -> int:
+    return min(settings.max_report_bytes, MAX_BYTES)
+
+
 @router.post("/listings", response_model=ListingIngestOut, openapi_extra=_LISTING_BODY)
-async def ingest_listings(
+def ingest_listings(
     request: Request,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     knowledge: KnowledgeDep,
     p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.AGENCY, Role.STORE))],
+    body: Annotated[SpooledBody, Depends(StreamedBody(_listing_cap))],
 ) -> ListingIngestOut:
     """Store listings (``apprights-listing/1``: an object, an array or JSON Lines). The raw payload is kept on
     disk by sha256 (the same payload twice is stored once). Listings captured more than the grace period
@@ -122,14 +129,15 @@ async def ingest_listings(
     its own listings."""
     if p.role is Role.STORE and p.store_id is None:
         raise HTTPException(403, "账号未绑定应用商店 / this store account has no store")
-    cap = min(settings.max_report_bytes, MAX_BYTES)
-    data, too_big = await submissions.read_upto(request, cap)
+    cap = _listing_cap(settings)
+    too_big = body.too_big
+    data = b"" if too_big else body.read_bytes()
     sub = submissions.receive_from(
         session,
         settings.data_dir,
         p,
         kind="listing",
-        content=data,
+        spooled=body,
         now=now,
         filename="listings.json",
         content_type=request.headers.get("content-type", ""),

@@ -15,23 +15,12 @@ from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
 from apprights.service.db import utc_naive
-from apprights.service.files import blob_path, safe_name, write_blob
+from apprights.service.files import adopt_blob, blob_path, safe_name, write_blob
 from apprights.service.submissions.models import Submission
+from apprights.service.uploads import SpooledBody
 
 OUTCOMES = ("received", "accepted", "partial", "rejected", "duplicate")
 MAX_ERRORS = 1000
-
-
-async def read_upto(request: Any, cap: int) -> tuple[bytes, bool]:
-    """A request body (``request.stream()``), or its first ``cap`` + 1 bytes: (bytes, larger than ``cap``)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        chunks.append(chunk)
-        if size > cap:
-            return b"".join(chunks), True
-    return b"".join(chunks), False
 
 
 def receive(
@@ -39,7 +28,7 @@ def receive(
     data_dir: Path,
     *,
     kind: str,
-    content: bytes,
+    content: bytes = b"",
     now: datetime,
     filename: str = "",
     content_type: str = "",
@@ -52,16 +41,25 @@ def receive(
     store_id: int | None = None,
     max_bytes: int | None = None,
     sync: bool = True,
+    spooled: SpooledBody | None = None,
 ) -> Submission:
-    """Keep ``content`` and add its row (flushed, not committed). Over ``max_bytes`` the bytes are not kept:
-    the row records the size and the refusal (outcome ``rejected``)."""
-    too_big = max_bytes is not None and len(content) > max_bytes
-    sha = "" if too_big else write_blob(data_dir, content, sync=sync)
+    """Keep ``content`` (or the ``spooled`` body, moved into the store without reading it) and add its row
+    (flushed, not committed). Over ``max_bytes`` (or a spooled body over its cap) the bytes are not kept: the
+    row records the size and the refusal (outcome ``rejected``)."""
+    if spooled is not None:
+        size = spooled.size
+        too_big = spooled.too_big or (max_bytes is not None and size > max_bytes)
+        tmp = None if too_big else spooled.release()
+        sha = adopt_blob(data_dir, tmp, spooled.sha256, sync=sync) if tmp is not None else ""
+    else:
+        size = len(content)
+        too_big = max_bytes is not None and size > max_bytes
+        sha = "" if too_big else write_blob(data_dir, content, sync=sync)
     row = Submission(
         kind=kind[:32],
         channel=channel[:16],
         sha256=sha,
-        size=len(content),
+        size=size,
         filename=safe_name(filename) if filename else "",
         content_type=(content_type or "application/octet-stream")[:100],
         submitted_by=user_id,
@@ -77,6 +75,8 @@ def receive(
         errors="[]",
     )
     if too_big:
+        if max_bytes is None and spooled is not None:
+            max_bytes = spooled.cap
         row.outcome = "rejected"
         row.errors = orjson.dumps(
             [{"where": filename[:100] or kind, "message": f"文件过大 / larger than {max_bytes} bytes"}]
@@ -92,12 +92,13 @@ def receive_from(
     principal: Any,
     *,
     kind: str,
-    content: bytes,
+    content: bytes = b"",
     now: datetime,
     filename: str = "",
     content_type: str = "",
     max_bytes: int | None = None,
     channel: str = "api",
+    spooled: SpooledBody | None = None,
 ) -> Submission:
     """``receive`` for an API or web caller (a ``deps.Principal``): who, and on whose behalf."""
     return receive(
@@ -116,6 +117,7 @@ def receive_from(
         store_id=principal.store_id,
         max_bytes=max_bytes,
         channel=channel,
+        spooled=spooled,
     )
 
 

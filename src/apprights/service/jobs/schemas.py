@@ -1,0 +1,29 @@
+"""Job status as the API shows it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+JobStatus = Literal["queued", "running", "done"]
+
+
+class JobError(BaseModel):
+    where: str
+    message: str
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: Literal["scan_ingest"]
+    status: JobStatus
+    submission_id: int
+    outcome: str  # the submission's: received until done, then accepted|partial|rejected|duplicate
+    size: int
+    received_at: datetime
+    items_received: int
+    items_accepted: int
+    scan_run_ids: list[int] = []
+    errors: list[JobError] = []

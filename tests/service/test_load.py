@@ -1,0 +1,121 @@
+"""Serving under load: no route blocks the event loop, the pool is sized to the worker threads, and reads are
+served while a large batch is ingested (a real uvicorn server on loopback; SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from apprights.service.scans.factory import make_report
+from apprights.service.uploads import StreamedBody
+from tests.service.conftest import World
+from tests.service.live import live_service
+
+
+def _calls(dependant: Any) -> list[Any]:
+    out = []
+    for d in dependant.dependencies:
+        out.append(d.call)
+        out.extend(_calls(d))
+    return out
+
+
+def test_no_route_blocks_the_event_loop(world: World) -> None:
+    """Every endpoint is a plain ``def`` (run in the thread pool); the only coroutine dependency is the body
+    spooler, which writes to disk in worker threads."""
+    app = world.client.app
+    offenders = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        if inspect.iscoroutinefunction(route.endpoint):
+            offenders.append(f"{sorted(route.methods)} {route.path}")
+        for call in _calls(route.dependant):
+            if isinstance(call, StreamedBody):
+                continue
+            fn = call if inspect.isfunction(call) or inspect.ismethod(call) else getattr(call, "__call__", None)  # noqa: B004
+            if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+                offenders.append(f"{route.path}: dependency {call!r}")
+    assert not offenders, offenders
+
+
+def test_the_pool_is_sized_to_the_worker_threads(world: World) -> None:
+    import anyio
+
+    app = world.client.app
+    settings = app.state.settings
+    assert app.state.engine.pool.size() >= settings.worker_threads
+    client: TestClient = world.client
+    assert client.portal is not None
+    tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == settings.worker_threads
+
+
+def _batch(n: int) -> bytes:
+    return "\n".join(
+        json.dumps(make_report(f"com.load.app{i}", n_findings=20, seed=i)) for i in range(n)
+    ).encode()
+
+
+def test_reads_are_served_while_a_large_batch_is_ingested(db_url: str, tmp_path: Path) -> None:
+    body = _batch(1200)  # ≈ 17 MB: over the synchronous limit
+    with live_service(db_url, tmp_path / "data") as live:
+        w = live.world
+        h = w.h("ministry")
+        latencies: list[float] = []
+        errors: list[str] = []
+        stop = threading.Event()
+
+        def reader() -> None:
+            with httpx.Client(base_url=live.url, timeout=30) as c:
+                while not stop.is_set():
+                    t = time.perf_counter()
+                    try:
+                        r = c.get("/api/v1/cases", headers=h)
+                        if r.status_code != 200:
+                            errors.append(f"{r.status_code} {r.text[:100]}")
+                    except httpx.HTTPError as e:
+                        errors.append(repr(e))
+                    latencies.append(time.perf_counter() - t)
+
+        readers = [threading.Thread(target=reader) for _ in range(4)]
+        for t in readers:
+            t.start()
+        try:
+            t0 = time.perf_counter()
+            r = httpx.post(
+                f"{live.url}/api/v1/scans",
+                content=body,
+                headers={**w.h("agency"), "Content-Type": "application/x-ndjson"},
+                timeout=120,
+            )
+            accepted_s = time.perf_counter() - t0
+            assert r.status_code == 202, r.text[:300]
+            job_id = r.json()["id"]
+            deadline = time.monotonic() + 180
+            while True:
+                job = httpx.get(f"{live.url}/api/v1/jobs/{job_id}", headers=w.h("agency"), timeout=30).json()
+                if job["status"] == "done":
+                    break
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            for t in readers:
+                t.join()
+        assert job["outcome"] == "accepted" and job["items_accepted"] == 1200, job
+        assert not errors, errors[:5]
+        assert len(latencies) > 20
+        latencies.sort()
+        # generous bounds for a shared 2-core machine; the blocking version stalled reads for the whole ingest
+        assert latencies[int(len(latencies) * 0.95)] < 1.0, latencies[-10:]
+        assert latencies[-1] < 3.0, latencies[-10:]
+        assert accepted_s < 30
