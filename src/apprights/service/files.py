@@ -8,6 +8,7 @@ import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -98,3 +99,23 @@ def read_file(data_dir: Path, row: StoredFile) -> bytes:
     if hashlib.sha256(data).hexdigest() != row.sha256:
         raise InputError(row.filename, "存储文件校验失败 / stored file does not match its sha256")
     return data
+
+
+def content_disposition(filename: str, disposition: str = "attachment", *, fallback: str = "") -> str:
+    """A ``Content-Disposition`` value any client reads: an ASCII ``filename`` fallback and the real name
+    (``截图.png``) as RFC 5987 / RFC 6266 ``filename*=UTF-8''…``. Path parts, quotes and control characters
+    never reach the header."""
+    name = Path(filename.replace("\\", "/")).name or "file"
+    name = "".join(ch for ch in name if ch.isprintable())[:200] or "file"
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._\-]", "_", stem)
+    ascii_ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:10]
+    if not re.search(r"[A-Za-z0-9]", ascii_stem):
+        ascii_stem = "file"
+    ascii_name = ascii_stem + (f".{ascii_ext}" if dot and ascii_ext else "")
+    if fallback:
+        ascii_name = re.sub(r"[^A-Za-z0-9._\-]", "_", fallback)[:200]
+    value = f'{disposition}; filename="{ascii_name}"'
+    if ascii_name != name:
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return value

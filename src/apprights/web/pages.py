@@ -32,6 +32,7 @@ from apprights.service.deps import (
 )
 from apprights.service.documents import render_html
 from apprights.service.errors import Conflict, NotFound
+from apprights.service.files import content_disposition
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise
@@ -293,7 +294,7 @@ def install_pages(app: FastAPI) -> None:
         return Response(
             data,
             media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": content_disposition(name)},
         )
 
     @router.get("/cases/{case_id}", response_class=HTMLResponse)

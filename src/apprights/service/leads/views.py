@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, UploadFile
 from sqlalchemy import func, select
 
+from apprights.errors import InputError
 from apprights.service.deps import (
     IdPath,
     NowDep,
@@ -18,7 +19,7 @@ from apprights.service.deps import (
     SettingsDep,
     allow,
 )
-from apprights.service.files import store_file
+from apprights.service.files import content_disposition, read_file, store_file
 from apprights.service.leads import service
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.leads.schemas import FileOut, LeadIn, LeadOut, PeriodSummary
@@ -98,6 +99,40 @@ def upload_file(
     )
     session.commit()
     return row
+
+
+@router.get(
+    "/leads/{lead_id}/files/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the evidence file"}},
+)
+def download_file(
+    lead_id: IdPath,
+    file_id: IdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.PROVINCE))],
+) -> Response:
+    """An evidence file of a lead, under its original name (``截图.png``: RFC 5987 ``filename*``)."""
+    lead = session.get(Lead, lead_id)
+    row = session.get(StoredFile, file_id)
+    if (
+        lead is None
+        or (p.role is Role.PROVINCE and lead.province_code != p.province_code)
+        or row is None
+        or row.owner_kind != "lead"
+        or row.owner_id != lead.id
+    ):
+        raise HTTPException(404, "文件不存在 / no such file")
+    try:
+        data = read_file(settings.data_dir, row)
+    except (InputError, OSError) as e:
+        raise HTTPException(410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}") from None
+    return Response(
+        data,
+        media_type="application/octet-stream",  # never rendered inline: what the province uploaded is untrusted
+        headers={"Content-Disposition": content_disposition(row.filename)},
+    )
 
 
 @router.get("/leads", response_model=Page[LeadOut])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from sqlalchemy import ColumnElement, false, func, or_, select, true
@@ -23,6 +22,7 @@ from apprights.service.deps import (
     allow,
 )
 from apprights.service.documents import render_html, render_pdf, render_xlsx
+from apprights.service.files import content_disposition
 from apprights.service.notices import service
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.notices.schemas import BatchIn, DocFormat, NoticeKind, NoticeOut
@@ -115,8 +115,8 @@ def notice_document(
         body = render_pdf(doc)
     else:
         body = render_xlsx(doc)
-    disposition = (
-        f"attachment; filename=\"notice-{n.id}.{format}\"; filename*=UTF-8''{quote(n.notice_no)}.{format}"
+    disposition = content_disposition(
+        f"{n.notice_no or f'notice-{n.id}'}.{format}", fallback=f"notice-{n.id}.{format}"
     )
     return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": disposition})
 

@@ -22,6 +22,7 @@ from apprights.service.deps import (
     SettingsDep,
     allow,
 )
+from apprights.service.files import content_disposition
 from apprights.service.jobs.runner import JOB_CHANNEL, IngestJob, JobRunner
 from apprights.service.jobs.schemas import JobOut
 from apprights.service.jobs.views import job_out
@@ -253,7 +254,7 @@ def download_report(
     return Response(
         data,
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 

@@ -21,6 +21,7 @@ from apprights.service.uploads import SpooledBody
 
 OUTCOMES = ("received", "accepted", "partial", "rejected", "duplicate")
 MAX_ERRORS = 1000
+MAX_RECORDED_SIZE = 2**31 - 1  # the column is a 32-bit integer; a larger declared size is recorded as this
 
 
 def receive(
@@ -59,7 +60,7 @@ def receive(
         kind=kind[:32],
         channel=channel[:16],
         sha256=sha,
-        size=size,
+        size=min(size, MAX_RECORDED_SIZE),
         filename=safe_name(filename) if filename else "",
         content_type=(content_type or "application/octet-stream")[:100],
         submitted_by=user_id,

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from apprights.errors import InputError
 from apprights.service.deps import IdPath, Page, PageDep, Principal, Role, SessionDep, SettingsDep, allow
+from apprights.service.files import content_disposition
 from apprights.service.submissions import service
 from apprights.service.submissions.models import Submission
 
@@ -115,7 +116,5 @@ def download_submission(
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={
-            "Content-Disposition": f'attachment; filename="submission-{row.id}-{row.filename or "raw"}"'
-        },
+        headers={"Content-Disposition": content_disposition(f"submission-{row.id}-{row.filename or 'raw'}")},
     )
