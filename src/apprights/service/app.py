@@ -94,6 +94,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _data(_r: Request, _e: DataError) -> JSONResponse:
         return _json_error(422, "数据库拒绝该取值 / the database rejected a value (e.g. a NUL character)")
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(_r: Request, e: OverflowError) -> JSONResponse:
+        # date/time arithmetic past year 9999 (or before year 1): the input was out of range, not the server
+        return _json_error(422, f"日期或数值超出范围 / date or number out of range: {str(e)[:200]}")
+
     @app.exception_handler(PoolTimeout)
     async def _busy(_r: Request, _e: PoolTimeout) -> JSONResponse:
         return JSONResponse(
@@ -111,7 +116,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """Build the service for ``settings`` (database must already be migrated: see ``db.upgrade``)."""
-    # the route threads, the self-check and job runners' threads, and the login/lifespan work
+    # one connection per request slot (deps.db_slots), plus the self-check and job runners and the lifespan
     engine = make_engine(settings.resolved_db_url(), pool_size=settings.worker_threads + 4)
     sessionmaker = make_sessionmaker(engine)
     install_guard(sessionmaker)
@@ -127,6 +132,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
                 "created the first ministry account %r with password %s", settings.admin_username, generated
             )
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        app.state.db_slots = anyio.CapacityLimiter(settings.worker_threads)
         app.state.jobs.interrupted()
         app.state.self_checks.resume()
         yield

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+import anyio
 from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -61,20 +62,38 @@ class Principal:
 PUBLIC = Principal(Role.PUBLIC)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessionmaker()
-    try:
-        yield session
-    finally:
-        session.close()
+# Dependencies that never block are ``async def``: FastAPI runs them on the event loop instead of handing each to
+# the thread pool (a thread hop per dependency per request is what limits reads under load). Anything that does
+# I/O stays a plain ``def`` (the thread pool) or hands its I/O to a worker thread.
 
 
-def get_now(request: Request) -> datetime:
+def db_slots(state: Any) -> anyio.CapacityLimiter:
+    """How many requests may hold a database session at once (``Settings.worker_threads``; the pool has more
+    connections than that). Waiting for a slot happens on the event loop, holding neither a thread nor a
+    connection, so requests queue instead of exhausting the pool while holding threads others need."""
+    slots: anyio.CapacityLimiter | None = getattr(state, "db_slots", None)
+    if slots is None:
+        slots = state.db_slots = anyio.CapacityLimiter(state.settings.worker_threads)
+    return slots
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request. Creating one does no I/O (the connection is taken on first use, in the route's
+    thread); closing it returns the connection to the pool, which may roll back, so it runs in a worker thread."""
+    async with db_slots(request.app.state):
+        session: Session = request.app.state.sessionmaker()
+        try:
+            yield session
+        finally:
+            await anyio.to_thread.run_sync(session.close)
+
+
+async def get_now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -149,7 +168,7 @@ class Roles:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, p: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def __call__(self, p: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if Role.PUBLIC in self.roles or p.role in self.roles:
             return p
         if p.role is Role.PUBLIC:
@@ -168,7 +187,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000, description="page size (capped by the server)")] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
