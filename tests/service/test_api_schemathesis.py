@@ -1,5 +1,5 @@
 """Property-based API test: schemathesis generates requests for every operation of the OpenAPI schema; the
-service never answers 500 (SQLite; a few examples per operation to stay quick)."""
+service never answers 500, on SQLite and on PostgreSQL (a few examples per operation to stay quick)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,13 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from tests.service.conftest import ADMIN_PASSWORD, Clock, build_world  # noqa: E402
 
 
-def test_no_server_errors_on_generated_requests(tmp_path: Path) -> None:
+def test_no_server_errors_on_generated_requests(db_url: str, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from apprights.service.app import create_app
-    from apprights.service.db import upgrade
     from apprights.service.settings import Settings
 
-    s = Settings(
-        db_url=f"sqlite:///{tmp_path / 'st.sqlite3'}",
-        data_dir=tmp_path / "data",
-        admin_password=ADMIN_PASSWORD,
-    )
-    upgrade(s.db_url)
+    s = Settings(db_url=db_url, data_dir=tmp_path / "data", admin_password=ADMIN_PASSWORD)
     app = create_app(s, clock=Clock())
     with TestClient(app) as client:
         token = build_world(client, Clock(), s).tokens["ministry"]
