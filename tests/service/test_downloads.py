@@ -48,14 +48,19 @@ def test_a_lead_screenshot_downloads_under_its_chinese_name(world: World) -> Non
     )
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 500
     meta = w.ok(
-        "province", "POST", f"/api/v1/leads/{lead['id']}/files", files={"file": ("截图.png", png, "image/png")}
+        "province",
+        "POST",
+        f"/api/v1/leads/{lead['id']}/files",
+        files={"file": ("截图.png", png, "image/png")},
     )
     r = w.call("province", "GET", f"/api/v1/leads/{lead['id']}/files/{meta['id']}")
     assert r.status_code == 200 and r.content == png
     assert r.headers["content-type"] == "application/octet-stream"
     assert _real_name(r.headers["content-disposition"]) == "截图.png"
     assert w.call("ministry", "GET", f"/api/v1/leads/{lead['id']}/files/{meta['id']}").status_code == 200
-    assert w.call("province_other", "GET", f"/api/v1/leads/{lead['id']}/files/{meta['id']}").status_code == 404
+    assert (
+        w.call("province_other", "GET", f"/api/v1/leads/{lead['id']}/files/{meta['id']}").status_code == 404
+    )
     assert w.call("province", "GET", f"/api/v1/leads/{lead['id']}/files/999").status_code == 404
     # the raw submission of the same upload: same name, no 500 on the non-ASCII header
     subs = w.ok("ministry", "GET", "/api/v1/submissions", params={"kind": "lead_file"})["items"]

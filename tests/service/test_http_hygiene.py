@@ -121,7 +121,9 @@ def test_json_bodies_over_the_cap_get_413_not_a_parse(live: Live) -> None:
         "province",
         "POST",
         "/api/v1/leads/1/files",
-        files={"file": ("截图.png", b"\x89PNG" + b"0" * (w.settings.max_upload_bytes + 100_000), "image/png")},
+        files={
+            "file": ("截图.png", b"\x89PNG" + b"0" * (w.settings.max_upload_bytes + 100_000), "image/png")
+        },
     )
     assert r.status_code == 413
 

@@ -58,7 +58,9 @@ def test_a_batch_over_the_synchronous_limit_goes_to_the_background(world: World)
     assert len(small) < 4000
     body = batch(3)
     assert len(body) > 1000
-    r = w.call("agency", "POST", "/api/v1/scans", content=body, headers={"Content-Type": "application/x-ndjson"})
+    r = w.call(
+        "agency", "POST", "/api/v1/scans", content=body, headers={"Content-Type": "application/x-ndjson"}
+    )
     assert r.status_code == 202, r.text
     assert wait_done(w, "agency", r.json()["id"])["items_accepted"] == 3
     # the existing contract holds for small reports: answered synchronously with the ingest result

@@ -145,6 +145,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         summary="全国APP技术检测平台管理系统 — findings review, rectification cases, notices, leads, complaints",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by apidocs.install_docs (offline, CSP-clean)
+        redoc_url=None,  # ReDoc would load from a CDN
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -166,6 +169,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer carries the headers, a 413 too
     app.include_router(api_router())
+    from apprights.service.apidocs import install_docs
+
+    install_docs(app)
     from apprights.web.pages import install_pages
 
     install_pages(app)

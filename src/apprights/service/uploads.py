@@ -66,9 +66,7 @@ async def spool(request: Request, cap: int, directory: Path) -> SpooledBody:
     if declared is not None and declared > cap:
         return SpooledBody(None, declared, "", True, cap)
     await anyio.to_thread.run_sync(lambda: directory.mkdir(parents=True, exist_ok=True))
-    fd, name = await anyio.to_thread.run_sync(
-        lambda: tempfile.mkstemp(dir=directory, prefix=".body-")
-    )
+    fd, name = await anyio.to_thread.run_sync(lambda: tempfile.mkstemp(dir=directory, prefix=".body-"))
     path = Path(name)
     fh: IO[bytes] = os.fdopen(fd, "wb")
     digest = hashlib.sha256()

@@ -61,7 +61,9 @@ def run_ingest_job(job: IngestJob) -> dict[str, int]:
             try:
                 data = submissions.raw_bytes(Path(job.data_dir), sub)
             except InputError as e:
-                submissions.finish(sub, received=0, accepted=0, errors=[(e.path, e.problem)], outcome="rejected")
+                submissions.finish(
+                    sub, received=0, accepted=0, errors=[(e.path, e.problem)], outcome="rejected"
+                )
                 return {"received": 0, "stored": 0}
             res = ingest_payload(
                 s,
@@ -78,10 +80,16 @@ def run_ingest_job(job: IngestJob) -> dict[str, int]:
                 s.rollback()
                 sub = s.get(Submission, job.submission_id)
                 assert sub is not None
-                submissions.finish(sub, received=res.received, accepted=0, errors=res.errors, outcome="rejected")
+                submissions.finish(
+                    sub, received=res.received, accepted=0, errors=res.errors, outcome="rejected"
+                )
             else:
                 submissions.finish(
-                    sub, received=res.received, accepted=res.stored, errors=res.errors, duplicates=res.duplicates
+                    sub,
+                    received=res.received,
+                    accepted=res.stored,
+                    errors=res.errors,
+                    duplicates=res.duplicates,
                 )
         return {"received": res.received, "stored": res.stored}
     finally:
@@ -130,7 +138,9 @@ class JobRunner:
             with session_scope(self.factory) as s:
                 sub = s.get(Submission, submission_id)
                 if sub is not None and sub.outcome == "received":
-                    submissions.finish(sub, received=0, accepted=0, errors=[("job", message)], outcome="rejected")
+                    submissions.finish(
+                        sub, received=0, accepted=0, errors=[("job", message)], outcome="rejected"
+                    )
         except Exception:  # the callback thread must survive; the log says what happened
             log.exception("could not record the failure of ingest job %s", submission_id)
 
@@ -145,7 +155,9 @@ class JobRunner:
                 )
             )
             for sub in rows:
-                submissions.finish(sub, received=0, accepted=0, errors=[("job", INTERRUPTED)], outcome="rejected")
+                submissions.finish(
+                    sub, received=0, accepted=0, errors=[("job", INTERRUPTED)], outcome="rejected"
+                )
         return len(rows)
 
     def shutdown(self) -> None:
@@ -153,4 +165,3 @@ class JobRunner:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=False)
-
