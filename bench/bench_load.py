@@ -41,12 +41,15 @@ def serve(db_url: str, data_dir: str, port: int, threads: int) -> None:
     from apprights.service.settings import Settings
 
     upgrade(db_url)
+    extra: dict[str, object] = {}
+    if "worker_threads" in Settings.__dataclass_fields__:  # absent in a --server-src baseline before issue 9
+        extra["worker_threads"] = threads
     settings = Settings(
         db_url=db_url,
         data_dir=Path(data_dir),
         admin_password=ADMIN_PASSWORD,
         secret_key="bench-load",
-        worker_threads=threads,
+        **extra,  # type: ignore[arg-type]
     )
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
@@ -249,6 +252,10 @@ def run_one(kind: str, args: argparse.Namespace, batches: list[tuple[bytes, int]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPRIGHTS_")}
+    if (
+        args.server_src
+    ):  # serve another checkout's code (e.g. `git archive main`) for a before/after comparison
+        env["PYTHONPATH"] = str(Path(args.server_src).resolve() / "src")
     proc = subprocess.Popen(
         [sys.executable, __file__, "--serve", db_url, str(work / "data"), str(port), str(args.threads)],
         env=env,
@@ -274,7 +281,7 @@ def run_one(kind: str, args: argparse.Namespace, batches: list[tuple[bytes, int]
         print("  error:", e, file=sys.stderr)
     mb = stats.bytes_posted / 1e6
     return (
-        f"| {kind} | {args.readers} | {args.ingesters} × {args.batch_mb:g} MB | {window:.1f} s | {len(lat)} | "
+        f"| {kind}{args.label} | {args.readers} | {args.ingesters} × {args.batch_mb:g} MB | {window:.1f} s | {len(lat)} | "
         f"{len(lat) / window:.0f} | {pct(lat, 0.5):.0f} | {pct(lat, 0.95):.0f} | {pct(lat, 0.99):.0f} | "
         f"{max(lat) * 1000 if lat else float('nan'):.0f} | {errors} | {stats.batches_done} ({stats.reports_done} reports) | "
         f"{mb:.0f} MB in {elapsed:.0f} s | {pct(stats.accept_latencies, 0.5) / 1000:.1f} s |"

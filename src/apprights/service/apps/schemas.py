@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import DEADLINE_AT_DOC, UtcTime, deadline_end
 
 PACKAGE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$"
 
@@ -31,7 +32,7 @@ class VersionOut(BaseModel):
     version_code: int
     apk_sha256: str
     signer_sha256: str
-    first_seen: datetime
+    first_seen: UtcTime
 
 
 class ListingIn(InModel):
@@ -58,7 +59,12 @@ class CaseBrief(BaseModel):
     app_version_id: int
     store_id: int | None
     deadline: date | None
-    opened_at: datetime
+    opened_at: UtcTime
+
+    @computed_field(description=DEADLINE_AT_DOC)  # type: ignore[prop-decorator]
+    @property
+    def deadline_at(self) -> datetime | None:
+        return deadline_end(self.deadline)
 
 
 class AppDetail(AppOut):

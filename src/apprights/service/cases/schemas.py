@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from apprights.service.cases.lifecycle import State
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import DEADLINE_AT_DOC, UtcTime, deadline_end
 
 
 class CaseOut(BaseModel):
@@ -23,14 +24,19 @@ class CaseOut(BaseModel):
     repeat_of_case_id: int | None
     deadline: date | None
     working_days: int
-    opened_at: datetime
-    updated_at: datetime
+    opened_at: UtcTime
+    updated_at: UtcTime
+
+    @computed_field(description=DEADLINE_AT_DOC)  # type: ignore[prop-decorator]
+    @property
+    def deadline_at(self) -> datetime | None:
+        return deadline_end(self.deadline)
 
 
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    at: datetime
+    at: UtcTime
     actor: str
     action: str
     from_state: str

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import UtcTime
 
 
 class Contact(InModel):
@@ -37,14 +36,14 @@ class ComplaintIn(InModel):
 
 class ComplaintReceipt(BaseModel):
     id: int
-    received_at: datetime
+    received_at: UtcTime
     detection_task_id: int | None
 
 
 class ComplaintOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    received_at: datetime
+    received_at: UtcTime
     app_name: str
     package: str
     store_name: str
@@ -71,4 +70,4 @@ class DetectionTaskOut(BaseModel):
     reason: str
     complaint_count: int
     status: str
-    created_at: datetime
+    created_at: UtcTime

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
+
+from apprights.service.timeutil import UtcTime
 
 JobStatus = Literal["queued", "running", "done"]
 
@@ -22,7 +23,7 @@ class JobOut(BaseModel):
     submission_id: int
     outcome: str  # the submission's: received until done, then accepted|partial|rejected|duplicate
     size: int
-    received_at: datetime
+    received_at: UtcTime
     items_received: int
     items_accepted: int
     scan_run_ids: list[int] = []

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import BeijingTime, UtcTime
 
 
 class LeadIn(InModel):
@@ -37,7 +36,7 @@ class LeadOut(BaseModel):
     store_name: str
     problem_type: int
     description: str
-    submitted_at: datetime
+    submitted_at: UtcTime
     late: bool
     app_id: int | None
     duplicate_case_id: int | None
@@ -55,7 +54,7 @@ class ProvinceMonth(BaseModel):
 
 class PeriodSummary(BaseModel):
     period: str
-    cutoff: datetime
+    cutoff: BeijingTime
     closed: bool
     provinces: list[ProvinceMonth]
     submitted: list[str]

@@ -4,9 +4,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import DEADLINE_AT_DOC, UtcTime, deadline_end
 
 
 class NoticeKind(StrEnum):
@@ -51,5 +52,10 @@ class NoticeOut(BaseModel):
     working_days: int
     deadline: date | None
     published: bool
-    published_at: datetime | None
+    published_at: UtcTime | None
     case_ids: list[int] = []
+
+    @computed_field(description=DEADLINE_AT_DOC)  # type: ignore[prop-decorator]
+    @property
+    def deadline_at(self) -> datetime | None:
+        return deadline_end(self.deadline)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from apprights.service.inputs import InModel
 from apprights.service.orgs.uscc import uscc_problem
+from apprights.service.timeutil import UtcTime
 
 
 class ProvinceOut(BaseModel):
@@ -43,7 +42,7 @@ class EnterpriseOut(BaseModel):
     contact_name: str
     contact_phone: str
     contact_email: str
-    created_at: datetime
+    created_at: UtcTime
 
 
 class AgencyIn(InModel):

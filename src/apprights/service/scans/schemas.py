@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import UtcTime
 
 
 class IngestError(BaseModel):
@@ -43,7 +43,7 @@ class ScanRunOut(BaseModel):
     tool_name: str
     tool_version: str
     finding_count: int
-    received_at: datetime
+    received_at: UtcTime
     self_check: bool = False
     submission_id: int | None = None
     submission_line: int = 0
@@ -91,13 +91,13 @@ class SelfCheckOut(BaseModel):
     id: int
     enterprise_id: int
     app_id: int
-    submitted_at: datetime
+    submitted_at: UtcTime
     apk_sha256: str
     apk_size: int
     status: str  # queued|running|done|failed|rejected
     error: str
     scan_run_id: int | None
-    finished_at: datetime | None
+    finished_at: UtcTime | None
 
 
 class SelfCheckDetail(SelfCheckOut):

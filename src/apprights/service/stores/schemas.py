@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import UtcTime
 
 
 class StoreIn(InModel):
@@ -30,7 +29,7 @@ class RemovalConfirmationOut(BaseModel):
     id: int
     notice_id: int
     store_id: int
-    confirmed_at: datetime
+    confirmed_at: UtcTime
     note: str
 
 
@@ -65,14 +64,14 @@ class ListingSnapshotOut(BaseModel):
     version_name: str
     url: str
     listed: bool
-    captured_at: datetime
+    captured_at: UtcTime
 
 
 class OpenOrderOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     notice_id: int
     notice_no: str
-    ordered_at: datetime
+    ordered_at: UtcTime
     age_hours: float
     apps: list[str]
 
@@ -84,7 +83,7 @@ class RelistingOut(BaseModel):
     app_name: str
     package: str
     match: str
-    captured_at: datetime
+    captured_at: UtcTime
 
 
 class StoreFiguresOut(BaseModel):
@@ -104,8 +103,8 @@ class StoreFiguresOut(BaseModel):
 
 
 class StoreStatsOut(BaseModel):
-    since: datetime
-    until: datetime
+    since: UtcTime
+    until: UtcTime
     total_problems: int
     stores: list[StoreFiguresOut]
 
@@ -115,8 +114,8 @@ class RemovalOrderRow(BaseModel):
     notice_no: str
     title: str
     store_id: int
-    ordered_at: datetime
+    ordered_at: UtcTime
     published: bool
     apps: list[str]
-    confirmed_at: datetime | None
+    confirmed_at: UtcTime | None
     age_hours: float

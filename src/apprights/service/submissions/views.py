@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -14,6 +13,7 @@ from apprights.service.deps import IdPath, Page, PageDep, Principal, Role, Sessi
 from apprights.service.files import content_disposition
 from apprights.service.submissions import service
 from apprights.service.submissions.models import Submission
+from apprights.service.timeutil import UtcTime
 
 router = APIRouter(tags=["submissions"])
 SUBMITTERS = (Role.MINISTRY, Role.PROVINCE, Role.AGENCY, Role.ENTERPRISE, Role.STORE)
@@ -34,7 +34,7 @@ class SubmissionOut(BaseModel):
     content_type: str
     submitted_by: int | None
     actor: str
-    received_at: datetime
+    received_at: UtcTime
     outcome: str
     items_received: int
     items_accepted: int

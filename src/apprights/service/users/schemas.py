@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from apprights.service.deps import Role
 from apprights.service.inputs import InModel
+from apprights.service.timeutil import UtcTime
 
 
 class LoginIn(InModel):
@@ -15,7 +14,7 @@ class LoginIn(InModel):
 
 class TokenOut(BaseModel):
     token: str
-    expires_at: datetime | None = None
+    expires_at: UtcTime | None = None
 
 
 class UserIn(InModel):
