@@ -210,7 +210,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def drive(url: str, args: argparse.Namespace, batches: list[tuple[bytes, int]]) -> tuple[Stats, float]:
-    limits = httpx.Limits(max_connections=args.readers + args.ingesters + 4, max_keepalive_connections=64)
+    # keep-alive expiry under uvicorn's 5 s idle timeout, so the client never reuses a connection the server is
+    # closing at that moment (that race shows up as ReadError and is not the server's failure)
+    limits = httpx.Limits(
+        max_connections=args.readers + args.ingesters + 4, max_keepalive_connections=64, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         tokens = await seed(client, args.seed_apps)
         stats = Stats()
@@ -277,8 +281,9 @@ def run_one(kind: str, args: argparse.Namespace, batches: list[tuple[bytes, int]
     lat = stats.read_latencies
     window = max(stats.read_end - stats.read_start, 1e-9)
     errors = len(stats.read_errors) + len(stats.ingest_errors)
-    for e in (stats.read_errors + stats.ingest_errors)[:5]:
-        print("  error:", e, file=sys.stderr)
+    for what, errs in (("read", stats.read_errors), ("ingest", stats.ingest_errors)):
+        for e in errs[:3]:
+            print(f"  {what} error ({len(errs)} in all):", e, file=sys.stderr)
     mb = stats.bytes_posted / 1e6
     return (
         f"| {kind}{args.label} | {args.readers} | {args.ingesters} × {args.batch_mb:g} MB | {window:.1f} s | {len(lat)} | "
@@ -303,6 +308,8 @@ def main() -> None:
     ap.add_argument("--batch-mb", type=float, default=84.0)
     ap.add_argument("--seed-apps", type=int, default=150)
     ap.add_argument("--pg", default=PG_ADMIN)
+    ap.add_argument("--server-src", default="", help="serve the apprights package from DIR/src (a baseline)")
+    ap.add_argument("--label", default="", help="appended to the database column (e.g. ', before')")
     ap.add_argument(
         "--threads", type=int, default=32, help="the server's worker threads (Settings.worker_threads)"
     )

@@ -8,6 +8,9 @@ import json
 import time
 from typing import Any
 
+from apprights.service.jobs.runner import IngestJob, run_ingest_job
+from apprights.service.jobs.schemas import JobOut
+from apprights.service.jobs.views import job_out
 from apprights.service.scans.factory import make_report
 from tests.service.conftest import World
 
@@ -33,6 +36,7 @@ def test_respond_async_gives_a_job_that_ingests_the_batch(world: World) -> None:
     r = w.call("agency", "POST", "/api/v1/scans", content=batch(5), headers=ASYNC)
     assert r.status_code == 202, r.text
     job = r.json()
+    JobOut.model_validate(job)
     assert job["status"] in ("queued", "running") and job["outcome"] == "received"
     assert r.headers["Location"] == f"/api/v1/jobs/{job['id']}"
     assert r.headers["X-Apprights-Submission"] == str(job["submission_id"])
@@ -105,3 +109,31 @@ def test_a_job_left_unfinished_by_a_restart_is_marked_interrupted(world: World) 
     job = w.ok("ministry", "GET", f"/api/v1/jobs/{sub_id}")
     assert job["status"] == "done" and job["outcome"] == "rejected"
     assert "restart" in job["errors"][0]["message"]
+
+
+def test_the_worker_function_ingests_once(world: World) -> None:
+    """``run_ingest_job`` (what the worker process runs), called in this process: it ingests the kept batch
+    and records the outcome; run again, it finds the job done and does nothing."""
+    from apprights.service.db import session_scope
+    from apprights.service.submissions import service as submissions
+    from apprights.service.submissions.models import Submission
+
+    w = world
+    app = w.client.app
+    with session_scope(app.state.sessionmaker) as s:
+        sub_id = submissions.receive(
+            s, w.settings.data_dir, kind="scan_report", content=batch(2), now=w.clock(), channel="job"
+        ).id
+    job = IngestJob(
+        submission_id=sub_id,
+        db_url=w.settings.resolved_db_url(),
+        data_dir=str(w.settings.data_dir),
+        now=w.clock(),
+    )
+    assert run_ingest_job(job) == {"received": 2, "stored": 2}
+    assert run_ingest_job(job) == {"received": 0, "stored": 0}
+    with session_scope(app.state.sessionmaker) as s:
+        row = s.get(Submission, sub_id)
+        assert row is not None
+        out = job_out(s, row, app.state.jobs)
+    assert out.status == "done" and out.outcome == "accepted" and len(out.scan_run_ids) == 2
