@@ -135,3 +135,26 @@ def test_reads_are_served_while_a_large_batch_is_ingested(db_url: str, tmp_path:
         assert latencies[int(len(latencies) * 0.95)] < 1.0, latencies[-10:]
         assert latencies[-1] < 3.0, latencies[-10:]
         assert accepted_s < 30
+
+
+def test_more_requests_than_threads_and_connections_queue_instead_of_failing(
+    db_url: str, tmp_path: Path
+) -> None:
+    """2 worker threads (so 6 + 4 pooled connections) and 40 concurrent reads: each request waits for a session
+    slot on the event loop instead of taking a connection and then waiting for a thread held by a request that
+    waits for a connection (that deadlock ended in pool time-outs, answered 500/503)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with live_service(db_url, tmp_path / "data", worker_threads=2) as live:
+        h = live.world.h("ministry")
+
+        def read(_: int) -> int:
+            with httpx.Client(base_url=live.url, timeout=60) as c:
+                return c.get("/api/v1/cases", headers=h).status_code
+
+        t = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            statuses = list(pool.map(read, range(80)))
+        elapsed = time.perf_counter() - t
+    assert statuses == [200] * 80, sorted(set(statuses))
+    assert elapsed < 9  # a single pool time-out (10 s) would exceed this
