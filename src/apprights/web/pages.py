@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import jinja2
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
 from apprights.errors import CalendarError, InputError
-from apprights.knowledge.legal import PROBLEM_TYPES
 from apprights.service import audit
 from apprights.service.apps.models import App
 from apprights.service.apps.service import history
 from apprights.service.cases import flows
-from apprights.service.cases.lifecycle import LABELS, State, TransitionError, allowed_targets
+from apprights.service.cases.lifecycle import State, TransitionError, allowed_targets
 from apprights.service.cases.models import Case
 from apprights.service.deps import (
-    ROLE_LABELS,
     SESSION_COOKIE,
     NowDep,
     Principal,
@@ -42,21 +39,12 @@ from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
 from apprights.service.users import service as users
+from apprights.web.errors import install_error_pages
+from apprights.web.render import LANG_COOKIE, LANGS, STATIC, Pages
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 STAFF = (Role.MINISTRY, Role.PROVINCE)
 REPORT_READERS = (Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE)  # may download a finding's source report
 PAGE = 50
-
-
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    env.globals["PROBLEM_TYPES"] = PROBLEM_TYPES
-    env.globals["STATE_LABELS"] = {str(k): v for k, v in LABELS.items()}
-    env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
-    return env
 
 
 class _Redirect(Exception):
@@ -65,16 +53,10 @@ class _Redirect(Exception):
 
 
 def install_pages(app: FastAPI) -> None:
-    env = _env()
+    pages = Pages()
+    render = pages.render
     router = APIRouter(include_in_schema=False)
-
-    def render(
-        request: Request, name: str, p: Principal | None, status: int = 200, **ctx: Any
-    ) -> HTMLResponse:
-        html = env.get_template(name).render(
-            request=request, me=p, title=request.app.state.settings.title, **ctx
-        )
-        return HTMLResponse(html, status_code=status)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def who(request: Request, session: SessionDep, now: NowDep) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
@@ -91,6 +73,14 @@ def install_pages(app: FastAPI) -> None:
     @app.exception_handler(_Redirect)
     async def _redirect(_r: Request, e: _Redirect) -> Response:
         return RedirectResponse(e.url, status_code=303)
+
+    @router.get("/lang/{code}")
+    def switch_language(code: str, next: str = "/") -> Response:
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        resp = RedirectResponse(target, status_code=303)
+        if code in LANGS:
+            resp.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
+        return resp
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
@@ -438,7 +428,10 @@ def install_pages(app: FastAPI) -> None:
             raise HTTPException(404, "通报不存在 / no such notice")
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
+    from apprights.web.admin_pages import add_admin_routes
     from apprights.web.supervision_pages import add_routes
 
     add_routes(router, render, need)
+    add_admin_routes(router, render, need)
     app.include_router(router)
+    install_error_pages(app, pages)
