@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from apprights.errors import CalendarError, InputError
 from apprights.service import audit
@@ -116,25 +116,6 @@ def install_pages(app: FastAPI) -> None:
         resp.delete_cookie(SESSION_COOKIE)
         return resp
 
-    @router.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, session: SessionDep, now: NowDep) -> Response:
-        p = who(request, session, now)
-        if p is None:
-            return RedirectResponse("/public/notices", status_code=303)
-        counts = {
-            "apps": session.scalar(select(func.count()).select_from(App).where(app_filter(p))) or 0,
-            "pending": session.scalar(
-                select(func.count())
-                .select_from(Finding)
-                .where(Finding.status == "pending", Finding.app_id.in_(select(App.id).where(app_filter(p))))
-            )
-            or 0,
-        }
-        by_state = dict(
-            session.execute(select(Case.state, func.count()).where(case_filter(p)).group_by(Case.state)).all()
-        )
-        return render(request, "dashboard.html", p, counts=counts, by_state=by_state)
-
     @router.get("/apps", response_class=HTMLResponse)
     def apps_page(
         request: Request, session: SessionDep, now: NowDep, offset: int = 0, q: str = ""
@@ -165,21 +146,6 @@ def install_pages(app: FastAPI) -> None:
             listings=listings,
             cases=cases,
         )
-
-    @router.get("/findings", response_class=HTMLResponse)
-    def findings_page(request: Request, session: SessionDep, now: NowDep, offset: int = 0) -> Response:
-        p = need(request, session, now, STAFF)
-        offset = max(0, min(offset, 10**9))
-        q = (
-            select(Finding, App)
-            .join(App, App.id == Finding.app_id)
-            .where(Finding.status == "pending", app_filter(p))
-            .order_by(Finding.id)
-            .limit(PAGE)
-            .offset(offset)
-        )
-        rows = session.execute(q).all()
-        return render(request, "findings.html", p, rows=rows, offset=offset, page=PAGE)
 
     @router.post("/findings/{finding_id}/review")
     def review(
@@ -429,9 +395,11 @@ def install_pages(app: FastAPI) -> None:
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
     from apprights.web.admin_pages import add_admin_routes
+    from apprights.web.console_pages import add_console_routes
     from apprights.web.supervision_pages import add_routes
 
     add_routes(router, render, need)
     add_admin_routes(router, render, need)
+    add_console_routes(router, render, need, who)
     app.include_router(router)
     install_error_pages(app, pages)
