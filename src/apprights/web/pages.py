@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,8 +15,8 @@ from apprights.service import audit
 from apprights.service.apps.models import App
 from apprights.service.apps.service import history
 from apprights.service.cases import flows
-from apprights.service.cases.lifecycle import State, TransitionError, allowed_targets
-from apprights.service.cases.models import Case
+from apprights.service.cases.lifecycle import State, TransitionError, next_escalation
+from apprights.service.cases.models import Case, CaseResponse
 from apprights.service.deps import (
     SESSION_COOKIE,
     NowDep,
@@ -40,7 +39,9 @@ from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
 from apprights.service.users import service as users
 from apprights.web.errors import install_error_pages
+from apprights.web.evidence import view as evidence_view
 from apprights.web.render import LANG_COOKIE, LANGS, STATIC, Pages
+from apprights.web.roles import targets_for
 
 STAFF = (Role.MINISTRY, Role.PROVINCE)
 REPORT_READERS = (Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE)  # may download a finding's source report
@@ -208,7 +209,10 @@ def install_pages(app: FastAPI) -> None:
             .where(NoticeCase.case_id == case.id)
         ).all()
         store = session.get(Store, case.store_id) if case.store_id else None
-        evidence = {f.id: json.loads(f.evidence or "[]") for f in findings}
+        evidence = {f.id: evidence_view(f.evidence) for f in findings}
+        responses = session.scalars(
+            select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
+        ).all()
         report_runs: set[int] = set()
         if p.role in REPORT_READERS and findings:
             report_runs = set(
@@ -219,7 +223,7 @@ def install_pages(app: FastAPI) -> None:
                     )
                 )
             )
-        allowed = [str(t) for t in allowed_targets(State(case.state)) if t is not State.NOTICE_ISSUED]
+        allowed = [str(t) for t in targets_for(State(case.state), p.role) if t is not State.NOTICE_ISSUED]
         return render(
             request,
             "case.html",
@@ -234,6 +238,9 @@ def install_pages(app: FastAPI) -> None:
             evidence=evidence,
             report_runs=report_runs,
             allowed=allowed,
+            responses=responses,
+            escalation=next_escalation(State(case.state))
+            or (State.ESCALATED_PUBLIC if case.state == State.NOT_RECTIFIED else None),
             error=error,
         )
 
@@ -315,6 +322,42 @@ def install_pages(app: FastAPI) -> None:
             case,
             app_,
             lambda: flows.transition(session, case, State(to), actor=actor, now=now, reason=reason),
+        )
+
+    @router.post("/cases/{case_id}/retest")
+    def retest_case(request: Request, case_id: int, session: SessionDep, now: NowDep) -> Response:
+        """Re-test against the latest later scan of the app (an agency's re-test upload)."""
+        p = need(request, session, now, STAFF)
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.retest(session, case, scan_run_id=None, actor=actor, now=now),
+        )
+
+    @router.post("/cases/{case_id}/escalate")
+    def escalate_case(
+        request: Request,
+        case_id: int,
+        session: SessionDep,
+        now: NowDep,
+        reason: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        """One rung up the ladder: not rectified → 通报 → 下架 → 行政处罚 → 不良名单."""
+        p = need(request, session, now, (Role.MINISTRY,))
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.escalate(session, case, actor=actor, now=now, reason=reason),
         )
 
     @router.post("/cases/{case_id}/response")
