@@ -48,6 +48,15 @@ REPORT_READERS = (Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE)  # may download a
 PAGE = 50
 
 
+def _escalation(state: State) -> State | None:
+    """The rung the escalate button moves to (下架 goes through a removal order instead)."""
+    if state is State.NOT_RECTIFIED:
+        return State.ESCALATED_PUBLIC
+    if state is State.ESCALATED_PUBLIC:
+        return None
+    return next_escalation(state)
+
+
 class _Redirect(Exception):
     def __init__(self, url: str) -> None:
         self.url = url
@@ -239,8 +248,7 @@ def install_pages(app: FastAPI) -> None:
             report_runs=report_runs,
             allowed=allowed,
             responses=responses,
-            escalation=next_escalation(State(case.state))
-            or (State.ESCALATED_PUBLIC if case.state == State.NOT_RECTIFIED else None),
+            escalation=_escalation(State(case.state)),
             error=error,
         )
 
@@ -439,10 +447,12 @@ def install_pages(app: FastAPI) -> None:
 
     from apprights.web.admin_pages import add_admin_routes
     from apprights.web.console_pages import add_console_routes
+    from apprights.web.role_pages import add_role_routes
     from apprights.web.supervision_pages import add_routes
 
     add_routes(router, render, need)
     add_admin_routes(router, render, need)
     add_console_routes(router, render, need, who)
+    add_role_routes(router, render, need, who)
     app.include_router(router)
     install_error_pages(app, pages)

@@ -38,15 +38,19 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/findings", "问题审核", "Findings review", STAFF),
     MenuItem("/cases", "案件", "Cases", (*STAFF, Role.ENTERPRISE)),
     MenuItem("/apps", "应用", "Apps", (*STAFF, Role.ENTERPRISE)),
+    MenuItem("/my-notices", "整改通知", "My notices", (Role.ENTERPRISE,)),
+    MenuItem("/uploads", "检测结果上传", "Uploads", (Role.AGENCY, Role.MINISTRY)),
     MenuItem("/notices", "通知通报", "Notices", (Role.MINISTRY,)),
     MenuItem("/leads", "线索", "Leads", (Role.MINISTRY,)),
     MenuItem("/complaints", "投诉", "Complaints", STAFF),
     MenuItem("/removal-orders", "下架通知", "Removal orders", (Role.MINISTRY, Role.STORE)),
     MenuItem("/stores/platform", "平台问题", "Platform cases", (Role.MINISTRY, Role.STORE)),
     MenuItem("/stores/stats", "应用商店统计", "Store statistics", STAFF),
+    MenuItem("/stores/ranking", "平台排名", "Store ranking", (Role.STORE,)),
     MenuItem("/self-checks", "企业自查", "Self-checks", (Role.MINISTRY, Role.ENTERPRISE)),
     MenuItem("/users", "用户管理", "Users", (Role.MINISTRY,)),
     MenuItem("/public/notices", "通报公告", "Public notices", ALL),
+    MenuItem("/public/complaint", "12321投诉", "12321 complaint", (Role.PUBLIC,)),
 )
 
 
