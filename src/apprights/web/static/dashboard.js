@@ -14,9 +14,8 @@
     var cat = { type: "category", data: names, axisLabel: { interval: 0, width: 150, overflow: "truncate" } };
     var val = { type: "value", minInterval: 1 };
     chart.setOption({
-      title: { text: title, textStyle: { fontSize: 14 } },
       tooltip: {},
-      grid: { left: horizontal ? 160 : 40, right: 20, top: 40, bottom: 30 },
+      grid: { left: horizontal ? 160 : 40, right: 20, top: 10, bottom: 30 },
       xAxis: horizontal ? val : cat,
       yAxis: horizontal ? Object.assign({}, cat, { inverse: true }) : val,
       series: [{ type: "bar", data: values, itemStyle: { color: "#8b0000" } }],
@@ -30,10 +29,8 @@
   bar("chart-sdks", L("按SDK（问题）", "Findings by SDK"), data.sdks, true);
   var trend = echarts.init(document.getElementById("chart-trend"), null, { renderer: "canvas" });
   trend.setOption({
-    title: { text: L("按月趋势", "Monthly trend"), textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    legend: { data: [L("检出问题", "findings"), L("新立案件", "new cases")], top: 20 },
-    grid: { left: 50, right: 20, top: 60, bottom: 30 },
+    grid: { left: 50, right: 20, top: 10, bottom: 30 },
     xAxis: { type: "category", data: data.trend.months },
     yAxis: { type: "value", minInterval: 1 },
     series: [
