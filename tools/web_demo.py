@@ -69,13 +69,13 @@ class Server:
         self.thread.join(timeout=10)
 
 
-def make_app(workdir: Path, now: datetime | None = None) -> tuple[Any, Clock]:
+def make_app(workdir: Path, now: datetime | None = None, db_url: str | None = None) -> tuple[Any, Clock]:
     from apprights.service.app import create_app
     from apprights.service.db import upgrade
     from apprights.service.settings import Settings
 
     settings = Settings(
-        db_url=f"sqlite:///{workdir / 'demo.sqlite3'}",
+        db_url=db_url or f"sqlite:///{workdir / 'demo.sqlite3'}",
         data_dir=workdir / "data",
         admin_password=ADMIN_PASSWORD,
         secret_key="demo-secret-key",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from apprights.service.scans.factory import make_finding, make_report
 from tests.service.conftest import World
-from tests.web.conftest import seed_findings
+from tests.web.conftest import PKG, seed_findings
 
 
 def _as(w: World, role: str) -> None:
@@ -118,4 +119,25 @@ def test_dashboard_charts_and_deadline_board(web_world: World) -> None:
     assert f"#{cases[1]} " not in other and "&#34;provinces&#34;: []" in other
     _as(w, "store")
     assert "deadline-board" not in w.client.get("/").text
+    w.client.cookies.clear()
+
+
+def test_dashboard_charts_are_at_most_a_minute_old(web_world: World) -> None:
+    w = web_world
+    seed_findings(w, 2)
+    _as(w, "ministry")
+
+    def total() -> int:
+        page = w.client.get("/").text
+        charts = json.loads(html.unescape(page.split('data-charts="', 1)[1].split('"', 1)[0]))
+        return sum(t["value"] for t in charts["types"])
+
+    assert total() == 2
+    f = make_finding("t2.more", 2, ("app", PKG, "示例商城"), key="x")
+    report = make_report(PKG, version_name="1.0.1", version_code=2, findings=[f])
+    w.ok("agency", "POST", "/api/v1/scans", content=json.dumps(report).encode())
+    w.clock.now += timedelta(seconds=30)
+    assert total() == 2  # cached
+    w.clock.now += timedelta(seconds=31)
+    assert total() == 3
     w.client.cookies.clear()

@@ -25,7 +25,7 @@ from apprights.service.scope import app_filter, case_filter
 from apprights.service.stores import supervision
 from apprights.service.stores.models import Store
 from apprights.web import review
-from apprights.web.dashboard import chart_data, deadline_board
+from apprights.web.dashboard import ChartCache, deadline_board
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
@@ -36,6 +36,8 @@ BULK_MAX = 500
 
 
 def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) -> None:
+    charts = ChartCache()
+
     @router.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, session: SessionDep, now: NowDep) -> Response:
         p = who(request, session, now)
@@ -43,7 +45,7 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
             return RedirectResponse("/public/notices", status_code=303)
         ctx: dict[str, Any] = {}
         if p.role in STAFF:
-            ctx["charts"] = json.dumps(chart_data(session, p, now), ensure_ascii=False)
+            ctx["charts"] = json.dumps(charts.get(session, p, now), ensure_ascii=False)
             ctx["board"] = deadline_board(session, p, now)
         ctx["cards"] = _cards(session, p, now)
         return render(request, "dashboard.html", p, **ctx)
@@ -118,7 +120,8 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
             statuses=review.STATUSES,
             severities=review.SEVERITIES,
             confidences=review.CONFIDENCES,
-            sdks=review.sdk_options(session, p),
+            sdks=review.sdk_options(session),
+            count_cap=review.COUNT_CAP,
             stores=session.scalars(select(Store).order_by(Store.name)).all(),
             provinces=session.scalars(select(Province).order_by(Province.code)).all(),
             done=done[:200],

@@ -3,11 +3,12 @@ deadline board (cases due today / overdue / due within the next five Chinese wor
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from apprights.errors import CalendarError
@@ -16,7 +17,7 @@ from apprights.service.apps.models import App
 from apprights.service.cases.flows import build_calendar
 from apprights.service.cases.lifecycle import State
 from apprights.service.cases.models import Case
-from apprights.service.deps import Principal
+from apprights.service.deps import Principal, Role
 from apprights.service.orgs.models import Province
 from apprights.service.scans.models import Finding, ScanRun
 from apprights.service.scope import app_filter, case_filter
@@ -45,7 +46,15 @@ def _month(session: Session, col: Any) -> Any:
 
 
 def _visible_findings(p: Principal) -> ColumnElement[bool]:
+    if p.role is Role.MINISTRY:
+        return true()
     return Finding.app_id.in_(select(App.id).where(app_filter(p)))
+
+
+def _visible_runs(p: Principal) -> ColumnElement[bool]:
+    if p.role is Role.MINISTRY:
+        return true()
+    return ScanRun.app_id.in_(select(App.id).where(app_filter(p)))
 
 
 def chart_data(session: Session, p: Principal, now: datetime) -> dict[str, Any]:
@@ -57,6 +66,13 @@ def chart_data(session: Session, p: Principal, now: datetime) -> dict[str, Any]:
             select(Finding.problem_type, func.count()).where(seen, live).group_by(Finding.problem_type)
         ).all()
     )
+    top_sdks = session.execute(
+        select(func.max(Finding.subject_name), func.count())
+        .where(seen, live, Finding.subject_kind == "sdk")
+        .group_by(Finding.subject_key)
+        .order_by(func.count().desc())
+        .limit(15)
+    ).all()
     types = [
         {
             "name": f"T{t} {PROBLEM_TYPES[t][0]}",
@@ -81,19 +97,12 @@ def chart_data(session: Session, p: Principal, now: datetime) -> dict[str, Any]:
         .order_by(func.count().desc())
         .limit(15)
     ).all()
-    by_sdk = session.execute(
-        select(func.max(Finding.subject_name), func.count())
-        .where(seen, live, Finding.subject_kind == "sdk")
-        .group_by(Finding.subject_key)
-        .order_by(func.count().desc())
-        .limit(15)
-    ).all()
     since = datetime(now.year - 1, now.month, 1)
     month = _month(session, ScanRun.received_at)
     trend_findings: dict[str, Any] = dict(
         session.execute(
             select(month, func.sum(ScanRun.finding_count))
-            .where(ScanRun.received_at >= since, ScanRun.app_id.in_(select(App.id).where(app_filter(p))))
+            .where(ScanRun.received_at >= since, _visible_runs(p))
             .group_by(month)
         ).all()
     )
@@ -112,7 +121,7 @@ def chart_data(session: Session, p: Principal, now: datetime) -> dict[str, Any]:
         "types": types,
         "provinces": [{"name": names.get(c, str(c)), "value": n} for c, n in by_province],
         "stores": [{"name": stores.get(s, str(s)), "value": n} for s, n in by_store],
-        "sdks": [{"name": name, "value": n} for name, n in by_sdk],
+        "sdks": [{"name": name, "value": n} for name, n in top_sdks],
         "trend": {
             "months": months,
             "findings": [int(trend_findings.get(mo) or 0) for mo in months],
@@ -147,3 +156,25 @@ def deadline_board(session: Session, p: Principal, now: datetime) -> Board:
         (c, a) for c, a in session.execute(base.where(deadline > today, deadline <= end)).all()
     ]
     return board
+
+
+class ChartCache:
+    """Chart data per visibility scope, kept ``ttl`` (a minute): two full scans of the findings table are the
+    dashboard's cost at 200,000 findings, and the charts need not be fresher than that. The deadline board is
+    always computed live."""
+
+    def __init__(self, ttl: timedelta = timedelta(minutes=1)) -> None:
+        self.ttl = ttl
+        self._data: dict[tuple[str, str | None], tuple[datetime, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, p: Principal, now: datetime) -> dict[str, Any]:
+        key = (str(p.role), p.province_code)
+        with self._lock:
+            hit = self._data.get(key)
+        if hit is not None and now - hit[0] < self.ttl and hit[0] <= now:
+            return hit[1]
+        data = chart_data(session, p, now)
+        with self._lock:
+            self._data[key] = (now, data)
+        return data
