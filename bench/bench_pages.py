@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from web_demo import PASSWORD, Api, make_app, seed
 
 from apprights.service.apps.models import App
@@ -71,6 +71,9 @@ def bulk(factory: Any, reports: int, per: int) -> int:
                 .values(enterprise_id=ent)
             )
         session.commit()
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))  # as autovacuum would soon after a bulk load
+            session.commit()
     return total
 
 

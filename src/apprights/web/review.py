@@ -75,7 +75,8 @@ class Filters:
                 out[key] = v
         return out
 
-    def where(self, p: Principal) -> list[ColumnElement[bool]]:
+    def where(self, p: Principal, hint: bool = False) -> list[ColumnElement[bool]]:
+        """The WHERE clauses; ``hint``: SQLite planner hints (see ``_query``)."""
         w: list[ColumnElement[bool]] = [Finding.status == self.status]
         if p.role is not Role.MINISTRY:
             w.append(app_filter(p))
@@ -91,7 +92,7 @@ class Filters:
             # "+ 0": walk findings newest first and test the run, rather than gather every finding of the
             # store's runs (the (scan_run_id, fingerprint) index) and sort them
             runs = select(ScanRun.id).where(ScanRun.store_id == self.store_id)
-            w.append((Finding.scan_run_id + 0).in_(runs))
+            w.append((Finding.scan_run_id + 0 if hint else Finding.scan_run_id).in_(runs))
         if self.province:
             region = select(Enterprise.id).where(Enterprise.province_code == self.province[:2])
             w.append(App.enterprise_id.in_(region))
@@ -121,9 +122,12 @@ def cursor_of(sort: str, f: Finding) -> str:
     return f"{f.problem_type}:{f.id}" if sort == "type" else str(f.id)
 
 
-def _query(p: Principal, filters: Filters) -> Any:
-    # "+ 0" keeps the planner on the findings' id order (not "all findings of the visible apps, then sort")
-    return select(Finding, App).join(App, App.id == Finding.app_id + 0).where(*filters.where(p))
+def _query(session: Session, p: Principal, filters: Filters) -> Any:
+    # On SQLite "+ 0" keeps the planner on the findings' id order (not "all findings of the visible apps, then
+    # sort"); PostgreSQL plans well from its statistics and would lose its join strategies to the expression.
+    hint = session.get_bind().dialect.name == "sqlite"
+    app_id = Finding.app_id + 0 if hint else Finding.app_id
+    return select(Finding, App).join(App, App.id == app_id).where(*filters.where(p, hint))
 
 
 def page(
@@ -134,7 +138,7 @@ def page(
     if sort == "type":
         return _page_by_type(session, p, filters, after, limit)
     order, cond = _keyset(sort, after)
-    q = _query(p, filters)
+    q = _query(session, p, filters)
     if cond is not None:
         q = q.where(cond)
     rows = [(f, a) for f, a in session.execute(q.order_by(*order).limit(limit + 1)).all()]
@@ -155,7 +159,7 @@ def _page_by_type(
     for pt in types:
         if pt < start:
             continue
-        q = _query(p, filters).where(Finding.problem_type == pt)
+        q = _query(session, p, filters).where(Finding.problem_type == pt)
         if pt == start and last:
             q = q.where(Finding.id > last)
         rows += [
@@ -172,7 +176,7 @@ COUNT_CAP = 10_000
 
 def total(session: Session, p: Principal, filters: Filters) -> int:
     """How many rows match, counted up to ``COUNT_CAP + 1`` (the page shows "10000+" beyond)."""
-    inner = _query(p, filters).with_only_columns(Finding.id).limit(COUNT_CAP + 1).subquery()
+    inner = _query(session, p, filters).with_only_columns(Finding.id).limit(COUNT_CAP + 1).subquery()
     return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
