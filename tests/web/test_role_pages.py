@@ -107,3 +107,28 @@ def test_public_complaint_form_and_its_rate_limit(web_world: World) -> None:
     w.clock.now += timedelta(hours=1, minutes=1)
     assert c.post("/public/complaint", data=form, follow_redirects=False).status_code == 303
     assert c.post("/public/complaint", data={**form, "website": "http://spam"}).status_code == 429
+
+
+def test_complaints_triage_into_a_detection_request(web_world: World) -> None:
+    w = web_world
+    body = {
+        "contact": {"name": "李四"},
+        "package": PKG,
+        "app_name": "示例商城",
+        "problem_type": 1,
+        "description": "读取通讯录",
+    }
+    w.ok("public", "POST", "/api/v1/complaints", json=body)
+    _as(w, "province_other")  # Beijing: the Fujian app's complaints are not its to triage
+    assert w.client.post("/complaints/triage", data={"key": PKG}).status_code == 404
+    _as(w, "province")
+    r = w.client.post(
+        "/complaints/triage", data={"key": PKG, "reason": "疑似违规读取通讯录"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    tasks = w.ok("ministry", "GET", "/api/v1/detection-tasks")["items"]
+    assert len(tasks) == 1 and tasks[0]["reason"] == "疑似违规读取通讯录" and tasks[0]["complaint_count"] == 1
+    w.client.post("/complaints/triage", data={"key": PKG})
+    assert len(w.ok("ministry", "GET", "/api/v1/detection-tasks")["items"]) == 1  # one queued task per app
+    assert f"#{tasks[0]['id']} queued" in w.client.get("/complaints").text
+    w.client.cookies.clear()

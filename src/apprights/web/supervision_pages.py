@@ -34,6 +34,7 @@ from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
+from apprights.web import triage
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
@@ -332,12 +333,28 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
             request,
             "complaints.html",
             p,
+            tasks=triage.queued_tasks(session, [g["key"] for g in groups]),
             groups=groups,
             detail=detail,
             show_pi=show_pi,
             window=window,
             threshold=settings.complaint_threshold,
         )
+
+    @router.post("/complaints/triage")
+    def triage_complaints(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        key: Annotated[str, Form(min_length=1, max_length=255)],
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        """Turn the complaints about one app into a detection request (a queued detection task)."""
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
+        if triage.triage(session, p, key, reason, now) is None:
+            raise HTTPException(404, "没有该应用的投诉 / no complaints about this app")
+        session.commit()
+        return RedirectResponse("/complaints", status_code=303)
 
     @router.get("/stores/stats", response_class=HTMLResponse)
     def store_stats(
