@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                         for h in page.eval_on_selector_all("#menu a", "e => e.map(a => a.href)")
                     ]
                     details: dict[str, str] = {}
+                    listed: set[str] = set()
                     for path in menu:
                         page.goto(server.url + path)
                         page.wait_for_load_state("networkidle")
@@ -78,12 +79,22 @@ def main(argv: list[str] | None = None) -> int:
                         for h in page.eval_on_selector_all("main a[href]", "e => e.map(a => a.href)"):
                             p = urlsplit(h).path
                             for kind in DETAILS:
-                                if p.startswith(kind) and p[len(kind) :].isdigit() and kind not in details:
+                                if not (p.startswith(kind) and p[len(kind) :].isdigit()):
+                                    continue
+                                # the list page's own first row (newest) beats a link found elsewhere
+                                if kind not in details or (path == kind[:-1] and kind not in listed):
                                     details[kind] = p
-                    for path in details.values():
+                                    if path == kind[:-1]:
+                                        listed.add(kind)
+                    if role == "ministry" and "showcase_case" in names:
+                        details["evidence"] = f"/cases/{names['showcase_case']}"
+                    for kind, path in details.items():
                         page.goto(server.url + path)
                         page.screenshot(
-                            path=str(args.out / f"{role}-{slug(path.rstrip('0123456789'))}-detail.png"),
+                            path=str(
+                                args.out
+                                / f"{role}-{slug(kind if kind == 'evidence' else path.rstrip('0123456789'))}-detail.png"
+                            ),
                             full_page=True,
                         )
                         shots += 1

@@ -102,7 +102,8 @@ class Api:
 
 def seed(client: Any, clock: Clock) -> dict[str, str]:
     """Organisations, one password account per role, scans with findings, cases in several states, a published
-    通报, a removal order, leads and complaints. Returns role → username."""
+    通报, a removal order, leads and complaints. Returns role → username (and "showcase_case": the case whose
+    finding carries every kind of evidence)."""
     r = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
     ministry = Api(client, r.json()["token"])
     client.cookies.clear()
@@ -192,6 +193,7 @@ def seed(client: Any, clock: Clock) -> dict[str, str]:
     tokens["agency"]("POST", "/scans", content=json.dumps(report, ensure_ascii=False).encode())
     pending = ministry("GET", "/findings?limit=1000&status=pending")["items"]
     for f in [f for f in pending if f["rule"] == "t1.collect_before_consent"][:1]:
-        ministry("POST", f"/findings/{f['id']}/review", json={"decision": "confirm"})
+        out = ministry("POST", f"/findings/{f['id']}/review", json={"decision": "confirm"})
+        names["showcase_case"] = str(out["case_id"])
     client.cookies.clear()
     return names
