@@ -23,14 +23,14 @@ PASSWORD = "browser-pass-123"
 
 
 @contextmanager
-def browser_for(w: World) -> Iterator[tuple[Any, str]]:
-    """(chromium browser, base url) with the world's app served by uvicorn."""
+def browser_for(w: World, app: Any = None) -> Iterator[tuple[Any, str]]:
+    """(chromium browser, base url) with the world's app (or ``app`` wrapping it) served by uvicorn."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"chromium not installed at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     from tests.service.test_walkthrough import Server
 
-    with Server(w.client.app) as server, sync_api.sync_playwright() as pw:
+    with Server(app or w.client.app) as server, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield browser, server.url

@@ -50,7 +50,7 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
         ctx["cards"] = _cards(session, p, now)
         return render(request, "dashboard.html", p, **ctx)
 
-    def _cards(session: SessionDep, p: Principal, now: Any) -> list[tuple[str, str, int, str]]:
+    def _cards(session: SessionDep, p: Principal, now: Any) -> list[tuple[str, str, int | str, str]]:
         """(zh, en, number, link) cards for the role's dashboard."""
 
         def count(q: Any) -> int:
@@ -59,16 +59,14 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
         if p.role in STAFF or p.role is Role.ENTERPRISE:
             apps = count(select(func.count()).select_from(App).where(app_filter(p)))
             open_cases = count(select(func.count()).select_from(Case).where(case_filter(p)))
-            out = [("应用", "Apps", apps, "/apps"), ("案件", "Cases", open_cases, "/cases")]
+            out: list[tuple[str, str, int | str, str]] = [
+                ("应用", "Apps", apps, "/apps"),
+                ("案件", "Cases", open_cases, "/cases"),
+            ]
             if p.role in STAFF:
-                pending = count(
-                    select(func.count())
-                    .select_from(Finding)
-                    .where(
-                        Finding.status == "pending", Finding.app_id.in_(select(App.id).where(app_filter(p)))
-                    )
-                )
-                out.insert(0, ("待审核问题", "Findings awaiting review", pending, "/findings"))
+                pending = review.total(session, p, review.Filters(status="pending"))  # capped count
+                shown = f"{review.COUNT_CAP}+" if pending > review.COUNT_CAP else pending
+                out.insert(0, ("待审核问题", "Findings awaiting review", shown, "/findings"))
             else:
                 waiting = count(
                     select(func.count())
