@@ -132,3 +132,31 @@ def test_complaints_triage_into_a_detection_request(web_world: World) -> None:
     assert len(w.ok("ministry", "GET", "/api/v1/detection-tasks")["items"]) == 1  # one queued task per app
     assert f"#{tasks[0]['id']} queued" in w.client.get("/complaints").text
     w.client.cookies.clear()
+
+
+def test_enterprise_answers_with_the_scan_of_its_rebuilt_version(web_world: World) -> None:
+    w = web_world
+    fid = seed_findings(w, 1)[0]
+    case_id = w.ok("ministry", "POST", f"/api/v1/findings/{fid}/review", json={"decision": "confirm"})[
+        "case_id"
+    ]
+    w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+    rebuilt = make_report(PKG, version_name="2.0.0", version_code=20, findings=[])
+    run_id = w.ok("enterprise", "POST", "/api/v1/scans", content=json.dumps(rebuilt).encode())[
+        "scan_run_ids"
+    ][0]
+    _as(w, "enterprise")
+    page = w.client.get(f"/cases/{case_id}").text
+    assert f'<option value="{run_id}">#{run_id} 2.0.0 (20)' in page
+    bad = w.client.post(f"/cases/{case_id}/response", data={"text": "已整改", "scan_run_id": "999999"})
+    assert bad.status_code == 409 and "不属于该应用" in bad.text and 'id="response-form"' in bad.text
+    r = w.client.post(
+        f"/cases/{case_id}/response",
+        data={"text": "已整改", "scan_run_id": str(run_id)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    detail = w.ok("ministry", "GET", f"/api/v1/cases/{case_id}")
+    assert detail["state"] == "response_submitted"
+    assert f'<a href="/scans/{run_id}/report">#{run_id}</a>' in w.client.get(f"/cases/{case_id}").text
+    w.client.cookies.clear()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from apprights.errors import CalendarError, InputError
 from apprights.service import audit
-from apprights.service.apps.models import App
+from apprights.service.apps.models import App, AppVersion
 from apprights.service.apps.service import history
 from apprights.service.cases import flows
 from apprights.service.cases.lifecycle import State, TransitionError, next_escalation
@@ -222,6 +222,19 @@ def install_pages(app: FastAPI) -> None:
         responses = session.scalars(
             select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
         ).all()
+        later_runs: list[tuple[ScanRun, AppVersion]] = []
+        if p.role is Role.ENTERPRISE:  # scans of a rebuilt version the answer may point at
+            own = {f.scan_run_id for f in findings}
+            later_runs = [
+                (r, v)
+                for r, v in session.execute(
+                    select(ScanRun, AppVersion)
+                    .join(AppVersion, AppVersion.id == ScanRun.app_version_id)
+                    .where(ScanRun.app_id == case.app_id, ScanRun.id.not_in(own))
+                    .order_by(ScanRun.id.desc())
+                    .limit(20)
+                ).all()
+            ]
         report_runs: set[int] = set()
         if p.role in REPORT_READERS and findings:
             report_runs = set(
@@ -248,6 +261,7 @@ def install_pages(app: FastAPI) -> None:
             report_runs=report_runs,
             allowed=allowed,
             responses=responses,
+            later_runs=later_runs,
             escalation=_escalation(State(case.state)),
             error=error,
         )
@@ -375,7 +389,10 @@ def install_pages(app: FastAPI) -> None:
         session: SessionDep,
         now: NowDep,
         text: Annotated[str, Form(min_length=1, max_length=20000)],
+        scan_run_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
     ) -> Response:
+        """The enterprise's answer, optionally pointing at the scan of its rebuilt version (its self-check or
+        an agency's scan of the new version)."""
         p = need(request, session, now, (Role.ENTERPRISE,))
         sub = submissions.receive_from(
             session,
@@ -403,7 +420,8 @@ def install_pages(app: FastAPI) -> None:
 
         def do() -> object:
             try:
-                return flows.respond(session, case, text=text, scan_run_id=None, actor=actor, now=now)
+                run = scan_run_id or None
+                return flows.respond(session, case, text=text, scan_run_id=run, actor=actor, now=now)
             except Exception as e:
                 why.append(str(e)[:1000])
                 raise
