@@ -160,3 +160,33 @@ def test_enterprise_answers_with_the_scan_of_its_rebuilt_version(web_world: Worl
     assert detail["state"] == "response_submitted"
     assert f'<a href="/scans/{run_id}/report">#{run_id}</a>' in w.client.get(f"/cases/{case_id}").text
     w.client.cookies.clear()
+
+
+def test_province_reports_leads_and_sees_only_its_own(web_world: World) -> None:
+    w = web_world
+    _as(w, "province")
+    form = {
+        "app_name": "示例商城",
+        "package": PKG,
+        "problem_type": "2",
+        "description": "超范围索取通讯录权限",
+    }
+    r = w.client.post("/leads", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    page = w.client.get("/leads").text
+    assert (
+        'id="lead-form"' in page
+        and "示例商城" in page
+        and 'id="prov-35"' in page
+        and 'id="prov-11"' not in page
+    )
+    bad = w.client.post("/leads", data={**form, "app_name": ""})
+    assert bad.status_code == 422 and "输入有误" in bad.text
+    _as(w, "province_other")
+    other = w.client.get("/leads").text
+    assert "示例商城" not in other and 'id="prov-11"' in other
+    _as(w, "ministry")
+    national = w.client.get("/leads").text
+    row = national.split('id="prov-35"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>1</td>" in row and 'id="lead-form"' not in national
+    w.client.cookies.clear()

@@ -41,7 +41,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/my-notices", "整改通知", "My notices", (Role.ENTERPRISE,)),
     MenuItem("/uploads", "检测结果上传", "Uploads", (Role.AGENCY, Role.MINISTRY)),
     MenuItem("/notices", "通知通报", "Notices", (Role.MINISTRY,)),
-    MenuItem("/leads", "线索", "Leads", (Role.MINISTRY,)),
+    MenuItem("/leads", "线索", "Leads", STAFF),
     MenuItem("/complaints", "投诉", "Complaints", STAFF),
     MenuItem("/removal-orders", "下架通知", "Removal orders", (Role.MINISTRY, Role.STORE)),
     MenuItem("/stores/platform", "平台问题", "Platform cases", (Role.MINISTRY, Role.STORE)),

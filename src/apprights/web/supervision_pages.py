@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from apprights.service.deps import NowDep, Principal, Role, SessionDep, Settings
 from apprights.service.errors import Conflict
 from apprights.service.leads import service as leads
 from apprights.service.leads.models import Lead
+from apprights.service.leads.schemas import LeadIn
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.scans import selfcheck
@@ -277,20 +279,81 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
 
     @router.get("/leads", response_class=HTMLResponse)
     def leads_page(
-        request: Request, session: SessionDep, now: NowDep, settings: SettingsDep, period: str = ""
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        period: str = "",
+        error: str = "",
+        status: int = 200,
     ) -> Response:
-        p = need(request, session, now, (Role.MINISTRY,))
+        """Monthly leads: the ministry sees every province's status against the 15th; a province its own, with
+        the form to report a lead."""
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
         if not _PERIOD.match(period):
             period = leads.period_of(now)
         summary = leads.period_summary(session, period, now, settings.lead_cutoff_day)
         session.commit()
-        rows = session.scalars(
-            select(Lead).where(Lead.period == period).order_by(Lead.province_code, Lead.id).limit(1000)
-        ).all()
+        q = select(Lead).where(Lead.period == period)
+        if p.role is Role.PROVINCE:
+            q = q.where(Lead.province_code == p.province_code)
+            summary.provinces = [r for r in summary.provinces if r.province_code == p.province_code]
+        rows = session.scalars(q.order_by(Lead.province_code, Lead.id).limit(1000)).all()
         y, m = (int(x) for x in period.split("-"))
         prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
         nxt = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
-        return render(request, "leads.html", p, summary=summary, leads=rows, prev=prev, next=nxt)
+        return render(
+            request,
+            "leads.html",
+            p,
+            status=status,
+            summary=summary,
+            leads=rows,
+            prev=prev,
+            next=nxt,
+            error=error,
+        )
+
+    @router.post("/leads")
+    def submit_lead(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        app_name: Annotated[str, Form(max_length=200)],
+        problem_type: Annotated[int, Form(ge=1, le=10)],
+        description: Annotated[str, Form(max_length=20000)],
+        package: Annotated[str, Form(max_length=255)] = "",
+        store_name: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        p = need(request, session, now, (Role.PROVINCE,))
+        assert p.province_code is not None
+        try:
+            data = LeadIn.model_validate(
+                {
+                    "app_name": app_name,
+                    "package": package,
+                    "store_name": store_name,
+                    "problem_type": problem_type,
+                    "description": description,
+                }
+            )
+            leads.submit_lead(
+                session,
+                p.province_code,
+                data,
+                user_id=p.user_id,
+                now=now,
+                cutoff_day=settings.lead_cutoff_day,
+            )
+        except ValidationError as e:
+            session.rollback()
+            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
+            return leads_page(
+                request, session, now, settings, error=f"输入有误 / invalid input: {why}", status=422
+            )
+        session.commit()
+        return RedirectResponse("/leads", status_code=303)
 
     @router.get("/complaints", response_class=HTMLResponse)
     def complaints_page(
