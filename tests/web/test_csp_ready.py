@@ -53,4 +53,14 @@ def test_dashboard_charts_draw_under_a_strict_csp(web_world: World) -> None:
         page.goto(url + "/")
         page.wait_for_selector("#chart-types[data-rendered='10']")
         page.wait_for_selector("#chart-trend canvas")
+        # htmx: choosing a filter reloads only the queue, and the URL follows
+        page.goto(url + "/findings")
+        page.evaluate("window.marker = 1")  # survives only if the page is not reloaded
+        page.select_option("#filter-type", "3")
+        page.wait_for_url("**problem_type=3**")
+        page.wait_for_function("document.querySelectorAll('#findings tr[id^=finding-]').length === 1")
+        assert page.evaluate("window.marker") == 1
+        assert page.inner_text("#total") == "1"
+        page.check("#select-all")
+        assert page.is_checked("#findings input.pick")
         assert violations == []

@@ -1,9 +1,10 @@
-// Findings queue: "select all" for the bulk form (no inline handlers; strict CSP).
+// Findings queue: "select all" for the bulk form. Delegated, so it keeps working after htmx swaps the queue
+// in (the filters reload only #queue); no inline handlers (strict CSP).
 (function () {
   "use strict";
-  var all = document.getElementById("select-all");
-  if (!all) { return; }
-  all.addEventListener("change", function () {
-    document.querySelectorAll("input.pick").forEach(function (box) { box.checked = all.checked; });
+  document.addEventListener("change", function (ev) {
+    var all = ev.target;
+    if (!all || all.id !== "select-all") { return; }
+    document.querySelectorAll("#queue input.pick").forEach(function (box) { box.checked = all.checked; });
   });
 })();
