@@ -113,3 +113,16 @@ def test_menus_show_only_what_the_role_can_open(web_world: World) -> None:
         hidden = [m.href for m in MENU if m.href not in links]
         assert all(c.get(h).status_code in (403, 404) for h in hidden if not h.startswith("/public/")), role
     c.cookies.clear()
+
+
+def test_english_switch_changes_menus_and_headings(web_world: World) -> None:
+    c = web_world.client
+    c.cookies.set("apprights_session", web_world.tokens["ministry"])
+    zh = c.get("/cases").text
+    assert '<h1>案件 <span class="en">Cases</span></h1>' in zh and '<html lang="zh-CN">' in zh
+    r = c.get("/lang/en?next=/cases", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cases"
+    en = c.get("/cases").text
+    assert "<h1>Cases</h1>" in en and ">Findings review</a>" in en and "问题审核" not in en
+    assert c.get("/lang/en?next=//evil.example", follow_redirects=False).headers["location"] == "/"
+    c.cookies.clear()
