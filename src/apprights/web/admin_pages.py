@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from apprights.errors import InputError
+from apprights.service import audit
 from apprights.service.deps import NowDep, Principal, Role, SessionDep
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise, Province, TestAgency
 from apprights.service.stores.models import Store
 from apprights.service.users import service as users
-from apprights.service.users.models import User
+from apprights.service.users.models import ApiToken, User
 from apprights.service.users.schemas import UserIn
 
 Render = Callable[..., HTMLResponse]
@@ -104,5 +105,38 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
         except InputError as e:
             session.rollback()
             return users_page(request, session, p, error=e.problem)
+        session.commit()
+        return RedirectResponse("/users", status_code=303)
+
+    @router.post("/users/{user_id}/active")
+    def set_active(
+        request: Request,
+        user_id: int,
+        session: SessionDep,
+        now: NowDep,
+        active: Annotated[int, Form(ge=0, le=1)],
+    ) -> Response:
+        """Deactivate an account (its sessions and API tokens stop working at once) or reactivate it."""
+        p = need(request, session, now, (Role.MINISTRY,))
+        user = session.get(User, user_id) if 0 < user_id < 2**31 else None
+        if user is None:
+            raise HTTPException(404, "用户不存在 / no such user")
+        if user.id == p.user_id:
+            raise HTTPException(409, "不能停用自己的账户 / you cannot deactivate your own account")
+        if user.active != bool(active):
+            user.active = bool(active)
+            if not user.active:
+                session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+            audit.record(
+                session,
+                now=now,
+                actor=p.actor,
+                actor_id=p.user_id,
+                entity="user",
+                entity_id=user.id,
+                action="activate" if user.active else "deactivate",
+                from_state="inactive" if user.active else "active",
+                to_state="active" if user.active else "inactive",
+            )
         session.commit()
         return RedirectResponse("/users", status_code=303)
