@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon, TermHit
+from apprights.extractors.policy.pi_context import collected_hits
 from apprights.extractors.policy.sdklist import extract_sdk_list
 from apprights.extractors.policy.text import ParsedText
 from apprights.knowledge.sdks import SdkCatalogue
@@ -198,7 +199,7 @@ def _declarations(
             lead_purposes = _purposes(lex, s.text)
             if lead_purposes:
                 lead = (lead_purposes, s.section, s.index + 12)
-        hits = [h for h in lex.pi_hits(s.text) if h.pi_type is not None]
+        hits = collected_hits(lex, s.text, [h for h in lex.pi_hits(s.text) if h.pi_type is not None])
         if not hits or _is_definition(lex, s) or lex.has("not_pi_context", s.text):
             continue
         if lex.has("notify_channel", s.text) and not _READS.search(s.text):
