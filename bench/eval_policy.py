@@ -222,7 +222,10 @@ def eval_ca4p_purpose(root: Path) -> dict[str, Score]:
 # CR -> predicate over the facts of a one-sentence policy
 CR_RULES: dict[str, tuple[str, Callable[[PolicyFacts], bool]]] = {
     "CR1": ("effective/update date", lambda f: bool(f.effective_date or f.updated_date)),
-    "CR3": ("controller identity", lambda f: bool(f.operator)),
+    "CR3": (
+        "controller identity (name or registered address)",
+        lambda f: bool(f.operator or f.operator_address),
+    ),
     "CR4": ("contact channel", lambda f: f.complaint_channel is not None),
     "CR8": ("withdraw consent", lambda f: "withdrawal" in f.rights),
     "CR9": ("turn off personalisation", lambda f: f.targeted_push_opt_out is not None),

@@ -99,6 +99,9 @@ class PolicyFacts:
     contact_phones: list[str] = field(default_factory=list)  # the operator's numbers, as written
     contact_emails: list[str] = field(default_factory=list)
     contact_sentence: int | None = None  # first sentence giving a phone number or email address
+    rights_means_text: dict[str, str] = field(
+        default_factory=dict
+    )  # right -> menu path or channel, as written
 
     def declared_types(self) -> set[str]:
         return {d.pi_type for d in self.declared_pi}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from apprights.extractors.policy.identity import read_dates, read_operator
 from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon, TermHit
+from apprights.extractors.policy.means import means_phrase
 from apprights.extractors.policy.pi_context import collected_hits
 from apprights.extractors.policy.sdklist import extract_sdk_list
 from apprights.extractors.policy.text import ParsedText
@@ -58,6 +59,8 @@ _RAW_PERMISSION = re.compile(
 _READS = re.compile(
     r"读取|获取您的短信|访问您的短信|收集您的短信|短信内容|短信记录|短信权限|read|access", re.I
 )
+_BROWSER_DATA = re.compile(r"cookie|缓存|浏览器", re.I)
+_PI_WORDS = re.compile(r"个人信息|personal (?:data|information)", re.I)
 _RECOMMEND = re.compile(r"个性化|推荐|广告|推送|personali[sz]|recommend|advertis|\bads\b", re.I)
 
 
@@ -372,6 +375,8 @@ def _right_object(lex: LanguageLexicon, right: str, text: str) -> bool:
         return True
     if right == "cancellation":
         return lex.lang == "en" or _ACCOUNT.search(text) is not None
+    if right == "deletion" and _BROWSER_DATA.search(text) and not _PI_WORDS.search(text):
+        return False  # "在浏览器设置中清除Cookie数据": browser housekeeping, not the deletion right
     return lex.pattern("right_object").search(text) is not None
 
 
@@ -438,6 +443,17 @@ def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[dict
                 if nxt is not None and nxt.section == sentences[stated].section and means_re.search(nxt.text):
                     means[right] = nxt.index
     return rights, means
+
+
+def _means_text(
+    lex: LanguageLexicon, sentences: list[PolicySentence], means: dict[str, int]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for right, i in means.items():
+        phrase = means_phrase(sentences[i].text, lex.pattern("right_means"))
+        if phrase:
+            out[right] = phrase
+    return out
 
 
 def _response(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[int | None, str, int | None]:
@@ -538,6 +554,7 @@ def analyse(
     facts.targeted_push_disclosed, facts.targeted_push_opt_out = _targeted(lex, sentences)
     facts.self_start_disclosed = _first(sentences, lambda s: lex.has("self_start", s.text))
     facts.rights, facts.rights_means = _rights(lex, sentences)
+    facts.rights_means_text = _means_text(lex, sentences, facts.rights_means)
     facts.response_days, facts.response_unit, facts.response_days_sentence = _response(lex, sentences)
     facts.complaint_channel = _complaint(lex, sentences)
     dates = read_dates(sentences)
