@@ -224,7 +224,7 @@ CR_RULES: dict[str, tuple[str, Callable[[PolicyFacts], bool]]] = {
     "CR1": ("effective/update date", lambda f: bool(f.effective_date or f.updated_date)),
     "CR3": (
         "controller identity (name or registered address)",
-        lambda f: bool(f.operator or f.operator_address),
+        lambda f: bool(f.operator) or f.operator_address_label.startswith(("注册", "registered")),
     ),
     "CR4": ("contact channel", lambda f: f.complaint_channel is not None),
     "CR8": ("withdraw consent", lambda f: "withdrawal" in f.rights),

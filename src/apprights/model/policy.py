@@ -96,6 +96,7 @@ class PolicyFacts:
     updated_date_sentence: int | None = None
     operator_address: str = ""  # registered (else office/contact) address
     operator_address_sentence: int | None = None
+    operator_address_label: str = ""  # the label as written (注册地址 / 办公地址 / 联系地址 / 地址 …)
     contact_phones: list[str] = field(default_factory=list)  # the operator's numbers, as written
     contact_emails: list[str] = field(default_factory=list)
     contact_sentence: int | None = None  # first sentence giving a phone number or email address

@@ -69,7 +69,7 @@ def test_operator_paragraph_with_registered_address_and_phone():
         )
     )
     assert who.name == "上海宽娱数码科技有限公司"
-    assert who.address == "上海市杨浦区政立路485号"
+    assert (who.address, who.address_label) == ("上海市杨浦区政立路485号", "注册地址")
     assert who.phones == ["021-25099888"]
 
 

@@ -563,6 +563,7 @@ def analyse(
     who = read_operator(sentences)
     facts.operator, facts.operator_sentence = who.name, who.name_sentence
     facts.operator_address, facts.operator_address_sentence = who.address, who.address_sentence
+    facts.operator_address_label = who.address_label
     facts.contact_phones, facts.contact_emails, facts.contact_sentence = (
         who.phones,
         who.emails,

@@ -143,6 +143,7 @@ class OperatorIdentity:
     name_sentence: int | None = None
     address: str = ""
     address_sentence: int | None = None
+    address_label: str = ""  # as written: 注册地址, 办公地址, 地址 …
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     contact_sentence: int | None = None
@@ -185,8 +186,8 @@ def _operator_name(sentences: list[PolicySentence]) -> tuple[str, int | None]:
     return "", None
 
 
-def _address(sentences: list[PolicySentence]) -> tuple[str, int | None]:
-    best: tuple[int, str, int] | None = None  # (rank, value, sentence): 注册地址 first
+def _address(sentences: list[PolicySentence]) -> tuple[str, int | None, str]:
+    best: tuple[int, str, int, str] | None = None  # (rank, value, sentence, label): 注册地址 first
     for s in sentences:
         for m in _ADDRESS_LABEL.finditer(s.text):
             label = m.group("label").lower()
@@ -203,14 +204,14 @@ def _address(sentences: list[PolicySentence]) -> tuple[str, int | None]:
                 continue
             rank = 0 if label.startswith(("注册", "registered")) else 1
             if best is None or rank < best[0]:
-                best = (rank, value, s.index)
-    return (best[1], best[2]) if best is not None else ("", None)
+                best = (rank, value, s.index, m.group("label"))
+    return (best[1], best[2], best[3]) if best is not None else ("", None, "")
 
 
 def read_operator(sentences: list[PolicySentence]) -> OperatorIdentity:
     out = OperatorIdentity()
     out.name, out.name_sentence = _operator_name(sentences)
-    out.address, out.address_sentence = _address(sentences)
+    out.address, out.address_sentence, out.address_label = _address(sentences)
     for s in sentences:
         contact = _CONTACT_CUE.search(s.text) is not None or _CONTACT_SECTION.search(s.section) is not None
         if not contact:
