@@ -102,3 +102,39 @@ def test_foreign_format_number_after_a_label_and_email_in_markdown_link():
 def test_address_outside_a_contact_part_is_not_the_operators():
     who = read_operator(sentences("我们会收集您的收货地址：用于配送商品。"))
     assert who.address == ""
+
+
+def test_sdk_list_company_is_not_the_operator():
+    f = facts(
+        "# vivo浏览器隐私政策\n\n本隐私政策适用于广东天宸网络科技有限公司及其关联公司（以下简称“vivo浏览器”或“我们”）"
+        "提供的vivo浏览器产品及服务。\n\n## 第三方SDK目录\n\nSDK名称：腾讯广告SDK\n\n主体名称：腾讯科技（深圳）有限公司\n\n"
+        "公司名称：腾讯科技（深圳）有限公司\n\n收集个人信息类型：设备信息\n"
+    )
+    assert f.operator == "广东天宸网络科技有限公司"
+
+
+def test_self_introduction_on_the_line_after_the_name_and_a_definition_prefix():
+    who = read_operator(sentences("深圳市奇蜜果科技有限公司", "（以下简称本公司）与用户之间关于", "寻找他"))
+    assert (who.name, who.name_sentence) == ("深圳市奇蜜果科技有限公司", 1)
+    who = read_operator(
+        sentences("“抖音”指北京微播视界科技有限公司及其关联方（以下简称“我们”）合法拥有并运营的产品。")
+    )
+    assert who.name == "北京微播视界科技有限公司"
+
+
+def test_a_company_without_a_legal_form_in_prose_is_not_named():
+    who = read_operator(sentences("小米生态系统公司是由小米投资和运营的独立实体，并且是各自领域内的专家。"))
+    assert who.name == ""
+
+
+def test_our_address_and_published_and_effective_together():
+    who = read_operator(sentences("我们的地址为：广东省深圳市南山区深南大道海岸时代东座1914。"))
+    assert who.address == "广东省深圳市南山区深南大道海岸时代东座1914"
+    d = read_dates(sentences("3 本隐私权政策于2021年1月1日发布并同时生效。本隐私权政策长期有效。"))
+    assert (d.updated, d.effective) == ("2021-01-01", "2021-01-01")
+    assert (
+        read_operator(
+            sentences("移动推送TPNS（官方网站地址为https://cloud.tencent.com/product/tpns）")
+        ).address
+        == ""
+    )

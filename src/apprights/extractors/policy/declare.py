@@ -560,7 +560,7 @@ def analyse(
     dates = read_dates(sentences)
     facts.effective_date, facts.effective_date_sentence = dates.effective, dates.effective_sentence
     facts.updated_date, facts.updated_date_sentence = dates.updated, dates.updated_sentence
-    who = read_operator(sentences)
+    who = read_operator(sentences, {e.sentence for e in entries if e.sentence >= 0})
     facts.operator, facts.operator_sentence = who.name, who.name_sentence
     facts.operator_address, facts.operator_address_sentence = who.address, who.address_sentence
     facts.operator_address_label = who.address_label

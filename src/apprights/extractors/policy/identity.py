@@ -68,8 +68,8 @@ def _cue_kinds(before: str, after: str) -> set[str]:
     kinds = {str(c.lastgroup) for c in _DATE_CUE.finditer(label)}
     if kinds:
         return {"old"} if "old" in kinds else kinds
-    m = _DATE_CUE.search(after)
-    return {str(m.lastgroup)} if m is not None else set()
+    cut = _LABEL_BREAK.search(after)
+    return {str(c.lastgroup) for c in _DATE_CUE.finditer(after[: cut.start()] if cut else after)} - {"old"}
 
 
 def read_dates(sentences: list[PolicySentence]) -> PolicyDates:
@@ -98,7 +98,7 @@ _COMPANY = re.compile(
     r"|((?:[A-Z][\w&.-]*\s){0,5}(?:Inc\.|Ltd\.?|LLC|Co\.,? Ltd\.?|Limited|Corporation|Corp\.))"
 )
 _OPERATOR_LABEL = re.compile(
-    r"(?:公司名称|企业名称|公司全称|运营者名称|运营者|运营主体|运营方|运营单位|开发者名称|开发者|主体名称|经营者名称|"
+    r"(?:公司名称|企业名称|公司全称|运营者名称|运营者|运营主体|运营方|运营单位|经营者名称|"
     r"个人信息处理者|company name|operator|controller)\s*[】\]]?\s*[:：]\s*",
     re.I,
 )
@@ -107,10 +107,15 @@ _OPERATOR_CUE = re.compile(
     r"\((?:\"|“)?(?:we|us|our)\b",
     re.I,
 )
+# in prose (not after a label) only a registered legal form names the operator: "小米生态系统公司" does not
+_LEGAL_FORM = re.compile(
+    r"(?:有限责任公司|股份有限公司|有限公司|Inc\.|Ltd\.?|LLC|Limited|Corporation|Corp\.)$"
+)
+_SELF_INTRO = re.compile(r"以下(?:简称|称)[^）)。]{0,30}?(?:我们|本公司|我司|我方)|\((?:\"|“)?(?:we|us|our)\b", re.I)
 _NOT_OPERATOR = re.compile(r"关联公司|第三方|我们|合作|母公司|子公司")
 _ADDRESS_LABEL = re.compile(
     r"(?P<label>注册地址|注册地|公司地址|办公地址|联系地址|通讯地址|通信地址|地址|registered address|address)"
-    r"\s*[】\]]?\s*(?:[:：]|为|是|位于|is)\s*(?P<value>[^；;。\n|]{4,80})",
+    r"\s*[】\]]?\s*(?:(?:为|是|位于|is)\s*[:：]?|[:：])\s*(?P<value>[^；;。，,\n|]{4,80})",
     re.I,
 )
 _NEXT_LABEL = re.compile(
@@ -119,7 +124,7 @@ _NEXT_LABEL = re.compile(
     re.I,
 )
 _CONTACT_CUE = re.compile(
-    r"联系|投诉|举报|客服|热线|电话|邮箱|邮件|信箱|反馈|咨询|疑问|contact|complain|e-?mail|phone|call us",
+    r"联系|发送至|发送到|寄至|寄到|致信|投诉|举报|客服|热线|电话|邮箱|邮件|信箱|反馈|咨询|疑问|contact|complain|e-?mail|phone|call us",
     re.I,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -133,7 +138,7 @@ _LABELLED_PHONE = re.compile(
     r"(?:[:：]|为|是)?\s*[【\[]?\s*(\+?\d[\d\s()-]{5,18}\d)",
     re.I,
 )
-_PHONE_CUE = re.compile(r"电话|热线|客服|致电|拨打|tel|phone|call", re.I)
+_PHONE_CUE = re.compile(r"电话|热线|客服|致电|拨打|联系方式|联系我们|tel|phone|call", re.I)
 _CONTACT_SECTION = re.compile(r"联系我们|如何联系|联系方式|contact us|how to contact", re.I)
 
 
@@ -163,24 +168,40 @@ def _after_unbalanced(name: str) -> str:
     return name
 
 
-def _company_in(text: str) -> str:
-    m = _COMPANY.search(text)
-    if m is None:
-        return ""
-    name = (m.group(1) or m.group(2) or "").strip()
-    name = _after_unbalanced(re.split(r"[由是：:]", name)[-1])
-    return name if len(name) >= 4 and not _NOT_OPERATOR.search(name) else ""
+def _company_in(text: str, legal_form: bool = False) -> str:
+    for m in _COMPANY.finditer(text):
+        name = (m.group(1) or m.group(2) or "").strip()
+        name = _after_unbalanced(re.split(r"适用于|提供给|[由是指：:]", name)[-1])
+        if len(name) < 4 or _NOT_OPERATOR.search(name):
+            continue
+        if legal_form and not _LEGAL_FORM.search(name):
+            continue
+        return name
+    return ""
 
 
-def _operator_name(sentences: list[PolicySentence]) -> tuple[str, int | None]:
-    for s in sentences:  # a labelled name wins over one found in prose
+def _operator_name(sentences: list[PolicySentence], skip: set[int]) -> tuple[str, int | None]:
+    """The operator: the company a self-introduction names ("…有限公司（以下简称“我们”）", also when the
+    "（以下简称本公司）" line follows the name's line), else a labelled name outside the SDK list, else a
+    company with a legal form in a sentence that says who runs the app."""
+    for s in sentences:
+        if s.kind == "row" or s.index in skip or not _SELF_INTRO.search(s.text):
+            continue
+        name = _company_in(s.text, legal_form=True)
+        if not name and s.text.lstrip().startswith(("（以下", "(以下")) and s.index > 0:
+            name = _company_in(sentences[s.index - 1].text, legal_form=True)
+        if name:
+            return name, s.index
+    for s in sentences:
+        if s.kind == "row" or s.index in skip:
+            continue
         for m in _OPERATOR_LABEL.finditer(s.text):
             name = _company_in(s.text[m.end() : m.end() + 60])
             if name:
                 return name, s.index
     for s in sentences:
-        if _OPERATOR_CUE.search(s.text):
-            name = _company_in(s.text)
+        if s.kind != "row" and s.index not in skip and _OPERATOR_CUE.search(s.text):
+            name = _company_in(s.text, legal_form=True)
             if name:
                 return name, s.index
     return "", None
@@ -191,8 +212,17 @@ def _address(sentences: list[PolicySentence]) -> tuple[str, int | None, str]:
     for s in sentences:
         for m in _ADDRESS_LABEL.finditer(s.text):
             label = m.group("label").lower()
-            if label in ("地址", "address") and not (
-                _CONTACT_SECTION.search(s.section) or _CONTACT_CUE.search(s.text)
+            if re.search(
+                r"(?:网站|网页|官网|链接|邮件|邮箱|[A-Za-z])$", s.text[max(0, m.start() - 2) : m.start()]
+            ):
+                continue  # 网站地址, 邮箱地址, IP地址: not a postal address
+            ours = re.search(
+                r"(?:我们的|我司|本公司|our)\s*$", s.text[max(0, m.start() - 4) : m.start()], re.I
+            )
+            if (
+                label in ("地址", "address")
+                and not ours
+                and not (_CONTACT_SECTION.search(s.section) or _CONTACT_CUE.search(s.text))
             ):
                 continue  # a bare "地址：" outside the contact part is not the operator's
             value = m.group("value")
@@ -200,7 +230,7 @@ def _address(sentences: list[PolicySentence]) -> tuple[str, int | None, str]:
             if cut is not None and cut.start() >= 4:
                 value = value[: cut.start()]
             value = value.strip(" ，,、")
-            if len(value) < 4 or _EMAIL.search(value) or value.startswith("http"):
+            if len(value) < 4 or _EMAIL.search(value) or "http" in value[:8] or value.startswith("<"):
                 continue
             rank = 0 if label.startswith(("注册", "registered")) else 1
             if best is None or rank < best[0]:
@@ -208,9 +238,10 @@ def _address(sentences: list[PolicySentence]) -> tuple[str, int | None, str]:
     return (best[1], best[2], best[3]) if best is not None else ("", None, "")
 
 
-def read_operator(sentences: list[PolicySentence]) -> OperatorIdentity:
+def read_operator(sentences: list[PolicySentence], skip: set[int] | None = None) -> OperatorIdentity:
+    """``skip``: sentences of the SDK list, whose "公司名称：…" name third parties."""
     out = OperatorIdentity()
-    out.name, out.name_sentence = _operator_name(sentences)
+    out.name, out.name_sentence = _operator_name(sentences, skip or set())
     out.address, out.address_sentence, out.address_label = _address(sentences)
     for s in sentences:
         contact = _CONTACT_CUE.search(s.text) is not None or _CONTACT_SECTION.search(s.section) is not None
