@@ -111,7 +111,9 @@ _OPERATOR_CUE = re.compile(
 _LEGAL_FORM = re.compile(
     r"(?:有限责任公司|股份有限公司|有限公司|Inc\.|Ltd\.?|LLC|Limited|Corporation|Corp\.)$"
 )
-_SELF_INTRO = re.compile(r"以下(?:简称|称)[^）)。]{0,30}?(?:我们|本公司|我司|我方)|\((?:\"|“)?(?:we|us|our)\b", re.I)
+_SELF_INTRO = re.compile(
+    r"以下(?:简称|称)[^）)。]{0,30}?(?:我们|本公司|我司|我方)|\((?:\"|“)?(?:we|us|our)\b", re.I
+)
 _NOT_OPERATOR = re.compile(r"关联公司|第三方|我们|合作|母公司|子公司")
 _ADDRESS_LABEL = re.compile(
     r"(?P<label>注册地址|注册地|公司地址|办公地址|联系地址|通讯地址|通信地址|地址|registered address|address)"
