@@ -55,3 +55,15 @@ def test_a_right_without_a_way_has_no_means():
     f = facts("您有权查询、更正、删除您的个人信息，也可以注销账号、撤回同意。")
     assert set(f.rights) == {"access", "correction", "deletion", "cancellation", "withdrawal"}
     assert f.rights_means == {} and f.rights_means_text == {}
+
+
+def test_means_phrase_path_styles_and_channel_clause():
+    import re
+
+    from apprights.extractors.policy.means import means_phrase
+
+    means_re = re.compile("客服|邮件|设置")
+    assert means_phrase("在「设置」>「隐私」>「个性化推荐」中关闭", means_re) == "设置 > 隐私 > 个性化推荐"
+    assert means_phrase("进入“我的—设置—账号注销”即可", means_re) == "我的 > 设置 > 账号注销"
+    assert means_phrase("如需删除，请联系客服处理。", means_re) == "请联系客服处理"
+    assert means_phrase("您有权删除您的个人信息。", means_re) == ""
