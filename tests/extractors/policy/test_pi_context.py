@@ -17,7 +17,7 @@ def test_safety_advice_drops_password_but_keeps_other_types():
 
 def test_email_as_channel_and_as_address():
     assert kept("我们会通过电子邮件通知您。") == []
-    assert kept("我们会收集您的电子邮箱地址，用于发送订单信息。") == ["email"]
+    assert kept("我们会收集您的电子邮箱地址，用于账号登录。") == ["email"]
 
 
 def test_operator_contact_literal_without_collection():
