@@ -102,10 +102,23 @@ def test_personal_identity_information_is_not_an_id_card_number():
         # prohibited-content clauses of user agreements
         "（4）煽动民族仇恨、民族歧视，破坏民族团结，或者侵害民族风俗、习惯的；",
         "（1）提交、发布虚假信息，或盗用他人头像或资料，冒充、利用他人名义的；",
+        # user-interface steps and menu paths (QQ, 小米)
+        "1. 进入QQ后，点击左上角头像；",
+        "4. 更改头像、昵称、地区、生日、个性签名等信息。",
+        "为了行使上述权利，您可以随时在设置（设置 > 密码与安全 > 隐私 > 广告服务）中将其开启或关闭。",
+        # a children clause is not an age (vivo浏览器)
+        "我们特别注意保护未成年人的隐私（未成年人年龄按您所在国法律以及各国家和地区的文化惯例确定）。",
+        # email as a channel (小米)
+        "我们可能基于推送服务（无论是通过服务中集成的信息推送，还是电子邮件或其他方式）而使用您个人信息。",
     ],
 )
 def test_mentions_that_are_not_collection(sentence):
     assert facts(sentence).declared_types() == set()
+
+
+def test_a_share_code_in_the_clipboard_is_not_a_password():
+    f = facts("当您使用图片搜索时，我们可能需要访问剪切板读取包含的口令、分享码。")  # vivo浏览器
+    assert "password" not in f.declared_types() and "clipboard" in f.declared_types()
 
 
 def test_english_appendix_a_terms():
