@@ -82,3 +82,10 @@ def test_real_policies_round_trip_through_gb18030():
         original = path.read_text(encoding="utf-8")
         data = original.encode("gb18030")
         assert decode(data, path.name) == (original, "gb18030"), path.name
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_file_cut_inside_its_last_character_is_read(encoding):
+    cut = BILIBILI.encode(encoding)[:-2]  # drops "\n" and the last byte of "；"
+    text, _ = decode(cut, "cut.txt")
+    assert text.startswith("您注册并登录哔哩哔哩账号时") and text.endswith("个人签名等")

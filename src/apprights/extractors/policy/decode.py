@@ -44,15 +44,22 @@ def decode(data: bytes, source: str, max_bytes: int) -> tuple[str, str]:
         raise InputError(source, "not a text file (NUL bytes and no UTF-16 byte-order mark)")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8"), "utf-8"  # a file cut inside its last character
     declared = declared_encoding(data)
     if declared is not None:
         try:
             return data.decode(declared), declared
         except UnicodeDecodeError:
             pass  # a wrong declaration is common; fall through to detection
-    best = from_bytes(data, cp_isolation=list(DETECT_ENCODINGS)).best()
+    best = None
+    for cut in range(4):  # a file cut inside its last (up to four-byte GB18030) character
+        body = data[: len(data) - cut]
+        best = from_bytes(body, cp_isolation=list(DETECT_ENCODINGS)).best()
+        if best is not None:
+            data = body
+            break
     if best is None:
         raise InputError(
             source,
