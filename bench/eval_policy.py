@@ -273,8 +273,11 @@ def viodroid_rows(scores: LabelScores) -> list[str]:
 OPP_CATEGORIES: dict[str, set[str]] = {
     "Location": {"location"},
     "IP address and device IDs": {"ip", "device_id", "android_id", "oaid", "mac", "serial", "imsi"},
-    "Financial": {"payment", "bank_card"},
-    "Contact": {"phone_number", "address"},  # the user's own contact data, not the address book
+    "Financial": {"payment", "bank_card", "credit"},
+    "Contact": {"phone_number", "address", "email"},  # the user's own contact data, not the address book
+    # OPP-115 categories the vocabulary models since issue 12 (GB/T 35273 appendix A types)
+    "Demographic": {"age", "gender", "birthday"},
+    "Personal identifier": {"id_number", "id_document"},
     "Computer information": {"device_info"},
     "User online activities": {"browser_history", "usage_stats"},
 }
@@ -519,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         'Gold: the "Personal Information Type" of First-Party Collection/Use and Third-Party Sharing annotations '
         "(union over annotators) restricted to categories the PI vocabulary models (Location, IP address and "
-        "device IDs, Financial, Contact, Computer information, User online activities); prediction: declared PI "
+        "device IDs, Financial, Contact, Computer information, User online activities, Demographic, Personal "
+        "identifier); prediction: declared PI "
         "types of the segment mapped to those categories.",
         "",
         *header,
