@@ -96,3 +96,5 @@ def run(
     except OSError as exc:
         fail(f"{out}: campaign stopped: {exc.strerror or exc}")
     typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    if summary.reported and summary.failed == summary.reported:
+        fail(f"every app failed ({summary.failed} of {summary.reported}); see {out / 'reports.jsonl'}")

@@ -355,10 +355,16 @@ def diff_cmd(
     after: Annotated[Path, typer.Argument(help="Later report, e.g. of the rectified version.")],
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
-    """What a re-test fixed, what remains, what is new / 复检对比 (matched by finding fingerprint).
+    """What a re-test fixed, what remains, what is new, what was not re-tested / 复检对比.
 
-    Exit 0 when rectified (nothing remains and nothing new of the same problem types), 1 otherwise."""
-    from apprights.reports.diff import diff_reports, render_diff_text
+    An earlier finding counts as fixed only when the later report shows its rule ran on the same kinds of
+    evidence (static / policy / trace / listing) and did not find it again. Exit 0 when rectified (every earlier
+    finding fixed, nothing new of the same problem types), 1 otherwise, 2 when the reports are not of the same
+    app (package or signing certificate) or unreadable."""
+    from apprights.reports.diff import NotComparable, diff_reports, render_diff_text, report_problem
+
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
 
     reports = []
     for p in (before, after):
@@ -368,12 +374,14 @@ def diff_cmd(
             fail(f"{p}: cannot read file: {exc.strerror or exc}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             fail(f"{p}: not a JSON report: {exc}")
-        if not isinstance(doc, dict) or doc.get("format") != "apprights-report/1":
-            fail(f"{p}: not an apprights-report/1 document")
-        if not all(isinstance(f, dict) and "fingerprint" in f for f in doc.get("findings", [])):
-            fail(f"{p}: findings without fingerprints")
+        problem = report_problem(doc)
+        if problem:
+            fail(f"{p}: {problem}")
         reports.append(doc)
-    d = diff_reports(reports[0], reports[1])
+    try:
+        d = diff_reports(reports[0], reports[1])
+    except NotComparable as exc:
+        fail(f"{before} vs {after}: {exc}")
     if fmt == "json":
         typer.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:
