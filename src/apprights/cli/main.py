@@ -225,6 +225,11 @@ def _render(report: dict[str, Any], fmt: str, *, multi: bool) -> str:
     return render_text(report)
 
 
+def _check_list_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
+
+
 @rules_app.command("list")
 def rules_list(
     problem_type: Annotated[int | None, typer.Option("--type", help="Only this problem type (1-10).")] = None,
@@ -232,6 +237,8 @@ def rules_list(
 ) -> None:
     """List the rules: id, problem type, severity, facts needed, title."""
     from apprights.rules.base import discover_rules
+
+    _check_list_format(fmt)
 
     rows = [r for r in discover_rules() if problem_type is None or r.problem_type == problem_type]
     if fmt == "json":
@@ -295,6 +302,7 @@ def sdk_list(
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
     """List the SDK catalogue."""
+    _check_list_format(fmt)
     k = _load_knowledge(exodus)
     rows = [
         e
