@@ -28,8 +28,13 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="The rule catalogue / 规则目录.", no_args_is_help=True)
 sdk_app = typer.Typer(help="The SDK catalogue / SDK目录.", no_args_is_help=True)
+categories_app = typer.Typer(
+    help="The 39 app categories of 《常见类型移动互联网应用程序必要个人信息范围规定》 / 39类常见类型App.",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(sdk_app, name="sdk")
+app.add_typer(categories_app, name="categories")
 
 SEVERITIES = ("info", "low", "medium", "high", "none")
 
@@ -355,6 +360,41 @@ def sdk_show(
         typer.echo("components: " + ", ".join(e.components))
     if e.pi:
         typer.echo("collects: " + ", ".join(e.pi))
+
+
+@categories_app.command("list")
+def categories_list(
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    """The 39 categories (the values --category accepts): number, name, basic function, necessary PI."""
+    _check_list_format(fmt)
+    k = _load_knowledge(None)
+    cats = k.categories.categories
+    if fmt == "json":
+        rows = [
+            {
+                "no": c.no,
+                "name": c.name,
+                "name_en": c.name_en,
+                "aliases": list(c.aliases),
+                "basic_function": {"zh": c.basic_function, "en": c.basic_function_en},
+                "necessary_text": c.necessary_text,
+                "necessary_pi": sorted(c.necessary_pi),
+                "necessary_permissions": sorted(c.necessary_permissions),
+            }
+            for c in cats
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for c in cats:
+        typer.echo(f"{c.no:>2} {c.name} / {c.name_en}")
+        typer.echo(f"     基本功能 basic function: {c.basic_function} / {c.basic_function_en}")
+        typer.echo(
+            f"     必要个人信息 necessary PI: {c.necessary_text} [{', '.join(sorted(c.necessary_pi)) or '-'}]"
+        )
+    typer.echo(
+        f"{len(cats)} categories (table {k.categories.version}); --category takes the number, name or an alias"
+    )
 
 
 @app.command("diff")

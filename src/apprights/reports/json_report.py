@@ -10,6 +10,7 @@ from apprights.engine.runner import RuleRun
 from apprights.knowledge import Knowledge
 from apprights.model.facts import AppFacts, to_jsonable
 from apprights.model.finding import Finding, Severity
+from apprights.reports.english import english_names, localise, subject_dict
 
 REPORT_FORMAT = "apprights-report/1"
 MAX_CALL_SITES = 2000
@@ -60,6 +61,8 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
         for s in facts.sdks
     ]
     findings = [f for f in run.findings if not is_coverage_note(f)]
+    names = english_names(facts, run.findings, knowledge)
+    localise(run.findings, names)
     counts = {str(s): 0 for s in Severity}
     for f in findings:
         counts[str(f.severity)] += 1
@@ -78,7 +81,7 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
         "app": app,
         "permissions": permissions,
         "sdks": sdks,
-        "findings": [f.to_dict() for f in findings],
+        "findings": [{**f.to_dict(), "subject": subject_dict(f, names)} for f in findings],
         "errors": list(facts.errors) + list(run.errors),
         "timing": {"total_s": round(total_s, 4)},
         "summary": {
