@@ -74,3 +74,27 @@ def test_recurrence_needs_no_coverage(world: World) -> None:
     # an older report without coverage still proves what it found
     r = _retest(w, case_id, _rep(2, [make_finding(CASE_RULE, 1, APP, key="imei")]))
     assert r.status_code == 200 and json.loads(r.text)["state"] == "not_rectified"
+
+
+def test_stored_report_reads_back_the_submitted_report(world: World) -> None:
+    from sqlalchemy import select
+
+    from apprights.service.scans.models import ScanRun
+    from apprights.service.scans.stored import stored_report
+
+    w = world
+    run_id = ingest(w, _rep(7, [], rules_run=[CASE_RULE]))["scan_run_ids"][0]
+    session = w.client.app.state.sessionmaker()
+    try:
+        run = session.scalar(select(ScanRun).where(ScanRun.id == run_id))
+        doc = stored_report(session, w.settings.data_dir, run)
+        assert (
+            doc is not None
+            and doc["app"]["version_code"] == 7
+            and doc["coverage"]["rules_run"] == [CASE_RULE]
+        )
+        run.submission_id = None  # a run whose bytes were never kept (older than migration 0005)
+        assert stored_report(session, w.settings.data_dir, run) is None
+        session.rollback()
+    finally:
+        session.close()
