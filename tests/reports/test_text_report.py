@@ -93,6 +93,7 @@ def test_text_prints_the_legal_basis_and_cites_each_fact_once_per_type() -> None
         == 1
     )
     assert "sentence=-1" not in text and "index=-1" not in text
+    assert "    - 友盟基础组件库 / Umeng Common SDK (umeng-common" in text  # SDKs named in both languages
 
 
 def test_coverage_notes_are_listed_not_counted() -> None:

@@ -78,7 +78,8 @@ def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
         lines.append(f"  SDKs: {len(sdks)} present, {len(used)} used")
         for s in sdks:
             mark = "used" if s.get("used") else "present"
-            lines.append(f"    - {s['name']} ({s['id']}, {s['category']}, {mark}) {s.get('vendor', '')}")
+            en = f" / {s['name_en']}" if s.get("name_en") and s.get("name_en") != s["name"] else ""
+            lines.append(f"    - {s['name']}{en} ({s['id']}, {s['category']}, {mark}) {s.get('vendor', '')}")
     findings = report.get("findings", [])
     lines.append("")
     lines.append(f"Findings: {len(findings)}")
