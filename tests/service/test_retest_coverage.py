@@ -98,3 +98,20 @@ def test_stored_report_reads_back_the_submitted_report(world: World) -> None:
         session.rollback()
     finally:
         session.close()
+
+
+def test_evidence_kinds_come_from_the_stored_report_not_the_truncated_rows(world: World) -> None:
+    w = world
+    f = make_finding(CASE_RULE, 1, APP, key="imei")
+    # 11 call sites, then the trace event that proved it: the finding rows keep only the first 10 items
+    f["evidence"] = [{"source": "dex", "api": f"A.m{i}", "caller_class": "C"} for i in range(11)] + [
+        {"source": "trace", "event": 3, "kind": "api_call"}
+    ]
+    run = ingest(w, _rep(1, [f]))["scan_run_ids"][0]
+    case_id = int(confirm_all(w, run)[0])
+    w.ok("province", "POST", f"/api/v1/cases/{case_id}/notice", json={"issued_on": "2026-09-18"})
+    w.ok("enterprise", "POST", f"/api/v1/cases/{case_id}/response", json={"text": "已整改"})
+    static_only = _rep(2, [], rules_run=[CASE_RULE], evidence_kinds=("static", "policy"))
+    r = _retest(w, case_id, static_only)
+    assert r.status_code == 409 and "lacked the evidence kind(s): trace" in r.text
+    assert _state(w, case_id) == "response_submitted"

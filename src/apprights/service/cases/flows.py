@@ -400,23 +400,35 @@ def _require_retest_coverage(session: Session, case: Case, run: ScanRun, data_di
     rows = list(
         session.scalars(select(Finding).where(Finding.case_id == case.id, Finding.status == "confirmed"))
     )
-    first_run = session.get(ScanRun, rows[0].scan_run_id) if rows else None
-    before = stored_report(session, data_dir, first_run) if first_run is not None and data_dir else None
-    if before is not None:
-        try:
-            check_same_app(before, after)
-        except NotComparable as exc:
-            raise Conflict(f"复测扫描不是同一应用 / {exc}") from None
-    findings = [
-        {
+    # the case's findings as their own stored reports have them (the rows keep at most 10 evidence items, and
+    # a dropped trace item would hide that the finding needs a trace); the rows themselves where none is stored
+    originals: dict[int, dict[str, dict[str, object]]] = {}
+    findings: list[dict[str, object]] = []
+    for r in rows:
+        if r.scan_run_id not in originals:
+            run_row = session.get(ScanRun, r.scan_run_id)
+            before = stored_report(session, data_dir, run_row) if run_row is not None and data_dir else None
+            if before is not None:
+                try:
+                    check_same_app(before, after)
+                except NotComparable as exc:
+                    raise Conflict(f"复测扫描不是同一应用 / {exc}") from None
+            originals[r.scan_run_id] = {
+                str(f.get("fingerprint")): f
+                for f in (before or {}).get("findings", [])
+                if isinstance(f, dict)
+            }
+        row_finding: dict[str, object] = {
             "fingerprint": r.fingerprint,
             "rule": r.rule,
             "problem_type": r.problem_type,
             "subject": {"kind": r.subject_kind, "id": r.subject_key, "name": r.subject_name},
             "evidence": _evidence_list(r.evidence),
         }
-        for r in rows
-    ]
+        original = originals[r.scan_run_id].get(r.fingerprint)
+        if original is not None and isinstance(original.get("evidence"), list):
+            row_finding["evidence"] = original["evidence"]
+        findings.append(row_finding)
     _fixed, _found, untested = classify_retest(findings, after)
     if untested:
         why = "; ".join(f"{u.finding['rule']}: {u.reason_en}" for u in untested[:5])
