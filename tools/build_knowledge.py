@@ -679,12 +679,20 @@ def build_categories(version: str, shared: Path) -> dict[str, Any]:
         for v in pi:
             if v not in PI_VALUES:
                 raise SystemExit(f"categories_curated.tsv: {no}: unknown PI type {v}")
+        basic, fill = r["basic_function"], (c.get("basic_function_fill") or "").strip()
+        if not basic and not fill:
+            raise SystemExit(f"categories_curated.tsv: {no}: no basic function in either table")
+        if not (c.get("name_en") or "").strip() or not (c.get("basic_function_en") or "").strip():
+            raise SystemExit(f"categories_curated.tsv: {no}: name_en and basic_function_en are required")
         cats.append(
             {
                 "no": no,
                 "name": r["category"],
+                "name_en": c["name_en"].strip(),
                 "aliases": [a.strip() for a in (c.get("aliases") or "").split(",") if a.strip()],
-                "basic_function": r["basic_function"],
+                "basic_function": basic or fill,
+                "basic_function_en": c["basic_function_en"].strip(),
+                **({} if basic else {"basic_function_marker": "[R]"}),
                 "necessary_text": text,
                 "necessary_pi": pi,
                 "necessary_permissions": [

@@ -16,7 +16,11 @@ SDK = ("sdk", "umeng-analytics", "友盟统计")
 
 
 def _report(
-    version: str = "1.0.0", code: int = 1, findings: list | None = None, store: str = "huawei"
+    version: str = "1.0.0",
+    code: int = 1,
+    findings: list | None = None,
+    store: str = "huawei",
+    rules_run: list[str] | None = None,
 ) -> dict:
     if findings is None:
         findings = [
@@ -24,7 +28,13 @@ def _report(
             make_finding("t3.share_without_consent", 3, SDK, key="imei"),
         ]
     return make_report(
-        PKG, version_name=version, version_code=code, label="示例商城", findings=findings, store=store
+        PKG,
+        version_name=version,
+        version_code=code,
+        label="示例商城",
+        findings=findings,
+        store=store,
+        rules_run=rules_run,
     )
 
 
@@ -79,7 +89,12 @@ def test_full_case_lifecycle(world: World) -> None:
     assert n2["deadline"] == "2026-10-13"
 
     # the enterprise responds, uploads the rectified version's report
-    fixed = _report("1.0.1", 2, findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")])
+    fixed = _report(
+        "1.0.1",
+        2,
+        findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")],
+        rules_run=["t1.collect_before_consent", "t3.share_without_consent"],
+    )
     fixed_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
     w.ok(
         "enterprise",

@@ -100,6 +100,8 @@ def analyze(
             fetched = fetch_policy(file, FetchConfig(enabled=allow_fetch))
             facts = extract_policy_bytes(fetched.data, source=fetched.url, sdk_catalogue=catalogue)
         else:
+            if Path(file).is_dir():
+                raise InputError(file, "is a directory, not a policy file")
             facts = extract_policy(Path(file), sdk_catalogue=catalogue)
     except InputError as exc:
         typer.echo(f"apprights: error: {exc}", err=True)

@@ -136,6 +136,7 @@ class RuntimeTransfer:
     index: int
     t: float
     trace: str
+    transfer: Any = None  # the model.runtime.PiTransfer itself (for _rt_common.transfer_subject)
 
 
 def runtime_transfers(facts: AppFacts) -> Iterator[RuntimeTransfer]:
@@ -158,4 +159,5 @@ def runtime_transfers(facts: AppFacts) -> Iterator[RuntimeTransfer]:
                 index=int(getattr(at, "index", -1)),
                 t=float(getattr(at, "t", 0.0)),
                 trace=traces[sn] if sn < len(traces) else "",
+                transfer=tr,
             )

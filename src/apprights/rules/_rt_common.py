@@ -11,7 +11,7 @@ from apprights.knowledge import Knowledge
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
-from apprights.model.runtime import Actor, Moment, Tap, TraceSession
+from apprights.model.runtime import Actor, Moment, PiTransfer, Tap, TraceSession
 from apprights.rules._static_common import sdk_for_class, sdk_for_component
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
@@ -138,13 +138,25 @@ def is_refuse(text: str) -> bool:
     return has_word(text, REFUSE_WORDS)
 
 
+def transfer_subject(facts: AppFacts, x: PiTransfer, ctx: RuleContext) -> Subject:
+    """Who a network request carrying PI is attributed to: the SDK whose vendor host received the data;
+    otherwise whoever the send (or the read) is attributed to. Every rule citing a request uses this, so one
+    request is never the SDK's in one finding and the app's in another."""
+    if x.party == "sdk" and x.sdk_id:
+        sdk = ctx.knowledge.sdks.get(x.sdk_id)
+        return sdk_subject_by_id(facts, x.sdk_id, sdk.name if sdk is not None else x.sdk_id)
+    if x.sender.kind == "sdk":
+        return actor_subject(facts, x.sender)
+    return actor_subject(facts, x.reader)
+
+
 def group_by_subject(
-    facts: AppFacts, pairs: Iterable[tuple[Actor | None, Any]]
+    facts: AppFacts, pairs: Iterable[tuple[Actor | Subject | None, Any]]
 ) -> Iterator[tuple[Subject, list[Any]]]:
-    """Group items by the subject of their actor, keeping first-seen order."""
+    """Group items by the subject of their actor (or the subject given), keeping first-seen order."""
     groups: dict[str, tuple[Subject, list[Any]]] = {}
     for actor, item in pairs:
-        sub = actor_subject(facts, actor)
+        sub = actor if isinstance(actor, Subject) else actor_subject(facts, actor)
         groups.setdefault(sub.id, (sub, []))[1].append(item)
     yield from groups.values()
 

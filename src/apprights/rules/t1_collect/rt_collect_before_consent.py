@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.rules._rt_common import capped, group_by_subject, labels, sessions, trace_evidence
+from apprights.rules._rt_common import (
+    capped,
+    group_by_subject,
+    labels,
+    sessions,
+    trace_evidence,
+    transfer_subject,
+)
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -84,7 +91,8 @@ class CollectBeforeConsent(Rule):
                     read_event=x.read_index,
                     read_t=round(x.read_t, 3),
                 )
-                items.append((x.sender, (x.pi_type, ev, "", x.host)))
+                # the request's subject as T3 decides it (the receiving SDK first): one request, one subject
+                items.append((transfer_subject(facts, x, ctx), (x.pi_type, ev, "", x.host)))
         for subject, group in group_by_subject(facts, items):
             pis = [g[0] for g in group]
             apis = sorted({g[2] for g in group if g[2]})

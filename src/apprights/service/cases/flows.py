@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -331,8 +332,18 @@ def respond(
     return resp
 
 
-def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Actor, now: datetime) -> bool:
-    """Re-test against a later scan of the app: rectified when none of the case's problems recur."""
+def retest(
+    session: Session,
+    case: Case,
+    *,
+    scan_run_id: int | None,
+    actor: Actor,
+    now: datetime,
+    data_dir: Path | None = None,
+) -> bool:
+    """Re-test against a later scan of the app: not rectified when a problem of the case recurs; rectified only
+    when the later scan's stored report proves every problem fixed (``reports.diff.classify_retest``: its rule
+    ran on the same kinds of evidence); otherwise Conflict, and the case stays where it is."""
     own_runs = select(Finding.scan_run_id).where(Finding.case_id == case.id)
     if scan_run_id is not None:
         run = session.get(ScanRun, scan_run_id)
@@ -366,12 +377,72 @@ def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Acto
         )
     )
     clean = not recurring
+    if clean:
+        _require_retest_coverage(session, case, run, data_dir)
     ev = [f"scan_run:{run.id}", f"recurring_findings:{recurring or 0}"]
     transition(session, case, State.RETEST, actor=actor, now=now, evidence=ev)
     outcome = State.RECTIFIED if clean else State.NOT_RECTIFIED
     why = "复测未发现问题 / re-test clean" if clean else "复测仍存在问题 / problem persists in re-test"
     transition(session, case, outcome, actor=actor, now=now, reason=why, evidence=ev, retest_clean=clean)
     return clean
+
+
+def _require_retest_coverage(session: Session, case: Case, run: ScanRun, data_dir: Path | None) -> None:
+    """Absence proves a fix only where the re-test looked: the same logic as ``apprights diff``."""
+    from apprights.reports.diff import NotComparable, check_same_app, classify_retest
+    from apprights.service.scans.stored import stored_report
+
+    after = stored_report(session, data_dir, run) if data_dir is not None else None
+    if after is None:
+        raise Conflict(
+            f"复测扫描 {run.id} 无报告原件，无法证明已整改 / scan run {run.id} has no stored report to prove the fix"
+        )
+    rows = list(
+        session.scalars(select(Finding).where(Finding.case_id == case.id, Finding.status == "confirmed"))
+    )
+    # the case's findings as their own stored reports have them (the rows keep at most 10 evidence items, and
+    # a dropped trace item would hide that the finding needs a trace); the rows themselves where none is stored
+    originals: dict[int, dict[str, dict[str, object]]] = {}
+    findings: list[dict[str, object]] = []
+    for r in rows:
+        if r.scan_run_id not in originals:
+            run_row = session.get(ScanRun, r.scan_run_id)
+            before = stored_report(session, data_dir, run_row) if run_row is not None and data_dir else None
+            if before is not None:
+                try:
+                    check_same_app(before, after)
+                except NotComparable as exc:
+                    raise Conflict(f"复测扫描不是同一应用 / {exc}") from None
+            originals[r.scan_run_id] = {
+                str(f.get("fingerprint")): f
+                for f in (before or {}).get("findings", [])
+                if isinstance(f, dict)
+            }
+        row_finding: dict[str, object] = {
+            "fingerprint": r.fingerprint,
+            "rule": r.rule,
+            "problem_type": r.problem_type,
+            "subject": {"kind": r.subject_kind, "id": r.subject_key, "name": r.subject_name},
+            "evidence": _evidence_list(r.evidence),
+        }
+        original = originals[r.scan_run_id].get(r.fingerprint)
+        if original is not None and isinstance(original.get("evidence"), list):
+            row_finding["evidence"] = original["evidence"]
+        findings.append(row_finding)
+    _fixed, _found, untested = classify_retest(findings, after)
+    if untested:
+        why = "; ".join(f"{u.finding['rule']}: {u.reason_en}" for u in untested[:5])
+        raise Conflict(
+            f"复测未覆盖案件中的问题，不能认定已整改 / the re-test did not cover the case's problems: {why}"
+        )
+
+
+def _evidence_list(raw: str) -> list[dict[str, object]]:
+    try:
+        v = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [e for e in v if isinstance(e, dict)] if isinstance(v, list) else []
 
 
 def escalate(session: Session, case: Case, *, actor: Actor, now: datetime, reason: str = "") -> State:

@@ -224,12 +224,16 @@ def retest(
     case_id: IdPath,
     body: RetestIn,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     p: Annotated[Principal, Depends(allow(*STAFF))],
 ) -> CaseDetail:
-    """Re-test against a later scan: rectified if none of the case's problems recur, else not rectified."""
+    """Re-test against a later scan: not rectified if a problem of the case recurs; rectified only if the scan's
+    report shows every problem's rule ran on the same kinds of evidence (409 otherwise)."""
     case = visible_case(session, case_id, p)
-    flows.retest(session, case, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    flows.retest(
+        session, case, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now, data_dir=settings.data_dir
+    )
     session.commit()
     return case_detail(session, case)
 
