@@ -26,6 +26,12 @@ def _pg_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(e).__name__}"
 
 
+@pytest.fixture(autouse=True)
+def _key_files_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings.from_env keeps the instance key under $XDG_CONFIG_HOME: never the real home in tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def migrated_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

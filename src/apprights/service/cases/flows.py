@@ -390,7 +390,7 @@ def respond(
     return resp
 
 
-def test_result_runs() -> Any:
+def decisive_runs() -> Any:
     """Scan runs that count as test results: not an enterprise self-check and not submitted by an enterprise
     account (those are kept and shown with the enterprise's response, but only a test agency's or the
     ministry's report decides a re-test)."""
@@ -403,13 +403,13 @@ def test_result_runs() -> Any:
 
 def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Actor, now: datetime) -> bool:
     """Re-test against a later scan of the app: rectified when none of the case's problems recur. Only a test
-    result (``test_result_runs``) decides; the case may already be in ``retest`` (re-tested again)."""
+    result (``decisive_runs``) decides; the case may already be in ``retest`` (re-tested again)."""
     own_runs = select(Finding.scan_run_id).where(Finding.case_id == case.id)
     if scan_run_id is not None:
         run = session.get(ScanRun, scan_run_id)
         if run is None or run.app_id != case.app_id:
             raise NotFound(f"扫描记录不存在 / no scan run {scan_run_id} of this app")
-        if session.scalar(test_result_runs().where(ScanRun.id == run.id)) is None:
+        if session.scalar(decisive_runs().where(ScanRun.id == run.id)) is None:
             raise Conflict(
                 f"扫描记录 {run.id} 是企业自查结果，不能作为复测依据 / scan run {run.id} is an enterprise "
                 "self-check: only a test agency's or the ministry's report decides a re-test"
@@ -420,7 +420,7 @@ def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Acto
             .where(
                 ScanRun.app_id == case.app_id,
                 ScanRun.id.not_in(own_runs),
-                ScanRun.id.in_(test_result_runs()),
+                ScanRun.id.in_(decisive_runs()),
             )
             .order_by(ScanRun.id.desc())
         ).first()

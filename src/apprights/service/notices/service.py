@@ -28,8 +28,8 @@ from apprights.service.documents import (
     RemovalRow,
 )
 from apprights.service.errors import Conflict
-from apprights.service.notices import issue
-from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.notices import issue, snapshot
+from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding
 from apprights.service.stores.models import Store
@@ -201,6 +201,7 @@ def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) ->
             .where(NoticeCase.notice_id == notice.id, Case.state == str(State.ESCALATED_PUBLIC))
         ):
             c.deadline = notice.deadline
+    snap = snapshot.take(session, notice.id, _live_document(session, notice), now)
     audit.record(
         session,
         now=now,
@@ -209,6 +210,8 @@ def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) ->
         entity="notice",
         entity_id=notice.id,
         action="publish",
+        evidence=[f"html_sha256:{snap.html_sha256}"]
+        + ([f"pdf_sha256:{snap.pdf_sha256}"] if snap.pdf_sha256 else []),
     )
     session.flush()
 
@@ -257,6 +260,14 @@ def _case_rows(
 
 
 def build_document(session: Session, notice: Notice) -> Document:
+    """The notice's document: as frozen at publication when published, else from the current data."""
+    snap = session.get(NoticeSnapshot, notice.id)
+    if snap is not None:
+        return snapshot.thaw(snap.document)
+    return _live_document(session, notice)
+
+
+def _live_document(session: Session, notice: Notice) -> Document:
     rows = _case_rows(session, notice.id)
     if notice.kind == "rectification":
         _case, app, ver, ent, store = rows[0]
