@@ -60,7 +60,9 @@ def test_registering_a_scanned_app_needs_proof(world: World, tmp_path: Path) -> 
     assert r.status_code == 409 and "does not match" in r.text  # type: ignore[attr-defined]
     r = _claim(w, _apk(tmp_path, None))
     assert r.status_code == 422 and "no signing certificate" in r.text  # type: ignore[attr-defined]
-    assert _claim(w, b"not an apk").status_code == 422  # type: ignore[attr-defined]
+    bad = _claim(w, b"not an apk")
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("apk: ")  # type: ignore[attr-defined]
+    assert "tmp" not in bad.text  # type: ignore[attr-defined]
     # the matching certificate proves it
     app = _claim(w, _apk(tmp_path, dev)).json()  # type: ignore[attr-defined]
     assert (

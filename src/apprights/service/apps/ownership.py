@@ -113,9 +113,12 @@ def claim_with_apk(
     with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".apk") as fh:
         fh.write(apk)
         fh.flush()
-        with open_apk(Path(fh.name)) as archive:
-            package = archive.manifest().package
-            signers = {s.sha256.lower() for s in archive.facts().signers}
+        try:
+            with open_apk(Path(fh.name)) as archive:
+                package = archive.manifest().package
+                signers = {s.sha256.lower() for s in archive.facts().signers}
+        except InputError as e:  # name the upload, not the server's temporary file
+            raise InputError("apk", e.problem) from None
     app = session.scalar(select(App).where(App.package == package))
     if app is None:
         raise NotFound(f"应用 {package} 尚无检测记录 / no app {package} is known: register it instead")
