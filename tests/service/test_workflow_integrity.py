@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from apprights.service.notices.issue import REMOVAL_TITLE, has_removal_order
 from apprights.service.scans.factory import make_finding
 from tests.service.conftest import World
 from tests.service.test_workflow import PKG, _report, confirm_all, ingest
@@ -56,6 +57,9 @@ def test_removal_by_transition_always_orders_the_stores(world: World) -> None:
     assert case["state"] == "escalated_removal"
     (order,) = _removal_orders_of(w, cid)
     assert order["notice_no"].startswith("XJ-") and order["id"] in case["notice_ids"]
+    assert order["title"] == REMOVAL_TITLE
+    with w.client.app.state.sessionmaker() as s:
+        assert has_removal_order(s, cid)
     # the store the case came from sees the order and can confirm it
     rows = w.ok("store", "GET", "/api/v1/removal-orders")["items"]
     assert [r["notice_id"] for r in rows] == [order["id"]]
