@@ -16,7 +16,7 @@ from apprights.testing.signing import V1_BLOCK_NAME, DeveloperCert, developer_ce
 from tests.service.conftest import World
 
 FOUND = "com.example.found"
-APK = "application/vnd.android.package-archive"
+APK = "application/octet-stream"
 
 
 def _manifest(package: str) -> str:

@@ -63,12 +63,10 @@ def register_app(
     return app
 
 
-_APK_BODY = {
+_APK_BODY = {  # the APK's bytes as the body (any content type; application/octet-stream documented)
     "requestBody": {
         "required": True,
-        "content": {
-            "application/vnd.android.package-archive": {"schema": {"type": "string", "format": "binary"}}
-        },
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
