@@ -136,3 +136,22 @@ def test_password_policy_accepts() -> None:
     assert password_problem(GOOD) is None
     assert password_problem("correct horse battery staple") is None  # a long passphrase
     assert password_problem("Admin1234567", "admin") is not None
+
+
+def test_change_password_applies_the_policy_and_ends_other_sessions(world: World) -> None:
+    w = world
+    _account(w)
+    first = _login(w, "zhang.san", GOOD).json()["token"]  # type: ignore[attr-defined]
+    second = _login(w, "zhang.san", GOOD).json()["token"]  # type: ignore[attr-defined]
+    h = {"Authorization": f"Bearer {second}"}
+    url = "/api/v1/me/password"
+    r = w.client.post(url, json={"current": "not it at all", "new": "N3w-Passw0rd!x"}, headers=h)
+    assert r.status_code == 403 and "current password is wrong" in r.text
+    r = w.client.post(url, json={"current": GOOD, "new": "short"}, headers=h)
+    assert r.status_code == 422 and "at least 12" in r.text
+    r = w.client.post(url, json={"current": GOOD, "new": "N3w-Passw0rd!x"}, headers=h)
+    assert r.status_code == 204
+    assert w.client.get("/api/v1/me", headers=h).status_code == 200  # the session that changed it stays
+    assert w.client.get("/api/v1/me", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert _login(w, "zhang.san", GOOD).status_code == 401  # type: ignore[attr-defined]
+    assert _login(w, "zhang.san", "N3w-Passw0rd!x").status_code == 200  # type: ignore[attr-defined]

@@ -59,3 +59,8 @@ class TokenInfo(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked: bool
+
+
+class PasswordChangeIn(InModel):
+    current: str = Field(min_length=1, max_length=200)
+    new: str = Field(min_length=1, max_length=200, description="see the password policy")

@@ -206,3 +206,40 @@ def ensure_admin(session: Session, username: str, password: str, now: datetime) 
         session, UserIn(username=username, password=password, role=Role.MINISTRY), now, enforce_policy=False
     )
     return generated
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_token: str, now: datetime
+) -> int:
+    """Set a new password (policy applies) after checking the current one; every other token and session of
+    the account is revoked (audited). ``PermissionError`` for a wrong current password (counted like a failed
+    login), ``InputError`` for a refused new one. Returns how many tokens were revoked."""
+    if not user.password_hash or not verify_password(current, user.password_hash):
+        user.failed_logins += 1
+        user.locked_until = policy.lock_until(user.failed_logins, utc_naive(now))
+        session.commit()
+        raise PermissionError("当前密码错误 / the current password is wrong")
+    problem = policy.password_problem(new, user.username)
+    if problem is not None:
+        raise InputError("password", problem)
+    user.password_hash = hash_password(new)
+    keep = token_hash(keep_token)
+    others = session.scalars(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked.is_(False), ApiToken.token_hash != keep
+        )
+    ).all()
+    for tok in others:
+        tok.revoked = True
+    audit.record(
+        session,
+        now=now,
+        actor=f"{user.role}:{user.username}",
+        actor_id=user.id,
+        entity="user",
+        entity_id=user.id,
+        action="change_password",
+        evidence=[f"tokens_revoked:{len(others)}"],
+    )
+    session.flush()
+    return len(others)

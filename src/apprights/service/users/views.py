@@ -22,7 +22,15 @@ from apprights.service.deps import (
 )
 from apprights.service.users import policy, service
 from apprights.service.users.models import ApiToken, User
-from apprights.service.users.schemas import LoginIn, TokenIn, TokenInfo, TokenOut, UserIn, UserOut
+from apprights.service.users.schemas import (
+    LoginIn,
+    PasswordChangeIn,
+    TokenIn,
+    TokenInfo,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 
 router = APIRouter(tags=["users"])
 ANY_USER = (Role.MINISTRY, Role.PROVINCE, Role.AGENCY, Role.ENTERPRISE, Role.STORE)
@@ -80,6 +88,26 @@ def logout(
     service.logout(session, token)
     session.commit()
     response.delete_cookie(SESSION_COOKIE)
+
+
+@router.post("/me/password", status_code=204)
+def change_password(
+    request: Request,
+    body: PasswordChangeIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(*ANY_USER))],
+) -> None:
+    """Change your password (the policy applies); every other session and token of the account is revoked."""
+    user = session.get(User, p.user_id)
+    assert user is not None
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.cookies.get(SESSION_COOKIE, "")
+    try:
+        service.change_password(session, user, body.current, body.new, keep_token=token, now=now)
+    except PermissionError as e:
+        raise HTTPException(403, str(e)) from None
+    session.commit()
 
 
 @router.get("/me", response_model=UserOut)
