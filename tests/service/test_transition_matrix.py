@@ -91,3 +91,36 @@ def test_escalate_endpoint_matrix(world: World) -> None:
             else:
                 to = State.ESCALATED_PUBLIC if frm is State.NOT_RECTIFIED else next_escalation(frm)
                 assert r.status_code == 200 and r.json()["state"] == str(to), (frm, r.text[:300])
+
+
+def test_web_form_transition_matrix(world: World) -> None:
+    """The same table through the web form ``POST /cases/{id}/transition`` (session cookie)."""
+    w = world
+    cid = confirm_all(w, ingest(w, _report())["scan_run_ids"][0])[0]
+    with w.client.app.state.sessionmaker() as s:
+        s.add(CaseResponse(case_id=cid, submitted_at=utc_naive(w.clock.now), text="已整改"))
+        s.commit()
+    c = w.client
+    try:
+        for (frm, to), _rule in TABLE.items():
+            if to is State.NOTICE_ISSUED:
+                continue  # the page issues notices through its own form
+            for account in ("ministry", "province"):
+                _put(w, cid, frm)
+                c.cookies.clear()
+                c.cookies.set("apprights_session", w.tokens[account])
+                r = c.post(
+                    f"/cases/{cid}/transition",
+                    data={"to": str(to), "reason": "矩阵测试"},
+                    follow_redirects=False,
+                )
+                if may(ACCOUNTS[account], frm, to):
+                    assert r.status_code == 303, (account, frm, to, r.text[:300])
+                else:
+                    assert r.status_code == 409 and "may not make this transition" in r.text, (
+                        account,
+                        frm,
+                        to,
+                    )
+    finally:
+        c.cookies.clear()
