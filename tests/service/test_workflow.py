@@ -89,19 +89,24 @@ def test_full_case_lifecycle(world: World) -> None:
     assert n2["deadline"] == "2026-10-13"
 
     # the enterprise responds, uploads the rectified version's report
-    fixed = _report(
-        "1.0.1",
-        2,
-        findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")],
-        rules_run=["t1.collect_before_consent", "t3.share_without_consent"],
-    )
-    fixed_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
+    fixed = _report("1.0.1", 2, findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")])
+    own_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
     w.ok(
         "enterprise",
         "POST",
         f"/api/v1/cases/{case_id}/response",
-        json={"text": "已整改", "scan_run_id": fixed_run},
+        json={"text": "已整改", "scan_run_id": own_run},
     )
+    # the enterprise's own report is kept and shown, but only a test agency's report decides the re-test
+    r = w.call("province", "POST", f"/api/v1/cases/{case_id}/retest", json={"scan_run_id": own_run})
+    assert r.status_code == 409 and "self-check" in r.text
+    agency = _report(
+        "1.0.1",
+        2,
+        findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="y")],
+        rules_run=["t1.collect_before_consent", "t3.share_without_consent"],
+    )
+    fixed_run = ingest(w, agency)["scan_run_ids"][0]
     case = w.ok("province", "POST", f"/api/v1/cases/{case_id}/retest", json={"scan_run_id": fixed_run})
     assert case["state"] == "rectified"
     case = w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/transitions", json={"to": "closed"})
