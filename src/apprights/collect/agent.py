@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from apprights.errors import InputError
+from apprights.extractors.traffic import VALUE_SHAPES
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,14 @@ class HookSpec:
     api: str
     filters: tuple[dict[str, Any] | None, ...]
     kind: str = "read"
+    pi_type: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"api": self.api, "filters": list(self.filters)}
+        out: dict[str, Any] = {"api": self.api, "filters": list(self.filters)}
+        shape = VALUE_SHAPES.get(self.pi_type)
+        if shape:
+            out["shape"] = shape  # the agent sends the value in the shape the traffic matcher reads
+        return out
 
 
 def hook_specs_from_catalogue(path: Path) -> list[HookSpec]:
@@ -83,16 +89,18 @@ def hook_specs_from_catalogue(path: Path) -> list[HookSpec]:
     rows = data.get("apis") if isinstance(data, dict) else None
     if not isinstance(rows, list):
         raise InputError(str(path), "catalogue must be an object with a list 'apis'")
-    by_api: dict[str, tuple[list[dict[str, Any] | None], str]] = {}
+    by_api: dict[str, tuple[list[dict[str, Any] | None], str, str]] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("api"), str) or "." not in row["api"]:
             raise InputError(str(path), f"apis[{i}]: missing dotted 'api' name")
         flt = row.get("arg_filter")
         if flt is not None and not isinstance(flt, dict):
             raise InputError(str(path), f"apis[{i}]: 'arg_filter' must be an object")
-        filters, _ = by_api.setdefault(row["api"], ([], str(row.get("kind", "read"))))
+        filters, _, _ = by_api.setdefault(
+            row["api"], ([], str(row.get("kind", "read")), str(row.get("pi_type") or ""))
+        )
         filters.append(flt)
-    return [HookSpec(api, tuple(f), kind) for api, (f, kind) in by_api.items()]
+    return [HookSpec(api, tuple(f), kind, pi) for api, (f, kind, pi) in by_api.items()]
 
 
 def default_catalogue_path() -> Path:
@@ -164,6 +172,8 @@ class MessageConverter:
             return [self._note(text, t)]
         if ptype == "agent_error":
             return [self._note(f"agent error: {payload.get('error', '?')}", t)]
+        if ptype == "permission_result":
+            return self._permission_results(payload, t)
         log.debug("ignoring agent message of type %r", ptype)
         return []
 
@@ -201,9 +211,28 @@ class MessageConverter:
             event["ret"] = ret
         if isinstance(p.get("thread"), str):
             event["thread"] = p["thread"]
+        if isinstance(p.get("error"), str) and p["error"]:
+            event["error"] = p["error"][
+                :500
+            ]  # an attempted read: the call threw (no permission, Android 10+)
         events = [self._common(event)]
         events.extend(self._derived(api, args, stack, t))
         return events
+
+    def _permission_results(self, p: Mapping[str, Any], t: float | None) -> list[dict[str, Any]]:
+        results = p.get("results")
+        if t is None or not isinstance(results, list):
+            return [self._note(f"malformed permission_result message from agent: {str(dict(p))[:200]}", t)]
+        out: list[dict[str, Any]] = []
+        for r in results:
+            if not isinstance(r, Mapping):
+                continue
+            perm, result = r.get("permission"), r.get("result")
+            if isinstance(perm, str) and result in ("granted", "denied", "denied_forever"):
+                out.append(
+                    self._common({"type": "permission_result", "t": t, "permission": perm, "result": result})
+                )
+        return out
 
     def _derived(self, api: str, args: list[Any], stack: list[str], t: float) -> list[dict[str, Any]]:
         """``permission_request`` and ``intent`` events implied by a hooked call."""

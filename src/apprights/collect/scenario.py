@@ -39,6 +39,12 @@ DEFAULT_BROADCASTS = (
     "android.net.wifi.STATE_CHANGE",
     "android.intent.action.USER_PRESENT",
 )
+# Real events that cause a protected broadcast when the driver may not send it (no root).
+_REAL_EVENTS = {
+    "android.net.conn.CONNECTIVITY_CHANGE": "connectivity",
+    "android.net.wifi.STATE_CHANGE": "connectivity",
+    "android.intent.action.USER_PRESENT": "unlock",
+}
 
 
 class Clock(Protocol):
@@ -119,6 +125,10 @@ class ScenarioDriver:
     _writer: TraceWriter | None = field(default=None, repr=False)
     _permission_dialogs: int = 0
     _consent_done: bool = False
+    _device_t0: float = 0.0
+    _root: str | None = None
+    _dialog_results: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _clock_info: dict[str, float] = field(default_factory=dict, repr=False)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -135,15 +145,25 @@ class ScenarioDriver:
     def _app_state(self, state: str, reason: str) -> None:
         self.emit({"type": "app_state", "t": self.t(), "state": state, "reason": reason})
 
-    def _tap(self, x: int, y: int, text: str = "", rid: str = "") -> None:
-        self.adb.tap(x, y)
-        event: dict[str, Any] = {"type": "tap", "t": self.t(), "x": x, "y": y}
+    def _tap(self, x: int, y: int, text: str = "", rid: str = "", *, dialog: str = "") -> float:
+        """Tap and return the time the tap was *sent*: the device clock read on the device right before the
+        tap was injected, else the host clock before the command (never after it returns or after the settle
+        delay: the app reacts to the tap at once, and what it does then is after the tap)."""
+        host_t = self.t()
+        device_epoch = self.adb.tap(x, y)
+        t = host_t
+        if device_epoch is not None and self._device_t0:
+            t = max(0.0, device_epoch - self._device_t0)
+        event: dict[str, Any] = {"type": "tap", "t": t, "x": x, "y": y}
         if text:
             event["text"] = text
         if rid:
             event["id"] = rid
+        if dialog:
+            event["dialog"] = dialog  # answered a dialog: not a user action in the app
         self.emit(event)
         self.clock.sleep(self.options.settle)
+        return t
 
     def _header(self) -> dict[str, Any]:
         pkg = self.options.package
@@ -171,12 +191,11 @@ class ScenarioDriver:
             "ranchu",
             "goldfish",
         }
-        ident = self.adb.shell("id", check=False)
-        rooted = "uid=0(" in ident or "uid=0(" in self.adb.shell("su", "-c", "id", check=False)
+        self._root = self.adb.root_mode()
         return {
             "model": self.adb.getprop("ro.product.model"),
             "android": self.adb.getprop("ro.build.version.release"),
-            "rooted": rooted,
+            "rooted": self._root is not None,
             "emulator": qemu,
         }
 
@@ -208,24 +227,26 @@ class ScenarioDriver:
                     self.note("consent dialog offers no refuse choice; not agreeing on the refuse path")
                 self._consent_done = True
                 return False
-            self._tap(dialog.refuse.x, dialog.refuse.y, dialog.refuse.text, dialog.refuse.id)
+            tapped = self._tap(
+                dialog.refuse.x, dialog.refuse.y, dialog.refuse.text, dialog.refuse.id, dialog="consent"
+            )
             if self._consent_done:
                 self.note("refused again (follow-up dialog after the first refusal)")
             else:
-                self.emit({"type": "consent", "t": self.t(), "action": "refused", "screen": name})
+                self.emit({"type": "consent", "t": tapped, "action": "refused", "screen": name})
         else:
             for box in dialog.checkboxes:
                 if not box.checked:
-                    self._tap(box.x, box.y, box.text, box.id)
+                    self._tap(box.x, box.y, box.text, box.id, dialog="consent")
             button = dialog.agree or dialog.acknowledge
             if button is None:
                 if first:
                     self.note("consent dialog has no agree button")
                 self._consent_done = True
                 return False
-            self._tap(button.x, button.y, button.text, button.id)
+            tapped = self._tap(button.x, button.y, button.text, button.id, dialog="consent")
             if not self._consent_done:
-                self.emit({"type": "consent", "t": self.t(), "action": "agreed", "screen": name})
+                self.emit({"type": "consent", "t": tapped, "action": "agreed", "screen": name})
         self._consent_done = True
         return True
 
@@ -244,7 +265,7 @@ class ScenarioDriver:
             before = self.adb.runtime_permissions(self.options.package)
         except AdbError as exc:
             self.note(f"permission state unavailable: {exc}")
-        self._tap(target[0], target[1], "deny" if deny else "allow")
+        tapped = self._tap(target[0], target[1], "deny" if deny else "allow", dialog="permission")
         try:
             after = self.adb.runtime_permissions(self.options.package)
         except AdbError:
@@ -254,7 +275,11 @@ class ScenarioDriver:
             # Without the agent's requestPermissions hook the dialog itself is the request record.
             self.emit({"type": "permission_request", "t": seen_at, "permissions": [p for p, _ in results]})
         for perm, result in results:
-            self.emit({"type": "permission_result", "t": self.t(), "permission": perm, "result": result})
+            # The answer is given when the button is tapped; the state read afterwards only tells which.
+            # With the agent, its onRequestPermissionsResult hook is the record and these are the fallback.
+            self._dialog_results.append(
+                {"type": "permission_result", "t": tapped, "permission": perm, "result": result}
+            )
         if not results:
             self.note(f"permission dialog answered ({'deny' if deny else 'allow'}): {dialog.message}")
         return True
@@ -276,23 +301,50 @@ class ScenarioDriver:
         if not self._consent_done:
             self.note("no privacy-policy dialog found")
 
+    def _sync_clocks(self) -> tuple[float, float]:
+        """(device epoch, host epoch) at the session start. The host clock runs the driver and the proxy, the
+        device clock stamps agent, tap and event-log events; the header records both and their offset."""
+        before = self.clock.now()
+        device_t0 = self.adb.device_epoch()
+        after = self.clock.now()
+        self._t0 = (before + after) / 2  # the device read its clock about halfway through the round trip
+        self._device_t0 = device_t0
+        host_t0 = self.host_epoch() - (after - self._t0) if self.host_epoch else device_t0
+        self._clock_info = {
+            "device_t0": round(device_t0, 6),
+            "host_t0": round(host_t0, 6),
+            "offset_s": round(device_t0 - host_t0, 6),
+            "rtt_s": round(after - before, 6),
+        }
+        return device_t0, host_t0
+
     def run(self) -> Path:
-        """Run the session; returns the trace path."""
+        """Run the session; returns the trace path. The trace is written whatever happens: a failing helper
+        (proxy, agent, a device command) ends the session early with a note, never loses what was collected."""
         o, adb = self.options, self.adb
+        self.out.parent.mkdir(parents=True, exist_ok=True)
         if o.apk is not None:
             adb.uninstall(o.package)
             adb.install(o.apk)
         adb.clear_event_log()
-        device_t0 = adb.device_epoch()
-        self._t0 = self.clock.now()
-        host_t0 = self.host_epoch() if self.host_epoch else device_t0
-        self._writer = TraceWriter(self.out, self._header())
+        device_t0, host_t0 = self._sync_clocks()
+        header = self._header()
+        header["clock"] = self._clock_info
+        if o.apk is not None:
+            header["fresh_install"] = True
+        self._writer = TraceWriter(self.out, header)
         self._app_state("not_running", "fresh install" if o.apk is not None else "session start")
         fragment = self.out.with_name(self.out.name + ".network.jsonl")
+        capture = self.capture
+        failure: BaseException | None = None
         try:
-            if self.capture is not None:
+            if capture is not None:
                 fragment.unlink(missing_ok=True)
-                self.capture.start(fragment, host_t0, o.package)
+                try:
+                    capture.start(fragment, host_t0, o.package)
+                except AdbError as exc:
+                    self.note(f"traffic capture not started, session continues without it: {exc}")
+                    capture = None
             if self.instrumentation is not None:
                 pid = self.instrumentation.spawn(o.package, device_t0)
                 self.note(f"spawned {o.package} (pid {pid}) with the agent loaded")
@@ -313,26 +365,81 @@ class ScenarioDriver:
             adb.force_stop(o.package)
             self._app_state("killed", "force-stop")
             self.clock.sleep(o.after_kill_seconds)
-            for action in o.broadcasts:
-                # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
-                result = adb.broadcast(action, o.package)
-                self.note(f"broadcast {action}: {result.splitlines()[-1] if result else 'no output'}")
-                self.clock.sleep(o.settle)
+            self._self_start_stimuli()
             self.note(f"idle window {o.idle_seconds:.0f} s")
             self.clock.sleep(o.idle_seconds)
             self.note("session end")
+        except (AdbError, InputError, OSError) as exc:
+            failure = exc
+            self.note(f"session aborted: {exc}")
         finally:
-            self._finish(device_t0, fragment)
-        return self._writer.close()
+            self._finish(device_t0, fragment, capture)
+            self._writer.close()
+        if failure is not None:
+            raise failure
+        return self._writer.path
 
-    def _finish(self, device_t0: float, fragment: Path) -> None:
+    def _self_start_stimuli(self) -> None:
+        """Give a stopped app the events its receivers wait for. A force-stopped app receives no broadcast
+        unless it is sent with ``--include-stopped-packages``; the system actions are protected broadcasts the
+        shell user may not send, so they go as root, and without root the driver causes the real events it
+        can (Wi-Fi off/on for connectivity, wake and unlock for USER_PRESENT)."""
+        o = self.options
+        real_events_done: set[str] = set()
+        for action in o.broadcasts:
+            # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
+            try:
+                result = self.adb.broadcast(action, o.package, root=self._root)
+                how = "as root" if self._root else "as shell"
+                self.note(f"broadcast {action} {how}: {result.splitlines()[-1]}")
+            except AdbError as exc:
+                self.note(f"broadcast {action} not delivered: {exc}")
+                event = _REAL_EVENTS.get(action)
+                if event is not None and event not in real_events_done:
+                    real_events_done.add(event)
+                    self._real_event(event)
+            self.clock.sleep(o.settle)
+
+    def _real_event(self, event: str) -> None:
+        try:
+            if event == "connectivity":
+                self.adb.shell("svc", "wifi", "disable")
+                self.clock.sleep(self.options.settle)
+                self.adb.shell("svc", "wifi", "enable")
+                self.note("real event: Wi-Fi turned off and on (connectivity change)")
+            elif event == "unlock":
+                self.adb.keyevent("KEYCODE_SLEEP")
+                self.clock.sleep(self.options.settle)
+                self.adb.keyevent("KEYCODE_WAKEUP")
+                self.adb.shell("wm", "dismiss-keyguard")
+                self.note("real event: screen off, on and unlocked (user present)")
+        except AdbError as exc:
+            self.note(f"real event {event} failed: {exc}")
+
+    def _finish(self, device_t0: float, fragment: Path, capture: TrafficCapture | None) -> None:
+        """Gather every helper's events; one failing helper never keeps the others' events out."""
+        agent_results = False
         if self.instrumentation is not None:
             try:
-                self.emit_all(self.instrumentation.drain())
+                events = self.instrumentation.drain()
+                agent_results = any(e.get("type") == "permission_result" for e in events)
+                self.emit_all(events)
+            except Exception as exc:  # the agent channel may die with the device: keep the rest
+                self.note(f"agent events unavailable: {exc}")
             finally:
-                self.instrumentation.stop()
-        if self.capture is not None:
-            self.capture.stop()
+                try:
+                    self.instrumentation.stop()
+                except Exception as exc:
+                    self.note(f"agent stop failed: {exc}")
+        if not agent_results:
+            self.emit_all(self._dialog_results)
+        elif self._dialog_results:
+            self.note(f"{len(self._dialog_results)} permission answers taken from the agent's hook")
+        if capture is not None:
+            try:
+                capture.stop()
+            except Exception as exc:
+                self.note(f"traffic capture stop failed: {exc}")
             try:
                 self.emit_all(read_event_fragment(fragment))
                 fragment.unlink(missing_ok=True)  # merged into the trace

@@ -36,6 +36,10 @@ TRAFFIC_PI = frozenset(
     {"device_id", "imsi", "android_id", "mac", "oaid", "phone_number", "serial", "installed_apps", "location"}
 )
 
+# The one value shape per PI type that the collector's agent sends (``api_call.ret``, trace-format.md) and
+# ``value_parts`` reads: location {"lat", "lng"}; installed apps a list of package names; MAC "aa:bb:cc:dd:ee:ff".
+VALUE_SHAPES = {"location": "latlng", "installed_apps": "packages", "mac": "mac"}
+
 _TRIVIAL = frozenset(
     {"unknown", "null", "none", "undefined", "02:00:00:00:00:00", "00:00:00:00:00:00", "000000000000000"}
 )
@@ -44,6 +48,8 @@ _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z:_.\-]{5,63}")
 _B64_BODY = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
 _WS = re.compile(r"\s+")
 _HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")
+_LOCATION_STR = re.compile(r"(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)")
+_INFO_STR = re.compile(r"^\w+Info\{[0-9a-f]+ ([A-Za-z][\w.]*)[ }]")
 
 MIN_VALUE_LEN = 6
 
@@ -112,9 +118,8 @@ def value_parts(pi_type: str, ret: Any, own_package: str) -> list[str]:
         if isinstance(ret, dict):
             lat = ret.get("lat", ret.get("latitude"))
             lng = ret.get("lng", ret.get("lon", ret.get("long", ret.get("longitude"))))
-        elif isinstance(ret, str) and "," in ret:
-            a, _, b = ret.partition(",")
-            lat, lng = a.strip(), b.strip()
+        elif isinstance(ret, str) and (m := _LOCATION_STR.search(ret)):
+            lat, lng = m.group(1), m.group(2)  # "39.9042,116.4074" or Location.toString()
         elif isinstance(ret, list) and len(ret) >= 2:
             lat, lng = ret[0], ret[1]
         la, lo = _truncate_coord(lat), _truncate_coord(lng)
@@ -124,17 +129,29 @@ def value_parts(pi_type: str, ret: Any, own_package: str) -> list[str]:
         names: list[str] = []
         for it in items[:5000]:
             name = it.get("packageName", it.get("package")) if isinstance(it, dict) else it
+            if isinstance(name, str) and (m := _INFO_STR.match(name)):
+                name = m.group(1)  # "PackageInfo{4c1d2e0 com.tencent.mm}" from an older agent
             if not isinstance(name, str) or "." not in name or len(name) < MIN_VALUE_LEN:
                 continue
             if name != own_package and name not in names:
                 names.append(name)
         return names
+    if pi_type == "mac" and _is_mac_bytes(ret):
+        ret = ":".join(f"{b & 255:02x}" for b in ret)  # byte[] as an older agent sent it
     if isinstance(ret, bool) or not isinstance(ret, (str, int)):
         return []
     v = str(ret).strip()
     if len(v) > 256 or _trivial(v):
         return []
     return [v]
+
+
+def _is_mac_bytes(ret: Any) -> bool:
+    return (
+        isinstance(ret, list)
+        and len(ret) == 6
+        and all(isinstance(b, int) and not isinstance(b, bool) and -128 <= b <= 255 for b in ret)
+    )
 
 
 def encodings(value: str) -> dict[str, str]:

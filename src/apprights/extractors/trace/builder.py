@@ -30,6 +30,9 @@ from apprights.model.runtime import (
     UiScreen,
 )
 
+# ``tap.dialog`` values (trace-format.md): taps that answered a dialog rather than used the app.
+_DIALOG_TAPS = frozenset({"consent", "permission"})
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -258,7 +261,10 @@ class SessionBuilder:
     def on_tap(self, index: int, t: float, ev: dict[str, Any]) -> None:
         x, y = ev.get("x"), ev.get("y")
         tap = Tap(index, t, _s(ev, "text")[:200], _s(ev, "id")[:200], x, y)
-        self.prev_tap, self.tap = self.tap, tap
+        if ev.get("dialog") in _DIALOG_TAPS:
+            tap.consent = True  # the driver answered a consent or permission dialog: not a user action
+        else:
+            self.prev_tap, self.tap = self.tap, tap
         if self._room("taps", self.session.taps, self.opt.max_taps):
             self.session.taps.append(tap)
 
