@@ -12,7 +12,7 @@ from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
 from apprights.model.runtime import Actor, Moment, Tap, TraceSession
-from apprights.rules._static_common import sdk_for_class, sdk_for_component
+from apprights.rules._static_common import READ_KINDS, SELF_QUERY_APIS, sdk_for_class, sdk_for_component
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
 MAX_EVIDENCE = 12
@@ -70,6 +70,21 @@ APP_STORE_PACKAGES = frozenset(
         "com.sec.android.app.samsungapps",
     }
 )
+
+
+def is_collection(ctx: RuleContext, api: str) -> bool:
+    """Whether a runtime call of ``api`` counts as collecting personal information, decided as the static rules
+    decide it: an API the catalogue types as a read (``read``/``listen``, not ``start``/``write``/``request``),
+    not flagged ``weak`` (called by almost every app for benign reasons), and not a query the app makes about
+    itself (``getPackageInfo`` of its own package for its version name). ``startActivity`` at launch,
+    ``File.mkdirs`` of the cache folder or the own package's info are everyday start-up, not "collection
+    before consent". An API the catalogue does not list is kept (the trace extractor classified it)."""
+    if api in SELF_QUERY_APIS:
+        return False
+    entries = ctx.knowledge.sensitive_apis.lookup(api)
+    if not entries:
+        return True
+    return any(e.kind in READ_KINDS and not e.weak for e in entries)
 
 
 def sessions(facts: AppFacts) -> list[TraceSession]:

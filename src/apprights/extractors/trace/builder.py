@@ -94,6 +94,7 @@ class SessionBuilder:
             collector=col if isinstance(col, dict) else {},
             scenario=_s(h, "scenario"),
             started_at=_s(h, "started_at"),
+            fresh_install=h.get("fresh_install") is True,
         )
         self.package = self.header.package
         self.session = TraceSession(trace=trace, number=number, header=self.header)

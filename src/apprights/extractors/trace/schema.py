@@ -166,6 +166,8 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "collector": _dict,
             "scenario": _str,
             "started_at": _str,
+            "fresh_install": _bool,
+            "clock": _dict,
         },
     ),
     "app_state": (
@@ -186,10 +188,10 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "screenshot": _str,
         },
     ),
-    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num}),
+    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num, "dialog": _str}),
     "api_call": (
         {"api": _nonempty_str},
-        {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str},
+        {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str, "error": _str},
     ),
     "permission_request": ({"permissions": _nonempty_str_list}, {"stack": _str_list}),
     "permission_result": (
