@@ -289,3 +289,41 @@ def test_a_device_failure_mid_session_still_writes_the_trace(tmp_path: Path, apk
     events = validate_trace_file(out)
     assert [e["action"] for e in events if e["type"] == "consent"] == ["shown", "agreed"]
     assert any("session aborted" in e["text"] for e in events if e["type"] == "note")
+
+
+def test_agree_button_not_recognised_is_said_and_not_judged_as_pre_consent(
+    tmp_path: Path, apk: Path, knowledge: Any
+) -> None:
+    clock = FakeClock()
+    odd = fixture("ui", "privacy_dialog.xml").replace('text="同意并继续"', 'text="立即体验"')
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
+    rules.insert(0, ("exec-out cat", [odd, fixture("ui", "main_screen.xml")]))
+    imei = {
+        "type": "api_call",
+        "api": "android.telephony.TelephonyManager.getDeviceId",
+        "args": [],
+        "ret": "861234567890123",
+        "stack": UMENG_STACK,
+        "thread": "main",
+    }
+    taps = _TapRecorder(clock)
+    out = tmp_path / "agree.jsonl"
+
+    class _Agent(_ReactiveAgent):
+        def drain(self) -> list[dict[str, Any]]:
+            conv = MessageConverter(self.device_t0, process=PKG, pid=4242)
+            return conv.convert(
+                {"type": "send", "payload": {**imei, "t": round((self.device_t0 + 30) * 1000)}}
+            )
+
+    ScenarioDriver(
+        Adb(ReplayRunner(rules)), clock, _options("agree", apk), out, instrumentation=_Agent(taps, {})
+    ).run()
+    events = validate_trace_file(out)
+    assert not [e for e in events if e["type"] == "consent"]
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any("no agree button recognised" in n and "立即体验" in n for n in notes)
+    assert not any(e["type"] == "tap" for e in events)
+    assert _run_rule(CollectBeforeConsent, [out], knowledge) == []

@@ -2,7 +2,8 @@
 runtime-permission dialog.
 
 The privacy dialog is found by its words (a policy mention plus agree/refuse buttons), not by ids: every app
-builds its own. Permission dialogs are the system's (``com.android.permissioncontroller`` since Android 10,
+builds its own. The words are read by meaning with the list the runtime rules use
+(``knowledge.consent_words``). Permission dialogs are the system's (``com.android.permissioncontroller`` since Android 10,
 ``com.android.packageinstaller`` before, ``com.google.android.permissioncontroller`` on GMS builds) and are
 answered by their button ids.
 """
@@ -11,56 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apprights.collect.uiautomator import Button, Checkbox, UiScreen, normalise_label
-
-POLICY_WORDS = (
-    "隐私政策",
-    "隐私权政策",
-    "隐私协议",
-    "隐私保护",
-    "个人信息保护",
-    "用户协议",
-    "服务协议",
-    "隐私条款",
-    "个人信息处理规则",
-    "Privacy Policy",
-    "privacy policy",
-)
-# Order matters: the most explicit wording first.
-AGREE_WORDS = (
-    "同意并继续",
-    "同意并进入",
-    "同意并使用",
-    "同意并开始使用",
-    "同意",
-    "我同意",
-    "已阅读并同意",
-    "接受",
-    "同意协议",
-    "Agree",
-    "Accept",
-    "I agree",
-)
-# Buttons that only acknowledge: a dialog offering only these has no real refuse choice.
-ACKNOWLEDGE_WORDS = ("我知道了", "知道了", "好的", "确定", "继续", "OK", "Got it")
-REFUSE_WORDS = (
-    "不同意",
-    "不同意并退出",
-    "暂不同意",
-    "拒绝",
-    "拒绝并退出",
-    "不同意并退出APP",
-    "不同意并退出应用",
-    "暂不使用",
-    "仍不同意",
-    "退出应用",
-    "退出",
-    "仅浏览",
-    "不同意,仅浏览",
-    "Disagree",
-    "Decline",
-    "Refuse",
-)
+from apprights.collect.uiautomator import Button, Checkbox, UiScreen
+from apprights.knowledge.consent_words import button_meaning, mentions_policy
 
 PERMISSION_PACKAGES = (
     "com.android.permissioncontroller",
@@ -98,20 +51,18 @@ class ConsentDialog:
 
 def find_consent_dialog(screen: UiScreen) -> ConsentDialog | None:
     """The privacy-policy dialog on ``screen``, or None: policy words plus an agree/refuse/OK button."""
-    if not screen.has_text(POLICY_WORDS):
+    if not any(mentions_policy(n.label) for n in screen.nodes if n.visible):
         return None
-    refuse = screen.find_button(REFUSE_WORDS)
-    agree = screen.find_button(AGREE_WORDS)
-    ack = screen.find_button(ACKNOWLEDGE_WORDS)
-    if agree is None and refuse is None and ack is None:
+    found: dict[str, Button] = {}
+    for b in screen.buttons():
+        meaning = button_meaning(b.text)
+        if meaning is not None:
+            found.setdefault(meaning, b)
+    if not found:
         return None
-    if (
-        agree is not None
-        and refuse is not None
-        and normalise_label(agree.text) == normalise_label(refuse.text)
-    ):
-        agree = None
-    return ConsentDialog(agree, refuse, ack, tuple(screen.checkboxes()))
+    return ConsentDialog(
+        found.get("agree"), found.get("refuse"), found.get("acknowledge"), tuple(screen.checkboxes())
+    )
 
 
 @dataclass(frozen=True)

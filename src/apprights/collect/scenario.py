@@ -217,6 +217,16 @@ class ScenarioDriver:
         if dialog is None:
             return False
         first = not self._consent_done
+        if first and self.options.path == "agree" and dialog.agree is None and dialog.acknowledge is None:
+            # The driver cannot give consent here; recording "shown" would make everything after it look
+            # collected before consent although a person would have agreed. Say so instead.
+            self.note(
+                "privacy-policy dialog found but no agree button recognised (buttons: "
+                + ", ".join(b.text for b in screen.buttons())[:300]
+                + "); no consent event recorded, this session is not judged for collection before consent"
+            )
+            self._consent_done = True
+            return False
         if first:
             self.emit({"type": "consent", "t": self.t(), "action": "shown", "screen": name})
             if dialog.pre_ticked:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apprights.knowledge import Knowledge
+from apprights.knowledge.consent_words import is_refusal
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
@@ -17,24 +18,6 @@ from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
 MAX_EVIDENCE = 12
 
-# Words on consent-dialog buttons. A refuse choice must be a real one; 好的/我知道了 only acknowledge.
-REFUSE_WORDS = (
-    "不同意",
-    "拒绝",
-    "暂不同意",
-    "不接受",
-    "暂不使用",
-    "不使用",
-    "仅浏览",
-    "以后再说",
-    "退出",
-    "取消",
-    "disagree",
-    "decline",
-    "refuse",
-    "reject",
-    "not now",
-)
 REWARD_WORDS = (
     "红包",
     "积分",
@@ -150,7 +133,8 @@ def has_word(text: str, words: Iterable[str]) -> bool:
 
 
 def is_refuse(text: str) -> bool:
-    return has_word(text, REFUSE_WORDS)
+    """A consent-dialog button that refuses, read as the collector's driver reads it (one shared word list)."""
+    return is_refusal(text)
 
 
 def group_by_subject(
