@@ -208,3 +208,15 @@ def test_broadcast_to_stopped_packages_and_refusals() -> None:
         Adb(ReplayRunner([("am broadcast", [refused])])).broadcast("a.B", "com.x.y")
     with pytest.raises(AdbError, match="no output"):
         Adb(ReplayRunner([("am broadcast", [""])])).broadcast("a.B", "com.x.y")
+
+
+def test_window_dump_retries_compressed_when_the_ui_never_idles() -> None:
+    runner = ReplayRunner(
+        [
+            ("dump --compressed", ["UI hierchary dumped to: /sdcard/apprights_window_dump.xml\n"]),
+            ("uiautomator dump", ["ERROR: could not get idle state.\n"]),
+            ("exec-out cat", ['<hierarchy rotation="0"/>']),
+        ]
+    )
+    assert Adb(runner).dump_ui() == '<hierarchy rotation="0"/>'
+    assert any("uiautomator dump --compressed" in c for c in runner.commands())

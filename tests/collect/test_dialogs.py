@@ -86,3 +86,33 @@ def test_driver_and_rules_read_refusal_the_same_way() -> None:
         assert button_meaning(label) != "refuse" and not is_refuse(label)
     # a sentence of the dialog body is not a button
     assert button_meaning("如您不同意本政策，将无法使用我们的服务，请您审慎阅读") is None
+
+
+def _miui_dialog() -> UiScreen:
+    xml = (
+        fixture("ui", "permission_dialog.xml")
+        .replace("com.android.permissioncontroller:id/", "com.lbe.security.miui:id/")
+        .replace('package="com.android.permissioncontroller"', 'package="com.lbe.security.miui"')
+        .replace("permission_allow_button", "btn_allow_always")
+        .replace("permission_deny_and_dont_ask_again_button", "btn_reject_forever")
+        .replace("permission_deny_button", "btn_reject")
+        .replace('text="允许"', 'text="始终允许"')
+        .replace('text="拒绝，不要再询问"', 'text="拒绝且不再询问"')
+    )
+    return parse_dump(xml, source="miui")
+
+
+def test_vendor_permission_dialog_by_its_words() -> None:
+    aosp = find_permission_dialog(_screen("permission_dialog.xml"))
+    miui = find_permission_dialog(_miui_dialog())
+    assert aosp is not None and miui is not None
+    assert miui.vendor == "com.lbe.security.miui" and not miui.notification
+    # same layout, so the same tap points as the AOSP dialog's ids give
+    assert (miui.allow, miui.deny, miui.deny_forever) == (aosp.allow, aosp.deny, aosp.deny_forever)
+    assert miui.message.startswith("要允许")
+
+
+def test_notification_prompt_is_recognised() -> None:
+    xml = fixture("ui", "permission_dialog.xml").replace("拨打电话和管理通话", "向您发送通知")
+    dialog = find_permission_dialog(parse_dump(xml, source="n"))
+    assert dialog is not None and dialog.notification

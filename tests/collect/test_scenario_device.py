@@ -327,3 +327,40 @@ def test_agree_button_not_recognised_is_said_and_not_judged_as_pre_consent(
     assert any("no agree button recognised" in n and "立即体验" in n for n in notes)
     assert not any(e["type"] == "tap" for e in events)
     assert _run_rule(CollectBeforeConsent, [out], knowledge) == []
+
+
+def test_android13_notification_prompt_does_not_use_up_the_denial(tmp_path: Path, apk: Path) -> None:
+    clock = FakeClock()
+    notify = fixture("ui", "permission_dialog.xml").replace("拨打电话和管理通话", "向您发送通知")
+    rules = _rules(
+        clock=clock,
+        ui=["main_screen.xml"],
+        dumpsys=[
+            fixture("adb", "dumpsys_package_initial.txt"),
+            fixture("adb", "dumpsys_package_initial.txt"),
+            fixture("adb", "dumpsys_package_initial.txt"),
+            fixture("adb", "dumpsys_package_initial.txt"),
+            fixture("adb", "dumpsys_package_phone_denied.txt"),
+        ],
+    )
+    rules.insert(
+        0,
+        (
+            "exec-out cat",
+            [
+                fixture("ui", "privacy_dialog.xml"),
+                notify,
+                fixture("ui", "permission_dialog.xml"),
+                fixture("ui", "main_screen.xml"),
+            ],
+        ),
+    )
+    out = tmp_path / "a13.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, _options("agree", apk), out).run()
+    events = validate_trace_file(out)
+    taps = [e for e in events if e.get("dialog") == "permission"]
+    assert [t["text"] for t in taps] == ["allow", "deny"]  # the phone dialog gets the denial
+    assert [(e["permission"], e["result"]) for e in events if e["type"] == "permission_result"] == [
+        ("android.permission.READ_PHONE_STATE", "denied")
+    ]
+    assert any("notification permission prompt allowed" in e["text"] for e in events if e["type"] == "note")

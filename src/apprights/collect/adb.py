@@ -343,6 +343,10 @@ class Adb:
         """The current window hierarchy as uiautomator XML."""
         path = "/sdcard/apprights_window_dump.xml"
         out = self.shell("uiautomator", "dump", path, timeout=30, check=False)
+        if "dumped to" not in out and "idle state" in out:
+            # "could not get idle state": an animation or a looping view never lets the UI settle; the
+            # compressed dump skips the idle wait on most builds
+            out = self.shell("uiautomator", "dump", "--compressed", path, timeout=30, check=False)
         if "dumped to" not in out:
             raise AdbError(f"adb: uiautomator dump failed: {out.strip()[:200]}")
         return self.run("exec-out", "cat", path, timeout=30).stdout

@@ -265,8 +265,14 @@ class ScenarioDriver:
         if dialog is None:
             return False
         seen_at = self.t()
-        deny = self._permission_dialogs < self.options.deny_first
-        self._permission_dialogs += 1
+        if dialog.notification:
+            # Android 13+ asks for notifications on first launch: not a personal-information permission, so
+            # the "deny first" answer is kept for the next dialog (whose re-ask the 48 h rule checks).
+            deny = False
+            self.note(f"notification permission prompt allowed (not counted as a denial): {dialog.message}")
+        else:
+            deny = self._permission_dialogs < self.options.deny_first
+            self._permission_dialogs += 1
         target = (dialog.deny if deny else dialog.allow) or dialog.deny or dialog.allow
         if target is None:
             return False
