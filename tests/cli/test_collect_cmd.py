@@ -86,6 +86,10 @@ def test_adb_missing_exits_2(tmp_path: Path, apk: Path) -> None:
         (["--no-install"], "--no-install needs --package"),
         (["--no-install", "--package", "bad;pkg"], "not a valid Android package"),
         (["--no-install", "--package", "com.x.y", "--path", "sideways"], "--path"),
+        (["--no-install", "--package", "com.x.y", "--path", "refuse,sideways"], "--path"),
+        # lab paths are accepted: the run gets as far as looking for the device
+        (["--no-install", "--package", "com.x.y", "--path", "deny-all,relaunch"], "no device connected"),
+        (["--no-install", "--package", "com.x.y", "--path", "all"], "no device connected"),
     ],
 )
 def test_bad_arguments_exit_2(args: list[str], fragment: str, tmp_path: Path) -> None:

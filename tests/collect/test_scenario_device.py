@@ -11,8 +11,10 @@ import pytest
 
 from apprights.collect.adb import Adb, AdbError, CommandResult
 from apprights.collect.agent import MessageConverter
+from apprights.collect.dialogs import find_permission_dialog
 from apprights.collect.scenario import ScenarioDriver, ScenarioOptions
 from apprights.collect.trace import validate_trace_file
+from apprights.collect.uiautomator import parse_dump
 from apprights.extractors.trace import extract_traces
 from apprights.model.facts import AppFacts
 from apprights.rules.base import Rule, RuleContext
@@ -364,3 +366,96 @@ def test_android13_notification_prompt_does_not_use_up_the_denial(tmp_path: Path
         ("android.permission.READ_PHONE_STATE", "denied")
     ]
     assert any("notification permission prompt allowed" in e["text"] for e in events if e["type"] == "note")
+
+
+def _screens_rules(clock: FakeClock, screens: list[str]) -> list[tuple[str, list[Output]]]:
+    rules = _rules(
+        clock=clock,
+        ui=["main_screen.xml"],
+        dumpsys=[fixture("adb", "dumpsys_package_initial.txt")],
+    )
+    rules.insert(0, ("exec-out cat", [fixture("ui", f"{name}.xml") for name in screens]))
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("path", "screens", "answers"),
+    [
+        (
+            "deny-all",
+            ["privacy_dialog", "permission_dialog", "permission_dialog", "main_screen"],
+            ["deny", "deny"],
+        ),
+        (
+            "dont-ask-again",
+            ["privacy_dialog", "permission_dialog", "permission_dialog", "main_screen"],
+            ["deny forever", "deny forever"],
+        ),
+        (
+            "relaunch",
+            [
+                "privacy_dialog",
+                "permission_dialog",
+                "main_screen",
+                "main_screen",
+                "permission_dialog",
+                "main_screen",
+            ],
+            ["deny", "allow"],  # the dialog that comes back after the relaunch is the re-ask
+        ),
+    ],
+)
+def test_lab_paths(tmp_path: Path, apk: Path, path: str, screens: list[str], answers: list[str]) -> None:
+    clock = FakeClock()
+    runner = ReplayRunner(_screens_rules(clock, screens))
+    out = tmp_path / f"{path}.jsonl"
+    ScenarioDriver(Adb(runner), clock, _options(path, apk), out).run()
+    events = validate_trace_file(out)
+    assert events[0]["scenario"] == f"{path}-path"
+    assert [e["action"] for e in events if e["type"] == "consent"] == ["shown", "agreed"]
+    taps = [e for e in events if e.get("dialog") == "permission"]
+    assert [t["text"] for t in taps] == answers
+    dialog = find_permission_dialog(parse_dump(fixture("ui", "permission_dialog.xml")))
+    assert dialog is not None and dialog.deny_forever != dialog.deny
+    if path == "dont-ask-again":
+        assert {(t["x"], t["y"]) for t in taps} == {dialog.deny_forever}
+    if path == "relaunch":
+        states = [(e["state"], e.get("reason")) for e in events if e["type"] == "app_state"]
+        assert states[1:5] == [
+            ("foreground", "launch"),
+            ("killed", "force-stop before relaunch"),
+            ("foreground", "relaunch"),
+            ("background", "home"),
+        ]
+        cmds = runner.commands()
+        kill = next(i for i, c in enumerate(cmds) if "force-stop" in c)
+        assert any("am start" in c for c in cmds[kill:])
+
+
+def test_screenshots_are_linked_from_ui_and_tap_events(tmp_path: Path, apk: Path) -> None:
+    clock = FakeClock()
+    rules = _rules(
+        clock=clock,
+        ui=["privacy_dialog.xml", "main_screen.xml"],
+        dumpsys=[fixture("adb", "dumpsys_package_initial.txt")],
+    )
+    runner = ReplayRunner(rules)
+    out = tmp_path / f"{PKG}.agree.jsonl"
+    ScenarioDriver(Adb(runner), clock, _options("agree", apk), out).run()
+    events = validate_trace_file(out)
+    ui = [e for e in events if e["type"] == "ui"]
+    assert ui[0]["screenshot"] == f"{PKG}.agree.shots/0001.png"
+    assert all(t["screenshot"] == ui[0]["screenshot"] for t in events if t["type"] == "tap")
+    pulls = [c for c in runner.commands() if " pull " in c]
+    assert pulls[0].endswith(str(tmp_path / f"{PKG}.agree.shots" / "0001.png"))
+    # a failing screencap is noted and the session goes on
+    clock = FakeClock()
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
+    rules.insert(0, ("screencap", [CommandResult(1, "", "screencap: permission denied\n")]))
+    out2 = tmp_path / "b.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, _options("agree", apk), out2).run()
+    events = validate_trace_file(out2)
+    assert any("screenshot failed" in e["text"] for e in events if e["type"] == "note")
+    assert not any("screenshot" in e for e in events if e["type"] == "ui")

@@ -351,6 +351,12 @@ class Adb:
             raise AdbError(f"adb: uiautomator dump failed: {out.strip()[:200]}")
         return self.run("exec-out", "cat", path, timeout=30).stdout
 
+    def screenshot(self, dest: Path) -> None:
+        """Save a PNG of the screen to ``dest`` on the host (``screencap`` on the device, then ``adb pull``)."""
+        remote = "/sdcard/apprights_screen.png"
+        self.shell("screencap", "-p", remote, timeout=30)
+        self.run("pull", remote, str(dest), timeout=60)
+
     def current_focus(self) -> str | None:
         return parse_current_focus(self.shell("dumpsys", "window", "windows", check=False))
 

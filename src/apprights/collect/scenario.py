@@ -31,7 +31,15 @@ log = logging.getLogger(__name__)
 
 COLLECTOR_NAME = "apprights-collect"
 COLLECTOR_VERSION = "0.1.0"
-PATHS = ("refuse", "agree")
+# Consent paths (each a separate session on a fresh install):
+#   refuse          refuse the privacy policy (collection after refusal)
+#   agree           agree; deny the first permission dialog, allow the later ones
+#   deny-all        agree; deny every permission dialog (exit or nagging after denial)
+#   dont-ask-again  agree; deny every dialog with "don't ask again" where offered
+#   relaunch        agree; deny the first dialog, then kill and relaunch the app (re-ask within 48 h)
+PATHS = ("refuse", "agree", "deny-all", "dont-ask-again", "relaunch")
+# Background and screen-off phases: SDK timers (location, heartbeat, upload) run for minutes.
+DEFAULT_PHASE_SECONDS = 300.0
 DEFAULT_BROADCASTS = (
     "android.intent.action.BOOT_COMPLETED",
     "android.intent.action.LOCKED_BOOT_COMPLETED",
@@ -87,8 +95,9 @@ class ScenarioOptions:
     max_dialog_rounds: int = 8
     quiet_rounds: int = 2  # consecutive dumps without a dialog that end the dialog phase
     deny_first: int = 1  # permission dialogs denied before the driver starts allowing
-    background_seconds: float = 20.0
-    screen_off_seconds: float = 20.0
+    background_seconds: float = DEFAULT_PHASE_SECONDS
+    screen_off_seconds: float = DEFAULT_PHASE_SECONDS
+    screenshots: bool = True  # ``screencap`` of every screen the driver reads, linked from ui and tap events
     after_kill_seconds: float = 5.0
     idle_seconds: float = 60.0
     broadcasts: Sequence[str] = DEFAULT_BROADCASTS
@@ -96,6 +105,17 @@ class ScenarioOptions:
     def __post_init__(self) -> None:
         if self.path not in PATHS:
             raise ValueError(f"scenario path must be one of {PATHS}, got {self.path!r}")
+
+    @property
+    def consent(self) -> str:
+        """The answer the driver gives the privacy-policy dialog: ``refuse`` or ``agree``."""
+        return "refuse" if self.path == "refuse" else "agree"
+
+    def denies(self, dialogs_answered: int) -> bool:
+        """Whether the driver denies the next permission dialog."""
+        if self.path in ("deny-all", "dont-ask-again"):
+            return True
+        return dialogs_answered < self.deny_first
 
 
 _VERSION_NAME = re.compile(r"versionName=(\S+)")
@@ -129,6 +149,8 @@ class ScenarioDriver:
     _root: str | None = None
     _dialog_results: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _clock_info: dict[str, float] = field(default_factory=dict, repr=False)
+    _shots: int = 0
+    _last_shot: str = ""
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -161,6 +183,8 @@ class ScenarioDriver:
             event["id"] = rid
         if dialog:
             event["dialog"] = dialog  # answered a dialog: not a user action in the app
+        if self._last_shot:
+            event["screenshot"] = self._last_shot  # the screen the tap was made on
         self.emit(event)
         self.clock.sleep(self.options.settle)
         return t
@@ -207,8 +231,28 @@ class ScenarioDriver:
             self.note(f"window dump failed: {exc}")
             return None, ""
         name = self.adb.current_focus() or (screen.packages[0] if screen.packages else "unknown")
-        self.emit(screen.to_event(self.t(), name))
+        event = screen.to_event(self.t(), name)
+        shot = self._screenshot()
+        if shot:
+            event["screenshot"] = shot
+        self._last_shot = shot
+        self.emit(event)
         return screen, name
+
+    def _screenshot(self) -> str:
+        """A screenshot of the current screen next to the trace; its path relative to the trace's folder."""
+        if not self.options.screenshots:
+            return ""
+        self._shots += 1
+        folder = self.out.with_name(self.out.name.split(".jsonl")[0] + ".shots")
+        rel = f"{folder.name}/{self._shots:04d}.png"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.adb.screenshot(folder.parent / rel)
+        except (AdbError, OSError) as exc:
+            self.note(f"screenshot failed: {exc}")
+            return ""
+        return rel
 
     # -- steps ------------------------------------------------------------------------------------------
 
@@ -217,7 +261,7 @@ class ScenarioDriver:
         if dialog is None:
             return False
         first = not self._consent_done
-        if first and self.options.path == "agree" and dialog.agree is None and dialog.acknowledge is None:
+        if first and self.options.consent == "agree" and dialog.agree is None and dialog.acknowledge is None:
             # The driver cannot give consent here; recording "shown" would make everything after it look
             # collected before consent although a person would have agreed. Say so instead.
             self.note(
@@ -231,7 +275,7 @@ class ScenarioDriver:
             self.emit({"type": "consent", "t": self.t(), "action": "shown", "screen": name})
             if dialog.pre_ticked:
                 self.note("consent dialog has a pre-ticked checkbox")
-        if self.options.path == "refuse":
+        if self.options.consent == "refuse":
             if dialog.refuse is None:
                 if first:
                     self.note("consent dialog offers no refuse choice; not agreeing on the refuse path")
@@ -271,9 +315,14 @@ class ScenarioDriver:
             deny = False
             self.note(f"notification permission prompt allowed (not counted as a denial): {dialog.message}")
         else:
-            deny = self._permission_dialogs < self.options.deny_first
+            deny = self.options.denies(self._permission_dialogs)
             self._permission_dialogs += 1
-        target = (dialog.deny if deny else dialog.allow) or dialog.deny or dialog.allow
+        forever = deny and self.options.path == "dont-ask-again" and dialog.deny_forever is not None
+        target = (
+            (dialog.deny_forever if forever else dialog.deny if deny else dialog.allow)
+            or dialog.deny
+            or dialog.allow
+        )
         if target is None:
             return False
         before: dict[str, PermissionState] = {}
@@ -281,7 +330,8 @@ class ScenarioDriver:
             before = self.adb.runtime_permissions(self.options.package)
         except AdbError as exc:
             self.note(f"permission state unavailable: {exc}")
-        tapped = self._tap(target[0], target[1], "deny" if deny else "allow", dialog="permission")
+        answer = "deny forever" if forever else "deny" if deny else "allow"
+        tapped = self._tap(target[0], target[1], answer, dialog="permission")
         try:
             after = self.adb.runtime_permissions(self.options.package)
         except AdbError:
@@ -297,7 +347,7 @@ class ScenarioDriver:
                 {"type": "permission_result", "t": tapped, "permission": perm, "result": result}
             )
         if not results:
-            self.note(f"permission dialog answered ({'deny' if deny else 'allow'}): {dialog.message}")
+            self.note(f"permission dialog answered ({answer}): {dialog.message}")
         return True
 
     def _dialog_phase(self) -> None:
@@ -370,6 +420,8 @@ class ScenarioDriver:
             self._app_state("foreground", "launch")
             self.clock.sleep(o.launch_wait)
             self._dialog_phase()
+            if o.path == "relaunch":
+                self._relaunch()
             adb.keyevent("KEYCODE_HOME")
             self._app_state("background", "home")
             self.clock.sleep(o.background_seconds)
@@ -394,6 +446,20 @@ class ScenarioDriver:
         if failure is not None:
             raise failure
         return self._writer.path
+
+    def _relaunch(self) -> None:
+        """Kill the app after the denial and start it again as a user would: a permission asked again now
+        (without a user action) is the re-ask the 48-hour rule is about. Under Frida the relaunched process
+        is caught by spawn gating like any other process of the app."""
+        o = self.options
+        self.adb.force_stop(o.package)
+        self._app_state("killed", "force-stop before relaunch")
+        self.clock.sleep(o.settle)
+        component = self.adb.launch(o.package)
+        self.note(f"relaunched {component}")
+        self._app_state("foreground", "relaunch")
+        self.clock.sleep(o.launch_wait)
+        self._dialog_phase()
 
     def _self_start_stimuli(self) -> None:
         """Give a stopped app the events its receivers wait for. A force-stopped app receives no broadcast

@@ -188,7 +188,7 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "screenshot": _str,
         },
     ),
-    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num, "dialog": _str}),
+    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num, "dialog": _str, "screenshot": _str}),
     "api_call": (
         {"api": _nonempty_str},
         {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str, "error": _str},
