@@ -104,3 +104,20 @@ def test_mounted_in_the_main_cli(tmp_path: Path, apk: Path) -> None:
     assert r.exit_code == 2 and "adb: no device" in r.stderr
     r = runner.invoke(main_app, ["collect", "--help"], terminal_width=200)
     assert r.exit_code == 0 and "frida-server" in r.output
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{", "not UTF-8 JSON"),
+        ('["861234567890123"]', "JSON object"),
+        ('{"imei": "861234567890123"}', "unknown identifier types ['imei']"),
+    ],
+)
+def test_bad_device_ids_file_exits_2(tmp_path: Path, apk: Path, content: str, fragment: str) -> None:
+    ids = tmp_path / "ids.json"
+    ids.write_text(content, encoding="utf-8")
+    r = runner.invoke(
+        app, [str(apk), "--device-ids", str(ids), "--adb", str(_fake_adb(tmp_path, "devices_none.txt"))]
+    )
+    assert r.exit_code == 2 and fragment in r.stderr and str(ids) in r.stderr, r.stderr

@@ -245,3 +245,38 @@ def test_agent_output_matches_traffic(tmp_path: Path, knowledge: Any, mask: bool
     for x in session.pi_transfers:
         assert x.host == "log.tracker.example.cn" and x.at.phase == "shown"
     assert hashlib.sha256(MAC.encode()).hexdigest() in {x.value_sha256 for x in session.pi_transfers}
+
+
+def test_host_side_masking_keeps_encoded_matches(tmp_path: Path, knowledge: Any) -> None:
+    """With --mask the host hashes what the agent sent (raw values stay in memory): the trace holds no raw
+    IMEI, yet the IMEI sent base64-encoded or as an MD5 is still found."""
+    sent = _sim(
+        {
+            "returns": {"android.telephony.TelephonyManager.getImei": "861234567890123"},
+            "invoke": [{"api": "android.telephony.TelephonyManager.getImei", "args": []}],
+        }
+    )
+    conv = MessageConverter(DEVICE_T0, process=PKG, mask=True)
+    w = TraceWriter(tmp_path / "m.jsonl", {"package": PKG})
+    w.add({"type": "consent", "t": 0.0, "action": "shown"})
+    for m in sent:
+        w.extend(conv.convert({"type": "send", "payload": m}))
+    body = {
+        "a": base64.b64encode(b"861234567890123").decode(),
+        "b": hashlib.md5(b"861234567890123").hexdigest(),
+    }
+    last = max(float(e["t"]) for e in w.events()[1:])  # the simulated agent stamps with the host's clock
+    for i, value in enumerate(body.values()):
+        w.add(
+            {
+                "type": "network",
+                "t": last + 1.0 + i,
+                "host": "h.example.cn",
+                "method": "POST",
+                "request_body_b64": base64.b64encode(json.dumps({"x": value}).encode()).decode(),
+            }
+        )
+    trace = w.close()
+    assert "861234567890123" not in trace.read_text(encoding="utf-8")
+    session = extract_trace_session(trace, knowledge)
+    assert [x.encoding for x in session.pi_transfers] == ["sha256-of-token", "sha256-of-token"]

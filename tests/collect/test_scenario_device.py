@@ -4,6 +4,9 @@ are refused to the shell user, and helper processes fail. Each case once produce
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -459,3 +462,63 @@ def test_screenshots_are_linked_from_ui_and_tap_events(tmp_path: Path, apk: Path
     events = validate_trace_file(out2)
     assert any("screenshot failed" in e["text"] for e in events if e["type"] == "note")
     assert not any("screenshot" in e for e in events if e["type"] == "ui")
+
+
+IMEI = "861234567890123"
+PHONE_MAC = "ac:22:0b:50:12:ff"
+
+
+class _Capture:
+    """Traffic capture that writes the given requests to the session's fragment."""
+
+    def __init__(self, lines: list[dict[str, Any]]) -> None:
+        self.lines = lines
+
+    def start(self, fragment: Path, host_epoch_t0: float, process: str) -> None:
+        fragment.write_text("".join(json.dumps(x) + "\n" for x in self.lines), encoding="utf-8")
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("mask", [False, True])
+def test_phone_identifiers_are_found_in_traffic_without_the_agent(
+    tmp_path: Path, apk: Path, knowledge: Any, mask: bool
+) -> None:
+    clock = FakeClock()
+    rules: list[tuple[str, list[Output]]] = [
+        ("getprop ro.serialno", ["R58M12ABCDE\n"]),
+        ("/sys/class/net/wlan0/address", [PHONE_MAC + "\n"]),
+        *_rules(
+            clock=clock,
+            ui=["privacy_dialog.xml", "main_screen.xml"],
+            dumpsys=[fixture("adb", "dumpsys_package_initial.txt")],
+        ),
+    ]
+    body = {
+        "d": hashlib.md5(IMEI.encode()).hexdigest(),  # SDKs send hashes and encodings, rarely the raw value
+        "s": base64.b64encode(b"R58M12ABCDE").decode(),
+        "m": PHONE_MAC.replace(":", "").upper(),
+    }
+    request = {
+        "type": "network",
+        "t": 1.5,  # before the dialog is answered
+        "host": "ulogs.umeng.com",
+        "method": "POST",
+        "url": "https://ulogs.umeng.com/unify_logs",
+        "request_body_b64": base64.b64encode(json.dumps(body).encode()).decode(),
+    }
+    options = _options("agree", apk)
+    options.device_ids = {"device_id": IMEI}
+    options.mask = mask
+    out = tmp_path / "ids.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, options, out, capture=_Capture([request])).run()
+    text = out.read_text(encoding="utf-8")
+    assert (IMEI in text) is not mask and (PHONE_MAC in text) is not mask
+    (ids,) = [e for e in validate_trace_file(out) if e["type"] == "device_ids"]
+    assert {i["pi_type"] for i in ids["ids"]} == {"device_id", "serial", "mac"}
+    session = extract_traces([out], knowledge).sessions[0]
+    assert {x.pi_type for x in session.pi_transfers} == {"device_id", "serial", "mac"}
+    assert all(x.at.pre_consent for x in session.pi_transfers)
+    (finding,) = _run_rule(CollectBeforeConsent, [out], knowledge)
+    assert "ulogs.umeng.com" in finding.detail_en

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from apprights.collect.capture import MitmCapture
 from apprights.collect.frida_session import FridaInstrumentation
 from apprights.collect.scenario import DEFAULT_PHASE_SECONDS, PATHS, ScenarioDriver, ScenarioOptions
 from apprights.errors import EXIT_BAD_INPUT, AppRightsError
+from apprights.extractors.traffic import TRAFFIC_PI
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,14 @@ def collect_cmd(
     no_screenshots: Annotated[
         bool, typer.Option("--no-screenshots", help="Do not save a screenshot of each screen.")
     ] = False,
+    device_ids: Annotated[
+        Path | None,
+        typer.Option(
+            "--device-ids",
+            help='JSON {"device_id": IMEI, "phone_number": …, "oaid": …, "imsi": …} of the test phone: searched '
+            "for in traffic even with --no-frida (serial and Wi-Fi MAC are read over adb).",
+        ),
+    ] = None,
 ) -> None:
     if path == "both":
         paths: tuple[str, ...] = ("refuse", "agree")
@@ -132,6 +142,7 @@ def collect_cmd(
         raise _fail(f"{apk}: no such APK file")
     if no_install and not package:
         raise _fail("--no-install needs --package")
+    ids = _read_device_ids(device_ids) if device_ids is not None else {}
     if mitmdump is not None and not mitmdump.is_file():
         raise _fail(f"{mitmdump}: mitmdump not found (see --help: traffic capture environment)")
     try:
@@ -155,11 +166,28 @@ def collect_cmd(
             background,
             screen_off,
             not no_screenshots,
+            ids,
         )
     except AppRightsError as exc:
         raise _fail(str(exc)) from None
     for p in results:
         typer.echo(str(p))
+
+
+def _read_device_ids(path: Path) -> dict[str, str]:
+    """The lab's record of the test phone's identifiers; a clear error naming the file otherwise."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"{path}: cannot read device ids: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(f"{path}: device ids are not UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
+        raise _fail(f"{path}: device ids must be a JSON object of identifier type to value")
+    unknown = sorted(set(data) - TRAFFIC_PI)
+    if unknown:
+        raise _fail(f"{path}: unknown identifier types {unknown}; use {sorted(TRAFFIC_PI)}")
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _run(
@@ -178,6 +206,7 @@ def _run(
     background: float,
     screen_off: float,
     screenshots: bool = True,
+    device_ids: dict[str, str] | None = None,
 ) -> list[Path]:
     specs = hook_specs_from_catalogue(catalogue or default_catalogue_path())
     if package is None:
@@ -201,6 +230,8 @@ def _run(
             background_seconds=background,
             screen_off_seconds=screen_off,
             screenshots=screenshots,
+            device_ids=device_ids or {},
+            mask=mask,
         )
         driver = ScenarioDriver(
             adb=adb,

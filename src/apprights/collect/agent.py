@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from apprights.errors import InputError
-from apprights.extractors.traffic import VALUE_SHAPES
+from apprights.extractors.traffic import VALUE_SHAPES, masked_variants
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,9 @@ class MessageConverter:
             event["ret_sha256"] = sha256_text(
                 ret if isinstance(ret, str) else json.dumps(ret, ensure_ascii=False)
             )
+            variants = masked_variants(ret)
+            if variants:  # encoded forms (base64, MD5 …) still match traffic without the raw value
+                event["ret_variants_sha256"] = variants
         elif ret is not None:
             event["ret"] = ret
         if isinstance(p.get("thread"), str):

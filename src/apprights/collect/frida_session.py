@@ -53,7 +53,9 @@ class FridaInstrumentation:
         mask: bool = False,
         frida_module: Any = None,
     ) -> None:
-        self._config = agent_config(specs, mask=mask)
+        # With --mask the host masks (MessageConverter): it can then keep the hashes of the value's encodings,
+        # so masked traces still match encoded identifiers in traffic. Raw values stay in memory only.
+        self._config = agent_config(specs, mask=False)
         self._mask = mask
         self._device_id = device_id
         self._frida = frida_module

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from apprights.collect.dialogs import find_consent_dialog, find_permission_dialo
 from apprights.collect.trace import TraceWriter, read_event_fragment
 from apprights.collect.uiautomator import UiScreen, parse_dump
 from apprights.errors import InputError
+from apprights.extractors.traffic import masked_variants
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ class ScenarioOptions:
     background_seconds: float = DEFAULT_PHASE_SECONDS
     screen_off_seconds: float = DEFAULT_PHASE_SECONDS
     screenshots: bool = True  # ``screencap`` of every screen the driver reads, linked from ui and tap events
+    # The phone's own identifiers (pi_type -> value, e.g. from the lab's --device-ids file: IMEI, phone number,
+    # OAID), written as a ``device_ids`` event so traffic is searched for them even without the agent.
+    device_ids: Mapping[str, str] = field(default_factory=dict)
+    mask: bool = False  # store identifiers as SHA-256 (of the value and of its encodings), never raw
     after_kill_seconds: float = 5.0
     idle_seconds: float = 60.0
     broadcasts: Sequence[str] = DEFAULT_BROADCASTS
@@ -400,6 +405,7 @@ class ScenarioDriver:
             header["fresh_install"] = True
         self._writer = TraceWriter(self.out, header)
         self._app_state("not_running", "fresh install" if o.apk is not None else "session start")
+        self._device_ids()
         fragment = self.out.with_name(self.out.name + ".network.jsonl")
         capture = self.capture
         failure: BaseException | None = None
@@ -446,6 +452,45 @@ class ScenarioDriver:
         if failure is not None:
             raise failure
         return self._writer.path
+
+    def _device_ids(self) -> None:
+        """Seed the traffic matcher with the phone's identifiers: those the lab gave, plus the serial number and
+        the Wi-Fi MAC read over adb (the Android ID only before Android 8, where it was not per app)."""
+        ids: dict[str, str] = {k: str(v) for k, v in self.options.device_ids.items() if v}
+        try:
+            serial = self.adb.getprop("ro.serialno")
+            if serial and serial.lower() not in ("unknown", "0123456789abcdef"):
+                ids.setdefault("serial", serial)
+            mac_cmd = ["cat", "/sys/class/net/wlan0/address"]
+            mac = (
+                self.adb.root_shell(mac_cmd, mode=self._root, check=False)
+                if self._root
+                else self.adb.shell(*mac_cmd, check=False)
+            ).strip()
+            if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", mac):
+                ids.setdefault("mac", mac)
+            sdk = self.adb.getprop("ro.build.version.sdk")
+            if sdk.isdigit() and int(sdk) < 26:
+                android_id = self.adb.shell("settings", "get", "secure", "android_id", check=False).strip()
+                if re.fullmatch(r"[0-9a-f]{8,16}", android_id):
+                    ids.setdefault("android_id", android_id)
+        except AdbError as exc:
+            self.note(f"device identifiers unavailable: {exc}")
+        if not ids:
+            return
+        items: list[dict[str, Any]] = []
+        for pi_type, value in sorted(ids.items()):
+            if self.options.mask:
+                items.append(
+                    {
+                        "pi_type": pi_type,
+                        "value_sha256": hashlib.sha256(value.encode("utf-8")).hexdigest(),
+                        "variants_sha256": masked_variants(value),
+                    }
+                )
+            else:
+                items.append({"pi_type": pi_type, "value": value})
+        self.emit({"type": "device_ids", "t": self.t(), "ids": items, "source": "collector"})
 
     def _relaunch(self) -> None:
         """Kill the app after the denial and start it again as a user would: a permission asked again now

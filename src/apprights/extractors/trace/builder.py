@@ -294,7 +294,16 @@ class SessionBuilder:
         ret_sha = get("ret_sha256")
         sha = None
         if opt.scan_traffic:
-            sha = self.matcher.add_read(match.pi_type, get("ret"), ret_sha, index, t, actor)
+            variants = get("ret_variants_sha256")
+            sha = self.matcher.add_read(
+                match.pi_type,
+                get("ret"),
+                ret_sha,
+                index,
+                t,
+                actor,
+                variants if variants.__class__ is list else (),
+            )
         ck = (api, actor.id, self.phase, self.effective_state)
         k = self.call_keys.get(ck, 0)
         if k < opt.calls_per_key:
@@ -420,6 +429,25 @@ class SessionBuilder:
                 )
             )
 
+    def on_device_ids(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        """The device's own identifiers, given by the collector: searched for in traffic like values read."""
+        if not self.opt.scan_traffic:
+            return
+        app = self.attr.actor(None)
+        for item in ev["ids"][:50]:
+            if not isinstance(item, dict) or not isinstance(item.get("pi_type"), str):
+                continue
+            sha = item.get("value_sha256")
+            variants = item.get("variants_sha256")
+            self.matcher.add_seed(
+                item["pi_type"],
+                item.get("value"),
+                sha if isinstance(sha, str) else None,
+                variants if isinstance(variants, list) else (),
+                index,
+                app,
+            )
+
     def on_process_exit(self, index: int, t: float, ev: dict[str, Any]) -> None:
         proc = _s(ev, "process")
         if self._room("exits", self.session.exits):
@@ -485,6 +513,7 @@ _HANDLERS = {
     "proc_start": SessionBuilder.on_proc_start,
     "intent": SessionBuilder.on_intent,
     "network": SessionBuilder.on_network,
+    "device_ids": SessionBuilder.on_device_ids,
     "process_exit": SessionBuilder.on_process_exit,
     "sensor_injection": SessionBuilder.on_sensor,
     "download": SessionBuilder.on_download,

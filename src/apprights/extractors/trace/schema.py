@@ -191,7 +191,14 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num, "dialog": _str, "screenshot": _str}),
     "api_call": (
         {"api": _nonempty_str},
-        {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str, "error": _str},
+        {
+            "args": _list,
+            "ret_sha256": _sha256,
+            "ret_variants_sha256": _str_list,
+            "stack": _str_list,
+            "thread": _str,
+            "error": _str,
+        },
     ),
     "permission_request": ({"permissions": _nonempty_str_list}, {"stack": _str_list}),
     "permission_result": (
@@ -234,6 +241,7 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     ),
     "download": ({"url": _str}, {"package": _str, "user_initiated": _bool}),
     "note": ({"text": _str}, {}),
+    "device_ids": ({"ids": _list}, {"source": _str}),
 }
 
 
