@@ -408,7 +408,13 @@ class PiMatcher:
         return self._values
 
     def add_seed(
-        self, pi_type: str, value: Any, value_sha256: str | None, variants: Iterable[str], index: int, reader: Actor
+        self,
+        pi_type: str,
+        value: Any,
+        value_sha256: str | None,
+        variants: Iterable[str],
+        index: int,
+        reader: Actor,
     ) -> str | None:
         """Remember one of the device's own identifiers (IMEI, serial, MAC … given by the collector): found in a
         request even when the read itself was not hooked (``--no-frida``, native code). A later read of the
