@@ -8,6 +8,7 @@
 //   returns: {"cls.method": value}          what the original returns; {"$java": cls, fields, methods, items}
 //                                           builds a Java object (fields as {value}, methods, List items)
 //   throws: {"cls.method": "java.lang.SecurityException: ..."}   the original throws
+//   (a method spec {"$writeTo": bytes} writes bytes into the okio.Buffer it is given)
 //   nested: {"cls.method": n}               overload 0's original calls overload n (through its hook)
 //   invoke: [{api, args, overload, self, tid, during_report: {api, args, tid}}]
 //           self = the receiver (a $java spec), tid = the calling thread, during_report = a call another
@@ -31,7 +32,9 @@ function materialize(spec) {
   }
   for (const [k, v] of Object.entries(spec.fields || {})) o[k] = { value: materialize(v) };
   for (const [k, v] of Object.entries(spec.methods || {})) {
-    o[k] = v !== null && typeof v === 'object' && v.$byArg ? (a) => materialize(v.$byArg[a]) : () => materialize(v);
+    if (v !== null && typeof v === 'object' && v.$byArg) o[k] = (a) => materialize(v.$byArg[a]);
+    else if (v !== null && typeof v === 'object' && v.$writeTo) o[k] = (buf) => { buf.data = v.$writeTo; };
+    else o[k] = () => materialize(v);
   }
   o.toString = () => spec.toString || spec.$java + '@1f2e3d';
   return o;
@@ -76,6 +79,9 @@ function use(cls) {
         return { text: 'java.lang.Throwable\n\tat ' + current.api + '(Native Method)\n\tat com.example.app.Main.onCreate(Main.java:10)\n\tat android.app.Activity.performCreate(Activity.java:8000)' };
       },
     };
+  }
+  if (cls === 'okio.Buffer') {
+    return { $new: () => ({ data: [], readByteArray() { return this.data; } }) };
   }
   if (cls === 'java.lang.Thread') {
     return { currentThread: () => ({ getName: () => 'main' }) };

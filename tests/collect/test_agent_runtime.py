@@ -280,3 +280,137 @@ def test_host_side_masking_keeps_encoded_matches(tmp_path: Path, knowledge: Any)
     assert "861234567890123" not in trace.read_text(encoding="utf-8")
     session = extract_trace_session(trace, knowledge)
     assert [x.encoding for x in session.pi_transfers] == ["sha256-of-token", "sha256-of-token"]
+
+
+def _sim_with(calls: dict[str, Any], **config: Any) -> list[dict[str, Any]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    r = subprocess.run(
+        [
+            node,
+            str(HERE / "frida_sim.js"),
+            str(agent_path()),
+            json.dumps(agent_config(SPECS, **config)),
+            json.dumps(calls),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    out: list[dict[str, Any]] = json.loads(r.stdout)
+    return out
+
+
+def _bytes(text: str) -> list[int]:
+    return [b - 256 if b > 127 else b for b in text.encode()]  # Java's signed bytes
+
+
+IMEI_JSON = json.dumps({"imei": "861234567890123", "os": "android"})
+HTTP1 = (
+    f"POST /unify_logs HTTP/1.1\r\nHost: ulogs.umeng.com\r\nContent-Type: application/json\r\n\r\n{IMEI_JSON}"
+)
+
+PLAINTEXT_CALLS: dict[str, Any] = {
+    "returns": {
+        "okhttp3.Request$Builder.build": {
+            "$java": "okhttp3.Request",
+            "methods": {
+                "url": {"$java": "okhttp3.HttpUrl", "toString": "https://api.pinned-sdk.cn/v2/collect?k=1"},
+                "method": "POST",
+                "headers": {
+                    "$java": "okhttp3.Headers",
+                    "toString": "Content-Type: application/json\nX-Sdk: 3.1\n",
+                },
+                "body": {
+                    "$java": "okhttp3.RequestBody",
+                    "methods": {"writeTo": {"$writeTo": _bytes(IMEI_JSON)}},
+                },
+            },
+        },
+    },
+    "invoke": [
+        {"api": "android.telephony.TelephonyManager.getImei", "args": []},
+        {"api": "okhttp3.Request$Builder.build", "args": []},
+        {
+            "api": "com.android.org.conscrypt.ConscryptEngineSocket$SSLOutputStream.write",
+            "self": {
+                "$java": "SSLOutputStream",
+                "fields": {
+                    "this$0": {
+                        "$java": "Socket",
+                        "methods": {"getHostname": "ulogs.umeng.com", "getPort": 443},
+                    }
+                },
+            },
+            "args": [_bytes("xx" + HTTP1 + "yy"), 2, len(HTTP1.encode())],
+        },
+        {
+            "api": "javax.crypto.Cipher.doFinal",
+            "self": {"$java": "javax.crypto.Cipher", "methods": {"getAlgorithm": "AES/CBC/PKCS5Padding"}},
+            "args": [_bytes(IMEI_JSON)],
+        },
+    ],
+}
+
+
+def test_plaintext_before_tls_and_encryption_is_matched_like_traffic(tmp_path: Path, knowledge: Any) -> None:
+    """A pinned SDK's request never reaches the proxy: the agent's okhttp and Conscrypt hooks still show the
+    IMEI leaving (network events with the caller's stack), and what an SDK encrypts is kept as a crypto event."""
+    calls = dict(PLAINTEXT_CALLS)
+    calls["returns"] = {
+        **PLAINTEXT_CALLS["returns"],
+        "android.telephony.TelephonyManager.getImei": "861234567890123",
+    }
+    sent = _sim_with(calls, plaintext=True)
+    assert sent[0]["plaintext_hooks"] >= 4 and sent[0]["errors"] == []
+    plain = [m for m in sent if m["type"] == "plaintext"]
+    assert [m["source"] for m in plain] == ["okhttp", "ssl", "cipher"]
+    assert base64.b64decode(plain[1]["data_b64"]).decode() == HTTP1  # exactly the bytes written
+    conv = MessageConverter(DEVICE_T0, process=PKG)
+    w = TraceWriter(tmp_path / "p.jsonl", {"package": PKG})
+    w.add({"type": "consent", "t": 0.0, "action": "shown"})
+    for m in sent:
+        w.extend(conv.convert({"type": "send", "payload": m}))
+    trace = w.close()
+    events = validate_trace_file(trace)
+    nets = [e for e in events if e["type"] == "network"]
+    assert [(e["source"], e["host"], e["method"]) for e in nets] == [
+        ("okhttp", "api.pinned-sdk.cn", "POST"),
+        ("ssl", "ulogs.umeng.com", "POST"),
+    ]
+    assert nets[0]["request_headers"] == {"Content-Type": "application/json", "X-Sdk": "3.1"}
+    assert nets[1]["url"] == "https://ulogs.umeng.com/unify_logs" and nets[1]["stack"]
+    (crypto,) = [e for e in events if e["type"] == "crypto"]
+    assert crypto["algorithm"] == "AES/CBC/PKCS5Padding"
+    session = extract_trace_session(trace, knowledge)
+    assert {(x.host, x.pi_type) for x in session.pi_transfers} == {
+        ("api.pinned-sdk.cn", "device_id"),
+        ("ulogs.umeng.com", "device_id"),
+    }
+    # off by default in agent_config: nothing hooked, nothing reported
+    off = _sim_with({"invoke": []})
+    assert off[0]["plaintext_hooks"] == 0
+
+
+def test_optional_pinning_bypass() -> None:
+    calls = {
+        "throws": {
+            "com.android.org.conscrypt.TrustManagerImpl.verifyChain": "java.security.cert.CertificateException: pinned",
+            "okhttp3.CertificatePinner.check": "javax.net.ssl.SSLPeerUnverifiedException: Certificate pinning failure!",
+        },
+        "invoke": [
+            {
+                "api": "com.android.org.conscrypt.TrustManagerImpl.verifyChain",
+                "args": [["proxy-cert"], [], "h", True],
+            },
+            {"api": "okhttp3.CertificatePinner.check", "args": ["api.pinned-sdk.cn", []]},
+        ],
+        "outcomes": True,
+    }
+    sent = _sim_with(calls, unpin=True)
+    assert sent[0]["unpin_hooks"] == 4
+    (outcomes,) = [m for m in sent if m["type"] == "sim_outcomes"]
+    assert outcomes["outcomes"] == ["returned", "returned"]

@@ -119,6 +119,16 @@ def collect_cmd(
     no_screenshots: Annotated[
         bool, typer.Option("--no-screenshots", help="Do not save a screenshot of each screen.")
     ] = False,
+    unpin: Annotated[
+        bool,
+        typer.Option("--unpin", help="Bypass certificate pinning (TrustManager, OkHttp CertificatePinner)."),
+    ] = False,
+    no_plaintext: Annotated[
+        bool,
+        typer.Option(
+            "--no-plaintext", help="Do not hook okhttp/TLS/Cipher plaintext (requests before encryption)."
+        ),
+    ] = False,
     device_ids: Annotated[
         Path | None,
         typer.Option(
@@ -167,6 +177,8 @@ def collect_cmd(
             screen_off,
             not no_screenshots,
             ids,
+            not no_plaintext,
+            unpin,
         )
     except AppRightsError as exc:
         raise _fail(str(exc)) from None
@@ -207,6 +219,8 @@ def _run(
     screen_off: float,
     screenshots: bool = True,
     device_ids: dict[str, str] | None = None,
+    plaintext: bool = True,
+    unpin: bool = False,
 ) -> list[Path]:
     specs = hook_specs_from_catalogue(catalogue or default_catalogue_path())
     if package is None:
@@ -240,7 +254,9 @@ def _run(
             out=out / f"{package}.{p}.jsonl",
             instrumentation=None
             if no_frida
-            else FridaInstrumentation(specs, device_id=adb.serial, mask=mask),
+            else FridaInstrumentation(
+                specs, device_id=adb.serial, mask=mask, plaintext=plaintext, unpin=unpin
+            ),
             capture=MitmCapture(mitmdump, adb, port=proxy_port) if mitmdump else None,
             host_epoch=time.time,
         )

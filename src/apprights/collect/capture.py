@@ -2,7 +2,7 @@
 
 The device reaches the proxy through ``adb reverse`` (works for emulators and USB devices alike) and the
 global ``http_proxy`` setting; HTTPS needs mitmproxy's CA installed as a *system* CA on the (rooted) device,
-see README-collect.md.
+see docs/collect.md.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "download": ("url",),
     "note": ("text",),
     "device_ids": ("ids",),
+    "crypto": ("op",),
 }
 ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("app_state", "state"): frozenset(

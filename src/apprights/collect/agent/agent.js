@@ -14,11 +14,15 @@
  *   {type: "api_call", api, args, ret, ret_sha256?, error?, stack, thread, t}   t = device epoch milliseconds;
  *       error = the exception the call threw (an attempted read: reported, then rethrown to the app)
  *   {type: "permission_result", results: [{permission, result: granted|denied|denied_forever}], stack, t}
+ *   {type: "plaintext", source: "okhttp"|"ssl"|"cipher", host?, port?, url?, method?, headers?, data_b64,
+ *    size, stack, t}      request bytes before TLS / encryption (config.plaintext), matched like traffic
+ *   config.plaintext: bool   hook okhttp3 requests, Conscrypt SSL output streams and Cipher.doFinal/update
+ *   config.unpin: bool       certificate-pinning bypass (TrustManagerImpl, OkHttp CertificatePinner)
  *       from Activity.dispatchRequestPermissionsResult (what onRequestPermissionsResult receives)
  *   {type: "agent_ready", hooked: n, permission_hooks: n, apis: n, missing: [api...], errors: [str...], t}
  *   {type: "agent_error", error, t}
  * Needs a Frida runtime with the Java bridge as a global (Frida 16.x; Frida 17 scripts must bundle
- * frida-java-bridge, see README-collect.md).
+ * frida-java-bridge, see docs/collect.md).
  *
  * The pure helpers (sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi) are exported for node so
  * the host-side tests can run them without a device.
@@ -310,6 +314,22 @@ function shapeValue(shape, v) {
   return undefined;
 }
 
+function base64Bytes(bytes, off, len) {
+  // Java byte[] (signed numbers) or a JS array -> base64 of bytes[off, off+len)
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  const end = off + len;
+  for (let i = off; i < end; i += 3) {
+    const b0 = Number(bytes[i]) & 255;
+    const b1 = i + 1 < end ? Number(bytes[i + 1]) & 255 : 0;
+    const b2 = i + 2 < end ? Number(bytes[i + 2]) & 255 : 0;
+    out += A[b0 >> 2] + A[((b0 & 3) << 4) | (b1 >> 4)];
+    out += i + 1 < end ? A[((b1 & 15) << 2) | (b2 >> 6)] : '=';
+    out += i + 2 < end ? A[b2 & 63] : '=';
+  }
+  return out;
+}
+
 /* ---------------------------------------------------------------- Frida side */
 
 // Per-thread bookkeeping (never process-wide: one thread reporting must not hide another thread's calls):
@@ -424,6 +444,130 @@ function reportPermissionResults(activity, data, ctx) {
   }
 }
 
+function sendPlaintext(msg, bytes, off, len, ctx) {
+  const tid = threadId();
+  if (state.reporting[tid]) return;
+  state.reporting[tid] = true;
+  try {
+    const cap = Math.min(len, state.config.maxBody);
+    msg.type = 'plaintext';
+    msg.data_b64 = base64Bytes(bytes, off, cap);
+    msg.size = len;
+    msg.stack = currentStack(ctx, state.config);
+    msg.t = now();
+    send(msg);
+  } catch (e) {
+    send({ type: 'agent_error', error: 'plaintext ' + msg.source + ': ' + e, t: now() });
+  } finally {
+    delete state.reporting[tid];
+  }
+}
+
+function hookOverloads(cls, method, make, errors) {
+  // make(overload) -> implementation; a class absent from the app (no okhttp) is not an error
+  let klass;
+  try {
+    klass = Java.use(cls);
+  } catch (e) {
+    return 0;
+  }
+  const m = klass[method];
+  if (!m || !m.overloads) return 0;
+  let n = 0;
+  m.overloads.forEach(function (overload) {
+    try {
+      overload.implementation = make(overload);
+      n++;
+    } catch (e) {
+      errors.push(cls + '.' + method + ': ' + e);
+    }
+  });
+  return n;
+}
+
+const SSL_STREAMS = [
+  'com.android.org.conscrypt.ConscryptFileDescriptorSocket$SSLOutputStream',
+  'com.android.org.conscrypt.ConscryptEngineSocket$SSLOutputStream',
+];
+
+function hookPlaintext(ctx, errors) {
+  // Requests as the app builds them (okhttp) and as they enter TLS (Conscrypt): seen even when the proxy is
+  // pinned out. Cipher input: what SDKs encrypt before sending (their "encrypted payloads").
+  let n = hookOverloads('okhttp3.Request$Builder', 'build', function (overload) {
+    return function () {
+      const req = overload.apply(this, arguments);
+      try {
+        const url = String(req.url().toString());
+        const msg = { source: 'okhttp', url: url, method: String(req.method()), headers: String(req.headers()) };
+        const body = req.body();
+        let bytes = [];
+        if (body && !(typeof body.isOneShot === 'function' && body.isOneShot())) {
+          const buf = Java.use('okio.Buffer').$new();
+          body.writeTo(buf);
+          bytes = buf.readByteArray();
+        }
+        sendPlaintext(msg, bytes, 0, bytes.length, ctx);
+      } catch (e) {
+        send({ type: 'agent_error', error: 'okhttp request: ' + e, t: now() });
+      }
+      return req;
+    };
+  }, errors);
+  SSL_STREAMS.forEach(function (cls) {
+    n += hookOverloads(cls, 'write', function (overload) {
+      return function () {
+        const a = arguments;
+        if (a.length === 3 && a[0] !== null && typeof a[0] === 'object') {
+          const msg = { source: 'ssl' };
+          try {
+            const sock = this.this$0.value;
+            msg.host = String(sock.getHostname());
+            msg.port = Number(sock.getPort());
+          } catch (e) {
+            /* host unknown */
+          }
+          sendPlaintext(msg, a[0], Number(a[1]), Number(a[2]), ctx);
+        }
+        return overload.apply(this, arguments);
+      };
+    }, errors);
+  });
+  n += hookOverloads('javax.crypto.Cipher', 'doFinal', function (overload) {
+    return function () {
+      const a = arguments;
+      if (a.length >= 1 && a[0] !== null && typeof a[0] === 'object' && typeof a[0].length === 'number') {
+        const msg = { source: 'cipher' };
+        try {
+          msg.algorithm = String(this.getAlgorithm());
+        } catch (e) {
+          /* unknown */
+        }
+        const off = a.length >= 3 ? Number(a[1]) : 0;
+        const len = a.length >= 3 ? Number(a[2]) : a[0].length;
+        sendPlaintext(msg, a[0], off, len, ctx);
+      }
+      return overload.apply(this, arguments);
+    };
+  }, errors);
+  return n;
+}
+
+function hookUnpinning(errors) {
+  // Optional certificate-pinning bypass so the proxy sees pinned SDKs' requests: the system trust manager
+  // accepts the chain it is given (the proxy's CA is installed as a system CA), OkHttp's pinner checks nothing.
+  let n = hookOverloads('com.android.org.conscrypt.TrustManagerImpl', 'verifyChain', function () {
+    return function (untrustedChain) {
+      return untrustedChain;
+    };
+  }, errors);
+  n += hookOverloads('okhttp3.CertificatePinner', 'check', function () {
+    return function () {
+      return undefined;
+    };
+  }, errors);
+  return n;
+}
+
 function hookPermissionResults(ctx, errors) {
   let activity;
   try {
@@ -503,6 +647,7 @@ function installHooks(config) {
     mask: Boolean(config.mask),
     maxStack: config.maxStack || 48,
     maxValueLength: config.maxValueLength || 2048,
+    maxBody: config.maxBody || 65536,
   };
   if (typeof Java === 'undefined' || !Java.available) {
     send({ type: 'agent_error', error: 'Java bridge not available in this Frida runtime', t: now() });
@@ -520,10 +665,14 @@ function installHooks(config) {
       hookApi(entry, ctx, missing, errors);
     });
     if (config.permissionResults !== false) hookPermissionResults(ctx, errors);
+    const plaintextHooks = config.plaintext ? hookPlaintext(ctx, errors) : 0;
+    const unpinHooks = config.unpin ? hookUnpinning(errors) : 0;
     send({
       type: 'agent_ready',
       hooked: state.hooked,
       permission_hooks: state.permissionHooks,
+      plaintext_hooks: plaintextHooks,
+      unpin_hooks: unpinHooks,
       apis: state.config.apis.length,
       missing: missing,
       errors: errors.slice(0, 50),
@@ -542,5 +691,14 @@ if (typeof rpc !== 'undefined') {
 }
 
 if (typeof module !== 'undefined' && module.exports) {
-  module.exports = { sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi, utf8Bytes, shapeValue };
+  module.exports = {
+    sha256Hex,
+    formatValue,
+    parseJavaStack,
+    argsMatch,
+    splitApi,
+    utf8Bytes,
+    shapeValue,
+    base64Bytes,
+  };
 }

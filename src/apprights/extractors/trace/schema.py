@@ -232,6 +232,8 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "response_status": _int,
             "stack": _str_list,
             "tls": _bool,
+            "source": _str,
+            "error": _str,
         },
     ),
     "process_exit": ({"reason": _enum("exit", "crash", "killed")}, {}),
@@ -242,6 +244,7 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "download": ({"url": _str}, {"package": _str, "user_initiated": _bool}),
     "note": ({"text": _str}, {}),
     "device_ids": ({"ids": _list}, {"source": _str}),
+    "crypto": ({"op": _str}, {"algorithm": _str, "data_b64": _str, "stack": _str_list}),
 }
 
 
