@@ -77,3 +77,28 @@ def test_is_collection_follows_the_catalogue() -> None:
     for api, _, _ in STARTUP:
         assert not is_collection(ctx, api), api
     assert is_collection(ctx, "com.vendor.Unknown.read")  # not in the catalogue: the extractor decided
+
+
+def test_an_attempted_read_is_collection_and_says_it_threw(tmp_path: Path) -> None:
+    """getImei on Android 10+ throws for ordinary apps: the SDK still tried to collect the IMEI before consent;
+    the evidence says the read was attempted and failed, so the notice does not claim the value was obtained."""
+    w = TraceWriter(tmp_path / "e.jsonl", {"package": PKG})
+    w.add({"type": "consent", "t": 0.5, "action": "shown"})
+    w.add(
+        {
+            "type": "api_call",
+            "t": 1.0,
+            "api": "android.telephony.TelephonyManager.getImei",
+            "args": [],
+            "error": "java.lang.SecurityException: getImeiForSlot: The user 10234 does not meet the requirements",
+            "stack": [
+                "android.telephony.TelephonyManager.getImei",
+                "com.umeng.commonsdk.statistics.common.DeviceConfig.getImeiNew",
+            ],
+        }
+    )
+    (finding,) = _findings(CollectBeforeConsent, w.close())
+    (ev,) = finding.evidence
+    assert ev.data["api"] == "android.telephony.TelephonyManager.getImei"
+    assert ev.data["outcome"].startswith("attempted, threw java.lang.SecurityException")
+    assert finding.subject.id.startswith("umeng")

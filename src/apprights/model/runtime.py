@@ -103,6 +103,7 @@ class ApiCall:
     actor: Actor
     process: str = ""
     value_sha256: str | None = None
+    error: str = ""  # the call threw (an attempted read: no permission, Android 10+ restrictions)
 
 
 @dataclass

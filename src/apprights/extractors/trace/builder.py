@@ -321,6 +321,7 @@ class SessionBuilder:
                         actor,
                         _s(ev, "process"),
                         sha,
+                        _s(ev, "error")[:200],
                     )
                 )
 

@@ -77,6 +77,7 @@ class CollectBeforeConsent(Rule):
                     pi_type=c.pi_type,
                     frame=c.actor.frame,
                     value_sha256=c.value_sha256,
+                    **({"outcome": f"attempted, threw {c.error}"} if c.error else {}),
                 )
                 items.append((c.actor, (c.pi_type, ev, c.api, "")))
             for x in s.pi_transfers:
