@@ -532,23 +532,27 @@ function hookPlaintext(ctx, errors) {
       };
     }, errors);
   });
-  n += hookOverloads('javax.crypto.Cipher', 'doFinal', function (overload) {
-    return function () {
-      const a = arguments;
-      if (a.length >= 1 && a[0] !== null && typeof a[0] === 'object' && typeof a[0].length === 'number') {
-        const msg = { source: 'cipher' };
-        try {
-          msg.algorithm = String(this.getAlgorithm());
-        } catch (e) {
-          /* unknown */
+  ['doFinal', 'update'].forEach(function (method) {
+    n += hookOverloads('javax.crypto.Cipher', method, function (overload) {
+      return function () {
+        // (input), (input, off, len), (input, off, len, output[, outOff]); (output, outOff) has no input
+        const a = arguments;
+        const input = a.length === 1 || a.length >= 3 ? a[0] : null;
+        if (input !== null && typeof input === 'object' && typeof input.length === 'number') {
+          const msg = { source: 'cipher', op: method };
+          try {
+            msg.algorithm = String(this.getAlgorithm());
+          } catch (e) {
+            /* unknown */
+          }
+          const off = a.length >= 3 ? Number(a[1]) : 0;
+          const len = a.length >= 3 ? Number(a[2]) : input.length;
+          if (len > 0) sendPlaintext(msg, input, off, len, ctx);
         }
-        const off = a.length >= 3 ? Number(a[1]) : 0;
-        const len = a.length >= 3 ? Number(a[2]) : a[0].length;
-        sendPlaintext(msg, a[0], off, len, ctx);
-      }
-      return overload.apply(this, arguments);
-    };
-  }, errors);
+        return overload.apply(this, arguments);
+      };
+    }, errors);
+  });
   return n;
 }
 
