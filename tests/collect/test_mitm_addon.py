@@ -181,3 +181,55 @@ def test_missing_folder_tls_failures_and_requests_in_flight_are_recorded(
     (posted,) = [e for e in events if e.get("method") == "POST"]
     assert posted["url"].endswith("/report") and base64.b64decode(posted["request_body_b64"]) == IMEI.encode()
     assert "response_status" not in posted and posted["error"]
+
+
+@pytest.mark.timeout(120, func_only=True)
+def test_request_in_flight_when_the_proxy_stops_is_written(mitmdump: Path, tmp_path: Path) -> None:
+    import threading
+
+    out = tmp_path / "flight.network.jsonl"
+    port = free_port()
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(4)
+    proc = subprocess.Popen(
+        [
+            str(mitmdump),
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "-q",
+            "--set",
+            f"confdir={tmp_path / 'mitm-conf'}",
+            "-s",
+            str(ADDON),
+            "--set",
+            f"apprights_trace={out}",
+            "--set",
+            f"apprights_t0={time.time()}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+    def send() -> None:
+        try:
+            with httpx.Client(proxy=f"http://127.0.0.1:{port}", timeout=60, trust_env=False) as client:
+                client.post(f"http://127.0.0.1:{hang.getsockname()[1]}/late", content=IMEI.encode())
+        except httpx.HTTPError:
+            pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    try:
+        _wait_listening(port, proc)
+        sender.start()
+        time.sleep(2.0)  # the request has reached the proxy, the server never answers
+        assert not out.exists() or "/late" not in out.read_text(encoding="utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        hang.close()
+    (event,) = read_event_fragment(out)
+    assert event["url"].endswith("/late") and base64.b64decode(event["request_body_b64"]) == IMEI.encode()
+    assert event["error"]
