@@ -215,7 +215,7 @@ def test_self_start_stimuli_on_a_device_without_root(tmp_path: Path, apk: Path) 
     events = validate_trace_file(out)
     assert events[0]["device"]["rooted"] is False
     notes = [e["text"] for e in events if e["type"] == "note"]
-    assert sum("not delivered" in n and "Permission Denial" in n for n in notes) == 5
+    assert sum("not delivered" in n and "Permission Denial" in n for n in notes) == 6
     cmds = runner.commands()
     # a force-stopped app only receives broadcasts sent with --include-stopped-packages
     assert all("--include-stopped-packages" in c for c in cmds if "am broadcast" in c)
@@ -244,10 +244,15 @@ def test_self_start_broadcasts_go_through_su_on_a_rooted_phone(tmp_path: Path, a
     events = validate_trace_file(out)
     assert events[0]["device"]["rooted"] is True
     notes = [e["text"] for e in events if e["type"] == "note"]
-    assert sum("as root: Broadcast completed" in n for n in notes) == 5
+    assert sum("as root: Broadcast completed" in n for n in notes) == 6
     assert any(
         "su -c 'am broadcast --include-stopped-packages -a android.intent.action.BOOT_COMPLETED -p com.example.news'"
         in c
+        for c in runner.commands()
+    )
+    # another app "installed": PACKAGE_ADDED with the new package as data
+    assert any(
+        "-a android.intent.action.PACKAGE_ADDED -d package:com.apprights.stimulus -p com.example.news'" in c
         for c in runner.commands()
     )
 

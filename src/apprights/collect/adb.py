@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 ACTION_RE = re.compile(r"^[A-Za-z0-9_.]+$")
+DATA_RE = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9_.:/-]+$")
 # Device tools that report failure on stdout with exit code 0 (``am``, ``input``, ``settings`` … on many builds).
 _CHECKED_TOOLS = frozenset({"am", "input", "settings", "pm", "monkey", "svc", "cmd", "wm", "uiautomator"})
 _OUTPUT_ERROR = re.compile(
@@ -360,19 +361,24 @@ class Adb:
     def current_focus(self) -> str | None:
         return parse_current_focus(self.shell("dumpsys", "window", "windows", check=False))
 
-    def broadcast(self, action: str, package: str | None = None, *, root: str | None = None) -> str:
+    def broadcast(
+        self, action: str, package: str | None = None, *, root: str | None = None, data: str | None = None
+    ) -> str:
         """Send ``action`` (to ``package`` only when given), also to stopped apps: a force-stopped app gets no
         broadcast without ``--include-stopped-packages``. System actions (BOOT_COMPLETED …) are protected:
         the shell user may not send them, so pass ``root`` (``adbd``/``su``, see ``root_mode``). Raises
         ``AdbError`` when the system refused the broadcast."""
         if not ACTION_RE.match(action):
             raise AdbError(f"adb: {action!r} is not an intent action")
+        if data is not None and not DATA_RE.match(data):
+            raise AdbError(f"adb: {data!r} is not an intent data URI")
         args = [
             "am",
             "broadcast",
             "--include-stopped-packages",
             "-a",
             action,
+            *(["-d", data] if data else []),
             *(["-p", check_package(package)] if package else []),
         ]
         out = self.root_shell(args, mode=root) if root else self.shell(*args)

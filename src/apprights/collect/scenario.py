@@ -47,6 +47,8 @@ DEFAULT_BROADCASTS = (
     "android.net.conn.CONNECTIVITY_CHANGE",
     "android.net.wifi.STATE_CHANGE",
     "android.intent.action.USER_PRESENT",
+    # another app installed: SDKs of the "wake each other up" kind listen for it (data: the new package)
+    "android.intent.action.PACKAGE_ADDED package:com.apprights.stimulus",
 )
 # Real events that cause a protected broadcast when the driver may not send it (no root).
 _REAL_EVENTS = {
@@ -513,10 +515,11 @@ class ScenarioDriver:
         can (Wi-Fi off/on for connectivity, wake and unlock for USER_PRESENT)."""
         o = self.options
         real_events_done: set[str] = set()
-        for action in o.broadcasts:
+        for entry in o.broadcasts:
+            action, _, data = entry.partition(" ")  # "ACTION" or "ACTION DATA-URI"
             # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
             try:
-                result = self.adb.broadcast(action, o.package, root=self._root)
+                result = self.adb.broadcast(action, o.package, root=self._root, data=data or None)
                 how = "as root" if self._root else "as shell"
                 self.note(f"broadcast {action} {how}: {result.splitlines()[-1]}")
             except AdbError as exc:
