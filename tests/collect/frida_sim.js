@@ -10,6 +10,7 @@
 //   throws: {"cls.method": "java.lang.SecurityException: ..."}   the original throws
 //   (a method spec {"$writeTo": bytes} writes bytes into the okio.Buffer it is given)
 //   nested: {"cls.method": n}               overload 0's original calls overload n (through its hook)
+//   during: {"cls.method": {api, args}}     the original calls another (hooked) API before returning
 //   invoke: [{api, args, overload, self, tid, during_report: {api, args, tid}}]
 //           self = the receiver (a $java spec), tid = the calling thread, during_report = a call another
 //           thread makes while this call's report is being built (inside Throwable.$new)
@@ -96,7 +97,9 @@ function use(cls) {
           const ret = (calls.returns || {})[key];
           const thrown = (calls.throws || {})[key];
           const nested = (calls.nested || {})[key];
+          const during = (calls.during || {})[key];
           const original = function () {
+            if (during) invoke(during);  // the app's own code calling another hooked API from inside
             if (thrown) throw new Error(thrown);
             return ret === undefined ? null : materialize(ret);
           };

@@ -414,3 +414,32 @@ def test_optional_pinning_bypass() -> None:
     assert sent[0]["unpin_hooks"] == 4
     (outcomes,) = [m for m in sent if m["type"] == "sim_outcomes"]
     assert outcomes["outcomes"] == ["returned", "returned"]
+
+
+def test_a_reask_inside_the_result_handler_comes_after_the_answer() -> None:
+    """Apps often ask again from inside onRequestPermissionsResult: the denial must be reported before the
+    re-ask, or the 48-hour rule sees a request followed by a denial and nothing to judge."""
+    phone = "android.permission.READ_PHONE_STATE"
+    sent = _sim(
+        {
+            "during": {
+                "android.app.Activity.dispatchRequestPermissionsResult": {
+                    "api": "android.app.Activity.requestPermissions",
+                    "args": [[phone], 101],
+                }
+            },
+            "invoke": [
+                {
+                    "api": "android.app.Activity.dispatchRequestPermissionsResult",
+                    "self": {
+                        "$java": "com.example.news.MainActivity",
+                        "methods": {"shouldShowRequestPermissionRationale": True},
+                    },
+                    "args": [100, _intent([phone], [-1])],
+                }
+            ],
+        }
+    )
+    order = [m["type"] for m in sent if m["type"] in ("permission_result", "api_call")]
+    assert order == ["permission_result", "api_call"]
+    assert next(m for m in sent if m["type"] == "api_call")["api"] == "android.app.Activity.requestPermissions"

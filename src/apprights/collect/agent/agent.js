@@ -588,9 +588,10 @@ function hookPermissionResults(ctx, errors) {
     method.overloads.forEach(function (overload) {
       try {
         overload.implementation = function () {
-          const ret = overload.apply(this, arguments);
+          // Reported before the app's handler runs: an app that asks again right inside
+          // onRequestPermissionsResult must show the answer first, then the re-ask.
           reportPermissionResults(this, arguments[1], ctx);
-          return ret;
+          return overload.apply(this, arguments);
         };
         state.permissionHooks++;
       } catch (e) {
