@@ -155,9 +155,7 @@ class CodeFacts:
     class_count: int = 0
     method_count: int = 0
     defined_classes: list[str] = field(default_factory=list)  # dotted names
-    referenced_apis: list[str] = field(
-        default_factory=list
-    )  # sensitive framework methods referenced anywhere
+    referenced_apis: list[str] = field(default_factory=list)  # sensitive framework methods referenced anywhere
     call_sites: list[CallSite] = field(default_factory=list)
     strings: list[StringRef] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)

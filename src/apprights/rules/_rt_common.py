@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apprights.knowledge import Knowledge
+from apprights.knowledge.consent_words import REFUSE_WORDS as REFUSE_WORDS  # re-exported: one shared list
 from apprights.knowledge.consent_words import is_refusal
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
