@@ -442,4 +442,6 @@ def test_a_reask_inside_the_result_handler_comes_after_the_answer() -> None:
     )
     order = [m["type"] for m in sent if m["type"] in ("permission_result", "api_call")]
     assert order == ["permission_result", "api_call"]
-    assert next(m for m in sent if m["type"] == "api_call")["api"] == "android.app.Activity.requestPermissions"
+    assert (
+        next(m for m in sent if m["type"] == "api_call")["api"] == "android.app.Activity.requestPermissions"
+    )

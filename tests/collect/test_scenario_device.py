@@ -527,3 +527,34 @@ def test_phone_identifiers_are_found_in_traffic_without_the_agent(
     assert all(x.at.pre_consent for x in session.pi_transfers)
     (finding,) = _run_rule(CollectBeforeConsent, [out], knowledge)
     assert "ulogs.umeng.com" in finding.detail_en
+
+
+def test_a_seeded_identifier_in_traffic_nobody_can_tie_to_the_app_is_not_a_finding(
+    tmp_path: Path, apk: Path, knowledge: Any
+) -> None:
+    """The proxy is device-wide: the phone's IMEI in a request to an unknown host may be the system's own
+    traffic. Without the app having read it, such a request is not attributed to the app; the same request to
+    a known SDK host, or recorded inside the app (with a stack), is."""
+    clock = FakeClock()
+    rules = _rules(
+        clock=clock,
+        ui=["privacy_dialog.xml", "main_screen.xml"],
+        dumpsys=[fixture("adb", "dumpsys_package_initial.txt")],
+    )
+    body = base64.b64encode(json.dumps({"imei": IMEI}).encode()).decode()
+    requests = [
+        {
+            "type": "network",
+            "t": 1.0,
+            "host": "checkin.vendor-os.example",
+            "method": "POST",
+            "request_body_b64": body,
+        },
+        {"type": "network", "t": 1.1, "host": "ulogs.umeng.com", "method": "POST", "request_body_b64": body},
+    ]
+    options = _options("agree", apk)
+    options.device_ids = {"device_id": IMEI}
+    out = tmp_path / "seed.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, options, out, capture=_Capture(requests)).run()
+    session = extract_traces([out], knowledge).sessions[0]
+    assert [x.host for x in session.pi_transfers] == ["ulogs.umeng.com"]

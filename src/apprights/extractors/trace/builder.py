@@ -399,6 +399,10 @@ class SessionBuilder:
         stack = ev.get("stack")
         pre = self.phase in ("before", "shown")
         for hit in hits:
+            if hit.value.seeded and not stack and party == "third":
+                # the phone's own identifier, never seen read by the app, in a request the proxy saw going to
+                # an unknown host: it may be another app's or the system's traffic (the proxy is device-wide)
+                continue
             if stack:
                 sender = self.attr.actor(stack)
             elif party == "sdk" and sdk_id is not None:
