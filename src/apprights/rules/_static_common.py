@@ -170,6 +170,19 @@ def startup_classes(facts: AppFacts) -> set[str]:
     return out
 
 
+def background_classes(facts: AppFacts) -> set[str]:
+    """Classes that run with no screen in front of the user: the Application class and the manifest's
+    receivers, services and providers (what 164号文 calls a background context for starting other apps)."""
+    out: set[str] = set()
+    m = facts.manifest
+    if m is None:
+        return out
+    if m.application_class:
+        out.add(m.application_class)
+    out.update(c.name for c in m.components if c.enabled and c.kind in ("receiver", "service", "provider"))
+    return out
+
+
 def site_confidence(site: CallSite, entries: set[str], sdk: SdkHit | None = None) -> Confidence:
     """``reachable`` when the caller is an entry point or its SDK is initialised at start-up, else ``present``."""
     if is_entry_class(site.caller_class, entries) or (sdk is not None and sdk.init_at_startup):
