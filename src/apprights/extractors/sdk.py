@@ -2,13 +2,16 @@
 
 An SDK is **present** when at least one defined class lies under one of its prefixes (the longest matching prefix
 owns a class, so ``com.tencent.bugly`` and ``com.tencent`` never both count it) or a manifest component belongs to
-it. It is **used** only with evidence of use:
+it. Where the dex is readable (and no packer hides it), an SDK whose classes are not in it is not present, whatever
+the manifest says: another SDK's adapter activity (``.wxapi.WXEntryActivity`` of ShareSDK) is not the WeChat SDK.
+It is **used** only with evidence of use:
 
 - its own classes call a sensitive framework API (``CodeFacts.call_sites`` whose caller is under its prefix;
   APIs the catalogue marks ``weak`` — network type, socket addresses — are listed but do not count, and a
   ``ContentResolver.query`` counts only when the calling class also holds a matching content URI string);
 - the manifest references it: a component of it, a meta-data key it reads (``UMENG_APPKEY``, ``JPUSH_APPKEY``,
-  ``com.baidu.lbsapi.API_KEY`` …), an ``androidx.startup`` initializer under its prefix;
+  ``com.baidu.lbsapi.API_KEY`` …; not a switch set to ``false``), an ``androidx.startup`` initializer under its
+  prefix;
 - the app's own code references it: the application class lies under its prefix; an entry class (Application
   class, content provider, launcher activity: ``CodeFacts.entry_calls``) invokes one of its methods
   (``App.onCreate`` → ``UMConfigure.init``); const-strings naming its classes (reflection) in classes of the
@@ -119,7 +122,11 @@ def detect_sdks(
         _count_classes(code.defined_classes, matcher, own, get)
     if manifest is not None:
         _manifest(manifest, catalogue, matcher, get)
-    present = {k for k, a in acc.items() if a.class_count or a.components}
+    # Where the dex is readable, an SDK is in the app only where its code is: a manifest entry alone (another
+    # SDK's adapter activity named like WeChat's ``.wxapi.WXEntryActivity``) is not the SDK. Without code
+    # (no dex given, or a packer hides it) the manifest is all there is.
+    code_visible = code is not None and bool(code.defined_classes) and not _packed(acc)
+    present = {k for k, a in acc.items() if a.class_count or (a.components and not code_visible)}
     if code is not None:
         _call_sites(code, own, matcher, apis, acc, present)
         _app_strings(code, manifest, matcher, acc, present)
@@ -169,10 +176,14 @@ def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher
                     a = get(hit[0])
                     a.meta_evidence.append(f"manifest: androidx.startup initializer {key}")
                     a.startup.append(f"startup: androidx.startup initializer {key}")
-        for key in comp.meta_data:
+        for key, value in comp.meta_data.items():
+            if _switched_off(value):
+                continue
             for e2 in catalogue.match_meta_data(key):
                 get(e2).meta_evidence.append(f"manifest: meta-data {key} in {comp.kind} {comp.name}")
-    for key in m.meta_data:
+    for key, value in m.meta_data.items():
+        if _switched_off(value):
+            continue  # firebase_analytics_collection_enabled=false turns the SDK off; it is no evidence of use
         entries = catalogue.match_meta_data(key)
         if not entries and key.count(".") >= 2:
             hit = matcher.cls(key + ".x")  # a key named after the SDK's package (io.fabric.ApiKey …)
@@ -185,6 +196,18 @@ def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher
             a = get(hit[0])
             a.app_refs.append(f"app: application class {m.application_class}")
             a.startup.append(f"startup: application class {m.application_class}")
+
+
+def _switched_off(value: str) -> bool:
+    return value.strip().lower() in ("false", "0", "no", "off")
+
+
+# Catalogue ids of packers (加固): their shell replaces the app's dex, so the visible code is not the app's.
+PACKER_IDS = frozenset({"tencent-legu", "qihoo-jiagu", "bangcle", "netease-wrapper", "ijiami", "baidu-jiagu"})
+
+
+def _packed(acc: dict[str, _Acc]) -> bool:
+    return any(k in PACKER_IDS and (a.class_count or a.components) for k, a in acc.items())
 
 
 def _listed(e: SdkEntry, name: str) -> bool:
