@@ -106,7 +106,7 @@ def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None
 def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:
     if facts.manifest is None:
         return
-    for p in facts.manifest.permissions:
+    for p in [*facts.manifest.permissions, *facts.manifest.implicit_permissions]:
         info = knowledge.permissions.get(p.name)
         if info is not None:
             p.protection_level = info.protection_level
