@@ -34,7 +34,7 @@ PACKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "腾讯乐固 (Tencent Legu)": (
         ("com.tencent.StubShell.TxAppEntry", "com.wrapper.proxyapplication.WrapperProxyApplication"),
-        (r"^lib/[^/]+/libshell[a-z0-9-]*\.so$", r"^assets/0OO00l111l1l$", r"^tencent_stub$"),
+        (r"^lib/[^/]+/libshell[a-z0-9.-]*\.so$", r"^assets/0OO00l111l1l$", r"^tencent_stub$"),
     ),
     "百度加固 (Baidu)": (
         ("com.baidu.protect.StubApplication",),

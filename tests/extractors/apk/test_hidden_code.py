@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apprights.extractors.apk import open_apk
+from apprights.extractors.apk.hidden_code import PACKERS, hidden_code
 from apprights.extractors.dex import DexTargets, extract_code
 from apprights.model.facts import ApkFacts, SignerCert
 from apprights.testing.apkbuilder import build_apk
@@ -132,3 +133,16 @@ def test_plain_dex_in_assets_is_scanned_not_warned(tmp_path: Path) -> None:
         s.caller_class == "com.example.plugin.Loader" and s.dex == "assets/plugin.dex"
         for s in code_facts.call_sites
     )
+
+
+def test_hidden_code_signatures_alone() -> None:
+    heads = {"assets/a.dex": b"dex\n035\0", "assets/b.jar": b"PK\x03\x04", "assets/c.apk": b"\0\0\0\0"}
+    found = hidden_code(
+        ["assets/a.dex", "assets/b.jar", "assets/c.apk", "lib/armeabi/libshella-2.10.so"],
+        "com.example.App",
+        scanned_archives=["assets/b.jar"],
+        read_head=heads.get,
+    )
+    assert [k for k, _ in found] == ["packer:腾讯乐固 (Tencent Legu)", "encrypted:assets/c.apk"]
+    assert all(stubs and pats for stubs, pats in PACKERS.values())
+    assert hidden_code(["classes.dex", "assets/font.ttf"], None, [], heads.get) == []
