@@ -9,6 +9,7 @@ from apprights.model.facts import AppFacts, Component, SdkHit
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import capped, component_evidence, sdk_for_component
 from apprights.rules.base import Rule, RuleContext, sdk_subject
+from apprights.rules.t6_autostart.sync_adapter import SYNC_ACTION
 
 STARTABLE_KINDS = ("service", "provider", "receiver")
 
@@ -26,7 +27,7 @@ class SdkWakeupComponent(Rule):
         ``XGRemoteService``/``XGPushProvider``, ``MidProvider``, JPush ``DaemonService`` …). Providers in
         ``id_sharing_components`` (Tencent ``MidProvider``) also hand the device id to any app that asks.
         Not reported: receivers that also listen for system broadcasts (``T6.self_start_receiver`` reports
-        them), vendor push channels and platform code (``vendor_channel_prefixes``: Huawei, Honor,
+        them) and sync adapter services (``T6.sync_adapter_keepalive``), vendor push channels and platform code (``vendor_channel_prefixes``: Huawei, Honor,
         Xiaomi, OPPO, vivo, Meizu, Google), which only the vendor's system service starts, and the app's own
         components. One finding per SDK lists its components.
 
@@ -133,6 +134,8 @@ def wakeup_components(facts: AppFacts, ctx: RuleContext) -> list[tuple[Component
             continue
         if comp.kind == "receiver" and system & set(comp.actions):
             continue  # a self-start receiver first (T6.self_start_receiver)
+        if comp.kind == "service" and (SYNC_ACTION in comp.actions or SYNC_ACTION in comp.meta_data):
+            continue  # a sync adapter first (T6.sync_adapter_keepalive)
         sdk = sdk_for_component(facts, ctx, comp)
         if sdk is None:
             continue

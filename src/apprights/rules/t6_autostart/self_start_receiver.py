@@ -10,6 +10,7 @@ from apprights.model.finding import Confidence, Evidence, Finding, Severity, Sub
 from apprights.rules._static_common import capped, component_evidence, sdk_for_component
 from apprights.rules.base import Rule, RuleContext, app_subject, sdk_subject
 from apprights.rules.t6_autostart.sdk_wakeup_component import wakeup_components
+from apprights.rules.t6_autostart.sync_adapter import SYNC_ACTION
 
 BOOT_PERMISSION = "android.permission.RECEIVE_BOOT_COMPLETED"
 BOOT_ACTIONS = {
@@ -111,6 +112,8 @@ class SelfStartReceiver(Rule):
         for comp in m.components:
             if not comp.enabled or comp.kind not in ("receiver", "service"):
                 continue
+            if comp.kind == "service" and (SYNC_ACTION in comp.actions or SYNC_ACTION in comp.meta_data):
+                continue  # one component, one finding: T6.sync_adapter_keepalive reports sync services
             actions = set(comp.actions)
             hits = (
                 sorted(actions & (system | wakeup)) if comp.kind == "receiver" else sorted(actions & wakeup)
