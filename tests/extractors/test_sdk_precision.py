@@ -91,3 +91,19 @@ def test_catalogue_subjects(knowledge: Knowledge, class_name: str, sdk_id: str) 
     assert entry is not None and entry.id == sdk_id
     assert entry.source.startswith("apprights")  # provenance kept per entry
     assert knowledge.sdks.match_component("com.tencent.mid.api.MidProvider").id == "tencent-mid"  # type: ignore[union-attr]
+
+
+def test_one_product_is_one_catalogue_entry(knowledge: Knowledge) -> None:
+    seen: dict[tuple[str, str, str], str] = {}
+    dupes = []
+    for e in knowledge.sdks.entries:
+        key = (e.name_zh.strip(), e.vendor.strip(), e.category)
+        if key[0] and key[1] and not e.library:
+            if key in seen:
+                dupes.append((seen[key], e.id))
+            seen.setdefault(key, e.id)
+    assert dupes == []
+    # the lists' second namespaces for one product now belong to it
+    feedback = knowledge.sdks.match_class("com.feedback.ui.FeedbackActivity")
+    assert feedback is not None and feedback.id == "com-umeng-fb"
+    assert "com.feedback.ui" in feedback.prefixes
