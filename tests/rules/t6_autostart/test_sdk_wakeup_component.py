@@ -106,3 +106,15 @@ def test_triggers_end_to_end_on_a_built_apk(tmp_path: Path) -> None:
     f = only(run(SdkWakeupComponent, facts_from_apk(apk)))
     assert [e.data["component"] for e in f.evidence] == ["com.mob.guard.MobGuardService"]
     assert str(f.evidence[0].data["process"]).endswith(":mobguardservice")
+
+
+def test_clean_component_whose_class_is_not_in_the_dex() -> None:
+    from apprights.testing.factories import make_code
+
+    guard = make_component("service", "com.mob.guard.MobGuardService", exported=True)
+    guard.process = ":mobguardservice"
+    m = make_manifest("com.example.app", components=[guard])
+    absent = make_facts(manifest=m, code=make_code(defined_classes=["com.example.app.Main"]))
+    assert run(SdkWakeupComponent, absent) == []
+    present = make_facts(manifest=m, code=make_code(defined_classes=["com.mob.guard.MobGuardService"]))
+    assert len(run(SdkWakeupComponent, present)) == 1

@@ -26,7 +26,8 @@ class SdkWakeupComponent(Rule):
         (``wakeup_components``: MobTech ``MobGuardService``/``MobService``, XG ``XGPushServiceV4``/
         ``XGRemoteService``/``XGPushProvider``, ``MidProvider``, JPush ``DaemonService`` …). Providers in
         ``id_sharing_components`` (Tencent ``MidProvider``) also hand the device id to any app that asks.
-        Not reported: receivers that also listen for system broadcasts (``T6.self_start_receiver`` reports
+        Not reported: components whose class is not in the dex (when the dex is readable and not packed),
+        receivers that also listen for system broadcasts (``T6.self_start_receiver`` reports
         them) and sync adapter services (``T6.sync_adapter_keepalive``), vendor push channels and platform code (``vendor_channel_prefixes``: Huawei, Honor,
         Xiaomi, OPPO, vivo, Meizu, Google), which only the vendor's system service starts, and the app's own
         components. One finding per SDK lists its components.
@@ -62,7 +63,9 @@ class SdkWakeupComponent(Rule):
             "cn.jiguang.share.android.service.DaemonService",
             "com.mob.guard.MobGuardService",
             "com.mob.pushsdk.MobService",
+            "com.tencent.android.tpush.service.XGPushServiceV3",
             "com.tencent.android.tpush.service.XGPushServiceV4",
+            "com.tencent.android.tpush.service.XGDaemonService",
             "com.tencent.android.tpush.rpc.XGRemoteService",
             "com.tencent.android.tpush.XGPushProvider",
             "com.tencent.mid.api.MidProvider",
@@ -126,11 +129,17 @@ def wakeup_components(facts: AppFacts, ctx: RuleContext) -> list[tuple[Component
     from apprights.rules.t6_autostart.self_start_receiver import SelfStartReceiver  # imports this module
 
     system = set(ctx.option(SelfStartReceiver, "self_start_actions"))
+    # a component whose class is not in the (readable, unpacked) dex cannot run: no door for other apps
+    code = facts.code
+    hidden = facts.apk is not None and bool(facts.apk.hidden_code)
+    defined = set(code.defined_classes) if code is not None and code.defined_classes and not hidden else None
     out: list[tuple[Component, SdkHit, Evidence]] = []
     for comp in m.components:
         if comp.kind not in STARTABLE_KINDS or not comp.enabled or not comp.effectively_exported:
             continue
         if comp.permission or _under(comp.name, own) or any(_under(comp.name, p) for p in vendor):
+            continue
+        if defined is not None and comp.name not in defined:
             continue
         if comp.kind == "receiver" and system & set(comp.actions):
             continue  # a self-start receiver first (T6.self_start_receiver)
