@@ -22,7 +22,13 @@ def _findings(value: str, components=()):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     "value",
-    ["com.chrome.beta", "com.other.app.ui.Home", "cn.other.vendor.MainActivity"],
+    [
+        "com.chrome.beta",
+        "com.other.app.ui.Home",
+        "cn.other.vendor.MainActivity",
+        "air.com.game.Main",
+        "tv.other.player",
+    ],
 )
 def test_other_apps_count(value: str) -> None:
     [f] = _findings(value)
