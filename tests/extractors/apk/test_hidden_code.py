@@ -146,3 +146,31 @@ def test_hidden_code_signatures_alone() -> None:
     assert [k for k, _ in found] == ["packer:腾讯乐固 (Tencent Legu)", "encrypted:assets/c.apk"]
     assert all(stubs and pats for stubs, pats in PACKERS.values())
     assert hidden_code(["classes.dex", "assets/font.ttf"], None, [], heads.get) == []
+
+
+def test_entry_added_after_v1_signing_is_warned(tmp_path: Path) -> None:
+    import shutil
+    import zipfile
+
+    signed = shared_path("apks-cn", "jiguang-jbox.apk")  # v1 only
+    tampered = tmp_path / "tampered.apk"
+    shutil.copy(signed, tampered)
+    with zipfile.ZipFile(tampered, "a") as zf:
+        zf.writestr("assets/injected.txt", b"added after signing")
+    with open_apk(signed) as a:
+        assert not any("v1 signature" in w for w in a.facts().warnings)
+    with open_apk(tampered) as a:
+        warnings = a.facts().warnings
+    assert any("1 entries not covered by the v1 signature (assets/injected.txt)" in w for w in warnings)
+    assert any("Android would refuse to install this" in w for w in warnings)
+
+
+def test_manifest_mf_names_with_continuation_lines() -> None:
+    from apprights.extractors.apk.signing import manifest_mf_names, v1_unsigned_entries
+
+    mf = b"Manifest-Version: 1.0\r\n\r\nName: res/drawable/a_very_long_name_that_wraps_at_seventy_two_by\r\n tes.png\r\nSHA-256-Digest: x\r\n\r\nName: classes.dex\r\nSHA-256-Digest: y\r\n"
+    assert manifest_mf_names(mf) == {
+        "res/drawable/a_very_long_name_that_wraps_at_seventy_two_bytes.png",
+        "classes.dex",
+    }
+    assert v1_unsigned_entries(["classes.dex", "META-INF/CERT.RSA", "res/", "x.so"], mf) == ["x.so"]

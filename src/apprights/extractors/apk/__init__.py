@@ -27,7 +27,13 @@ from apprights.extractors.apk.arsc import ResourceTable
 from apprights.extractors.apk.axml import AxmlError, parse_axml
 from apprights.extractors.apk.hidden_code import hidden_code
 from apprights.extractors.apk.manifest import ManifestError, build_manifest
-from apprights.extractors.apk.signing import V1_SIGNATURE_RE, block_signers, find_signing_block, v1_signers
+from apprights.extractors.apk.signing import (
+    V1_SIGNATURE_RE,
+    block_signers,
+    find_signing_block,
+    v1_signers,
+    v1_unsigned_entries,
+)
 from apprights.extractors.apk.zipsafe import ApkLimits, SafeZip, find_central_directory, open_file
 from apprights.model.facts import ApkFacts, ManifestFacts, SignerCert
 
@@ -141,6 +147,7 @@ class ApkArchive:
         facts.assets_of_interest = [n for n in names if _CODE_ASSET_RE.match(n)]
         before = len(self.warnings)
         facts.signers = self._signers()
+        self._check_v1_coverage(facts, names)
         if facts.signers and len(self.warnings) > before:
             self.warnings.append(
                 "signature damaged or unreadable: Android would refuse to install this if it cannot verify it "
@@ -156,6 +163,20 @@ class ApkArchive:
         facts.warnings = self.warnings
         self._facts = facts
         return facts
+
+    def _check_v1_coverage(self, facts: ApkFacts, names: list[str]) -> None:
+        """A v1-only signature must cover every entry (Android 7+ checks v2/v3 instead when present)."""
+        schemes = {s.scheme for s in facts.signers}
+        if "v1" not in schemes or schemes & {"v2", "v3", "v31"}:
+            return
+        try:
+            mf = self._zip.read("META-INF/MANIFEST.MF", cap=self.limits.max_signature_file_size)
+        except InputError:
+            mf = None
+        extra = v1_unsigned_entries(names, mf)
+        if extra:
+            shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+            self.warnings.append(f"{len(extra)} entries not covered by the v1 signature ({shown})")
 
     def _hidden_code(self, facts: ApkFacts, names: list[str]) -> None:
         app_class: str | None = None
