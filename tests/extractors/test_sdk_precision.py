@@ -56,6 +56,17 @@ def test_packed_app_keeps_manifest_evidence(knowledge: Knowledge) -> None:
     assert "qihoo-jiagu" in hits and "jpush" in hits and hits["jpush"].class_count == 0
 
 
+def test_hidden_code_keeps_manifest_evidence(knowledge: Knowledge) -> None:
+    # a packer found only by its shell library (no stub class in the catalogue): components still count
+    m = make_manifest(
+        "com.example.app", components=[Component("service", "cn.jpush.android.service.PushService")]
+    )
+    code = _classes("com.example.app.App", "a.b.c")
+    assert "jpush" not in _detect(knowledge, m, code)
+    hits = detect_sdks(m, code, knowledge.sdks, knowledge.sensitive_apis, code_complete=False)
+    assert "jpush" in {h.id for h in hits}
+
+
 def test_vendor_demo_code_is_not_the_vendors_sdk(knowledge: Knowledge) -> None:
     # regression (a JiGuang demo): the app's own cn.jiguang.* package is not the JCore SDK under cn.jiguang
     m = make_manifest(

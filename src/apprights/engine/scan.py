@@ -100,7 +100,13 @@ def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None
 
         targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
         facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest))  # fmt: skip
-    facts.sdks = detect_sdks(facts.manifest, facts.code, knowledge.sdks, knowledge.sensitive_apis)
+    facts.sdks = detect_sdks(
+        facts.manifest,
+        facts.code,
+        knowledge.sdks,
+        knowledge.sensitive_apis,
+        code_complete=not facts.apk.hidden_code,
+    )
 
 
 def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:

@@ -106,8 +106,13 @@ def detect_sdks(
     code: CodeFacts | None,
     catalogue: SdkCatalogue,
     apis: SensitiveApiCatalogue,
+    *,
+    code_complete: bool = True,
 ) -> list[SdkHit]:
-    """The catalogue SDKs present in an app, with evidence; used ones first, then by class count."""
+    """The catalogue SDKs present in an app, with evidence; used ones first, then by class count.
+
+    ``code_complete=False`` says the APK loads code the scan cannot see (``ApkFacts.hidden_code``): manifest
+    components then count as presence, as they do without any dex."""
     matcher = _PrefixMatcher(catalogue)
     acc: dict[str, _Acc] = {}
     own = manifest.package if manifest is not None else ""
@@ -125,7 +130,7 @@ def detect_sdks(
     # Where the dex is readable, an SDK is in the app only where its code is: a manifest entry alone (another
     # SDK's adapter activity named like WeChat's ``.wxapi.WXEntryActivity``) is not the SDK. Without code
     # (no dex given, or a packer hides it) the manifest is all there is.
-    code_visible = code is not None and bool(code.defined_classes) and not _packed(acc)
+    code_visible = code is not None and bool(code.defined_classes) and code_complete and not _packed(acc)
     present = {k for k, a in acc.items() if a.class_count or (a.components and not code_visible)}
     if code is not None:
         _call_sites(code, own, matcher, apis, acc, present)
