@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apprights.errors import InputError
+
 REPO = Path(__file__).resolve().parents[1]
 SEVERITY_RANK = {"none": 0, "info": 1, "low": 2, "medium": 3, "high": 4}
 OUT_OF_SCOPE = (".pol_", ".rt_")
@@ -81,9 +83,22 @@ class FileScore:
 
 def load_expected(path: Path) -> dict[str, Any]:
     with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    if "apk" not in data:
-        raise ValueError(f"{path}: no 'apk' key")
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as e:
+            raise ValueError(f"{path}: not valid TOML: {e}") from e
+    if not isinstance(data.get("apk"), str):
+        raise ValueError(f"{path}: no 'apk' key naming the sample under ../shared/data")
+    for section in ("expected", "noise", "wrong_pi"):
+        for i, item in enumerate(data.get(section, [])):
+            if not isinstance(item, dict) or not isinstance(item.get("rule"), str):
+                raise ValueError(f"{path}: [[{section}]] #{i + 1} has no 'rule'")
+            if section != "noise" and not isinstance(item.get("subject"), str):
+                raise ValueError(f"{path}: [[{section}]] #{i + 1} has no 'subject'")
+            if item.get("max_severity", "none") not in SEVERITY_RANK:
+                raise ValueError(
+                    f"{path}: [[{section}]] #{i + 1}: unknown max_severity {item['max_severity']!r}"
+                )
     return data
 
 
@@ -256,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         scores = score_all(args.expected, args.shared)
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as e:
+    except (OSError, ValueError, InputError) as e:  # TOMLDecodeError is a ValueError
         sys.stderr.write(f"score_findings: {e}\n")
         return 2
     text = markdown(scores, time.perf_counter() - started)

@@ -94,3 +94,15 @@ def test_expected_files_are_well_formed() -> None:
         for item in exp.get("expected", []) + exp.get("noise", []) + exp.get("wrong_pi", []):
             assert item["rule"] in rules and item.get("why"), (path.name, item)
             assert item.get("max_severity", "none") in sf.SEVERITY_RANK
+
+
+def test_bad_expected_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sf = scorer()
+    bad = tmp_path / "x.toml"
+    bad.write_text('apk = "apks/x.apk"\n[[expected]]\nsubject = "app"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="has no 'rule'"):
+        sf.load_expected(bad)
+    bad.write_text('apk = "apks/x\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        sf.load_expected(bad)
+    assert sf.main(["--expected", str(tmp_path)]) == 2
