@@ -76,6 +76,48 @@ def test_vendor_demo_code_is_not_the_vendors_sdk(knowledge: Knowledge) -> None:
     assert "jiguang-jcore" not in hits
 
 
+def test_vendor_demo_code_outside_its_manifest_package_is_the_apps(knowledge: Knowledge) -> None:
+    # regression (MobPush demo): package com.mob.mobpush.demo keeps its code in com.mob.demo.mobpush, which
+    # MobTech's com.mob prefix counted as the SDK (61 classes, the demo's activities, its Application class)
+    m = make_manifest(
+        "com.mob.mobpush.demo",
+        application_class="com.mob.demo.mobpush.DemoApplication",
+        components=[
+            activity(
+                "com.mob.demo.mobpush.SplashActivity",
+                "android.intent.action.MAIN",
+                categories=["android.intent.category.LAUNCHER"],
+            )
+        ],
+    )
+    assert m.own_namespaces() == ["com.mob.mobpush.demo", "com.mob.demo.mobpush"]
+    code = _classes(
+        "com.mob.demo.mobpush.DemoApplication",
+        "com.mob.demo.mobpush.SplashActivity",
+        "com.mob.tools.utils.DeviceHelper",
+    )
+    hit = _detect(knowledge, m, code)["mob-common"]
+    assert hit.class_count == 1
+    assert not any("com.mob.demo" in e for e in hit.evidence)
+    # a vendor-wide Application class of the SDK itself (com.mob.MobApplication) is not an own namespace
+    assert make_manifest("cn.smssdk.demo", application_class="com.mob.MobApplication").own_namespaces() == [
+        "cn.smssdk.demo"
+    ]
+
+
+def test_rules_attribute_the_demo_code_to_the_app(knowledge: Knowledge) -> None:
+    from apprights.rules._static_common import SubjectResolver
+    from apprights.rules.base import RuleContext
+    from apprights.testing.factories import make_facts, make_sdk_hit
+
+    m = make_manifest("com.mob.mobpush.demo", application_class="com.mob.demo.mobpush.DemoApplication")
+    sdk = make_sdk_hit("mob-common", knowledge=knowledge, prefixes=["com.mob", "com.mob.tools"])
+    facts = make_facts(manifest=m, code=_classes("com.mob.demo.mobpush.Main"), sdks=[sdk])
+    resolve = SubjectResolver(facts, RuleContext(knowledge=knowledge))
+    assert resolve("com.mob.demo.mobpush.Main")[0].id == "com.mob.mobpush.demo"
+    assert resolve("com.mob.tools.utils.DeviceHelper")[0].id == "mob-common"
+
+
 @pytest.mark.parametrize(
     ("class_name", "sdk_id"),
     [

@@ -63,7 +63,7 @@ class PermissionDecl:
     group: str | None = None
     max_sdk: int | None = None
     custom: bool = False  # defined by the app itself (<permission>)
-    implied_by: str | None = None  # not requested: Android grants it implicitly (low targetSdk, split permission)
+    implied_by: str | None = None  # not requested: granted implicitly (low targetSdk, split permission)
 
 
 @dataclass
@@ -95,6 +95,28 @@ class ManifestFacts:
 
     def permission_names(self) -> list[str]:
         return [p.name for p in self.permissions]
+
+    def own_namespaces(self) -> list[str]:
+        """Packages holding the app's own code: the manifest package, plus the packages of the Application class
+        and the launcher activities when they belong to the same developer (same first two segments, or the same
+        second one: ``com.mob.mobpush.demo`` keeps its code in ``com.mob.demo.mobpush``) and are at least three
+        segments long, so a vendor's demo app is not taken for the vendor's SDK under a shorter prefix."""
+        out = [self.package] if self.package else []
+        mine = self.package.split(".")
+        names = [self.application_class or ""] + [
+            c.name
+            for c in self.components
+            if c.kind in ("activity", "activity-alias")
+            and any("android.intent.category.LAUNCHER" in f.categories for f in c.intent_filters)
+        ]
+        for name in names:
+            ns = name.rpartition(".")[0]
+            parts = ns.split(".")
+            if len(parts) < 3 or len(mine) < 2 or ns in out:
+                continue
+            if parts[:2] == mine[:2] or parts[1] == mine[1]:
+                out.append(ns)
+        return out
 
 
 @dataclass
