@@ -100,13 +100,19 @@ def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None
 
         targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
         facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest))  # fmt: skip
-    facts.sdks = detect_sdks(facts.manifest, facts.code, knowledge.sdks, knowledge.sensitive_apis)
+    facts.sdks = detect_sdks(
+        facts.manifest,
+        facts.code,
+        knowledge.sdks,
+        knowledge.sensitive_apis,
+        code_complete=not facts.apk.hidden_code,
+    )
 
 
 def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:
     if facts.manifest is None:
         return
-    for p in facts.manifest.permissions:
+    for p in [*facts.manifest.permissions, *facts.manifest.implicit_permissions]:
         info = knowledge.permissions.get(p.name)
         if info is not None:
             p.protection_level = info.protection_level

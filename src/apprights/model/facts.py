@@ -63,6 +63,7 @@ class PermissionDecl:
     group: str | None = None
     max_sdk: int | None = None
     custom: bool = False  # defined by the app itself (<permission>)
+    implied_by: str | None = None  # not requested: granted implicitly (low targetSdk, split permission)
 
 
 @dataclass
@@ -79,6 +80,8 @@ class ManifestFacts:
     uses_cleartext_traffic: bool | None = None
     network_security_config: str | None = None
     permissions: list[PermissionDecl] = field(default_factory=list)
+    # granted without a request (low targetSdk, split permissions); not in ``permissions``
+    implicit_permissions: list[PermissionDecl] = field(default_factory=list)
     defined_permissions: list[str] = field(default_factory=list)
     uses_features: list[str] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
@@ -93,6 +96,28 @@ class ManifestFacts:
     def permission_names(self) -> list[str]:
         return [p.name for p in self.permissions]
 
+    def own_namespaces(self) -> list[str]:
+        """Packages holding the app's own code: the manifest package, plus the packages of the Application class
+        and the launcher activities when they belong to the same developer (same first two segments, or the same
+        second one: ``com.mob.mobpush.demo`` keeps its code in ``com.mob.demo.mobpush``) and are at least three
+        segments long, so a vendor's demo app is not taken for the vendor's SDK under a shorter prefix."""
+        out = [self.package] if self.package else []
+        mine = self.package.split(".")
+        names = [self.application_class or ""] + [
+            c.name
+            for c in self.components
+            if c.kind in ("activity", "activity-alias")
+            and any("android.intent.category.LAUNCHER" in f.categories for f in c.intent_filters)
+        ]
+        for name in names:
+            ns = name.rpartition(".")[0]
+            parts = ns.split(".")
+            if len(parts) < 3 or len(mine) < 2 or ns in out:
+                continue
+            if parts[:2] == mine[:2] or parts[1] == mine[1]:
+                out.append(ns)
+        return out
+
 
 @dataclass
 class SignerCert:
@@ -102,6 +127,9 @@ class SignerCert:
     issuer: str = ""
     not_before: str = ""
     not_after: str = ""
+
+
+SCHEME_RANK = {"v1": 1, "v2": 2, "v3": 3, "v31": 4}
 
 
 @dataclass
@@ -117,11 +145,21 @@ class ApkFacts:
     signers: list[SignerCert] = field(default_factory=list)
     assets_of_interest: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # code Android loads that the scan cannot see: "packer:<name>", "instant_run", "encrypted:<entry>"
+    hidden_code: list[str] = field(default_factory=list)
+
+    @property
+    def verified_signer(self) -> SignerCert | None:
+        """The signer Android verifies, as apksigner does: the newest scheme present (v3.1 > v3 > v2 > v1).
+        After a key rotation the v3 signer differs from the v1/v2 one, and it is the v3 key that counts."""
+        return max(self.signers, key=lambda s: SCHEME_RANK.get(s.scheme, 0), default=None)
 
     @property
     def signer_sha256(self) -> list[str]:
+        """Distinct signer digests, the verified signer first."""
         seen: list[str] = []
-        for s in self.signers:
+        ranked = sorted(self.signers, key=lambda s: -SCHEME_RANK.get(s.scheme, 0))
+        for s in ranked:
             if s.sha256 not in seen:
                 seen.append(s.sha256)
         return seen

@@ -41,8 +41,9 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
             "dangerous": p.dangerous,
             "protection_level": p.protection_level,
             **({"max_sdk": p.max_sdk} if p.max_sdk else {}),
+            **({"implied_by": p.implied_by} if p.implied_by else {}),
         }
-        for p in (m.permissions if m else [])
+        for p in ([*m.permissions, *m.implicit_permissions] if m else [])
     ]
     sdks = [
         {

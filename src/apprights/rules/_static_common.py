@@ -49,15 +49,26 @@ def _under(name: str, prefix: str) -> bool:
     return bool(p) and (name == p or name.startswith(p + ".") or name.startswith(p + "$"))
 
 
-def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit | None:
+def own_namespaces(facts: AppFacts) -> list[str]:
+    """The app's own code namespaces (``ManifestFacts.own_namespaces``), or its package."""
+    if facts.manifest is not None:
+        return facts.manifest.own_namespaces()
+    return [facts.package] if facts.package else []
+
+
+def sdk_for_class(
+    facts: AppFacts, ctx: RuleContext, class_name: str, owns: list[str] | None = None
+) -> SdkHit | None:
     """The detected SDK owning ``class_name`` (longest matched prefix), else the catalogue's SDK, else None.
 
     A class inside the app's own package is the app's unless the SDK prefix is longer than the package
-    (an app ``com.tencent.mm`` is not the SDK ``com.tencent``)."""
-    own = facts.package
+    (an app ``com.tencent.mm`` is not the SDK ``com.tencent``); so is a class in the namespace of the app's
+    Application class or launcher activity (``own_namespaces``: the MobPush demo's own ``com.mob.demo.mobpush``
+    code is not MobTech's ``com.mob`` SDK). ``owns`` passes those namespaces when the caller has them."""
+    mine = [ns for ns in (own_namespaces(facts) if owns is None else owns) if _under(class_name, ns)]
 
     def allowed(prefix: str) -> bool:
-        return not (own and _under(class_name, own) and len(prefix.rstrip(".")) <= len(own))
+        return not any(len(prefix.rstrip(".")) <= len(ns) for ns in mine)
 
     best: SdkHit | None = None
     best_len = -1
@@ -85,9 +96,11 @@ def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit 
     )
 
 
-def subject_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> tuple[Subject, SdkHit | None]:
+def subject_for_class(
+    facts: AppFacts, ctx: RuleContext, class_name: str, owns: list[str] | None = None
+) -> tuple[Subject, SdkHit | None]:
     """The SDK owning the class, or the app (also for code of a catalogue ``library`` SDK)."""
-    sdk = sdk_for_class(facts, ctx, class_name)
+    sdk = sdk_for_class(facts, ctx, class_name, owns)
     if sdk is None or is_library_sdk(ctx, sdk):
         return app_subject(facts), None
     return sdk_subject(sdk), sdk
@@ -101,11 +114,12 @@ class SubjectResolver:
         self.ctx = ctx
         self._cache: dict[str, tuple[Subject, SdkHit | None]] = {}
         self._library: dict[str, str | None] = {}
+        self._owns = own_namespaces(facts)
 
     def __call__(self, class_name: str) -> tuple[Subject, SdkHit | None]:
         hit = self._cache.get(class_name)
         if hit is None:
-            hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name)
+            hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name, self._owns)
         return hit
 
     def library(self, class_name: str) -> str | None:
@@ -113,7 +127,7 @@ class SubjectResolver:
         if class_name not in self._library:
             lib = support_library(class_name)
             if lib is None:
-                sdk = sdk_for_class(self.facts, self.ctx, class_name)
+                sdk = sdk_for_class(self.facts, self.ctx, class_name, self._owns)
                 lib = sdk.id if sdk is not None and is_library_sdk(self.ctx, sdk) else None
             self._library[class_name] = lib
         return self._library[class_name]
@@ -167,6 +181,19 @@ def startup_classes(facts: AppFacts) -> set[str]:
     if m.application_class:
         out.add(m.application_class)
     out.update(c.name for c in m.components if c.kind == "provider" and _runs_init_code(c))
+    return out
+
+
+def background_classes(facts: AppFacts) -> set[str]:
+    """Classes that run with no screen in front of the user: the Application class and the manifest's
+    receivers, services and providers (what 164号文 calls a background context for starting other apps)."""
+    out: set[str] = set()
+    m = facts.manifest
+    if m is None:
+        return out
+    if m.application_class:
+        out.add(m.application_class)
+    out.update(c.name for c in m.components if c.enabled and c.kind in ("receiver", "service", "provider"))
     return out
 
 

@@ -255,7 +255,13 @@ def manifest_from_report(report: dict[str, Any]) -> ManifestFacts | None:
         permissions=[
             PermissionDecl(p["name"], dangerous=bool(p.get("dangerous")))
             for p in perms[:1000]
-            if isinstance(p, dict) and isinstance(p.get("name"), str)
+            if isinstance(p, dict) and isinstance(p.get("name"), str) and not p.get("implied_by")
+        ],
+        # granted by Android without a request (listed with ``implied_by``): not the app's requested permissions
+        implicit_permissions=[
+            PermissionDecl(p["name"], dangerous=bool(p.get("dangerous")), implied_by=str(p["implied_by"]))
+            for p in perms[:1000]
+            if isinstance(p, dict) and isinstance(p.get("name"), str) and p.get("implied_by")
         ],
     )
 
