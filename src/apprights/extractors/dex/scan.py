@@ -28,6 +28,7 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
+from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, REFLECTION_APIS
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ MAX_STRING_REFS = 5000
 MAX_ENTRY_CALLS = 2000  # distinct (callee, caller class, caller method) per dex
 MAX_ENTRY_CLASSES = 256  # entry classes plus their nested classes, per dex
 MAX_ENTRY_UNITS = 1 << 20  # code units swept in entry classes per dex (hostile input stays bounded)
+MAX_DETAIL_METHODS = 20000  # methods decoded for constant arguments / reflection per dex
+MAX_ARGS = 8  # distinct constant arguments kept per call site
 
 
 def _width_table() -> list[int]:
@@ -82,7 +85,25 @@ def dotted_class(descriptor: str) -> str:
 class DexTargets:
     """The framework methods to find, as (class descriptor, method name) pairs (all overloads of a name)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        pairs: Iterable[tuple[str, str]],
+        *,
+        arg_index: dict[str, int] | None = None,
+        reflection: dict[str, list[str]] | None = None,
+    ) -> None:
+        """``arg_index``: {dotted api: argument index (receiver excluded)} of APIs whose constant argument is
+        recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it the reflection
+        entry points (``Class.forName``/``getMethod``/``getDeclaredMethod``) are scanned too and a method
+        naming a sensitive method in a const-string gives a reflective call site."""
+        self.arg_index: dict[str, int] = dict(arg_index or {})
+        self.reflection: dict[str, list[str]] = dict(reflection or {})
+        pairs = set(pairs)
+        self.internal: frozenset[str] = frozenset()
+        if self.reflection:
+            extra = {p for p in REFLECTION_APIS if p not in pairs}
+            self.internal = frozenset(api_name(d, n) for d, n in extra)
+            pairs |= extra
         self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
         by_class: dict[str, set[str]] = {}
         for desc, name in self.pairs:
@@ -92,10 +113,19 @@ class DexTargets:
 
     @classmethod
     def from_catalogue(cls, catalogue: SensitiveApiCatalogue) -> DexTargets:
-        return cls(catalogue.targets())
+        arg_index: dict[str, int] = {}
+        for a in catalogue.apis:
+            idx = (a.arg_filter or {}).get("index")
+            if isinstance(idx, int) and 0 <= idx < 8:
+                arg_index[a.api] = idx
+        reflection = {
+            name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
+        }
+        return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection)
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        """The number of APIs asked for (the reflection entry points scanned for internal use excluded)."""
+        return len(self.pairs) - len(self.internal)
 
 
 @dataclass
@@ -121,8 +151,16 @@ def scan_dex(
 
     ``entry_classes`` (dotted class names): also record the non-framework methods their methods, and those of
     their nested classes, invoke (``DexScan.entry_calls``)."""
+    return scan_dex_keep(name, data, targets, entry_classes=entry_classes)[0]
+
+
+def scan_dex_keep(
+    name: str, data: bytes, targets: DexTargets, *, entry_classes: Iterable[str] | None = None
+) -> tuple[DexScan, _Scanner]:
+    """``scan_dex`` that also returns the scanner, whose tables the reachability search (``reach.py``) reuses."""
     try:
-        return _Scanner(name, data, targets, entry_classes).run()
+        scanner = _Scanner(name, data, targets, entry_classes)
+        return scanner.run(), scanner
     except InputError:
         raise
     except (IndexError, ValueError, KeyError, OverflowError, struct.error, MemoryError) as exc:
@@ -141,6 +179,7 @@ class _Scanner:
         self.targets = targets
         self.entry_classes = sorted(set(entry_classes or ()))
         self._mt: MethodTable | None = None
+        self.class_names: list[str] = []
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -154,14 +193,14 @@ class _Scanner:
         class_to_str = {d: found[d] for d in self.targets.by_class if d in found}
         target_api = self._resolve_targets(class_to_str, name_to_str)
         pool_strings = scan_pool(dex, self.pool, name_to_str)
-        class_names = self._class_names()
+        class_names = self.class_names = self._class_names()
         scan = DexScan(
             name=self.name,
             size=len(dex.data),
             class_count=dex.class_count,
             method_count=dex.method_count,
             defined_classes=class_names,
-            referenced_apis=sorted(set(target_api.values())),
+            referenced_apis=sorted(set(target_api.values()) - self.targets.internal),
             urls=pool_strings.urls,
         )
         if target_api or pool_strings.interesting:
@@ -345,6 +384,8 @@ class _Scanner:
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
         refs: dict[tuple[str, str, str, str], None] = {}
+        detailed = self.targets.internal | set(self.targets.arg_index)
+        details: list[tuple[int, int, list[tuple[str, str]]]] = []  # (start unit, end unit, callers)
         for item, found in zip(items, verified, strict=True):
             if not found:
                 continue
@@ -353,10 +394,15 @@ class _Scanner:
                 (class_names[c], self.pool.get(int(dex.method_name[m])))
                 for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True)
             ]
+            wants_detail = False
             for pos in found:
                 op = units[pos] & 0xFF
                 if _IS_INVOKE[op]:
                     api = target_api[units[pos + 1]]
+                    if api in detailed:
+                        wants_detail = True
+                    if api in self.targets.internal:
+                        continue
                     for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
                     continue
@@ -365,11 +411,79 @@ class _Scanner:
                 for cls, meth in callers:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
+            if wants_detail and len(details) < MAX_DETAIL_METHODS:
+                details.append((starts_l[item], ends_l[item], callers))
+        args, reflective = self._details(units, details, target_api) if details else ({}, Counter())
         scan.call_sites = [
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n)
+            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, args=args.get((a, c, m)))
             for (a, c, m), n in sorted(calls.items())
         ]
+        scan.call_sites.extend(
+            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, reflective=True)
+            for (a, c, m), n in sorted(reflective.items())
+            if (a, c, m) not in calls
+        )
         scan.strings = [StringRef(value=v, kind=kd, caller_class=c, caller_method=m) for v, kd, c, m in refs]
+
+    def _details(
+        self,
+        units: memoryview,
+        details: list[tuple[int, int, list[tuple[str, str]]]],
+        target_api: dict[int, str],
+    ) -> tuple[dict[tuple[str, str, str], list[str]], Counter[tuple[str, str, str]]]:
+        """Constant arguments of argument-filtered APIs and reflective reads, from a full decode of the few
+        methods that call them (``detail.analyse_method``)."""
+        from apprights.extractors.dex.detail import analyse_method
+
+        t = self.targets
+        wanted: dict[int, int] = {}
+        for mid, api in target_api.items():
+            if api in t.arg_index:
+                wanted[mid] = t.arg_index[api]
+            elif api in t.internal:
+                wanted[mid] = 0  # Class.forName(name) / getMethod(name, …)
+        args: dict[tuple[str, str, str], list[str]] = {}
+        reflective: Counter[tuple[str, str, str]] = Counter()
+        for start, end, callers in details:
+            d = analyse_method(
+                units, start, end, wanted,
+                string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+            )  # fmt: skip
+            names: list[str] = []
+            for pos, value in d.args.items():
+                api = target_api[units[pos + 1]]
+                if api in t.internal:
+                    if value is not None:
+                        names.append(value)
+                    continue
+                for cls, meth in callers:
+                    got = args.setdefault((api, cls, meth), [])
+                    if value is not None and value not in got and len(got) < MAX_ARGS:
+                        got.append(value)
+            if any(target_api.get(units[p + 1]) in t.internal for p in d.args):
+                for api in reflective_reads([*names, *d.strings], t.reflection):
+                    for cls, meth in callers:
+                        reflective[(api, cls, meth)] += 1
+        return args, reflective
+
+    def _string_at(self, idx: int) -> str:
+        return self.pool.get(idx) if idx < len(self.pool) else ""
+
+    def _callee_ref(self, m: int) -> str:
+        dex = self.dex
+        if m >= dex.method_count:
+            return ""
+        desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
+        return desc + "->" + self.pool.get(int(dex.method_name[m]))
+
+    def _field_value(self, f: int) -> str | None:
+        ref = self.dex.field_ref(f)
+        if ref is None:
+            return None
+        cls = dotted_class(self.pool.get(int(self.dex.type_desc[ref[0]])))
+        if not cls.startswith("android.provider."):
+            return None
+        return CONTENT_URI_FIELDS.get(cls + "." + self.pool.get(ref[1]))
 
     def _candidates(self, lo: int, hi: int, target_api: dict[int, str], pool_strings: PoolStrings) -> I64:
         """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string:
@@ -397,6 +511,23 @@ class _Scanner:
             val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
             found.append(pos[np.isin(val, big)])
         return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
+
+
+def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[str]:
+    """Sensitive APIs named by the const-strings of one method that uses reflection: a method name as is,
+    reversed, or split over up to three consecutive strings (``"get" + "DeviceId"``); a class name among the
+    strings picks the API when several classes have the method."""
+    seen = set(strings)
+    seen |= {x[::-1] for x in strings}
+    for k in (2, 3):
+        seen |= {"".join(strings[i : i + k]) for i in range(len(strings) - k + 1)}
+    out: list[str] = []
+    for name in sorted(seen & names.keys()):
+        apis = names[name]
+        by_class = [a for a in apis if a.rsplit(".", 1)[0] in seen]
+        pick = by_class or apis[:1]
+        out.extend(a for a in pick if a not in out)
+    return out
 
 
 def _unit_width_table() -> npt.NDArray[np.int64]:
@@ -455,6 +586,7 @@ def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -
 
 
 _UNIT_WIDTH_L: list[int] = _UNIT_WIDTH.tolist()
+UNIT_WIDTH_L = _UNIT_WIDTH_L
 
 
 def _invokes(units: memoryview, start: int, end: int) -> Iterator[int]:
@@ -470,6 +602,11 @@ def _invokes(units: memoryview, start: int, end: int) -> Iterator[int]:
         if _IS_INVOKE_L[u & 0xFF]:
             yield units[i + 1]
         i += w
+
+
+def payload_width(units: memoryview, i: int, end: int) -> int:
+    """Width in units of the switch/array payload at ``i`` (INVALID when it does not fit before ``end``)."""
+    return _payload_width(units, i, end)
 
 
 def _payload_width(units: memoryview, i: int, end: int) -> int:

@@ -1,0 +1,204 @@
+"""Code-level precision of the dex scanner on dex files built with ``apprights.testing``: constant arguments of
+argument-filtered APIs (Settings key, content URI from a string, ``Uri.parse`` or a platform ``CONTENT_URI``
+field), reflective reads (plain, reversed, concatenated names), and reachability from entry points through the
+app's own methods, with platform-library wrappers attributed to their callers."""
+
+from __future__ import annotations
+
+import functools
+
+from apprights.extractors.dex import DexTargets, extract_code, reach_roots_of
+from apprights.knowledge import Knowledge
+from apprights.model.facts import CallSite, CodeFacts, Component
+from apprights.testing.dexwriter import ACC_PUBLIC, ACC_STATIC, Code, DexClass, write_dex
+from apprights.testing.factories import make_manifest
+
+STATIC = ACC_PUBLIC | ACC_STATIC
+SECURE_GET = (
+    "Landroid/provider/Settings$Secure;->getString(Landroid/content/ContentResolver;Ljava/lang/String;)"
+    "Ljava/lang/String;"
+)
+QUERY = (
+    "Landroid/content/ContentResolver;->query(Landroid/net/Uri;[Ljava/lang/String;Ljava/lang/String;"
+    "[Ljava/lang/String;Ljava/lang/String;)Landroid/database/Cursor;"
+)
+PHONE_URI = "Landroid/provider/ContactsContract$CommonDataKinds$Phone;->CONTENT_URI:Landroid/net/Uri;"
+CALLS_URI = "Landroid/provider/CallLog$Calls;->CONTENT_URI:Landroid/net/Uri;"
+URI_PARSE = "Landroid/net/Uri;->parse(Ljava/lang/String;)Landroid/net/Uri;"
+FOR_NAME = "Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;"
+GET_METHOD = "Ljava/lang/Class;->getMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;"
+GET_IMEI = "Landroid/telephony/TelephonyManager;->getImei()Ljava/lang/String;"
+COMPAT = "androidx.core.telephony.TelephonyManagerCompat"
+COMPAT_GET_IMEI = (
+    "Landroidx/core/telephony/TelephonyManagerCompat;->getImei(Landroid/telephony/TelephonyManager;)"
+    "Ljava/lang/String;"
+)
+
+
+@functools.cache
+def targets() -> DexTargets:
+    return DexTargets.from_catalogue(Knowledge.load().sensitive_apis)
+
+
+def _static(
+    cls: DexClass, name: str, code: Code, proto: str = "(Landroid/content/ContentResolver;)V"
+) -> None:
+    cls.add_method(name, proto, code=code.return_void(), access=STATIC)
+
+
+def _sites(code: CodeFacts) -> dict[tuple[str, str], CallSite]:
+    return {(s.caller_method, s.api.rsplit(".", 1)[1]): s for s in code.call_sites}
+
+
+def _scan(*classes: DexClass, roots: dict[str, bool] | None = None) -> CodeFacts:
+    return extract_code([("classes.dex", write_dex(list(classes)))], targets(), reach_roots=roots)
+
+
+def test_settings_key_is_read_from_the_const_string_argument() -> None:
+    c = DexClass("com.example.app.Ids")
+    _static(c, "androidId", Code().const_string(1, "android_id").invoke_static(SECURE_GET, [0, 1]))
+    _static(c, "listeners", Code().const_string(1, "enabled_notification_listeners").invoke_static(SECURE_GET, [0, 1]))  # fmt: skip
+    # the key register is overwritten by another const-string before the call: the last one counts
+    _static(
+        c,
+        "overwritten",
+        Code()
+        .const_string(1, "android_id")
+        .const_string(1, "bluetooth_name")
+        .invoke_static(SECURE_GET, [0, 1]),
+    )
+    _static(c, "unknown", Code().invoke_static(SECURE_GET, [0, 1]))  # key from a parameter: no constant
+    s = _sites(_scan(c))
+    assert s[("androidId", "getString")].args == ["android_id"]
+    assert s[("listeners", "getString")].args == ["enabled_notification_listeners"]
+    assert s[("overwritten", "getString")].args == ["bluetooth_name"]
+    assert s[("unknown", "getString")].args == []
+
+
+def test_content_uri_from_static_field_uri_parse_and_string() -> None:
+    c = DexClass("com.mob.contacts.Reader")
+    _static(c, "phones", Code().sget_object(1, PHONE_URI).invoke_virtual(QUERY, [0, 1, 2, 3, 4, 5]))
+    _static(c, "calls", Code().sget_object(2, CALLS_URI).raw(0x07 | 1 << 8 | 2 << 12).invoke_virtual(QUERY, [0, 1, 2, 3, 4, 5]))  # fmt: skip
+    _static(
+        c,
+        "sms",
+        Code()
+        .const_string(1, "content://sms/inbox")
+        .invoke_static(URI_PARSE, [1])
+        .move_result_object(1)
+        .invoke_virtual(QUERY, [0, 1, 2, 3, 4, 5]),
+    )
+    s = _sites(_scan(c))
+    assert s[("phones", "query")].args == ["content://com.android.contacts/data/phones"]
+    assert s[("calls", "query")].args == ["content://call_log/calls"]
+    assert s[("sms", "query")].args == ["content://sms/inbox"]
+
+
+def test_reflective_reads_plain_reversed_and_concatenated() -> None:
+    c = DexClass("com.sdk.refl.R")
+    _static(
+        c,
+        "plain",
+        Code()
+        .const_string(0, "android.telephony.TelephonyManager")
+        .invoke_static(FOR_NAME, [0])
+        .move_result_object(0)
+        .const_string(1, "getDeviceId")
+        .invoke_virtual(GET_METHOD, [0, 1, 2]),
+        "()V",
+    )
+    _static(
+        c, "reversed", Code().const_string(1, "sserddAcaMteg").invoke_virtual(GET_METHOD, [0, 1, 2]), "()V"
+    )
+    _static(
+        c,
+        "concat",
+        Code().const_string(1, "getSub").const_string(2, "scriberId").invoke_virtual(GET_METHOD, [0, 1, 2]),
+        "()V",
+    )
+    # a sensitive name without any reflection call is no read, and a generic name is never one
+    _static(c, "noReflection", Code().const_string(1, "getDeviceId"), "()V")
+    _static(c, "generic", Code().const_string(1, "getString").invoke_virtual(GET_METHOD, [0, 1, 2]), "()V")
+    code = _scan(c)
+    got = {(s.caller_method, s.api) for s in code.call_sites}
+    assert got == {
+        ("plain", "android.telephony.TelephonyManager.getDeviceId"),
+        ("reversed", "android.net.wifi.WifiInfo.getMacAddress"),
+        ("concat", "android.telephony.TelephonyManager.getSubscriberId"),
+    }
+    assert all(s.reflective for s in code.call_sites)
+    assert "java.lang.Class.getMethod" not in code.referenced_apis  # internal target, not a catalogue API
+
+
+def _app_classes() -> list[DexClass]:
+    app = DexClass("com.example.app.App", superclass="android.app.Application")
+    app.add_method(
+        "onCreate", "()V", code=Code().invoke_static("Lcom/example/app/Boot;->start()V", []).return_void()
+    )
+    boot = DexClass("com.example.app.Boot")
+    _static(boot, "start", Code().invoke_static("Lcom/sdk/push/Core;->init()V", []), "()V")
+    core = DexClass("com.sdk.push.Core")
+    _static(core, "init", Code().invoke_static("Lcom/sdk/push/Ids;->collect(Landroid/content/ContentResolver;)V", [0]), "()V")  # fmt: skip
+    ids = DexClass("com.sdk.push.Ids")
+    _static(ids, "collect", Code().const_string(1, "android_id").invoke_static(SECURE_GET, [0, 1]))
+    _static(ids, "orphan", Code().const_string(1, "android_id").invoke_static(SECURE_GET, [0, 1]))
+    # a Runnable built in Activity code: its run() is reached from the component
+    task = DexClass("com.example.app.Task", interfaces=["java.lang.Runnable"])
+    task.add_constructor()
+    task.add_method("run", "()V", code=Code().invoke_static(COMPAT_GET_IMEI, [0]).return_void())
+    main = DexClass("com.example.app.Main", superclass="android.app.Activity")
+    main.add_method(
+        "onResume", "()V", code=Code().new_instance(0, "com.example.app.Task").invoke_direct("Lcom/example/app/Task;-><init>()V", [0]).return_void()
+    )  # fmt: skip
+    compat = DexClass(COMPAT)
+    compat.add_method(
+        "getImei",
+        "(Landroid/telephony/TelephonyManager;)Ljava/lang/String;",
+        code=Code().invoke_virtual(GET_IMEI, [0]).return_void(),
+        access=STATIC,
+    )
+    return [app, boot, core, ids, task, main, compat]
+
+
+def test_reach_from_application_through_own_and_sdk_methods() -> None:
+    manifest = make_manifest("com.example.app", application_class="com.example.app.App")
+    manifest.components.append(Component(kind="activity", name="com.example.app.Main"))
+    roots = reach_roots_of(manifest)
+    assert roots == {"com.example.app.App": True, "com.example.app.Main": False}
+    code = _scan(*_app_classes(), roots=roots)
+    assert code.reach_depth > 0
+    s = _sites(code)
+    collect = s[("collect", "getString")]
+    assert collect.startup and collect.entry == "com.example.app.App.onCreate"
+    assert collect.path == [
+        "com.example.app.App.onCreate",
+        "com.example.app.Boot.start",
+        "com.sdk.push.Core.init",
+        "com.sdk.push.Ids.collect",
+    ]
+    orphan = s[("orphan", "getString")]
+    assert orphan.entry == "" and not orphan.startup  # no path from any entry point
+
+
+def test_wrapper_read_is_attributed_to_its_caller() -> None:
+    manifest = make_manifest("com.example.app", application_class="com.example.app.App")
+    manifest.components.append(Component(kind="activity", name="com.example.app.Main"))
+    code = _scan(*_app_classes(), roots=reach_roots_of(manifest))
+    imei = [s for s in code.call_sites if s.api == "android.telephony.TelephonyManager.getImei"]
+    by_caller = {(s.caller_class, s.caller_method): s for s in imei}
+    assert set(by_caller) == {(COMPAT, "getImei"), ("com.example.app.Task", "run")}
+    wrapped = by_caller[("com.example.app.Task", "run")]
+    assert wrapped.via == f"{COMPAT}.getImei"
+    # reached from the activity (component entry) through the Runnable's constructor, not at start-up
+    assert wrapped.entry == "com.example.app.Main.onResume" and not wrapped.startup
+    assert wrapped.path == [
+        "com.example.app.Main.onResume",
+        "com.example.app.Task.<init>",
+        "com.example.app.Task.run",
+    ]
+
+
+def test_without_roots_nothing_is_annotated() -> None:
+    code = _scan(*_app_classes())
+    assert code.reach_depth == 0
+    assert all(s.entry is None and not s.via for s in code.call_sites)
