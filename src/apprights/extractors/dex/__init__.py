@@ -54,7 +54,7 @@ def extract_code(
     ``entry_classes`` (dotted names: the Application class, providers, the launcher activity …): record in
     ``CodeFacts.entry_calls`` the non-framework methods invoked from their methods and their nested classes'.
     ``reach_roots`` ({component class: runs at process start}, see ``reach_roots_of``): search the callers of
-    every call site up to ``reach_depth`` calls deep and record the entry method reaching it
+    the call sites of ``targets.reach_apis`` (non-weak reads) up to ``reach_depth`` calls deep and record the entry method reaching it
     (``CallSite.entry``/``startup``/``path``), adding the callers of platform-library wrappers as call sites.
     A malformed dex is recorded in ``warnings`` and skipped; the others are still scanned.
     """
@@ -94,7 +94,9 @@ def extract_code(
                 break
             urls[u] = None
     if reach_roots is not None and reach_depth > 0:
-        calls.extend(_reach(scanners, calls, reach_roots, reach_depth, facts))
+        wanted = targets.reach_apis
+        todo = [c for c in calls if not c.reflective and (wanted is None or c.api in wanted)]
+        calls.extend(_reach(scanners, todo, reach_roots, reach_depth, facts))
     facts.defined_classes = list(classes)
     facts.referenced_apis = sorted(apis)
     facts.call_sites = calls

@@ -91,11 +91,14 @@ class DexTargets:
         *,
         arg_index: dict[str, int] | None = None,
         reflection: dict[str, list[str]] | None = None,
+        reach_apis: Iterable[str] | None = None,
     ) -> None:
         """``arg_index``: {dotted api: argument index (receiver excluded)} of APIs whose constant argument is
         recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it the reflection
         entry points (``Class.forName``/``getMethod``/``getDeclaredMethod``) are scanned too and a method
-        naming a sensitive method in a const-string gives a reflective call site."""
+        naming a sensitive method in a const-string gives a reflective call site. ``reach_apis``: the APIs whose
+        call sites the reachability search starts from (None = all)."""
+        self.reach_apis: frozenset[str] | None = None if reach_apis is None else frozenset(reach_apis)
         self.arg_index: dict[str, int] = dict(arg_index or {})
         self.reflection: dict[str, list[str]] = dict(reflection or {})
         pairs = set(pairs)
@@ -121,7 +124,10 @@ class DexTargets:
         reflection = {
             name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
         }
-        return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection)
+        # reachability matters for reads that are evidence on their own; weak reads (network type) and other
+        # kinds keep the rules' class-level judgement
+        reach = {a.api for a in catalogue.apis if a.kind in ("read", "listen") and not a.weak}
+        return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach)
 
     def __len__(self) -> int:
         """The number of APIs asked for (the reflection entry points scanned for internal use excluded)."""
