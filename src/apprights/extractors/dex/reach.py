@@ -207,8 +207,9 @@ def _entry_kind(key: Key, roots: Mapping[str, bool]) -> str | None:
     outer = cls.split("$", 1)[0]
     if outer not in roots:
         return None
-    if roots[outer] and cls == outer and meth in STARTUP_METHODS:
-        return "startup"
+    if roots[outer] and cls == outer:
+        # other methods of the Application class or a provider are searched on: onCreate often calls them
+        return "startup" if meth in STARTUP_METHODS else None
     return "component"
 
 
