@@ -62,12 +62,6 @@ CONTENT_URI_FIELDS: dict[str, str] = {
     "android.provider.MediaStore$Audio$Media.EXTERNAL_CONTENT_URI": "content://media/external/audio/media",
 }
 
-# Reflection entry points: a const-string naming a sensitive method passed here is a reflective read.
-REFLECTION_APIS: tuple[tuple[str, str], ...] = (
-    ("Ljava/lang/Class;", "forName"),
-    ("Ljava/lang/Class;", "getMethod"),
-    ("Ljava/lang/Class;", "getDeclaredMethod"),
-)
 # Method names too common to mean a sensitive read when seen as a string (``getString``, ``query`` …).
 GENERIC_METHOD_NAMES = frozenset(
     {"getString", "getInt", "query", "listen", "start", "getName", "getAddress", "get", "schedule", "enqueue",

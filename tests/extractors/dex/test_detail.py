@@ -25,12 +25,6 @@ CALLS_URI = "Landroid/provider/CallLog$Calls;->CONTENT_URI:Landroid/net/Uri;"
 URI_PARSE = "Landroid/net/Uri;->parse(Ljava/lang/String;)Landroid/net/Uri;"
 FOR_NAME = "Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;"
 GET_METHOD = "Ljava/lang/Class;->getMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;"
-GET_IMEI = "Landroid/telephony/TelephonyManager;->getImei()Ljava/lang/String;"
-COMPAT = "androidx.core.telephony.TelephonyManagerCompat"
-COMPAT_GET_IMEI = (
-    "Landroidx/core/telephony/TelephonyManagerCompat;->getImei(Landroid/telephony/TelephonyManager;)"
-    "Ljava/lang/String;"
-)
 
 
 @functools.cache
@@ -111,7 +105,7 @@ def test_reflective_reads_plain_reversed_and_concatenated() -> None:
     _static(
         c,
         "concat",
-        Code().const_string(1, "getSub").const_string(2, "scriberId").invoke_virtual(GET_METHOD, [0, 1, 2]),
+        Code().const_string(1, "get").const_string(2, "SubscriberId").invoke_virtual(GET_METHOD, [0, 1, 2]),
         "()V",
     )
     # a sensitive name without any reflection call is no read, and a generic name is never one

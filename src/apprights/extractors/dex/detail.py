@@ -3,7 +3,7 @@
 The fast scan (``scan.py``) finds call sites without decoding instructions. Some APIs only mean something with
 their argument: ``Settings.Secure.getString(resolver, "android_id")`` is the Android ID, any other key is not;
 ``ContentResolver.query(ContactsContract.CommonDataKinds.Phone.CONTENT_URI, …)`` reads contacts. For the methods
-that call such an API (or a reflection API), this module decodes every instruction in order and tracks, per
+that call such an API (or load a const-string hinting at a reflective read), this module decodes every instruction in order and tracks, per
 register, the constant it holds: a ``const-string``, a platform ``CONTENT_URI`` static field (``sget-object``) or
 the result of ``Uri.parse``/``Uri.withAppendedPath`` on one. Register writes by other instructions are not
 tracked (a stale constant may survive an unrelated write); branches are ignored (linear order).
@@ -29,6 +29,9 @@ STATIC_INVOKES = frozenset({0x71, 0x77})
 MAX_METHOD_STRINGS = 64  # const-strings kept per method for reflection matching
 # Calls whose result carries the constant of their first argument (a URI built from a constant).
 URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAppendedPath"})
+REFLECTION_CALLS = frozenset(
+    {"Ljava/lang/Class;->forName", "Ljava/lang/Class;->getMethod", "Ljava/lang/Class;->getDeclaredMethod"}
+)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class MethodDetail:
 
     args: dict[int, str | None] = field(default_factory=dict)
     strings: list[str] = field(default_factory=list)
+    reflects: bool = False  # calls Class.forName / getMethod / getDeclaredMethod
 
 
 def invoke_registers(units: memoryview, pos: int) -> list[int]:
@@ -113,8 +117,12 @@ def analyse_method(
             if mid in wanted:
                 k = wanted[mid] + (0 if op in STATIC_INVOKES else 1)
                 out.args[i] = regs.get(args[k]) if k < len(args) else None
-            elif args and args[0] in regs and callee_at(mid) in URI_BUILDERS:
-                pending = regs[args[0]]
+            else:
+                callee = callee_at(mid)
+                if callee in REFLECTION_CALLS:
+                    out.reflects = True
+                elif args and args[0] in regs and callee in URI_BUILDERS:
+                    pending = regs[args[0]]
         if not (op in INVOKE_35C or op in INVOKE_3RC):
             pending = None  # a result is only moved by the instruction right after the call
         i += w

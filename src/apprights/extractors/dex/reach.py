@@ -58,6 +58,7 @@ class CallIndex:
 
         self.s = scanner
         self.known: dict[Key, tuple[int, int]] = {}  # (type index, name string index)
+        self._type_index: dict[str, int] | None = None
         dex = scanner.dex
         mt = scanner._methods()
         order = np.argsort(mt.code_off, kind="stable")
@@ -94,6 +95,14 @@ class CallIndex:
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
 
+    def _types(self) -> dict[str, int]:
+        """{dotted class name: type index} of every type this dex names."""
+        if self._type_index is None:
+            dex = self.s.dex
+            names = self.s.type_names(dex.type_desc.astype(np.int64)) if len(dex.type_desc) else []
+            self._type_index = {n: i for i, n in enumerate(names)}
+        return self._type_index
+
     def method_ids(self, keys: Iterable[Key]) -> dict[int, Key]:
         """{method id: key} of the method_ids rows naming one of ``keys`` (class and name)."""
         s = self.s
@@ -109,17 +118,12 @@ class CallIndex:
             else:
                 type_of[ids[0]], name_of[ids[1]] = key
         keys = list(keys)
-        descs = {"L" + c.replace(".", "/") + ";": c for c, _ in unknown}
+        types = self._types()
+        unknown = [k for k in unknown if k[0] in types]  # a class this dex never names is not called here
+        for c, _ in unknown:
+            type_of[types[c]] = c
         names = {m for _, m in unknown}
-        found = pool.find_many([*descs, *names]) if unknown else {}
-        present = [(found[d], c) for d, c in descs.items() if d in found]
-        if present and len(dex.type_desc):
-            sidx = np.array([p for p, _ in present], dtype=np.int64)
-            t = np.minimum(np.searchsorted(dex.type_desc, sidx), len(dex.type_desc) - 1)
-            ok = dex.type_desc[t] == sidx
-            for ti, good, (_, c) in zip(t.tolist(), ok.tolist(), present, strict=True):
-                if good:
-                    type_of[ti] = c
+        found = pool.find_many(names) if names else {}
         name_of.update({found[n]: n for n in names if n in found})
         if not type_of or not name_of:
             return out

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
-from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, REFLECTION_APIS
+from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ MAX_ENTRY_CLASSES = 256  # entry classes plus their nested classes, per dex
 MAX_ENTRY_UNITS = 1 << 20  # code units swept in entry classes per dex (hostile input stays bounded)
 MAX_DETAIL_METHODS = 20000  # methods decoded for constant arguments / reflection per dex
 MAX_ARGS = 8  # distinct constant arguments kept per call site
+HINT = "reflection_hint"  # internal kind of const-strings that only trigger the reflection check
 
 
 def _width_table() -> list[int]:
@@ -94,19 +95,25 @@ class DexTargets:
         reach_apis: Iterable[str] | None = None,
     ) -> None:
         """``arg_index``: {dotted api: argument index (receiver excluded)} of APIs whose constant argument is
-        recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it the reflection
-        entry points (``Class.forName``/``getMethod``/``getDeclaredMethod``) are scanned too and a method
-        naming a sensitive method in a const-string gives a reflective call site. ``reach_apis``: the APIs whose
+        recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it a method that
+        loads a const-string hinting at one (``reflection_hints``) is decoded, and when it also calls
+        ``Class.forName``/``getMethod``/``getDeclaredMethod`` and its strings name a sensitive method, it
+        gives a reflective call site. ``reach_apis``: the APIs whose
         call sites the reachability search starts from (None = all)."""
         self.reach_apis: frozenset[str] | None = None if reach_apis is None else frozenset(reach_apis)
         self.arg_index: dict[str, int] = dict(arg_index or {})
         self.reflection: dict[str, list[str]] = dict(reflection or {})
-        pairs = set(pairs)
-        self.internal: frozenset[str] = frozenset()
-        if self.reflection:
-            extra = {p for p in REFLECTION_APIS if p not in pairs}
-            self.internal = frozenset(api_name(d, n) for d, n in extra)
-            pairs |= extra
+        # const-strings that make a method worth decoding for reflection: a sensitive method name, reversed,
+        # its part after "get" (the usual split "get" + "DeviceId"), a class name of one, reversed
+        hints: set[str] = set()
+        for name, apis in self.reflection.items():
+            hints |= {name, name[::-1]}
+            if name.startswith("get") and len(name) > 6:
+                hints.add(name[3:])
+            for a in apis:
+                cls = a.rsplit(".", 1)[0]
+                hints |= {cls, cls[::-1]}
+        self.reflection_hints: frozenset[str] = frozenset(hints)
         self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
         by_class: dict[str, set[str]] = {}
         for desc, name in self.pairs:
@@ -130,8 +137,7 @@ class DexTargets:
         return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach)
 
     def __len__(self) -> int:
-        """The number of APIs asked for (the reflection entry points scanned for internal use excluded)."""
-        return len(self.pairs) - len(self.internal)
+        return len(self.pairs)
 
 
 @dataclass
@@ -194,11 +200,15 @@ class _Scanner:
 
     def run(self) -> DexScan:
         dex = self.dex
-        found = self.pool.find_many([*self.targets.by_class, *self.targets.names])
+        hints = self.targets.reflection_hints
+        found = self.pool.find_many([*self.targets.by_class, *self.targets.names, *hints])
         name_to_str = {found[n]: n for n in self.targets.names if n in found}
         class_to_str = {d: found[d] for d in self.targets.by_class if d in found}
         target_api = self._resolve_targets(class_to_str, name_to_str)
         pool_strings = scan_pool(dex, self.pool, name_to_str)
+        for h in hints:
+            if h in found:
+                pool_strings.interesting.setdefault(found[h], (HINT, h))
         class_names = self.class_names = self._class_names()
         scan = DexScan(
             name=self.name,
@@ -206,7 +216,7 @@ class _Scanner:
             class_count=dex.class_count,
             method_count=dex.method_count,
             defined_classes=class_names,
-            referenced_apis=sorted(set(target_api.values()) - self.targets.internal),
+            referenced_apis=sorted(set(target_api.values())),
             urls=pool_strings.urls,
         )
         if target_api or pool_strings.interesting:
@@ -326,7 +336,11 @@ class _Scanner:
         dex = self.dex
         if dex.class_count == 0:
             return []
-        sidx = dex.type_desc[dex.class_idx].astype(np.int64)
+        return self.type_names(dex.type_desc[dex.class_idx].astype(np.int64))
+
+    def type_names(self, sidx: I64) -> list[str]:
+        """Dotted names of the type descriptors at string indices ``sidx``, decoded in one block."""
+        dex = self.dex
         starts, lengths, ascii_ok = self.pool.extents()
         s, n, ok = starts[sidx], lengths[sidx], ascii_ok[sidx]
         names: list[str] = [""] * len(sidx)
@@ -390,7 +404,8 @@ class _Scanner:
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
         refs: dict[tuple[str, str, str, str], None] = {}
-        detailed = self.targets.internal | set(self.targets.arg_index)
+        detailed = set(self.targets.arg_index)
+        hints = self.targets.reflection_hints
         details: list[tuple[int, int, list[tuple[str, str]]]] = []  # (start unit, end unit, callers)
         for item, found in zip(items, verified, strict=True):
             if not found:
@@ -407,13 +422,15 @@ class _Scanner:
                     api = target_api[units[pos + 1]]
                     if api in detailed:
                         wants_detail = True
-                    if api in self.targets.internal:
-                        continue
                     for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
                     continue
                 sidx = units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
                 kind, value = interesting[sidx]
+                if value in hints and kind in (HINT, "reflection"):
+                    wants_detail = True
+                    if kind == HINT:
+                        continue
                 for cls, meth in callers:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
@@ -442,12 +459,7 @@ class _Scanner:
         from apprights.extractors.dex.detail import analyse_method
 
         t = self.targets
-        wanted: dict[int, int] = {}
-        for mid, api in target_api.items():
-            if api in t.arg_index:
-                wanted[mid] = t.arg_index[api]
-            elif api in t.internal:
-                wanted[mid] = 0  # Class.forName(name) / getMethod(name, …)
+        wanted = {mid: t.arg_index[api] for mid, api in target_api.items() if api in t.arg_index}
         args: dict[tuple[str, str, str], list[str]] = {}
         reflective: Counter[tuple[str, str, str]] = Counter()
         for start, end, callers in details:
@@ -455,19 +467,14 @@ class _Scanner:
                 units, start, end, wanted,
                 string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
             )  # fmt: skip
-            names: list[str] = []
             for pos, value in d.args.items():
                 api = target_api[units[pos + 1]]
-                if api in t.internal:
-                    if value is not None:
-                        names.append(value)
-                    continue
                 for cls, meth in callers:
                     got = args.setdefault((api, cls, meth), [])
                     if value is not None and value not in got and len(got) < MAX_ARGS:
                         got.append(value)
-            if any(target_api.get(units[p + 1]) in t.internal for p in d.args):
-                for api in reflective_reads([*names, *d.strings], t.reflection):
+            if d.reflects and t.reflection:
+                for api in reflective_reads(d.strings, t.reflection):
                     for cls, meth in callers:
                         reflective[(api, cls, meth)] += 1
         return args, reflective
