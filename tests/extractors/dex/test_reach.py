@@ -5,9 +5,10 @@ real APKs of the shared corpus."""
 from __future__ import annotations
 
 from apprights.extractors.dex import reach_roots_of
-from apprights.model.facts import Component
+from apprights.model.facts import CodeFacts, Component
 from apprights.testing.dexwriter import Code, DexClass
 from apprights.testing.factories import make_manifest
+from tests.conftest import shared_path
 from tests.extractors.dex.test_detail import SECURE_GET, STATIC, _scan, _sites, _static
 
 GET_IMEI = "Landroid/telephony/TelephonyManager;->getImei()Ljava/lang/String;"
@@ -90,3 +91,57 @@ def test_without_roots_nothing_is_annotated() -> None:
     code = _scan(*_app_classes())
     assert code.reach_depth == 0
     assert all(s.entry is None and not s.via for s in code.call_sites)
+
+
+def _real(rel: str) -> CodeFacts:
+    from apprights.extractors.apk import open_apk
+    from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code
+    from apprights.knowledge import Knowledge
+
+    targets = DexTargets.from_catalogue(Knowledge.load().sensitive_apis)
+    with open_apk(shared_path(*rel.split("/"))) as apk:
+        m = apk.manifest()
+        return extract_code(
+            apk.iter_dex(),
+            targets,
+            own_package=m.package,
+            entry_classes=entry_classes_of(m),
+            reach_roots=reach_roots_of(m),
+        )
+
+
+def test_jpush_reads_reached_from_application_on_create() -> None:
+    code = _real("apks-cn/jiguang-jbox.apk")
+    [imei] = [
+        s
+        for s in code.call_sites
+        if s.api == "android.telephony.TelephonyManager.getDeviceId"
+        and s.caller_class == "cn.jpush.android.util.b"
+    ]
+    assert imei.startup and imei.entry == "com.jiguang.jbox.AppApplication.onCreate"
+    assert imei.path[:2] == [
+        "com.jiguang.jbox.AppApplication.onCreate",
+        "cn.jpush.android.api.JPushInterface.init",
+    ]
+    assert imei.path[-1] == f"cn.jpush.android.util.b.{imei.caller_method}"
+
+
+def test_x5_android_id_key_and_startup_path() -> None:
+    code = _real("apks-cn/tencent-x5-tbs-demo.apk")
+    reads = [s for s in code.call_sites if s.api == "android.provider.Settings$Secure.getString"]
+    aid = [s for s in reads if s.args == ["android_id"]]
+    assert aid and all(s.startup for s in aid)
+    assert aid[0].path[:2] == [
+        "com.example.test_webview_demo.APPAplication.onCreate",
+        "com.tencent.smtt.sdk.QbSdk.initX5Environment",
+    ]
+
+
+def test_support_library_reads_are_not_reached_through_the_library() -> None:
+    # the support library's own call chains are not followed: its reads are nobody's until an app or SDK
+    # method calls the wrapper directly
+    code = _real("apks/cn-bugly__demo.apk")
+    lib = [
+        s for s in code.call_sites if s.caller_class.startswith("android.support.") and s.entry is not None
+    ]
+    assert lib and all(len(s.path) <= 2 for s in lib)

@@ -157,26 +157,42 @@ class CallIndex:
         keep = _well_formed_invokes(self.u16, self.lo, cand, self.starts[k], self.ends[k])
         # one edge per (code item, callee): a method calling a callee ten times is one edge
         pair = np.unique(k[keep].astype(np.int64) * (1 << 16) + self.inv_mid[self._inv_index(cand[keep])])
-        s, mt, dex = self.s, self._mt, self.s.dex
-        out: list[tuple[Key, Key]] = []
+        items = pair >> 16
+        uniq = np.unique(items)
+        # the methods owning each code item (almost always one; a shared code item lists them all)
+        counts = self.group_end[uniq] - self.group_start[uniq]
+        rows = self.order[np.repeat(self.group_start[uniq], counts) + _ranges(counts)]
+        meths = self._mt.method_idx[rows]
+        classes = self._mt.class_def[rows].tolist()
+        m_cls, m_name = self.s.dex.method_class[meths].tolist(), self.s.dex.method_name[meths].tolist()
+        s = self.s
         callers: dict[int, list[Key]] = {}
-        for it, mid in zip((pair >> 16).tolist(), (pair & 0xFFFF).tolist(), strict=True):
-            got = callers.get(it)
-            if got is None:
-                rows = self.order[int(self.group_start[it]) : int(self.group_end[it])]
-                got = callers[it] = []
-                for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True):
-                    key = (s.class_names[c], s.pool.get(int(dex.method_name[m])))
-                    self.known[key] = (int(dex.method_class[m]), int(dex.method_name[m]))
-                    got.append(key)
+        j = 0
+        for it, n in zip(uniq.tolist(), counts.tolist(), strict=True):
+            got = callers[it] = []
+            for r in range(j, j + n):
+                key = (s.class_names[classes[r]], s.pool.get(m_name[r]))
+                self.known[key] = (m_cls[r], m_name[r])
+                got.append(key)
+            j += n
+        out: list[tuple[Key, Key]] = []
+        for it, mid in zip(items.tolist(), (pair & 0xFFFF).tolist(), strict=True):
             callee = mids[mid]
-            out.extend((caller, callee) for caller in got)
+            out.extend((caller, callee) for caller in callers[it])
         return out
 
     def _inv_index(self, units_at: I64) -> I64:
         """Positions in ``inv_pos`` of the given candidate units (all of which are in it)."""
         out: I64 = np.searchsorted(self.inv_pos, units_at)
         return out
+
+
+def _ranges(counts: I64) -> I64:
+    """0..n-1 for each n in ``counts``, concatenated."""
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts
+    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
+    return out
 
 
 def _well_formed_invokes(
