@@ -157,3 +157,32 @@ def test_contacts_read_from_platform_field_without_entry_path_is_present(report:
         assert f["confidence"] in ("present", "declared"), f
         site = next(e for e in f["evidence"] if e.get("api") == QUERY)
         assert site["args"] == ["content://com.android.contacts/data/phones"]
+
+
+def test_sms_message_is_an_sms_read() -> None:
+    pdu = CallSite("android.telephony.SmsMessage.createFromPdu", "cn.smssdk.gui.SmsReceiver", "onReceive")
+    assert _types(pdu) == {"mob-smssdk": {"sms"}}
+
+
+def test_sdk_read_without_entry_path_is_present_even_when_initialised_at_startup() -> None:
+    from apprights.rules.t3_misuse.sdk_pi_to_third_party import SdkPiToThirdParty
+    from apprights.testing.factories import make_sdk_hit
+
+    kb = Knowledge.load()
+    jpush = make_sdk_hit("jpush", knowledge=kb, init_at_startup=True)
+
+    def run(site: CallSite, depth: int) -> Confidence:
+        code = make_code([site])
+        code.reach_depth = depth
+        facts = make_facts(manifest=make_manifest(APP), code=code, sdks=[jpush])
+        [f] = list(SdkPiToThirdParty().check(facts, _ctx()))
+        return f.confidence
+
+    orphan = CallSite(IMEI, "cn.jpush.android.util.b", "j", entry="")
+    reached = CallSite(
+        IMEI, "cn.jpush.android.util.b", "j", entry="com.example.app.App.onCreate", startup=True
+    )
+    assert run(orphan, 4) is Confidence.PRESENT
+    assert run(reached, 4) is Confidence.REACHABLE
+    # facts without the call graph keep the start-up judgement
+    assert run(CallSite(IMEI, "cn.jpush.android.util.b", "j"), 0) is Confidence.REACHABLE
