@@ -201,8 +201,9 @@ def _well_formed_invokes(
     """Which candidate ``invoke-*`` units (unit indices, ``u16`` starting at unit ``lo``) are well-formed
     instructions of their method: the whole instruction lies inside it, every argument register is below the
     method's ``registers_size`` and the unused register nibbles of the 35c format are zero, as compilers write
-    them. This stands in for the linear sweep: on the shared corpus it keeps every invoke the sweep verifies and
-    lets through 3 of about 19,000 candidates the sweep rejects (bench/RESULTS-static.md)."""
+    them. This stands in for the linear sweep: on four APKs of the shared corpus (20,024 candidates) it keeps
+    all 19,608 invokes the sweep verifies and 3 of the 416 candidates the sweep rejects
+    (docs/static-code-precision.md)."""
     ok = cand + 3 <= end
     c = np.where(ok, cand, start) - lo
     w = u16[c].astype(np.int64)
