@@ -95,12 +95,10 @@ class CallIndex:
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
 
-    def _types(self) -> dict[str, int]:
-        """{dotted class name: type index} of every type this dex names."""
+    def _defined(self) -> dict[str, int]:
+        """{dotted class name: type index} of the classes this dex defines (names decoded by the scan)."""
         if self._type_index is None:
-            dex = self.s.dex
-            names = self.s.type_names(dex.type_desc.astype(np.int64)) if len(dex.type_desc) else []
-            self._type_index = {n: i for i, n in enumerate(names)}
+            self._type_index = dict(zip(self.s.class_names, self.s.dex.class_idx.tolist(), strict=False))
         return self._type_index
 
     def method_ids(self, keys: Iterable[Key]) -> dict[int, Key]:
@@ -118,11 +116,21 @@ class CallIndex:
             else:
                 type_of[ids[0]], name_of[ids[1]] = key
         keys = list(keys)
-        types = self._types()
-        unknown = [k for k in unknown if k[0] in types]  # a class this dex never names is not called here
+        defined = self._defined()
+        elsewhere = {"L" + c.replace(".", "/") + ";": c for c, _ in unknown if c not in defined}
+        found = pool.find_many(elsewhere) if elsewhere else {}  # classes defined in another dex
+        present = [(found[d], c) for d, c in elsewhere.items() if d in found]
+        if present and len(dex.type_desc):
+            sidx = np.array([p for p, _ in present], dtype=np.int64)
+            t = np.minimum(np.searchsorted(dex.type_desc, sidx), len(dex.type_desc) - 1)
+            for ti, good, (_, c) in zip(t.tolist(), (dex.type_desc[t] == sidx).tolist(), present, strict=True):
+                if good:
+                    type_of[ti] = c
         for c, _ in unknown:
-            type_of[types[c]] = c
-        names = {m for _, m in unknown}
+            if c in defined:
+                type_of[defined[c]] = c
+        named = set(type_of.values())
+        names = {m for c, m in unknown if c in named}
         found = pool.find_many(names) if names else {}
         name_of.update({found[n]: n for n in names if n in found})
         if not type_of or not name_of:

@@ -104,15 +104,13 @@ class DexTargets:
         self.arg_index: dict[str, int] = dict(arg_index or {})
         self.reflection: dict[str, list[str]] = dict(reflection or {})
         # const-strings that make a method worth decoding for reflection: a sensitive method name, reversed,
-        # its part after "get" (the usual split "get" + "DeviceId"), a class name of one, reversed
+        # its part after "get" (the usual split "get" + "DeviceId"), or the class name of one
         hints: set[str] = set()
         for name, apis in self.reflection.items():
             hints |= {name, name[::-1]}
             if name.startswith("get") and len(name) > 6:
                 hints.add(name[3:])
-            for a in apis:
-                cls = a.rsplit(".", 1)[0]
-                hints |= {cls, cls[::-1]}
+            hints.update(a.rsplit(".", 1)[0] for a in apis)
         self.reflection_hints: frozenset[str] = frozenset(hints)
         self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
         by_class: dict[str, set[str]] = {}
