@@ -1,6 +1,7 @@
 """Fast DEX extractor: defined classes, referenced sensitive APIs, their call sites, and the strings that matter.
 
-Works on the raw tables with struct + numpy; it never builds a call graph and never imports androguard.
+Works on the raw tables with struct + numpy and never imports androguard. The only call graph is the bounded
+reverse one of ``reach.py``, built from the sensitive call sites up.
 
     targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
     scan = scan_dex("classes.dex", data, targets)          # one dex; InputError when malformed

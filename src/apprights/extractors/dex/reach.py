@@ -59,6 +59,7 @@ class CallIndex:
         self.s = scanner
         self.known: dict[Key, tuple[int, int]] = {}  # (type index, name string index)
         self._type_index: dict[str, int] | None = None
+        self._all_type_index: dict[str, int] | None = None
         dex = scanner.dex
         mt = scanner._methods()
         order = np.argsort(mt.code_off, kind="stable")
@@ -101,6 +102,14 @@ class CallIndex:
             self._type_index = dict(zip(self.s.class_names, self.s.dex.class_idx.tolist(), strict=False))
         return self._type_index
 
+    def _all_types(self) -> dict[str, int]:
+        """{dotted class name: type index} of every type this dex names (decoded once, in one block)."""
+        if self._all_type_index is None:
+            dex = self.s.dex
+            names = self.s.type_names(dex.type_desc.astype(np.int64)) if len(dex.type_desc) else []
+            self._all_type_index = dict(zip(names, range(len(names)), strict=True))
+        return self._all_type_index
+
     def method_ids(self, keys: Iterable[Key]) -> dict[int, Key]:
         """{method id: key} of the method_ids rows naming one of ``keys`` (class and name)."""
         s = self.s
@@ -117,17 +126,8 @@ class CallIndex:
                 type_of[ids[0]], name_of[ids[1]] = key
         keys = list(keys)
         defined = self._defined()
-        elsewhere = {"L" + c.replace(".", "/") + ";": c for c, _ in unknown if c not in defined}
-        found = pool.find_many(elsewhere) if elsewhere else {}  # classes defined in another dex
-        present = [(found[d], c) for d, c in elsewhere.items() if d in found]
-        if present and len(dex.type_desc):
-            sidx = np.array([p for p, _ in present], dtype=np.int64)
-            t = np.minimum(np.searchsorted(dex.type_desc, sidx), len(dex.type_desc) - 1)
-            for ti, good, (_, c) in zip(
-                t.tolist(), (dex.type_desc[t] == sidx).tolist(), present, strict=True
-            ):
-                if good:
-                    type_of[ti] = c
+        if any(c not in defined for c, _ in unknown):  # classes defined in another dex, referenced here
+            defined = self._all_types()
         for c, _ in unknown:
             if c in defined:
                 type_of[defined[c]] = c

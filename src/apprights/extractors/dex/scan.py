@@ -1,4 +1,4 @@
-"""Call sites of sensitive framework methods, found without disassembling the dex.
+"""Call sites of sensitive framework methods, found without disassembling the whole dex.
 
 1. Resolve targets: binary-search each target class descriptor and method name in the (sorted) string pool, then
    select the matching rows of ``method_ids`` with numpy. This is androguard's xref identity: a call is
@@ -8,7 +8,10 @@
    method index operand is a target, and ``const-string``/``/jumbo`` units naming an interesting string.
 3. Map candidates to code items (class data decoded vectorised) and verify each by a linear sweep of only those
    methods, so a byte pattern inside another instruction's operands or a switch/array payload never counts.
-4. Entry calls (only when the caller names entry classes): a linear sweep of every method of those few classes
+4. Arguments and reflection (``detail.py``): the few methods calling an argument-filtered API (Settings key,
+   content URI) or loading a reflection hint string are decoded in full to find the constant reaching the
+   argument, and reflective reads (``CallSite.args``, ``CallSite.reflective``).
+5. Entry calls (only when the caller names entry classes): a linear sweep of every method of those few classes
    and their nested classes, recording each invoke of a non-framework method ("App.onCreate invokes
    Lcom/umeng/commonsdk/UMConfigure;->init"). Entry classes are found by binary search in the string pool.
 """
