@@ -296,6 +296,8 @@ def annotate_reach(
     for callee, callers in edges.items():
         for c in callers:
             forward.setdefault(c, []).append(callee)
+    for targets in forward.values():
+        targets.sort()  # deterministic paths
     best: dict[Key, tuple[Key, bool]] = {}  # node -> (parent or itself for an entry, startup)
     for kind in ("startup", "component"):
         queue = deque(sorted(k for k in seen if kind_of(k) == kind and k not in best))
@@ -303,7 +305,7 @@ def annotate_reach(
             best[k] = (k, kind == "startup")
         while queue:
             node = queue.popleft()
-            for nxt_node in sorted(forward.get(node, ())):
+            for nxt_node in forward.get(node, ()):
                 if nxt_node not in best:
                     best[nxt_node] = (node, kind == "startup")
                     queue.append(nxt_node)

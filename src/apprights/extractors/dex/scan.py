@@ -193,6 +193,7 @@ class _Scanner:
         self.entry_classes = sorted(set(entry_classes or ()))
         self._mt: MethodTable | None = None
         self.class_names: list[str] = []
+        self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -484,11 +485,14 @@ class _Scanner:
         return self.pool.get(idx) if idx < len(self.pool) else ""
 
     def _callee_ref(self, m: int) -> str:
-        dex = self.dex
-        if m >= dex.method_count:
-            return ""
-        desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
-        return desc + "->" + self.pool.get(int(dex.method_name[m]))
+        ref = self._refs.get(m)
+        if ref is None:
+            dex = self.dex
+            if m >= dex.method_count:
+                return ""
+            desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
+            ref = self._refs[m] = desc + "->" + self.pool.get(int(dex.method_name[m]))
+        return ref
 
     def _field_value(self, f: int) -> str | None:
         ref = self.dex.field_ref(f)
