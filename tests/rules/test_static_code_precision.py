@@ -186,3 +186,18 @@ def test_sdk_read_without_entry_path_is_present_even_when_initialised_at_startup
     assert run(reached, 4) is Confidence.REACHABLE
     # facts without the call graph keep the start-up judgement
     assert run(CallSite(IMEI, "cn.jpush.android.util.b", "j"), 0) is Confidence.REACHABLE
+
+
+def test_policy_side_ignores_platform_library_reads_but_not_wrapper_callers() -> None:
+    from apprights.rules._pol_common import static_pi_reads
+
+    gms = CallSite(IMEI, "com.google.android.gms.common.util.DeviceInfo", "id")
+    kotlin = CallSite(IMEI, "kotlinx.coroutines.internal.Probe", "id")
+    via = CallSite(
+        IMEI, "com.example.app.Ids", "imei", via="androidx.core.telephony.TelephonyManagerCompat.getImei"
+    )
+    facts = make_facts(manifest=make_manifest(APP), code=make_code([gms, kotlin]))
+    assert static_pi_reads(facts, _ctx(), set()) == {}
+    facts = make_facts(manifest=make_manifest(APP), code=make_code([gms, via]))
+    reads = static_pi_reads(facts, _ctx(), set())
+    assert [s.caller_class for s in reads["device_id"].sites] == ["com.example.app.Ids"]
