@@ -120,3 +120,35 @@ def test_reflective_reads_plain_reversed_and_concatenated() -> None:
     }
     assert all(s.reflective for s in code.call_sites)
     assert "java.lang.Class.getMethod" not in code.referenced_apis  # internal target, not a catalogue API
+
+
+def test_xiaomi_oaid_through_reflection_as_android_cn_oaid_does() -> None:
+    # Android_CN_OAID's Xiaomi channel: Class.forName("com.android.id.impl.IdProviderImpl").getMethod("getOAID", …)
+    c = DexClass("com.github.gzuliyujiang.oaid.impl.XiaomiImpl")
+    _static(
+        c,
+        "doGet",
+        Code()
+        .const_string(0, "com.android.id.impl.IdProviderImpl")
+        .invoke_static(FOR_NAME, [0])
+        .move_result_object(0)
+        .const_string(1, "getOAID")
+        .invoke_virtual(GET_METHOD, [0, 1, 2]),
+        "()V",
+    )
+    [site] = _scan(c).call_sites
+    assert site.api == "com.android.id.impl.IdProviderImpl.getOAID" and site.reflective
+
+
+def test_identifier_sdk_entry_points_are_oaid_reads() -> None:
+    cat = Knowledge.load().sensitive_apis
+    for api in (
+        "com.github.gzuliyujiang.oaid.DeviceIdentifier.getOAID",
+        "com.hihonor.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo",
+        "com.heytap.openid.IOpenID$Stub$Proxy.getSerID",
+        "com.zui.deviceidservice.IDeviceidInterface$Stub$Proxy.getOAID",
+    ):
+        assert [a.pi_type for a in cat.lookup(api)] == ["oaid"], api
+    widevine = cat.lookup("android.media.MediaDrm.getPropertyByteArray")
+    assert [a.pi_type for a in widevine] == ["device_id"]
+    assert widevine[0].matches_value("deviceUniqueId") and not widevine[0].matches_value("vendor")

@@ -108,7 +108,9 @@ ROOTS = {"com.example.app.App": True, "com.example.app.Main": False}
 
 def test_precision_seed_is_annotated() -> None:
     code = extract_code([("p.dex", _precision_seed())], _full_targets(), reach_roots=ROOTS)
-    assert code.reach_depth and any(s.startup for s in code.call_sites) and any(s.via for s in code.call_sites)
+    assert (
+        code.reach_depth and any(s.startup for s in code.call_sites) and any(s.via for s in code.call_sites)
+    )
 
 
 @pytest.mark.timeout(120)
