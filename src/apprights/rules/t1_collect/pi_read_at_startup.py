@@ -51,7 +51,8 @@ class PiReadAtStartup(Rule):
 
     Fixtures
         tests/rules/t1_collect/test_pi_read_at_startup.py (factories and an end-to-end APK with a com.umeng class
-        calling TelephonyManager.getDeviceId).
+        calling TelephonyManager.getDeviceId); tests/rules/test_static_code_precision.py (a read two calls below
+        ``Application.onCreate`` through the app's own helpers, with its ``call_path``).
     """
 
     id = "T1.pi_read_at_startup"

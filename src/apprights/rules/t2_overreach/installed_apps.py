@@ -51,7 +51,8 @@ class InstalledAppsRead(Rule):
         not a list read; app stores, launchers and security apps need the list for their basic function.
 
     Fixtures
-        tests/rules/t2_overreach/test_installed_apps.py
+        tests/rules/t2_overreach/test_installed_apps.py; tests/rules/test_static_library_attribution.py
+        (ActivityChooserModel); tests/rules/test_static_code_precision.py (running processes).
     """
 
     id = "T2.installed_apps_read"

@@ -48,7 +48,8 @@ class SdkPiToThirdParty(Rule):
         would be missed.
 
     Fixtures
-        tests/rules/t3_misuse/test_sdk_pi_to_third_party.py
+        tests/rules/t3_misuse/test_sdk_pi_to_third_party.py; tests/rules/test_static_code_precision.py (no entry
+        path: ``present``).
     """
 
     id = "T3.sdk_pi_to_third_party"
