@@ -152,3 +152,32 @@ def test_identifier_sdk_entry_points_are_oaid_reads() -> None:
     widevine = cat.lookup("android.media.MediaDrm.getPropertyByteArray")
     assert [a.pi_type for a in widevine] == ["device_id"]
     assert widevine[0].matches_value("deviceUniqueId") and not widevine[0].matches_value("vendor")
+
+
+def test_content_uri_passed_to_a_query_helper_one_level_up() -> None:
+    # SMSSDK's pattern: a helper a(Uri, …) queries its parameter; its caller passes Phone.CONTENT_URI
+    helper = DexClass("cn.smssdk.contact.Q")
+    helper.add_method(
+        "a",
+        "(Landroid/content/ContentResolver;Landroid/net/Uri;)V",
+        # 8 registers, the two parameters in v6 and v7, moved down for invoke-virtual/range {v0 .. v5}
+        code=Code()
+        .raw(0x07 | 0 << 8 | 6 << 12)
+        .raw(0x07 | 1 << 8 | 7 << 12)
+        .invoke_virtual(QUERY, [0, 1, 2, 3, 4, 5])
+        .return_void(),
+        access=STATIC,
+        registers=8,
+    )
+    user = DexClass("cn.smssdk.contact.Reader")
+    _static(
+        user,
+        "phones",
+        Code()
+        .sget_object(1, PHONE_URI)
+        .invoke_static(
+            "Lcn/smssdk/contact/Q;->a(Landroid/content/ContentResolver;Landroid/net/Uri;)V", [0, 1]
+        ),
+    )
+    s = _sites(_scan(helper, user))
+    assert s[("a", "query")].args == ["content://com.android.contacts/data/phones"]

@@ -145,3 +145,14 @@ def test_support_library_reads_are_not_reached_through_the_library() -> None:
         s for s in code.call_sites if s.caller_class.startswith("android.support.") and s.entry is not None
     ]
     assert lib and all(len(s.path) <= 2 for s in lib)
+
+
+def test_smssdk_contacts_query_helper_resolved_from_its_callers() -> None:
+    # SMSSDK reads the address book through a helper c.a(Uri, …) called with ContactsContract URIs
+    code = _real("apks-cn/mob-smssdk-sample.apk")
+    [q] = [
+        s
+        for s in code.call_sites
+        if s.api == "android.content.ContentResolver.query" and s.caller_class == "cn.smssdk.contact.c"
+    ]
+    assert q.args is not None and any(a.startswith("content://com.android.contacts") for a in q.args)

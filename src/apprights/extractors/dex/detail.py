@@ -27,6 +27,7 @@ INVOKE_35C = frozenset(range(0x6E, 0x73))
 INVOKE_3RC = frozenset(range(0x74, 0x79))
 STATIC_INVOKES = frozenset({0x71, 0x77})
 MAX_METHOD_STRINGS = 64  # const-strings kept per method for reflection matching
+PARAM = "\x00param:"  # register mark: holds the method's parameter of this slot (never a dex string: NUL)
 # Calls whose result carries the constant of their first argument (a URI built from a constant).
 URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAppendedPath"})
 REFLECTION_CALLS = frozenset(
@@ -42,6 +43,9 @@ class MethodDetail:
     args: dict[int, str | None] = field(default_factory=dict)
     strings: list[str] = field(default_factory=list)
     reflects: bool = False  # calls Class.forName / getMethod / getDeclaredMethod
+    # wanted calls whose argument is one of the method's own parameters: position -> parameter slot (the index
+    # into the argument registers of an invoke of this method, receiver included)
+    params: dict[int, int] = field(default_factory=dict)
 
 
 def invoke_registers(units: memoryview, pos: int) -> list[int]:
@@ -66,12 +70,19 @@ def analyse_method(
     string_at: Callable[[int], str],
     callee_at: Callable[[int], str],
     field_value: Callable[[int], str | None],
+    slots: dict[int, int] | None = None,
 ) -> MethodDetail:
     """Decode one method (units ``start``..``end``). ``wanted``: {method id: argument index, receiver
-    excluded} of the calls whose argument constant is wanted. ``string_at`` decodes a string index,
-    ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant value."""
+    excluded} of the calls whose argument constant is wanted; ``slots``: the same by raw index into the invoke's
+    argument registers (a call of a helper whose parameter reaches the API). ``string_at`` decodes a string
+    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant."""
     out = MethodDetail()
+    slots = slots or {}
     regs: dict[int, str] = {}
+    if start >= 8:  # the parameters arrive in the last ins_size registers: mark them, moves carry the mark
+        size, ins = units[start - 8], units[start - 7]
+        for slot in range(min(ins, size, 64)):
+            regs[size - ins + slot] = PARAM + str(slot)
     pending: str | None = None
     i = start
     while i < end:
@@ -84,10 +95,10 @@ def analyse_method(
         op = u & 0xFF
         if op in (OP_CONST_STRING, OP_CONST_STRING_JUMBO):
             sidx = units[i + 1] if op == OP_CONST_STRING else units[i + 1] | (units[i + 2] << 16)
-            s = string_at(sidx)
-            regs[u >> 8] = s
+            text = string_at(sidx)
+            regs[u >> 8] = text
             if len(out.strings) < MAX_METHOD_STRINGS:
-                out.strings.append(s)
+                out.strings.append(text)
         elif op == OP_SGET_OBJECT:
             value = field_value(units[i + 1])
             if value is None:
@@ -114,9 +125,13 @@ def analyse_method(
             mid = units[i + 1]
             args = invoke_registers(units, i)
             pending = None
-            if mid in wanted:
-                k = wanted[mid] + (0 if op in STATIC_INVOKES else 1)
-                out.args[i] = regs.get(args[k]) if k < len(args) else None
+            if mid in wanted or mid in slots:
+                k = slots[mid] if mid in slots else wanted[mid] + (0 if op in STATIC_INVOKES else 1)
+                value = regs.get(args[k]) if k < len(args) else None
+                if value is not None and value.startswith(PARAM):
+                    out.params[i] = int(value[len(PARAM) :])
+                    value = None
+                out.args[i] = value
             else:
                 callee = callee_at(mid)
                 if callee in REFLECTION_CALLS:

@@ -47,6 +47,7 @@ MAX_ENTRY_CLASSES = 256  # entry classes plus their nested classes, per dex
 MAX_ENTRY_UNITS = 1 << 20  # code units swept in entry classes per dex (hostile input stays bounded)
 MAX_DETAIL_METHODS = 20000  # methods decoded for constant arguments / reflection per dex
 MAX_ARGS = 8  # distinct constant arguments kept per call site
+MAX_HELPERS = 256  # methods passing a parameter to an argument-filtered API, per dex
 HINT = "reflection_hint"  # internal kind of const-strings that only trigger the reflection check
 
 
@@ -408,7 +409,9 @@ class _Scanner:
         refs: dict[tuple[str, str, str, str], None] = {}
         detailed = set(self.targets.arg_index)
         hints = self.targets.reflection_hints
-        details: list[tuple[int, int, list[tuple[str, str]]]] = []  # (start unit, end unit, callers)
+        details: list[
+            tuple[int, int, list[tuple[str, str]], list[int]]
+        ] = []  # (start, end, callers, method ids)
         for item, found in zip(items, verified, strict=True):
             if not found:
                 continue
@@ -437,8 +440,11 @@ class _Scanner:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
-                details.append((starts_l[item], ends_l[item], callers))
-        args, reflective = self._details(units, details, target_api) if details else ({}, Counter())
+                details.append((starts_l[item], ends_l[item], callers, mt.method_idx[rows].tolist()))
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
+        args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
+        if helpers:
+            self._helper_args(units, helpers, args, starts // 2, ends // 2)
         scan.call_sites = [
             CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, args=args.get((a, c, m)))
             for (a, c, m), n in sorted(calls.items())
@@ -453,18 +459,20 @@ class _Scanner:
     def _details(
         self,
         units: memoryview,
-        details: list[tuple[int, int, list[tuple[str, str]]]],
+        details: list[tuple[int, int, list[tuple[str, str]], list[int]]],
         target_api: dict[int, str],
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]],
     ) -> tuple[dict[tuple[str, str, str], list[str]], Counter[tuple[str, str, str]]]:
         """Constant arguments of argument-filtered APIs and reflective reads, from a full decode of the few
-        methods that call them (``detail.analyse_method``)."""
+        methods that call them (``detail.analyse_method``). A method passing one of its own parameters to the
+        API is a helper: ``helpers`` gets {its method id: (parameter slot, its call sites)}."""
         from apprights.extractors.dex.detail import analyse_method
 
         t = self.targets
         wanted = {mid: t.arg_index[api] for mid, api in target_api.items() if api in t.arg_index}
         args: dict[tuple[str, str, str], list[str]] = {}
         reflective: Counter[tuple[str, str, str]] = Counter()
-        for start, end, callers in details:
+        for start, end, callers, mids in details:
             d = analyse_method(
                 units, start, end, wanted,
                 string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
@@ -475,11 +483,57 @@ class _Scanner:
                     got = args.setdefault((api, cls, meth), [])
                     if value is not None and value not in got and len(got) < MAX_ARGS:
                         got.append(value)
+                if pos in d.params and len(helpers) < MAX_HELPERS:
+                    for mid in mids:
+                        helpers.setdefault(mid, (d.params[pos], []))[1].extend(
+                            (api, c, m) for c, m in callers
+                        )
             if d.reflects and t.reflection:
                 for api in reflective_reads(d.strings, t.reflection):
                     for cls, meth in callers:
                         reflective[(api, cls, meth)] += 1
         return args, reflective
+
+    def _helper_args(
+        self,
+        units: memoryview,
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]],
+        args: dict[tuple[str, str, str], list[str]],
+        starts: I64,
+        ends: I64,
+    ) -> None:
+        """Constants that callers in this dex pass to a helper's parameter become the helper's call-site
+        arguments (one level: ``query(uri)`` in ``c.a(Uri uri)``, called as ``c.a(Phone.CONTENT_URI)``)."""
+        from apprights.extractors.dex.detail import analyse_method
+
+        lo, hi = int(starts.min()) * 2, int(ends.max()) * 2
+        cand = self._candidates(lo, hi, dict.fromkeys(helpers, ""), PoolStrings()) // 2
+        k = np.searchsorted(starts, cand, side="right") - 1
+        inside = (k >= 0) & (cand < ends[np.maximum(k, 0)])
+        cand, k = cand[inside], k[inside]
+        if len(cand) == 0:
+            return
+        split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]
+        cand_l, k_l = cand.tolist(), k.tolist()
+        segs = [
+            (int(starts[k_l[split[j]]]), int(ends[k_l[split[j]]]), cand_l[split[j] : split[j + 1]])
+            for j in range(min(len(split) - 1, MAX_DETAIL_METHODS))
+        ]
+        slots = {mid: slot for mid, (slot, _) in helpers.items()}
+        for (start, end, _), found in zip(segs, _sweep_many(units, segs), strict=True):
+            if not found:
+                continue
+            d = analyse_method(
+                units, start, end, {}, slots=slots,
+                string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+            )  # fmt: skip
+            for pos, value in d.args.items():
+                if value is None or pos not in found:
+                    continue
+                for key in helpers[units[pos + 1]][1]:
+                    got = args.setdefault(key, [])
+                    if value not in got and len(got) < MAX_ARGS:
+                        got.append(value)
 
     def _string_at(self, idx: int) -> str:
         return self.pool.get(idx) if idx < len(self.pool) else ""
