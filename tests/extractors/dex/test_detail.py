@@ -154,7 +154,7 @@ def test_identifier_sdk_entry_points_are_oaid_reads() -> None:
     assert widevine[0].matches_value("deviceUniqueId") and not widevine[0].matches_value("vendor")
 
 
-def test_content_uri_passed_to_a_query_helper_one_level_up() -> None:
+def _helper_classes() -> list[DexClass]:
     # SMSSDK's pattern: a helper a(Uri, …) queries its parameter; its caller passes Phone.CONTENT_URI
     helper = DexClass("cn.smssdk.contact.Q")
     helper.add_method(
@@ -179,5 +179,9 @@ def test_content_uri_passed_to_a_query_helper_one_level_up() -> None:
             "Lcn/smssdk/contact/Q;->a(Landroid/content/ContentResolver;Landroid/net/Uri;)V", [0, 1]
         ),
     )
-    s = _sites(_scan(helper, user))
+    return [helper, user]
+
+
+def test_content_uri_passed_to_a_query_helper_one_level_up() -> None:
+    s = _sites(_scan(*_helper_classes()))
     assert s[("a", "query")].args == ["content://com.android.contacts/data/phones"]

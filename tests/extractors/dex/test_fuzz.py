@@ -91,9 +91,10 @@ def test_extract_code_never_raises(blob: bytes) -> None:
 def _precision_seed() -> bytes:
     """A built dex exercising the argument decoder, reflection and the reachability search."""
     from apprights.testing.dexwriter import write_dex
+    from tests.extractors.dex.test_detail import _helper_classes
     from tests.extractors.dex.test_reach import _app_classes
 
-    return write_dex(_app_classes())
+    return write_dex([*_app_classes(), *_helper_classes()])
 
 
 @cache
