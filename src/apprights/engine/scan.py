@@ -95,11 +95,11 @@ def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None
         facts.manifest = apk.manifest()
         annotate_permissions(facts, knowledge)
         # imported once the archive opened: a bad APK fails fast, without loading the dex scanner (numpy)
-        from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code
+        from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code, reach_roots_of
         from apprights.extractors.sdk import detect_sdks
 
         targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
-        facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest))  # fmt: skip
+        facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest), reach_roots=reach_roots_of(facts.manifest))  # fmt: skip
     facts.sdks = detect_sdks(
         facts.manifest,
         facts.code,

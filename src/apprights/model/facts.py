@@ -174,6 +174,20 @@ class CallSite:
     caller_method: str  # "getImeiNew"
     dex: str = ""  # "classes.dex", or "assets/x.apk!classes.dex" for nested APKs
     count: int = 1
+    # Set by the dex scanner (defaults mean "not analysed", as in facts built by hand):
+    # const arguments of APIs the catalogue filters by argument (Settings key, content URI of a query);
+    # None = not analysed, [] = analysed and not a constant.
+    args: list[str] | None = None
+    # the read is a reflective call (Class.forName/getMethod with a const name): stage ``present`` at most
+    reflective: bool = False
+    # the caller invokes this platform-library wrapper, which makes the call (``TelephonyManagerCompat.getImei``)
+    via: str = ""
+    # bounded intra-APK call graph: the entry method the caller is reached from ("com.x.App.onCreate"),
+    # "" = no path found, None = not analysed; ``startup`` = that entry runs at process start; ``path`` = the
+    # methods from the entry down to the caller.
+    entry: str | None = None
+    startup: bool = False
+    path: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,7 +207,9 @@ class CodeFacts:
     class_count: int = 0
     method_count: int = 0
     defined_classes: list[str] = field(default_factory=list)  # dotted names
-    referenced_apis: list[str] = field(default_factory=list)  # sensitive framework methods referenced anywhere
+    referenced_apis: list[str] = field(
+        default_factory=list
+    )  # sensitive framework methods referenced anywhere
     call_sites: list[CallSite] = field(default_factory=list)
     strings: list[StringRef] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
@@ -202,6 +218,8 @@ class CodeFacts:
     # Non-framework methods invoked from the entry classes the caller named (Application class, providers,
     # launcher activity; their nested classes too): api = callee ("com.umeng.commonsdk.UMConfigure.init").
     entry_calls: list[CallSite] = field(default_factory=list)
+    # Calls above a call site the reachability search followed (0 = reachability not computed).
+    reach_depth: int = 0
 
 
 @dataclass
