@@ -18,7 +18,7 @@ from typing import Any
 from apprights.service.scans.factory import make_finding, make_report
 
 PASSWORD = "demo-password-2026"
-ADMIN_PASSWORD = "demo-admin-password"
+ADMIN_PASSWORD = "Demo-Regulator-2026!"
 ENTERPRISES = (
     ("福州示例科技有限公司", "91350100M000100Y43", "35"),
     ("北京另一家科技有限公司", "91110000802100433B", "11"),

@@ -13,9 +13,19 @@ def test_create_deactivate_and_reactivate_a_user(web_world: World) -> None:
     assert bad.status_code == 422 and "输入有误" in bad.text
     unbound = c.post("/users", data={"username": "store2", "role": "store"})
     assert unbound.status_code == 422 and "store_id" in unbound.text
-    r = c.post(
+    weak = c.post(
         "/users",
         data={"username": "fj-reviewer", "role": "province", "binding": "35", "password": "long-enough-pw"},
+    )
+    assert weak.status_code == 422 and "use three of upper case" in weak.text  # the service's password policy
+    r = c.post(
+        "/users",
+        data={
+            "username": "fj-reviewer",
+            "role": "province",
+            "binding": "35",
+            "password": "Quiet-River-2026!",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303

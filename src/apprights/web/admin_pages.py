@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from apprights.errors import InputError
 from apprights.service import audit
@@ -17,7 +17,7 @@ from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.orgs.models import Enterprise, Province, TestAgency
 from apprights.service.stores.models import Store
 from apprights.service.users import service as users
-from apprights.service.users.models import ApiToken, User
+from apprights.service.users.models import User
 from apprights.service.users.schemas import UserIn
 
 Render = Callable[..., HTMLResponse]
@@ -123,10 +123,14 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
             raise HTTPException(404, "用户不存在 / no such user")
         if user.id == p.user_id:
             raise HTTPException(409, "不能停用自己的账户 / you cannot deactivate your own account")
-        if user.active != bool(active):
-            user.active = bool(active)
-            if not user.active:
-                session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+        if user.active and not active:
+            users.deactivate(
+                session, user, actor=p.actor, actor_id=p.user_id, now=now
+            )  # tokens revoked, audited
+        elif (
+            active and not user.active
+        ):  # the service has no reactivation yet: the same record, the other way
+            user.active = True
             audit.record(
                 session,
                 now=now,
@@ -134,9 +138,7 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
                 actor_id=p.user_id,
                 entity="user",
                 entity_id=user.id,
-                action="activate" if user.active else "deactivate",
-                from_state="inactive" if user.active else "active",
-                to_state="active" if user.active else "inactive",
+                action="activate",
             )
         session.commit()
         return RedirectResponse("/users", status_code=303)

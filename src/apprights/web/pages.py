@@ -38,6 +38,7 @@ from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
 from apprights.service.users import service as users
+from apprights.service.users.views import login_throttle
 from apprights.web.errors import install_error_pages
 from apprights.web.evidence import view as evidence_view
 from apprights.web.render import LANG_COOKIE, LANGS, STATIC, Pages
@@ -106,8 +107,10 @@ def install_pages(app: FastAPI) -> None:
         password: Annotated[str, Form(max_length=200)],
     ) -> Response:
         try:
-            token, _ = users.login(session, username, password, now, settings.session_hours)
-        except PermissionError as e:
+            token, _ = users.login(
+                session, username, password, now, settings.session_hours, unknown=login_throttle(request)
+            )
+        except PermissionError as e:  # also users.LoginLocked (too many failures): the same page, its message
             return render(request, "login.html", None, status=401, error=str(e))
         session.commit()
         resp = RedirectResponse("/", status_code=303)

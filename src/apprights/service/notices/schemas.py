@@ -53,3 +53,6 @@ class NoticeOut(BaseModel):
     published: bool
     published_at: datetime | None
     case_ids: list[int] = []
+    # sha256 of the HTML/PDF frozen at publication ("" until published, or no PDF without the CJK font)
+    html_sha256: str = ""
+    pdf_sha256: str = ""
