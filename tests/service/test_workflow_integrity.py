@@ -104,7 +104,13 @@ def _case_moved_to_retest(w: World) -> int:
 def test_a_case_moved_to_retest_can_be_retested(world: World) -> None:
     w = world
     cid = _case_moved_to_retest(w)
-    fixed = _report("1.0.1", 2, findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="z")])
+    # the agency's re-test report says which rules ran (a clean report proves a fix only where the rule ran)
+    fixed = _report(
+        "1.0.1",
+        2,
+        findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="z")],
+        rules_run=["t1.collect_before_consent", "t3.share_without_consent"],
+    )
     run = ingest(w, fixed)["scan_run_ids"][0]
     case = w.ok("province", "POST", f"/api/v1/cases/{cid}/retest", json={"scan_run_id": run})
     assert case["state"] == "rectified"
