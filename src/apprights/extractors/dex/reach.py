@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from apprights.extractors.dex.format import I64
+from apprights.extractors.dex.scan import _ranges
 from apprights.knowledge.sensitive_apis import platform_library
 from apprights.model.facts import CallSite
 
@@ -54,7 +55,6 @@ class CallIndex:
 
     def __init__(self, scanner: _Scanner) -> None:
         from apprights.extractors.dex.format import HEADER_SIZE
-        from apprights.extractors.dex.scan import _IS_INVOKE
 
         self.s = scanner
         self.known: dict[Key, tuple[int, int]] = {}  # (type index, name string index)
@@ -87,13 +87,11 @@ class CallIndex:
             return
         lo, hi = int(self.starts.min()), int(self.ends.max())
         self.u16 = np.frombuffer(dex.data, dtype="<u2", count=len(dex.data) // 2)  # the whole file, zero-copy
-        region = self.u16[lo:hi]
-        if len(region) < 2:
+        if hi - lo < 2:
             self.ok = False
             return
-        pos = np.flatnonzero(_IS_INVOKE[region[:-1] & 0xFF])
-        self.inv_pos = pos + lo  # unit index of the candidate invoke
-        self.inv_mid = region[pos + 1]
+        # unit index of each candidate invoke and the method id it would name (shared with the scan)
+        self.inv_pos, self.inv_mid = scanner.invoke_index(lo, hi)
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
 
@@ -145,6 +143,14 @@ class CallIndex:
         name_ok[np.fromiter(name_of, dtype=np.int64, count=len(name_of))] = True
         hit = np.flatnonzero(cls_ok[dex.method_class] & name_ok[dex.method_name])
         wanted = set(keys)
+        # of the rows whose class and name are both wanted, keep the wanted (class, name) pairs, vectorised
+        t_of: dict[str, list[int]] = {}
+        for t, c in type_of.items():
+            t_of.setdefault(c, []).append(t)
+        n_of = {m: n for n, m in name_of.items()}
+        codes = [(t << 32) | n_of[m] for c, m in wanted if m in n_of for t in t_of.get(c, ())]
+        combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
+        hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
         for m, c, n in zip(
             hit.tolist(), dex.method_class[hit].tolist(), dex.method_name[hit].tolist(), strict=True
         ):
@@ -206,14 +212,6 @@ class CallIndex:
                     got.append(key)
                 j += n
         return cache
-
-
-def _ranges(counts: I64) -> I64:
-    """0..n-1 for each n in ``counts``, concatenated."""
-    total = int(counts.sum())
-    first = np.cumsum(counts) - counts
-    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
-    return out
 
 
 def _well_formed_invokes(

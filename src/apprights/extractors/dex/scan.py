@@ -195,6 +195,21 @@ class _Scanner:
         self._mt: MethodTable | None = None
         self.class_names: list[str] = []
         self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
+        self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
+
+    def invoke_index(self, lo: int, hi: int) -> tuple[I64, npt.NDArray[np.uint16]]:
+        """Every unit in ``lo``..``hi - 2`` (unit indices) whose low byte is an ``invoke-*`` opcode, and the unit
+        after it (the method id it would name): one pass over the code, shared by the helpers' argument search
+        and the reachability search (``reach.CallIndex``). Candidates only: the caller verifies them."""
+        if self._inv is None or self._inv[0] != (lo, hi):
+            u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+            low = u16[lo : hi - 1].astype(np.uint8)  # the opcode byte of each unit (unsigned cast keeps it)
+            low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+            ok = low <= 10
+            ok &= low != 5
+            pos = np.flatnonzero(ok)
+            self._inv = ((lo, hi), pos + lo, u16[pos + lo + 1])
+        return self._inv[1], self._inv[2]
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -412,18 +427,25 @@ class _Scanner:
         details: list[
             tuple[int, int, list[tuple[str, str]], list[int]]
         ] = []  # (start, end, callers, method ids)
-        for item, found in zip(items, verified, strict=True):
-            if not found:
-                continue
-            rows = order[int(group_start[item]) : int(group_end[item])]
-            callers = [
-                (class_names[c], self.pool.get(int(dex.method_name[m])))
-                for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True)
-            ]
+        # the methods owning each code item with a verified candidate, gathered in one block (almost always one
+        # method per item; a shared code item lists them all)
+        hit_items = [(item, found) for item, found in zip(items, verified, strict=True) if found]
+        hit_arr = np.array([item for item, _ in hit_items], dtype=np.int64)
+        counts = group_end[hit_arr] - group_start[hit_arr]
+        rows_all = order[np.repeat(group_start[hit_arr], counts) + _ranges(counts)]
+        midx_all = mt.method_idx[rows_all]
+        cls_all, name_all = mt.class_def[rows_all].tolist(), dex.method_name[midx_all].tolist()
+        midx_l = midx_all.tolist()
+        get = self.pool.get
+        j = 0
+        for (item, found), n in zip(hit_items, counts.tolist(), strict=True):
+            callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
+            mids_of = midx_l[j : j + n]
+            j += n
             wants_detail = False
             for pos in found:
                 op = units[pos] & 0xFF
-                if _IS_INVOKE[op]:
+                if _IS_INVOKE_L[op]:
                     api = target_api[units[pos + 1]]
                     if api in detailed:
                         wants_detail = True
@@ -440,7 +462,7 @@ class _Scanner:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
-                details.append((starts_l[item], ends_l[item], callers, mt.method_idx[rows].tolist()))
+                details.append((starts_l[item], ends_l[item], callers, mids_of))
         helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
         args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
         if helpers:
@@ -506,8 +528,13 @@ class _Scanner:
         arguments (one level: ``query(uri)`` in ``c.a(Uri uri)``, called as ``c.a(Phone.CONTENT_URI)``)."""
         from apprights.extractors.dex.detail import analyse_method
 
-        lo, hi = int(starts.min()) * 2, int(ends.max()) * 2
-        cand = self._candidates(lo, hi, dict.fromkeys(helpers, ""), PoolStrings()) // 2
+        lo, hi = int(starts.min()), int(ends.max())
+        if hi - lo < 3:
+            return
+        inv_pos, inv_mid = self.invoke_index(lo, hi)
+        lut = np.zeros(1 << 16, dtype=bool)
+        lut[np.fromiter(helpers, dtype=np.int64, count=len(helpers))] = True
+        cand = inv_pos[lut[inv_mid] & (inv_pos <= hi - 3)]  # an invoke needs 3 units
         k = np.searchsorted(starts, cand, side="right") - 1
         inside = (k >= 0) & (cand < ends[np.maximum(k, 0)])
         cand, k = cand[inside], k[inside]
@@ -599,6 +626,14 @@ def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[st
         by_class = [a for a in apis if a.rsplit(".", 1)[0] in seen]
         pick = by_class or apis[:1]
         out.extend(a for a in pick if a not in out)
+    return out
+
+
+def _ranges(counts: I64) -> I64:
+    """0..n-1 for each n in ``counts``, concatenated."""
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts
+    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
     return out
 
 
