@@ -586,30 +586,37 @@ class _Scanner:
 
     def _candidates(self, lo: int, hi: int, target_api: dict[int, str], pool_strings: PoolStrings) -> I64:
         """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string:
-        one table lookup flags every unit that could be such an operand, then the opcode before it is checked."""
+        the opcode byte of every unit is read once (``invoke-*``, ``const-string``, ``const-string/jumbo``),
+        then the operand of each such unit is looked up. The invoke positions are kept (``invoke_index``)."""
         n = (hi - lo) // 2
         if n < 2:
             return np.zeros(0, dtype=np.int64)
-        units = np.frombuffer(self.dex.data, dtype="<u2", count=n, offset=lo)
-        lut = np.zeros(1 << 16, dtype=np.uint8)
+        lo_u = lo // 2
+        u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+        low = u16[lo_u : lo_u + n - 1].astype(
+            np.uint8
+        )  # opcode byte of units 0..n-2 (unsigned cast keeps it)
+        cs, jumbo = np.flatnonzero(low == OP_CONST_STRING), np.flatnonzero(low == OP_CONST_STRING_JUMBO)
+        low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+        ok = low <= 10
+        ok &= low != 5
+        inv = np.flatnonzero(ok) + lo_u
+        self._inv = ((lo_u, lo_u + n), inv, u16[inv + 1])
+        last = lo_u + n - 3  # the operand (and a jumbo's high half) lies inside the range
+        lut = np.zeros(1 << 16, dtype=bool)
         mids = np.fromiter(target_api, dtype=np.int64, count=len(target_api))
-        lut[mids[mids < (1 << 16)]] = 1
+        lut[mids[mids < (1 << 16)]] = True
+        found = [inv[lut[self._inv[2]] & (inv <= last)]]
         keys = np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting))
-        lut[keys[keys < (1 << 16)]] |= 2
-        flagged = np.flatnonzero(np.take(lut, units[1 : n - 1])) + 1  # operand positions
-        op = units[flagged - 1] & 0xFF
-        f = lut[units[flagged]]
-        is_str = (f & 2).astype(bool)
-        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | (is_str & (op == OP_CONST_STRING))
-        # const-string/jumbo of a string index below 65536: low unit flagged, high unit zero
-        hit |= is_str & (op == OP_CONST_STRING_JUMBO) & (units[flagged + 1] == 0)
-        found = [flagged[hit] - 1]
-        big = keys[keys >= (1 << 16)]
-        if len(big):  # const-string/jumbo: only dex files with more than 65536 strings need this pass
-            pos = np.flatnonzero(self.dex.u8[lo : lo + 2 * (n - 2) : 2] == OP_CONST_STRING_JUMBO)
-            val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
-            found.append(pos[np.isin(val, big)])
-        return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
+        if len(keys):
+            lut[:] = False
+            lut[keys[keys < (1 << 16)]] = True
+            cs = cs[cs <= n - 3] + lo_u
+            found.append(cs[lut[u16[cs + 1]]])
+            jumbo = jumbo[jumbo <= n - 3] + lo_u
+            val = u16[jumbo + 1].astype(np.int64) | (u16[jumbo + 2].astype(np.int64) << 16)
+            found.append(jumbo[np.isin(val, keys)])
+        return np.sort(np.concatenate(found)).astype(np.int64) * 2
 
 
 def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[str]:
