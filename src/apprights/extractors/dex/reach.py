@@ -63,7 +63,7 @@ class CallIndex:
         self._all_type_index: dict[str, int] | None = None
         dex = scanner.dex
         mt = scanner._methods()
-        order = np.argsort(mt.code_off, kind="stable")
+        order = scanner.code_order()
         code = mt.code_off[order]
         nz = int(np.searchsorted(code, 1))
         code = code[nz:]

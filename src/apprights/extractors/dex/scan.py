@@ -193,6 +193,7 @@ class _Scanner:
         self.targets = targets
         self.entry_classes = sorted(set(entry_classes or ()))
         self._mt: MethodTable | None = None
+        self._order: I64 | None = None
         self.class_names: list[str] = []
         self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
         self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
@@ -210,6 +211,12 @@ class _Scanner:
             pos = np.flatnonzero(ok)
             self._inv = ((lo, hi), pos + lo, u16[pos + lo + 1])
         return self._inv[1], self._inv[2]
+
+    def code_order(self) -> I64:
+        """Rows of the method table sorted by code offset (stable), shared with ``reach.CallIndex``."""
+        if self._order is None:
+            self._order = np.argsort(self._methods().code_off, kind="stable")
+        return self._order
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -382,7 +389,7 @@ class _Scanner:
     ) -> None:
         dex = self.dex
         mt = self._methods()
-        order = np.argsort(mt.code_off, kind="stable")
+        order = self.code_order()
         sorted_code = mt.code_off[order]
         nz = int(np.searchsorted(sorted_code, 1))  # rows without code (abstract, native) sort first
         if nz == len(sorted_code):
