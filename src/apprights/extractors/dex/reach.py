@@ -203,13 +203,14 @@ class CallIndex:
             m_cls, m_name = self.s.dex.method_class[meths].tolist(), self.s.dex.method_name[meths].tolist()
             names, get = self.s.class_names, self.s.pool.get
             known = self.known
+            keys = list(zip([names[c] for c in classes], [get(n) for n in m_name], strict=True))
+            known.update(zip(keys, zip(m_cls, m_name, strict=True), strict=True))
+            if len(keys) == len(new):  # one method per code item, the usual case
+                cache.update(zip(new.tolist(), ([k] for k in keys), strict=True))
+                return cache
             j = 0
             for it, n in zip(new.tolist(), counts.tolist(), strict=True):
-                got = cache[it] = []
-                for r in range(j, j + n):
-                    key = (names[classes[r]], get(m_name[r]))
-                    known[key] = (m_cls[r], m_name[r])
-                    got.append(key)
+                cache[it] = keys[j : j + n]
                 j += n
         return cache
 
@@ -297,15 +298,26 @@ def annotate_reach(
                 if init not in seen:
                     nxt.add(init)
         for idx in indexes:
-            for caller, callee in idx.callers(todo):
+            pairs = idx.callers(todo)
+            if n_edges + len(pairs) <= MAX_PATHS:  # the cap cannot be reached in this batch: no check per edge
+                for caller, callee in pairs:
+                    bucket = edges.get(callee)
+                    if bucket is None:
+                        bucket = edges[callee] = set()
+                    if caller not in bucket:
+                        bucket.add(caller)
+                        n_edges += 1
+                nxt.update([caller for caller, _ in pairs])
+                continue
+            for caller, callee in pairs:
                 if n_edges >= MAX_PATHS:
                     break
                 bucket = edges.setdefault(callee, set())
                 if caller not in bucket:
                     bucket.add(caller)
                     n_edges += 1
-                if caller not in seen:
-                    nxt.add(caller)
+                nxt.add(caller)
+        nxt -= seen  # only callers not met before are expanded next
         seen |= nxt
         frontier = sorted(nxt)
     # forward from the entries: start-up entries first, so a start-up path wins over a component one
