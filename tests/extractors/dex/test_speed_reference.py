@@ -102,3 +102,25 @@ def test_candidates_equal_reference_on_real_dex() -> None:
             assert got == reference_candidates(data, lo, hi, mids, keys)
             checked += len(got)
     assert checked > 1000
+
+
+def test_type_names_equal_one_by_one_decoding_on_real_dex() -> None:
+    """The block decode of type names (``L`` and ``;`` left out in the gather) gives what decoding each
+    descriptor alone gives, for every type of real dex files (arrays and primitives included)."""
+    from apprights.extractors.dex.scan import DexTargets as Targets
+    from apprights.extractors.dex.scan import dotted_class, scan_dex_keep
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    checked = 0
+    for path in apks[:6]:
+        for name, data in dex_blobs(path):
+            _scan, s = scan_dex_keep(name, data, Targets([]))
+            sidx = s.dex.type_desc.astype(np.int64)
+            assert s.type_names(sidx) == [dotted_class(s.pool.get(int(i))) for i in sidx.tolist()]
+            # a subset (not every name is wanted): the same names at the same places
+            sub = sidx[::3]
+            assert s.type_names(sub) == [dotted_class(s.pool.get(int(i))) for i in sub.tolist()]
+            checked += len(sidx)
+    assert checked > 10000

@@ -299,7 +299,9 @@ def annotate_reach(
                     nxt.add(init)
         for idx in indexes:
             pairs = idx.callers(todo)
-            if n_edges + len(pairs) <= MAX_PATHS:  # the cap cannot be reached in this batch: no check per edge
+            if (
+                n_edges + len(pairs) <= MAX_PATHS
+            ):  # the cap cannot be reached in this batch: no check per edge
                 for caller, callee in pairs:
                     bucket = edges.get(callee)
                     if bucket is None:

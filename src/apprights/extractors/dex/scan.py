@@ -371,13 +371,22 @@ class _Scanner:
         names: list[str] = [""] * len(sidx)
         good = np.flatnonzero(ok)
         if len(good):
-            spans = n[good] + 1  # include the NUL terminator as separator
+            s, n = s[good], n[good]
+            # "Lcom/x/Y;" is gathered as "com/x/Y": the L and ; are left out (other descriptors kept whole)
+            strip = (n >= 2) & (dex.u8[s] == ord("L")) & (dex.u8[s + np.maximum(n - 1, 0)] == ord(";"))
+            s, n = s + strip, n - 2 * strip
+            spans = n + 1  # one more byte per name, overwritten with a NUL separator
             first = np.cumsum(spans) - spans
-            pos = np.repeat(s[good] - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
-            parts = dex.u8[pos].tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
+            pos = np.repeat(s - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
+            block = dex.u8[pos]
+            block[first + n] = 0
+            parts = block.tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
             if len(parts) == len(good) + 1:
+                if len(good) == len(sidx):
+                    parts.pop()
+                    return parts
                 for g, part in zip(good.tolist(), parts, strict=False):
-                    names[g] = part[1:-1] if part[:1] == "L" and part[-1:] == ";" else part
+                    names[g] = part
             else:  # a NUL inside a descriptor (malformed pool): decode one by one
                 ok = np.zeros(len(sidx), dtype=bool)
         for b in np.flatnonzero(~ok).tolist():
@@ -421,10 +430,9 @@ class _Scanner:
         split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]  # cand and so k are sorted
         cand_l, k_l = cand.tolist(), k.tolist()
         items = [k_l[split[j]] for j in range(len(split) - 1)]
-        starts_l, ends_l = (starts // 2).tolist(), (ends // 2).tolist()
-        segments = [
-            (starts_l[item], ends_l[item], cand_l[split[j] : split[j + 1]]) for j, item in enumerate(items)
-        ]
+        item_arr = np.array(items, dtype=np.int64)
+        seg_starts, seg_ends = (starts[item_arr] // 2).tolist(), (ends[item_arr] // 2).tolist()
+        segments = [(seg_starts[j], seg_ends[j], cand_l[split[j] : split[j + 1]]) for j in range(len(items))]
         verified = _sweep_many(units, segments)
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
@@ -436,8 +444,10 @@ class _Scanner:
         ] = []  # (start, end, callers, method ids)
         # the methods owning each code item with a verified candidate, gathered in one block (almost always one
         # method per item; a shared code item lists them all)
-        hit_items = [(item, found) for item, found in zip(items, verified, strict=True) if found]
-        hit_arr = np.array([item for item, _ in hit_items], dtype=np.int64)
+        hit_items = [
+            (j, item, found) for j, (item, found) in enumerate(zip(items, verified, strict=True)) if found
+        ]
+        hit_arr = np.array([item for _, item, _ in hit_items], dtype=np.int64)
         counts = group_end[hit_arr] - group_start[hit_arr]
         rows_all = order[np.repeat(group_start[hit_arr], counts) + _ranges(counts)]
         midx_all = mt.method_idx[rows_all]
@@ -445,7 +455,7 @@ class _Scanner:
         midx_l = midx_all.tolist()
         get = self.pool.get
         j = 0
-        for (item, found), n in zip(hit_items, counts.tolist(), strict=True):
+        for (seg, _item, found), n in zip(hit_items, counts.tolist(), strict=True):
             callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
             mids_of = midx_l[j : j + n]
             j += n
@@ -469,7 +479,7 @@ class _Scanner:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
-                details.append((starts_l[item], ends_l[item], callers, mids_of))
+                details.append((seg_starts[seg], seg_ends[seg], callers, mids_of))
         helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
         args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
         if helpers:
