@@ -139,20 +139,23 @@ class StringPool:
         by_key = {_encoded(v): v for v in values}
         keys = sorted(by_key)
         out: dict[str, int] = {}
-        stack = [(0, len(self), 0, len(keys))]
+        raw, bisect_left = self.raw, bisect.bisect_left
+        stack = [(0, len(self), 0, len(keys))] if keys else []
         while stack:
             lo, hi, klo, khi = stack.pop()
-            if klo >= khi or lo >= hi:
+            if lo >= hi:
                 continue
             mid = (lo + hi) // 2
-            r = self.raw(mid)
-            a = bisect.bisect_left(keys, r, klo, khi)
+            r = raw(mid)
+            a = bisect_left(keys, r, klo, khi)
             b = a
             if a < khi and keys[a] == r:
                 out[by_key[r]] = mid
                 b = a + 1
-            stack.append((lo, mid, klo, a))
-            stack.append((mid + 1, hi, b, khi))
+            if klo < a:  # ranges without keys are not pushed
+                stack.append((lo, mid, klo, a))
+            if b < khi:
+                stack.append((mid + 1, hi, b, khi))
         return out
 
     def find(self, value: str) -> int | None:
