@@ -11,10 +11,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_static as b  # noqa: E402
+import bench_static as b
 
-from apprights.extractors.dex import DexTargets  # noqa: E402
-from apprights.knowledge import Knowledge  # noqa: E402
+from apprights.extractors.dex import DexTargets
+from apprights.knowledge import Knowledge
 
 MIN_DEX = 65 * 1024
 
@@ -35,7 +35,9 @@ def main(argv: list[str]) -> int:
         t_floor = b.best_of(lambda p=p: b.floor(p), n)
         t_ours = b.best_of(lambda p=p: b.ours(p, targets), n)
         ratios.append(t_ours / t_floor)
-        print(f"| {p.name} | {size / 1e6:.2f} | {t_floor * 1e3:.1f} | {t_ours * 1e3:.1f} | {ratios[-1]:.2f}x |")
+        print(
+            f"| {p.name} | {size / 1e6:.2f} | {t_floor * 1e3:.1f} | {t_ours * 1e3:.1f} | {ratios[-1]:.2f}x |"
+        )
     if ratios:
         print(f"\nmax {max(ratios):.2f}x, median {sorted(ratios)[len(ratios) // 2]:.2f}x")
     return 0
