@@ -35,6 +35,24 @@ REFLECTION_CALLS = frozenset(
 )
 
 
+_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE = 1, 2, 3, 4, 5
+
+
+def _kinds() -> list[int]:
+    """The instructions ``analyse_method`` tracks, by opcode (0 = any other)."""
+    k = [0] * 256
+    k[OP_CONST_STRING] = k[OP_CONST_STRING_JUMBO] = _K_STRING
+    k[OP_SGET_OBJECT] = _K_SGET
+    k[OP_MOVE_RESULT_OBJECT] = _K_RESULT
+    k[OP_MOVE_OBJECT] = k[OP_MOVE_OBJECT_FROM16] = k[OP_MOVE_OBJECT_16] = _K_MOVE
+    for op in (*INVOKE_35C, *INVOKE_3RC):
+        k[op] = _K_INVOKE
+    return k
+
+
+_KIND = _kinds()
+
+
 @dataclass
 class MethodDetail:
     """What one method's instructions say: for each wanted call (by unit position), the constant found in the
@@ -85,6 +103,7 @@ def analyse_method(
             regs[size - ins + slot] = PARAM + str(slot)
     pending: str | None = None
     i = start
+    kinds = _KIND
     while i < end:
         u = units[i]
         w = UNIT_WIDTH_L[u]
@@ -93,24 +112,30 @@ def analyse_method(
         if w >= INVALID or i + w > end:
             break
         op = u & 0xFF
-        if op in (OP_CONST_STRING, OP_CONST_STRING_JUMBO):
+        kind = kinds[op]
+        if kind == 0:  # any other instruction: only ends a pending call result
+            pending = None
+        elif kind == _K_STRING:
             sidx = units[i + 1] if op == OP_CONST_STRING else units[i + 1] | (units[i + 2] << 16)
             text = string_at(sidx)
             regs[u >> 8] = text
             if len(out.strings) < MAX_METHOD_STRINGS:
                 out.strings.append(text)
-        elif op == OP_SGET_OBJECT:
+            pending = None
+        elif kind == _K_SGET:
             value = field_value(units[i + 1])
             if value is None:
                 regs.pop(u >> 8, None)
             else:
                 regs[u >> 8] = value
-        elif op == OP_MOVE_RESULT_OBJECT:
+            pending = None
+        elif kind == _K_RESULT:
             if pending is None:
                 regs.pop(u >> 8, None)
             else:
                 regs[u >> 8] = pending
-        elif op in (OP_MOVE_OBJECT, OP_MOVE_OBJECT_FROM16, OP_MOVE_OBJECT_16):
+            pending = None
+        elif kind == _K_MOVE:
             if op == OP_MOVE_OBJECT:
                 dst, src = (u >> 8) & 0xF, u >> 12
             elif op == OP_MOVE_OBJECT_FROM16:
@@ -121,11 +146,12 @@ def analyse_method(
                 regs[dst] = regs[src]
             else:
                 regs.pop(dst, None)
-        elif op in INVOKE_35C or op in INVOKE_3RC:
+            pending = None
+        else:  # invoke-*: the argument registers are decoded only when they are looked at
             mid = units[i + 1]
-            args = invoke_registers(units, i)
             pending = None
             if mid in wanted or mid in slots:
+                args = invoke_registers(units, i)
                 k = slots[mid] if mid in slots else wanted[mid] + (0 if op in STATIC_INVOKES else 1)
                 value = regs.get(args[k]) if k < len(args) else None
                 if value is not None and value.startswith(PARAM):
@@ -136,9 +162,9 @@ def analyse_method(
                 callee = callee_at(mid)
                 if callee in REFLECTION_CALLS:
                     out.reflects = True
-                elif args and args[0] in regs and callee in URI_BUILDERS:
-                    pending = regs[args[0]]
-        if not (op in INVOKE_35C or op in INVOKE_3RC):
-            pending = None  # a result is only moved by the instruction right after the call
+                elif callee in URI_BUILDERS:
+                    args = invoke_registers(units, i)
+                    if args and args[0] in regs:
+                        pending = regs[args[0]]
         i += w
     return out

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from apprights.extractors.dex.format import I64
+from apprights.extractors.dex.scan import _ranges
 from apprights.knowledge.sensitive_apis import platform_library
 from apprights.model.facts import CallSite
 
@@ -54,15 +55,15 @@ class CallIndex:
 
     def __init__(self, scanner: _Scanner) -> None:
         from apprights.extractors.dex.format import HEADER_SIZE
-        from apprights.extractors.dex.scan import _IS_INVOKE
 
         self.s = scanner
         self.known: dict[Key, tuple[int, int]] = {}  # (type index, name string index)
+        self._keys: dict[int, list[Key]] = {}  # code item -> keys of its methods (``_item_keys``)
         self._type_index: dict[str, int] | None = None
         self._all_type_index: dict[str, int] | None = None
         dex = scanner.dex
         mt = scanner._methods()
-        order = np.argsort(mt.code_off, kind="stable")
+        order = scanner.code_order()
         code = mt.code_off[order]
         nz = int(np.searchsorted(code, 1))
         code = code[nz:]
@@ -86,13 +87,11 @@ class CallIndex:
             return
         lo, hi = int(self.starts.min()), int(self.ends.max())
         self.u16 = np.frombuffer(dex.data, dtype="<u2", count=len(dex.data) // 2)  # the whole file, zero-copy
-        region = self.u16[lo:hi]
-        if len(region) < 2:
+        if hi - lo < 2:
             self.ok = False
             return
-        pos = np.flatnonzero(_IS_INVOKE[region[:-1] & 0xFF])
-        self.inv_pos = pos + lo  # unit index of the candidate invoke
-        self.inv_mid = region[pos + 1]
+        # unit index of each candidate invoke and the method id it would name (shared with the scan)
+        self.inv_pos, self.inv_mid = scanner.invoke_index(lo, hi)
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
 
@@ -137,11 +136,25 @@ class CallIndex:
         name_of.update({found[n]: n for n in names if n in found})
         if not type_of or not name_of:
             return out
-        hit = np.isin(dex.method_class, np.fromiter(type_of, dtype=np.int64, count=len(type_of)))
-        hit &= np.isin(dex.method_name, np.fromiter(name_of, dtype=np.int64, count=len(name_of)))
+        # lookup tables instead of np.isin: method_ids rows name valid type and string indices (format.py)
+        cls_ok = np.zeros(len(dex.type_desc), dtype=bool)
+        cls_ok[np.fromiter(type_of, dtype=np.int64, count=len(type_of))] = True
+        name_ok = np.zeros(len(pool), dtype=bool)
+        name_ok[np.fromiter(name_of, dtype=np.int64, count=len(name_of))] = True
+        hit = np.flatnonzero(cls_ok[dex.method_class] & name_ok[dex.method_name])
         wanted = set(keys)
-        for m in np.flatnonzero(hit).tolist():
-            k = (type_of[int(dex.method_class[m])], name_of[int(dex.method_name[m])])
+        # of the rows whose class and name are both wanted, keep the wanted (class, name) pairs, vectorised
+        t_of: dict[str, list[int]] = {}
+        for t, c in type_of.items():
+            t_of.setdefault(c, []).append(t)
+        n_of = {m: n for n, m in name_of.items()}
+        codes = [(t << 32) | n_of[m] for c, m in wanted if m in n_of for t in t_of.get(c, ())]
+        combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
+        hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
+        for m, c, n in zip(
+            hit.tolist(), dex.method_class[hit].tolist(), dex.method_name[hit].tolist(), strict=True
+        ):
+            k = (type_of[c], name_of[n])
             if k in wanted:
                 out[m] = k
         return out
@@ -156,53 +169,50 @@ class CallIndex:
             return []
         lut = np.zeros(1 << 16, dtype=bool)
         lut[np.fromiter(mids, dtype=np.int64, count=len(mids))] = True
-        cand = self.inv_pos[lut[self.inv_mid]]
-        if len(cand) == 0:
+        sel = np.flatnonzero(lut[self.inv_mid])
+        if len(sel) == 0:
             return []
+        cand, cmid = self.inv_pos[sel], self.inv_mid[sel]
         k = np.searchsorted(self.starts, cand, side="right") - 1
         inside = (k >= 0) & (cand < self.ends[np.maximum(k, 0)])
-        cand, k = cand[inside], k[inside]
+        cand, cmid, k = cand[inside], cmid[inside], k[inside]
         if len(cand) == 0:
             return []
         keep = _well_formed_invokes(self.u16, cand, self.starts[k], self.ends[k])
         # one edge per (code item, callee): a method calling a callee ten times is one edge
-        pair = np.unique(k[keep].astype(np.int64) * (1 << 16) + self.inv_mid[self._inv_index(cand[keep])])
+        pair = np.unique(k[keep].astype(np.int64) * (1 << 16) + cmid[keep])
         items = pair >> 16
-        uniq = np.unique(items)
-        # the methods owning each code item (almost always one; a shared code item lists them all)
-        counts = self.group_end[uniq] - self.group_start[uniq]
-        rows = self.order[np.repeat(self.group_start[uniq], counts) + _ranges(counts)]
-        meths = self._mt.method_idx[rows]
-        classes = self._mt.class_def[rows].tolist()
-        m_cls, m_name = self.s.dex.method_class[meths].tolist(), self.s.dex.method_name[meths].tolist()
-        s = self.s
-        callers: dict[int, list[Key]] = {}
-        j = 0
-        for it, n in zip(uniq.tolist(), counts.tolist(), strict=True):
-            got = callers[it] = []
-            for r in range(j, j + n):
-                key = (s.class_names[classes[r]], s.pool.get(m_name[r]))
-                self.known[key] = (m_cls[r], m_name[r])
-                got.append(key)
-            j += n
+        item_keys = self._item_keys(np.unique(items))
         out: list[tuple[Key, Key]] = []
         for it, mid in zip(items.tolist(), (pair & 0xFFFF).tolist(), strict=True):
             callee = mids[mid]
-            out.extend((caller, callee) for caller in callers[it])
+            for caller in item_keys[it]:
+                out.append((caller, callee))
         return out
 
-    def _inv_index(self, units_at: I64) -> I64:
-        """Positions in ``inv_pos`` of the given candidate units (all of which are in it)."""
-        out: I64 = np.searchsorted(self.inv_pos, units_at)
-        return out
-
-
-def _ranges(counts: I64) -> I64:
-    """0..n-1 for each n in ``counts``, concatenated."""
-    total = int(counts.sum())
-    first = np.cumsum(counts) - counts
-    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
-    return out
+    def _item_keys(self, uniq: I64) -> dict[int, list[Key]]:
+        """{code item: the (class, method) keys of the methods owning it} (almost always one; a shared code item
+        lists them all), decoded once per item and kept for the next levels."""
+        cache = self._keys
+        new = uniq[[it not in cache for it in uniq.tolist()]] if cache else uniq
+        if len(new):
+            counts = self.group_end[new] - self.group_start[new]
+            rows = self.order[np.repeat(self.group_start[new], counts) + _ranges(counts)]
+            meths = self._mt.method_idx[rows]
+            classes = self._mt.class_def[rows].tolist()
+            m_cls, m_name = self.s.dex.method_class[meths].tolist(), self.s.dex.method_name[meths].tolist()
+            names, get = self.s.class_names, self.s.pool.get
+            known = self.known
+            keys = list(zip([names[c] for c in classes], [get(n) for n in m_name], strict=True))
+            known.update(zip(keys, zip(m_cls, m_name, strict=True), strict=True))
+            if len(keys) == len(new):  # one method per code item, the usual case
+                cache.update(zip(new.tolist(), ([k] for k in keys), strict=True))
+                return cache
+            j = 0
+            for it, n in zip(new.tolist(), counts.tolist(), strict=True):
+                cache[it] = keys[j : j + n]
+                j += n
+        return cache
 
 
 def _well_formed_invokes(
@@ -257,6 +267,14 @@ def annotate_reach(
             kinds[k] = _entry_kind(k, roots)
         return kinds[k]
 
+    libs: dict[str, bool] = {}
+
+    def in_library(cls: str) -> bool:
+        lib = libs.get(cls)
+        if lib is None:
+            lib = libs[cls] = platform_library(cls) is not None
+        return lib
+
     edges: dict[Key, set[Key]] = {}  # callee -> callers
     n_edges = 0
     start = {(s.caller_class, s.caller_method) for s in sites}
@@ -267,7 +285,7 @@ def annotate_reach(
         # library (a large graph in every app) never make anyone's read reachable
         # an entry point is not expanded: the framework calls it (a start-up path through an activity's or
         # service's code is rare and not looked for)
-        todo = [k for k in frontier if kind_of(k) is None and (level == 0 or platform_library(k[0]) is None)][
+        todo = [k for k in frontier if kind_of(k) is None and (level == 0 or not in_library(k[0]))][
             :MAX_FRONTIER
         ]
         if not todo:
@@ -280,15 +298,28 @@ def annotate_reach(
                 if init not in seen:
                     nxt.add(init)
         for idx in indexes:
-            for caller, callee in idx.callers(todo):
+            pairs = idx.callers(todo)
+            if (
+                n_edges + len(pairs) <= MAX_PATHS
+            ):  # the cap cannot be reached in this batch: no check per edge
+                for caller, callee in pairs:
+                    bucket = edges.get(callee)
+                    if bucket is None:
+                        bucket = edges[callee] = set()
+                    if caller not in bucket:
+                        bucket.add(caller)
+                        n_edges += 1
+                nxt.update([caller for caller, _ in pairs])
+                continue
+            for caller, callee in pairs:
                 if n_edges >= MAX_PATHS:
                     break
                 bucket = edges.setdefault(callee, set())
                 if caller not in bucket:
                     bucket.add(caller)
                     n_edges += 1
-                if caller not in seen:
-                    nxt.add(caller)
+                nxt.add(caller)
+        nxt -= seen  # only callers not met before are expanded next
         seen |= nxt
         frontier = sorted(nxt)
     # forward from the entries: start-up entries first, so a start-up path wins over a component one

@@ -193,8 +193,30 @@ class _Scanner:
         self.targets = targets
         self.entry_classes = sorted(set(entry_classes or ()))
         self._mt: MethodTable | None = None
+        self._order: I64 | None = None
         self.class_names: list[str] = []
         self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
+        self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
+
+    def invoke_index(self, lo: int, hi: int) -> tuple[I64, npt.NDArray[np.uint16]]:
+        """Every unit in ``lo``..``hi - 2`` (unit indices) whose low byte is an ``invoke-*`` opcode, and the unit
+        after it (the method id it would name): one pass over the code, shared by the helpers' argument search
+        and the reachability search (``reach.CallIndex``). Candidates only: the caller verifies them."""
+        if self._inv is None or self._inv[0] != (lo, hi):
+            u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+            low = u16[lo : hi - 1].astype(np.uint8)  # the opcode byte of each unit (unsigned cast keeps it)
+            low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+            ok = low <= 10
+            ok &= low != 5
+            pos = np.flatnonzero(ok)
+            self._inv = ((lo, hi), pos + lo, u16[pos + lo + 1])
+        return self._inv[1], self._inv[2]
+
+    def code_order(self) -> I64:
+        """Rows of the method table sorted by code offset (stable), shared with ``reach.CallIndex``."""
+        if self._order is None:
+            self._order = np.argsort(self._methods().code_off, kind="stable")
+        return self._order
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -349,13 +371,22 @@ class _Scanner:
         names: list[str] = [""] * len(sidx)
         good = np.flatnonzero(ok)
         if len(good):
-            spans = n[good] + 1  # include the NUL terminator as separator
+            s, n = s[good], n[good]
+            # "Lcom/x/Y;" is gathered as "com/x/Y": the L and ; are left out (other descriptors kept whole)
+            strip = (n >= 2) & (dex.u8[s] == ord("L")) & (dex.u8[s + np.maximum(n - 1, 0)] == ord(";"))
+            s, n = s + strip, n - 2 * strip
+            spans = n + 1  # one more byte per name, overwritten with a NUL separator
             first = np.cumsum(spans) - spans
-            pos = np.repeat(s[good] - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
-            parts = dex.u8[pos].tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
+            pos = np.repeat(s - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
+            block = dex.u8[pos]
+            block[first + n] = 0
+            parts = block.tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
             if len(parts) == len(good) + 1:
+                if len(good) == len(sidx):
+                    parts.pop()
+                    return parts
                 for g, part in zip(good.tolist(), parts, strict=False):
-                    names[g] = part[1:-1] if part[:1] == "L" and part[-1:] == ";" else part
+                    names[g] = part
             else:  # a NUL inside a descriptor (malformed pool): decode one by one
                 ok = np.zeros(len(sidx), dtype=bool)
         for b in np.flatnonzero(~ok).tolist():
@@ -367,7 +398,7 @@ class _Scanner:
     ) -> None:
         dex = self.dex
         mt = self._methods()
-        order = np.argsort(mt.code_off, kind="stable")
+        order = self.code_order()
         sorted_code = mt.code_off[order]
         nz = int(np.searchsorted(sorted_code, 1))  # rows without code (abstract, native) sort first
         if nz == len(sorted_code):
@@ -399,10 +430,9 @@ class _Scanner:
         split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]  # cand and so k are sorted
         cand_l, k_l = cand.tolist(), k.tolist()
         items = [k_l[split[j]] for j in range(len(split) - 1)]
-        starts_l, ends_l = (starts // 2).tolist(), (ends // 2).tolist()
-        segments = [
-            (starts_l[item], ends_l[item], cand_l[split[j] : split[j + 1]]) for j, item in enumerate(items)
-        ]
+        item_arr = np.array(items, dtype=np.int64)
+        seg_starts, seg_ends = (starts[item_arr] // 2).tolist(), (ends[item_arr] // 2).tolist()
+        segments = [(seg_starts[j], seg_ends[j], cand_l[split[j] : split[j + 1]]) for j in range(len(items))]
         verified = _sweep_many(units, segments)
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
@@ -412,18 +442,27 @@ class _Scanner:
         details: list[
             tuple[int, int, list[tuple[str, str]], list[int]]
         ] = []  # (start, end, callers, method ids)
-        for item, found in zip(items, verified, strict=True):
-            if not found:
-                continue
-            rows = order[int(group_start[item]) : int(group_end[item])]
-            callers = [
-                (class_names[c], self.pool.get(int(dex.method_name[m])))
-                for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True)
-            ]
+        # the methods owning each code item with a verified candidate, gathered in one block (almost always one
+        # method per item; a shared code item lists them all)
+        hit_items = [
+            (j, item, found) for j, (item, found) in enumerate(zip(items, verified, strict=True)) if found
+        ]
+        hit_arr = np.array([item for _, item, _ in hit_items], dtype=np.int64)
+        counts = group_end[hit_arr] - group_start[hit_arr]
+        rows_all = order[np.repeat(group_start[hit_arr], counts) + _ranges(counts)]
+        midx_all = mt.method_idx[rows_all]
+        cls_all, name_all = mt.class_def[rows_all].tolist(), dex.method_name[midx_all].tolist()
+        midx_l = midx_all.tolist()
+        get = self.pool.get
+        j = 0
+        for (seg, _item, found), n in zip(hit_items, counts.tolist(), strict=True):
+            callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
+            mids_of = midx_l[j : j + n]
+            j += n
             wants_detail = False
             for pos in found:
                 op = units[pos] & 0xFF
-                if _IS_INVOKE[op]:
+                if _IS_INVOKE_L[op]:
                     api = target_api[units[pos + 1]]
                     if api in detailed:
                         wants_detail = True
@@ -440,7 +479,7 @@ class _Scanner:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
-                details.append((starts_l[item], ends_l[item], callers, mt.method_idx[rows].tolist()))
+                details.append((seg_starts[seg], seg_ends[seg], callers, mids_of))
         helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
         args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
         if helpers:
@@ -506,8 +545,13 @@ class _Scanner:
         arguments (one level: ``query(uri)`` in ``c.a(Uri uri)``, called as ``c.a(Phone.CONTENT_URI)``)."""
         from apprights.extractors.dex.detail import analyse_method
 
-        lo, hi = int(starts.min()) * 2, int(ends.max()) * 2
-        cand = self._candidates(lo, hi, dict.fromkeys(helpers, ""), PoolStrings()) // 2
+        lo, hi = int(starts.min()), int(ends.max())
+        if hi - lo < 3:
+            return
+        inv_pos, inv_mid = self.invoke_index(lo, hi)
+        lut = np.zeros(1 << 16, dtype=bool)
+        lut[np.fromiter(helpers, dtype=np.int64, count=len(helpers))] = True
+        cand = inv_pos[lut[inv_mid] & (inv_pos <= hi - 3)]  # an invoke needs 3 units
         k = np.searchsorted(starts, cand, side="right") - 1
         inside = (k >= 0) & (cand < ends[np.maximum(k, 0)])
         cand, k = cand[inside], k[inside]
@@ -559,30 +603,37 @@ class _Scanner:
 
     def _candidates(self, lo: int, hi: int, target_api: dict[int, str], pool_strings: PoolStrings) -> I64:
         """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string:
-        one table lookup flags every unit that could be such an operand, then the opcode before it is checked."""
+        the opcode byte of every unit is read once (``invoke-*``, ``const-string``, ``const-string/jumbo``),
+        then the operand of each such unit is looked up. The invoke positions are kept (``invoke_index``)."""
         n = (hi - lo) // 2
         if n < 2:
             return np.zeros(0, dtype=np.int64)
-        units = np.frombuffer(self.dex.data, dtype="<u2", count=n, offset=lo)
-        lut = np.zeros(1 << 16, dtype=np.uint8)
+        lo_u = lo // 2
+        u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+        low = u16[lo_u : lo_u + n - 1].astype(
+            np.uint8
+        )  # opcode byte of units 0..n-2 (unsigned cast keeps it)
+        cs, jumbo = np.flatnonzero(low == OP_CONST_STRING), np.flatnonzero(low == OP_CONST_STRING_JUMBO)
+        low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+        ok = low <= 10
+        ok &= low != 5
+        inv = np.flatnonzero(ok) + lo_u
+        self._inv = ((lo_u, lo_u + n), inv, u16[inv + 1])
+        last = lo_u + n - 3  # the operand (and a jumbo's high half) lies inside the range
+        lut = np.zeros(1 << 16, dtype=bool)
         mids = np.fromiter(target_api, dtype=np.int64, count=len(target_api))
-        lut[mids[mids < (1 << 16)]] = 1
+        lut[mids[mids < (1 << 16)]] = True
+        found = [inv[lut[self._inv[2]] & (inv <= last)]]
         keys = np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting))
-        lut[keys[keys < (1 << 16)]] |= 2
-        flagged = np.flatnonzero(np.take(lut, units[1 : n - 1])) + 1  # operand positions
-        op = units[flagged - 1] & 0xFF
-        f = lut[units[flagged]]
-        is_str = (f & 2).astype(bool)
-        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | (is_str & (op == OP_CONST_STRING))
-        # const-string/jumbo of a string index below 65536: low unit flagged, high unit zero
-        hit |= is_str & (op == OP_CONST_STRING_JUMBO) & (units[flagged + 1] == 0)
-        found = [flagged[hit] - 1]
-        big = keys[keys >= (1 << 16)]
-        if len(big):  # const-string/jumbo: only dex files with more than 65536 strings need this pass
-            pos = np.flatnonzero(self.dex.u8[lo : lo + 2 * (n - 2) : 2] == OP_CONST_STRING_JUMBO)
-            val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
-            found.append(pos[np.isin(val, big)])
-        return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
+        if len(keys):
+            lut[:] = False
+            lut[keys[keys < (1 << 16)]] = True
+            cs = cs[cs <= n - 3] + lo_u
+            found.append(cs[lut[u16[cs + 1]]])
+            jumbo = jumbo[jumbo <= n - 3] + lo_u
+            val = u16[jumbo + 1].astype(np.int64) | (u16[jumbo + 2].astype(np.int64) << 16)
+            found.append(jumbo[np.isin(val, keys)])
+        return np.sort(np.concatenate(found)).astype(np.int64) * 2
 
 
 def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[str]:
@@ -599,6 +650,14 @@ def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[st
         by_class = [a for a in apis if a.rsplit(".", 1)[0] in seen]
         pick = by_class or apis[:1]
         out.extend(a for a in pick if a not in out)
+    return out
+
+
+def _ranges(counts: I64) -> I64:
+    """0..n-1 for each n in ``counts``, concatenated."""
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts
+    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
     return out
 
 
