@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench venv system-deps clean
+.PHONY: demo test lint bench venv system-deps clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/bench_trace.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/eval_policy.py
+
+# Screenshots of every console page, per role, for review (build/screenshots/; needs chromium: make system-deps)
+screenshots: $(BIN)/.installed system-deps
+	$(BIN)/python tools/screenshots.py --out build/screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info bench/_work

@@ -54,7 +54,7 @@ REPEAT = 5
 
 sys.path.insert(0, str(REPO / "src"))
 
-from apprights.extractors.dex import DexTargets, extract_code  # noqa: E402
+from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code, reach_roots_of  # noqa: E402
 from apprights.knowledge import Knowledge  # noqa: E402
 
 try:
@@ -123,14 +123,21 @@ def floor(path: Path) -> int:
 
 
 def ours(path: Path, targets: DexTargets) -> int:
+    """What the engine runs: with the manifest, also entry calls and the reachability search."""
     if open_apk is not None:
         try:
             with open_apk(path, require_manifest=False) as apk:
-                package = None
-                if apk.has_manifest():
+                manifest = None
+                if apk.has_manifest:
                     with contextlib.suppress(Exception):
-                        package = apk.manifest().package
-                code = extract_code(apk.iter_dex(), targets, own_package=package)
+                        manifest = apk.manifest()
+                code = extract_code(
+                    apk.iter_dex(),
+                    targets,
+                    own_package=manifest.package if manifest is not None else None,
+                    entry_classes=entry_classes_of(manifest),
+                    reach_roots=reach_roots_of(manifest) if manifest is not None else None,
+                )
         except Exception:  # an APK the apk extractor refuses (e.g. the deliberately invalid one): dex only
             code = extract_code(_dex_of(path), targets)
     else:
@@ -243,7 +250,7 @@ def main() -> int:
     files, total, repeats = build_superapp()
     knowledge = Knowledge.load()
     pairs = sorted(knowledge.sensitive_apis.targets())
-    targets = DexTargets(pairs)
+    targets = DexTargets.from_catalogue(knowledge.sensitive_apis)  # as the engine: arguments, reflection
     inputs = [*sorted((SHARED / "apks").glob("*.apk")), SUPERAPP]
     print(
         f"super-app: {files} distinct real dex files, {total / 1e6:.1f} MB of dex, {repeats} repeated",

@@ -86,17 +86,21 @@ def run(client: httpx.Client, password: str, out: Path, log: Any = print) -> dic
     notice = call("POST", f"/api/v1/cases/{case_id}/notice", admin, json={"issued_on": "2026-09-18"})
     log(f"   notice {notice['notice_no']} issued 2026-09-18, due {notice['deadline']}")
 
-    log("5. the enterprise responds with a re-built version; its report still shows the problem")
-    report2 = make_report(PKG, version_name="3.2.1", version_code=321, label="示例生活", findings=[finding])
-    run2 = call("POST", "/api/v1/scans", ent_token, content=json.dumps(report2).encode())
+    log(
+        "5. the enterprise responds with a re-built version and its own self-check report (kept, not decisive)"
+    )
+    own = make_report(PKG, version_name="3.2.1", version_code=321, label="示例生活", findings=[])
+    own_run = call("POST", "/api/v1/scans", ent_token, content=json.dumps(own).encode())
     call(
         "POST",
         f"/api/v1/cases/{case_id}/response",
         ent_token,
-        json={"text": "已整改", "scan_run_id": run2["scan_run_ids"][0]},
+        json={"text": "已整改", "scan_run_id": own_run["scan_run_ids"][0]},
     )
 
-    log("6. re-test → not rectified; escalate to a public notice (通报)")
+    log("6. the agency re-tests the re-built version: the problem is still there → not rectified; 通报")
+    report2 = make_report(PKG, version_name="3.2.1", version_code=321, label="示例生活", findings=[finding])
+    run2 = call("POST", "/api/v1/scans", agency_token, content=json.dumps(report2).encode())
     case = call(
         "POST", f"/api/v1/cases/{case_id}/retest", admin, json={"scan_run_id": run2["scan_run_ids"][0]}
     )

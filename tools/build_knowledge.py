@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tools" / "knowledge_src"
 OUT = ROOT / "src" / "apprights" / "knowledge" / "data"
-DEFAULT_VERSION = "2026.11.28-3"
+DEFAULT_VERSION = "2026.12.04-1"
 
 sys.path.insert(0, str(ROOT / "src"))
 from apprights.knowledge.sdks import CATEGORIES, FRAMEWORK_ANDROID, valid_host, valid_prefix  # noqa: E402
@@ -484,6 +484,35 @@ class SdkBuilder:
             else:
                 raise SystemExit(f"sdk_overrides.tsv: {r['id']}: field {field} cannot be overridden")
 
+    def merge_same_product(self) -> None:
+        """One SDK, one subject: entries that name the same product (same Chinese name, vendor and category)
+        under several namespaces, as the AppScan/LibRadar lists do (友盟反馈 com.umeng.fb + com.feedback.ui),
+        become one entry: the curated one, else the one more sources agree on, with the others' prefixes."""
+        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for e in self.entries:
+            key = (e["name_zh"].strip(), e["vendor"].strip(), e["category"])
+            if key[0] and key[1] and not e["library"]:
+                groups.setdefault(key, []).append(e)
+        merged: set[int] = set()
+        for key, members in groups.items():
+            if len(members) < 2:
+                continue
+            target = max(members, key=lambda e: ("apprights" in e["source"], e["source"].count("+")))
+            for e in members:
+                if e is target:
+                    continue
+                for k in ("prefixes", "hosts", "components", "meta_data", "pi"):
+                    target[k] = list(dict.fromkeys(target[k] + e[k]))
+                for src in e["source"].split("+"):
+                    if src not in target["source"].split("+"):
+                        target["source"] += "+" + src
+                for p in e["prefixes"]:
+                    self.owner[p] = target
+                self.ids.discard(e["id"])
+                merged.add(id(e))
+                self.dropped.append(f"merged {e['id']} into {target['id']} (same product {key[0]})")
+        self.entries = [e for e in self.entries if id(e) not in merged]
+
     def validate(self) -> None:
         ids: set[str] = set()
         owned: dict[str, str] = {}
@@ -565,6 +594,7 @@ def build_sdks(version: str, shared: Path) -> tuple[dict[str, Any], list[str]]:
     b.libradar(shared / "data" / "sdk" / "libradar_tag_rules.csv")
     b.apply_overrides()
     b.fill_gaps()
+    b.merge_same_product()
     b.validate()
     labels = {
         r["category"]: {"zh": r["label_zh"], "en": r["label_en"]}
@@ -679,12 +709,20 @@ def build_categories(version: str, shared: Path) -> dict[str, Any]:
         for v in pi:
             if v not in PI_VALUES:
                 raise SystemExit(f"categories_curated.tsv: {no}: unknown PI type {v}")
+        basic, fill = r["basic_function"], (c.get("basic_function_fill") or "").strip()
+        if not basic and not fill:
+            raise SystemExit(f"categories_curated.tsv: {no}: no basic function in either table")
+        if not (c.get("name_en") or "").strip() or not (c.get("basic_function_en") or "").strip():
+            raise SystemExit(f"categories_curated.tsv: {no}: name_en and basic_function_en are required")
         cats.append(
             {
                 "no": no,
                 "name": r["category"],
+                "name_en": c["name_en"].strip(),
                 "aliases": [a.strip() for a in (c.get("aliases") or "").split(",") if a.strip()],
-                "basic_function": r["basic_function"],
+                "basic_function": basic or fill,
+                "basic_function_en": c["basic_function_en"].strip(),
+                **({} if basic else {"basic_function_marker": "[R]"}),
                 "necessary_text": text,
                 "necessary_pi": pi,
                 "necessary_permissions": [

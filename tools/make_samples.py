@@ -50,36 +50,86 @@ MANIFEST = """<?xml version="1.0" encoding="utf-8"?>
 TM = "Landroid/telephony/TelephonyManager;"
 CALLS = [
     ("com.example.news.App", "onCreate", "Lcom/umeng/commonsdk/UMConfigure;->init()V"),
-    ("com.umeng.commonsdk.UMConfigure", "init", "Lcom/umeng/commonsdk/statistics/common/DeviceConfig;->getImeiNew()V"),
-    ("com.umeng.commonsdk.statistics.common.DeviceConfig", "getImeiNew", f"{TM}->getDeviceId()Ljava/lang/String;"),
-    ("com.umeng.commonsdk.statistics.common.DeviceConfig", "getImsi", f"{TM}->getSubscriberId()Ljava/lang/String;"),
-    ("com.umeng.commonsdk.statistics.common.DeviceConfig", "getAndroidId",
-     "Landroid/provider/Settings$Secure;->getString(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;"),
-    ("com.umeng.commonsdk.statistics.common.DeviceConfig", "getMac",
-     "Landroid/net/wifi/WifiInfo;->getMacAddress()Ljava/lang/String;"),
-    ("com.umeng.commonsdk.statistics.common.DeviceConfig", "getAppList",
-     "Landroid/content/pm/PackageManager;->getInstalledPackages(I)Ljava/util/List;"),
-    ("com.umeng.commonsdk.statistics.UMServerURL", "send",
-     "Ljava/net/URL;->openConnection()Ljava/net/URLConnection;"),
-    ("com.amap.api.location.AMapLocationClient", "a",
-     "Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;"),
-    ("com.amap.api.location.AMapLocationClient", "startLocation",
-     "Landroid/location/LocationManager;->requestLocationUpdates(Ljava/lang/String;JFLandroid/location/LocationListener;)V"),
-    ("com.bytedance.sdk.openadsdk.downloadnew.DownloadHelper", "start",
-     "Landroid/app/DownloadManager;->enqueue(Landroid/app/DownloadManager$Request;)J"),
+    (
+        "com.umeng.commonsdk.UMConfigure",
+        "init",
+        "Lcom/umeng/commonsdk/statistics/common/DeviceConfig;->getImeiNew()V",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.common.DeviceConfig",
+        "getImeiNew",
+        f"{TM}->getDeviceId()Ljava/lang/String;",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.common.DeviceConfig",
+        "getImsi",
+        f"{TM}->getSubscriberId()Ljava/lang/String;",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.common.DeviceConfig",
+        "getAndroidId",
+        "Landroid/provider/Settings$Secure;->getString(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.common.DeviceConfig",
+        "getMac",
+        "Landroid/net/wifi/WifiInfo;->getMacAddress()Ljava/lang/String;",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.common.DeviceConfig",
+        "getAppList",
+        "Landroid/content/pm/PackageManager;->getInstalledPackages(I)Ljava/util/List;",
+    ),
+    (
+        "com.umeng.commonsdk.statistics.UMServerURL",
+        "send",
+        "Ljava/net/URL;->openConnection()Ljava/net/URLConnection;",
+    ),
+    (
+        "com.amap.api.location.AMapLocationClient",
+        "a",
+        "Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;",
+    ),
+    (
+        "com.amap.api.location.AMapLocationClient",
+        "startLocation",
+        "Landroid/location/LocationManager;->requestLocationUpdates(Ljava/lang/String;JFLandroid/location/LocationListener;)V",
+    ),
+    (
+        "com.bytedance.sdk.openadsdk.downloadnew.DownloadHelper",
+        "start",
+        "Landroid/app/DownloadManager;->enqueue(Landroid/app/DownloadManager$Request;)J",
+    ),
     ("com.bytedance.sdk.openadsdk.core.DeviceUtils", "imei", f"{TM}->getImei()Ljava/lang/String;"),
-    ("com.example.news.MainActivity", "onResume",
-     "Landroid/content/ClipboardManager;->getPrimaryClip()Landroid/content/ClipData;"),
-    ("com.example.news.push.KeepAlive", "run",
-     "Landroid/content/Context;->startService(Landroid/content/Intent;)Landroid/content/ComponentName;"),
-    ("com.example.news.push.KeepAlive", "schedule",
-     "Landroid/app/AlarmManager;->setRepeating(IJJLandroid/app/PendingIntent;)V"),
+    (
+        "com.example.news.MainActivity",
+        "onResume",
+        "Landroid/content/ClipboardManager;->getPrimaryClip()Landroid/content/ClipData;",
+    ),
+    (
+        "com.example.news.push.KeepAlive",
+        "run",
+        "Landroid/content/Context;->startService(Landroid/content/Intent;)Landroid/content/ComponentName;",
+    ),
+    (
+        "com.example.news.push.KeepAlive",
+        "schedule",
+        "Landroid/app/AlarmManager;->setRepeating(IJJLandroid/app/PendingIntent;)V",
+    ),
 ]
 STRINGS = [
     ("com.umeng.commonsdk.statistics.UMServerURL", "send", "https://ulogs.umeng.com/unify_logs"),
-    ("com.bytedance.sdk.openadsdk.core.DeviceUtils", "imei", "https://api-access.pangolin-sdk-toutiao.com/api/ad/union/sdk/get_ads/"),
+    (
+        "com.bytedance.sdk.openadsdk.core.DeviceUtils",
+        "imei",
+        "https://api-access.pangolin-sdk-toutiao.com/api/ad/union/sdk/get_ads/",
+    ),
     ("com.example.news.push.KeepAlive", "run", "com.example.partner"),
-    ("com.bytedance.sdk.openadsdk.downloadnew.DownloadHelper", "start", "application/vnd.android.package-archive"),
+    (
+        "com.bytedance.sdk.openadsdk.downloadnew.DownloadHelper",
+        "start",
+        "application/vnd.android.package-archive",
+    ),
 ]
 
 
@@ -87,10 +137,12 @@ def main() -> None:
     dex = dex_with_calls(
         CALLS,
         STRINGS,
-        superclasses={"com.example.news.App": "android.app.Application",
-                      "com.example.news.MainActivity": "android.app.Activity",
-                      "com.example.news.SplashActivity": "android.app.Activity",
-                      "com.umeng.message.BootBroadcastReceiver": "android.content.BroadcastReceiver"},
+        superclasses={
+            "com.example.news.App": "android.app.Application",
+            "com.example.news.MainActivity": "android.app.Activity",
+            "com.example.news.SplashActivity": "android.app.Activity",
+            "com.umeng.message.BootBroadcastReceiver": "android.content.BroadcastReceiver",
+        },
     )
     build_apk(OUT, MANIFEST, [dex])
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")

@@ -86,6 +86,10 @@ def test_adb_missing_exits_2(tmp_path: Path, apk: Path) -> None:
         (["--no-install"], "--no-install needs --package"),
         (["--no-install", "--package", "bad;pkg"], "not a valid Android package"),
         (["--no-install", "--package", "com.x.y", "--path", "sideways"], "--path"),
+        (["--no-install", "--package", "com.x.y", "--path", "refuse,sideways"], "--path"),
+        # lab paths are accepted: the run gets as far as looking for the device
+        (["--no-install", "--package", "com.x.y", "--path", "deny-all,relaunch"], "no device connected"),
+        (["--no-install", "--package", "com.x.y", "--path", "all"], "no device connected"),
     ],
 )
 def test_bad_arguments_exit_2(args: list[str], fragment: str, tmp_path: Path) -> None:
@@ -100,3 +104,20 @@ def test_mounted_in_the_main_cli(tmp_path: Path, apk: Path) -> None:
     assert r.exit_code == 2 and "adb: no device" in r.stderr
     r = runner.invoke(main_app, ["collect", "--help"], terminal_width=200)
     assert r.exit_code == 0 and "frida-server" in r.output
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{", "not UTF-8 JSON"),
+        ('["861234567890123"]', "JSON object"),
+        ('{"imei": "861234567890123"}', "unknown identifier types ['imei']"),
+    ],
+)
+def test_bad_device_ids_file_exits_2(tmp_path: Path, apk: Path, content: str, fragment: str) -> None:
+    ids = tmp_path / "ids.json"
+    ids.write_text(content, encoding="utf-8")
+    r = runner.invoke(
+        app, [str(apk), "--device-ids", str(ids), "--adb", str(_fake_adb(tmp_path, "devices_none.txt"))]
+    )
+    assert r.exit_code == 2 and fragment in r.stderr and str(ids) in r.stderr, r.stderr

@@ -34,3 +34,18 @@ def test_bad_input_exit_2_one_line(tmp_path):
         assert "Traceback" not in out.output
     out = runner.invoke(app, ["analyze", "http://127.0.0.1:9/p"])
     assert out.exit_code == 2 and "disabled" in out.output
+
+
+def test_text_shows_address_contact_and_the_way_to_each_right(tmp_path):
+    p = tmp_path / "policy.md"
+    p.write_text(
+        "# 隐私政策\n更新日期：2023年2月16日 生效日期：2023年2月23日\n公司名称：上海如书文化传播有限公司\n"
+        "注册地址：上海市嘉定区众仁路399号1幢B区5462室\n联系方式：021-54011831\n"
+        "您可以在【我的】-【设置】-【账号与安全】-【注销账号】中提交账号注销申请。\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["analyze", str(p)])
+    assert out.exit_code == 0, out.output
+    assert "effective: 2023-02-23  updated: 2023-02-16" in out.output
+    assert "address: 上海市嘉定区众仁路399号1幢B区5462室  contact: 021-54011831" in out.output
+    assert "cancellation#5 (我的 > 设置 > 账号与安全 > 注销账号)" in out.output

@@ -7,12 +7,14 @@ check what the driver did on the device.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from apprights.collect.adb import CommandResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# A recorded output, or a function giving it at call time (the device clock follows the fake clock).
+Output = str | CommandResult | Callable[[], str | CommandResult]
 
 
 def fixture(*parts: str) -> str:
@@ -20,7 +22,7 @@ def fixture(*parts: str) -> str:
 
 
 class ReplayRunner:
-    def __init__(self, rules: Sequence[tuple[str, Sequence[str | CommandResult]]]) -> None:
+    def __init__(self, rules: Sequence[tuple[str, Sequence[Output]]]) -> None:
         self.rules = [(frag, list(outs)) for frag, outs in rules]
         self.calls: list[list[str]] = []
 
@@ -30,6 +32,8 @@ class ReplayRunner:
         for frag, outs in self.rules:
             if frag in line:
                 out = outs.pop(0) if len(outs) > 1 else outs[0]
+                if callable(out):
+                    out = out()
                 return out if isinstance(out, CommandResult) else CommandResult(0, out)
         return CommandResult(0, "")
 
@@ -38,10 +42,16 @@ class ReplayRunner:
 
 
 class FakeClock:
-    """Recorded time: ``sleep`` advances it instantly."""
+    """Recorded time: ``sleep`` advances it instantly. ``device_date`` is the device's ``date +%s.%N`` output
+    for a device whose clock reads ``device_start`` when this clock reads ``start``."""
 
-    def __init__(self, start: float = 1000.0) -> None:
+    def __init__(self, start: float = 1000.0, device_start: float = 1764300000.0) -> None:
         self.t = start
+        self.start = start
+        self.device_start = device_start
+
+    def device_date(self) -> str:
+        return f"{self.device_start + self.t - self.start:.9f}\n"
 
     def now(self) -> float:
         return self.t

@@ -137,3 +137,86 @@ def test_permission_results_from_state_changes() -> None:
     assert permission_results({"p": PermissionState(False, frozenset({"USER_SET"}))}, forever) == [
         ("p", "denied_forever")
     ]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "output", "message"),
+    [
+        (
+            "am start",
+            "Starting: Intent { cmp=com.x/.Main }\nError: Activity class {com.x/com.x.Main} does not exist.\n",
+            "Error: Activity class",
+        ),
+        (
+            "am force-stop",
+            "Security exception: Permission Denial: forceStopPackage() from pid=1, uid=2000 requires "
+            "android.permission.FORCE_STOP_PACKAGES\n",
+            "Security exception: Permission Denial",
+        ),
+        ("input keyevent", "/system/bin/sh: input: not found\n", "input: not found"),
+        (
+            "settings put",
+            "java.lang.SecurityException: Permission denial: writing to settings\n",
+            "SecurityException",
+        ),
+    ],
+)
+def test_device_tools_that_fail_with_exit_code_zero_are_errors(
+    fragment: str, output: str, message: str
+) -> None:
+    adb = Adb(ReplayRunner([(fragment, [output])]))
+    with pytest.raises(AdbError, match=message):
+        if fragment == "am start":
+            adb.shell("am", "start", "-W", "-n", "com.x/.Main")
+        elif fragment == "am force-stop":
+            adb.force_stop("com.x.y")
+        elif fragment == "input keyevent":
+            adb.keyevent("KEYCODE_HOME")
+        else:
+            adb.set_http_proxy("127.0.0.1:8080")
+    # reading tools are not judged by their content
+    assert "Error:" in Adb(ReplayRunner([("dumpsys", ["  Error: a line of dumpsys text\n"])])).shell(
+        "dumpsys", "x"
+    )
+
+
+def test_tap_returns_the_device_time_it_was_sent() -> None:
+    runner = ReplayRunner([("input tap", ["1764300012.345678901\n"])])
+    assert Adb(runner).tap(10, 20) == pytest.approx(1764300012.345678901)
+    assert runner.calls[-1][-1] == "date +%s.%N; input tap 10 20"
+    # an old toolbox prints %N literally: whole seconds
+    assert Adb(ReplayRunner([("input tap", ["1764300012.%N\n"])])).tap(1, 2) == 1764300012.0
+    assert Adb(ReplayRunner([("input tap", ["\n"])])).tap(1, 2) is None
+    with pytest.raises(AdbError, match="input tap 1 2 failed"):
+        Adb(ReplayRunner([("input tap", ["1764300012.1\nError: Unknown command: tap\n"])])).tap(1, 2)
+    with pytest.raises(AdbError, match="cannot read the device clock"):
+        Adb(ReplayRunner([("date", ["date: bad format\n"])])).device_epoch()
+
+
+def test_broadcast_to_stopped_packages_and_refusals() -> None:
+    ok = "Broadcasting: Intent { act=a.B flg=0x400010 pkg=com.x.y }\nBroadcast completed: result=0\n"
+    runner = ReplayRunner([("am broadcast", [ok])])
+    assert Adb(runner).broadcast("a.B", "com.x.y").endswith("result=0")
+    assert runner.calls[-1][-1] == "am broadcast --include-stopped-packages -a a.B -p com.x.y"
+    runner = ReplayRunner([("su -c", [ok])])
+    Adb(runner).broadcast("a.B", "com.x.y", root="su")
+    assert runner.calls[-1][-1] == "su -c 'am broadcast --include-stopped-packages -a a.B -p com.x.y'"
+    refused = (
+        "Security exception: Permission Denial: not allowed to send broadcast a.B from pid=1, uid=2000\n"
+    )
+    with pytest.raises(AdbError, match="Permission Denial"):
+        Adb(ReplayRunner([("am broadcast", [refused])])).broadcast("a.B", "com.x.y")
+    with pytest.raises(AdbError, match="no output"):
+        Adb(ReplayRunner([("am broadcast", [""])])).broadcast("a.B", "com.x.y")
+
+
+def test_window_dump_retries_compressed_when_the_ui_never_idles() -> None:
+    runner = ReplayRunner(
+        [
+            ("dump --compressed", ["UI hierchary dumped to: /sdcard/apprights_window_dump.xml\n"]),
+            ("uiautomator dump", ["ERROR: could not get idle state.\n"]),
+            ("exec-out cat", ['<hierarchy rotation="0"/>']),
+        ]
+    )
+    assert Adb(runner).dump_ui() == '<hierarchy rotation="0"/>'
+    assert any("uiautomator dump --compressed" in c for c in runner.commands())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import subprocess
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from apprights.collect.adb import Adb
+from apprights.collect.adb import Adb, AdbError
 from apprights.collect.capture import MitmCapture, addon_path
 from apprights.collect.trace import read_event_fragment
 from tests.collect.conftest import IMEI, free_port
@@ -48,3 +49,15 @@ def test_mitm_capture_session_routes_device_and_collects(
     (event,) = read_event_fragment(fragment)
     assert event["process"] == "com.example.news"
     assert base64.b64decode(event["request_body_b64"]) == IMEI.encode()
+
+
+def test_a_proxy_that_died_during_the_session_is_reported_on_stop() -> None:
+    runner = ReplayRunner([])
+    cap = MitmCapture(Path("/venv/bin/mitmdump"), Adb(runner))
+    proc = subprocess.Popen(["sh", "-c", "echo 'Address already in use' >&2; exit 3"], stderr=subprocess.PIPE)
+    proc.wait(timeout=10)
+    cap._proc = proc
+    with pytest.raises(AdbError, match=r"exited during the session \(3\): Address already in use"):
+        cap.stop()
+    assert runner.commands()[-1].endswith("settings put global http_proxy :0")  # the device is still reset
+    cap.stop()  # idempotent

@@ -154,3 +154,42 @@ def test_spawn_gating_sequence() -> None:
     assert all(e["t"] == pytest.approx(1.0) for e in calls)
     assert any("instrumented spawn process com.example.news:push" in e.get("text", "") for e in events)
     json.dumps(events)  # JSON-serialisable as written to the trace
+
+
+def test_agent_loads_in_the_real_frida_runtime() -> None:
+    """The agent (with every optional hook on) loads and initialises in Frida's own JavaScript runtime, attached
+    to a local process; without a JVM it says the Java bridge is unavailable instead of failing."""
+    frida = pytest.importorskip("frida")
+    import subprocess
+    import sys
+    import time
+
+    from apprights.collect.agent import (
+        agent_config,
+        agent_source,
+        default_catalogue_path,
+        hook_specs_from_catalogue,
+    )
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    messages: list[Any] = []
+    try:
+        time.sleep(0.3)
+        try:
+            session = frida.get_local_device().attach(proc.pid)
+        except Exception as exc:  # no ptrace here
+            pytest.skip(f"frida cannot attach to a local process: {exc}")
+        script = session.create_script(agent_source())
+        script.on("message", lambda m, d: messages.append(m))
+        script.load()
+        config = agent_config(hook_specs_from_catalogue(default_catalogue_path()), plaintext=True, unpin=True)
+        assert script.exports_sync.init(config) is True
+        deadline = time.monotonic() + 5
+        while not messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        session.detach()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    assert [m["type"] for m in messages] == ["send"], messages  # no script error
+    assert messages[0]["payload"]["error"] == "Java bridge not available in this Frida runtime"

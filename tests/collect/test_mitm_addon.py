@@ -122,3 +122,114 @@ def test_mitmdump_writes_network_events(mitmdump: Path, upstream: int, tmp_path:
     assert post["request_headers"]["X-Device"] == "a, b"  # repeated headers joined
     assert 0 <= post["t"] <= time.time() - t0
     assert "request_body_b64" not in get
+
+
+@pytest.mark.timeout(120, func_only=True)
+def test_missing_folder_tls_failures_and_requests_in_flight_are_recorded(
+    mitmdump: Path, upstream: int, tmp_path: Path
+) -> None:
+    """The collector's --out folder does not exist yet (it once aborted the session); an app that rejects the
+    proxy (pinning) or a TLS server the proxy cannot reach leaves a TLS-failure event; a request still waiting
+    for its response when the proxy stops is written on shutdown."""
+    out = tmp_path / "not" / "yet" / "session.network.jsonl"
+    port = free_port()
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(4)  # accepts connections, never answers
+    hang_port = hang.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            str(mitmdump),
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "-q",
+            "--set",
+            f"confdir={tmp_path / 'mitm-conf'}",
+            "-s",
+            str(ADDON),
+            "--set",
+            f"apprights_trace={out}",
+            "--set",
+            f"apprights_t0={time.time()}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_listening(port, proc)
+        with httpx.Client(proxy=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
+            with pytest.raises(httpx.HTTPError):
+                client.get(f"https://127.0.0.1:{upstream}/pinned")  # plain-HTTP server behind https
+            with pytest.raises(httpx.HTTPError):
+                client.post(f"http://127.0.0.1:{hang_port}/report", content=IMEI.encode(), timeout=1.5)
+        time.sleep(0.5)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        hang.close()
+    events = read_event_fragment(out)
+    for n, e in enumerate(events, start=1):
+        validate_event(e, str(out), n)
+    tls = [e for e in events if "TLS handshake failed" in e.get("error", "")]
+    assert tls and tls[0]["host"] == "127.0.0.1" and tls[0]["tls"] is True and tls[0]["method"] == "CONNECT"
+    (posted,) = [e for e in events if e.get("method") == "POST"]
+    assert posted["url"].endswith("/report") and base64.b64decode(posted["request_body_b64"]) == IMEI.encode()
+    assert "response_status" not in posted and posted["error"]
+
+
+@pytest.mark.timeout(120, func_only=True)
+def test_request_in_flight_when_the_proxy_stops_is_written(mitmdump: Path, tmp_path: Path) -> None:
+    import threading
+
+    out = tmp_path / "flight.network.jsonl"
+    port = free_port()
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(4)
+    proc = subprocess.Popen(
+        [
+            str(mitmdump),
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "-q",
+            "--set",
+            f"confdir={tmp_path / 'mitm-conf'}",
+            "-s",
+            str(ADDON),
+            "--set",
+            f"apprights_trace={out}",
+            "--set",
+            f"apprights_t0={time.time()}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+    def send() -> None:
+        try:
+            with httpx.Client(proxy=f"http://127.0.0.1:{port}", timeout=60, trust_env=False) as client:
+                client.post(f"http://127.0.0.1:{hang.getsockname()[1]}/late", content=IMEI.encode())
+        except httpx.HTTPError:
+            pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    try:
+        _wait_listening(port, proc)
+        sender.start()
+        time.sleep(2.0)  # the request has reached the proxy, the server never answers
+        assert not out.exists() or "/late" not in out.read_text(encoding="utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        hang.close()
+    (event,) = read_event_fragment(out)
+    assert event["url"].endswith("/late") and base64.b64decode(event["request_body_b64"]) == IMEI.encode()
+    assert event["error"]

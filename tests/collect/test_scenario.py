@@ -13,19 +13,24 @@ from apprights.collect.adb import Adb
 from apprights.collect.agent import MessageConverter
 from apprights.collect.scenario import ScenarioDriver, ScenarioOptions
 from apprights.collect.trace import validate_trace_file
-from tests.collect.replay import FIXTURES, FakeClock, ReplayRunner, fixture
+from tests.collect.replay import FIXTURES, FakeClock, Output, ReplayRunner, fixture
 
 PKG = "com.example.news"
 DEVICE_T0 = "1764300000.000000000"
 
 
-def _rules(ui: list[str], dumpsys: list[str]) -> list[tuple[str, list[str]]]:
+def _rules(
+    ui: list[str], dumpsys: list[str], clock: FakeClock | None = None
+) -> list[tuple[str, list[Output]]]:
+    """Recorded device outputs; the device clock (``date``, also printed before each ``input tap``) follows
+    ``clock``."""
+    date: Output = clock.device_date if clock is not None else DEVICE_T0 + "\n"
     return [
         ("uninstall", ["Success\n"]),
         (" install ", ["Performing Streamed Install\nSuccess\n"]),
         ("logcat -b events -c", [""]),
         ("logcat -b events -d", [fixture("adb", "logcat_events.txt")]),
-        ("date +%s.%N", [DEVICE_T0 + "\n"]),
+        ("date +%s.%N", [date]),
         ("dumpsys package", dumpsys),
         ("dumpsys window", [fixture("adb", "dumpsys_window.txt")]),
         ("getprop ro.kernel.qemu", ["1\n"]),
@@ -67,8 +72,10 @@ def _types(events: list[dict[str, Any]]) -> list[str]:
 
 
 def test_refuse_path(tmp_path: Path, apk: Path, knowledge: Any) -> None:
+    clock = FakeClock()
     runner = ReplayRunner(
         _rules(
+            clock=clock,
             ui=["privacy_dialog.xml", "privacy_confirm.xml", "permission_dialog.xml", "main_screen.xml"],
             dumpsys=[
                 fixture("adb", "dumpsys_package_initial.txt"),
@@ -78,7 +85,7 @@ def test_refuse_path(tmp_path: Path, apk: Path, knowledge: Any) -> None:
         )
     )
     out = tmp_path / "traces" / f"{PKG}.refuse.jsonl"
-    driver = ScenarioDriver(Adb(runner, serial="emulator-5554"), FakeClock(), _options("refuse", apk), out)
+    driver = ScenarioDriver(Adb(runner, serial="emulator-5554"), clock, _options("refuse", apk), out)
     assert driver.run() == out
     events = validate_trace_file(out)
     header = events[0]
@@ -123,7 +130,11 @@ def test_refuse_path(tmp_path: Path, apk: Path, knowledge: Any) -> None:
     ]
     assert order == sorted(order)
     assert any("input tap 315 1620" in c for c in cmds)
-    assert any("am broadcast -a android.intent.action.BOOT_COMPLETED -p com.example.news" in c for c in cmds)
+    assert any(
+        "am broadcast --include-stopped-packages -a android.intent.action.BOOT_COMPLETED -p com.example.news"
+        in c
+        for c in cmds
+    )
     assert not (out.parent / f"{out.name}.network.jsonl").exists()
     from apprights.extractors.trace import extract_trace_session
 
@@ -168,8 +179,10 @@ class _RecordedCapture:
 
 
 def test_agree_path_with_agent_and_capture(tmp_path: Path, apk: Path, knowledge: Any) -> None:
+    clock = FakeClock()
     runner = ReplayRunner(
         _rules(
+            clock=clock,
             ui=["privacy_dialog.xml", "permission_dialog.xml", "permission_dialog.xml", "main_screen.xml"],
             dumpsys=[
                 fixture("adb", "dumpsys_package_initial.txt"),
@@ -210,7 +223,7 @@ def test_agree_path_with_agent_and_capture(tmp_path: Path, apk: Path, knowledge:
     out = tmp_path / f"{PKG}.agree.jsonl"
     driver = ScenarioDriver(
         Adb(runner),
-        FakeClock(),
+        clock,
         _options("agree", apk),
         out,
         instrumentation=agent,
@@ -260,11 +273,14 @@ def test_agree_path_with_agent_and_capture(tmp_path: Path, apk: Path, knowledge:
 
 
 def test_refuse_path_without_refuse_choice(tmp_path: Path, apk: Path) -> None:
+    clock = FakeClock()
     runner = ReplayRunner(
-        _rules(ui=["acknowledge_only.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
+        _rules(
+            clock=clock, ui=["acknowledge_only.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+        )
     )
     out = tmp_path / "w.jsonl"
-    ScenarioDriver(Adb(runner), FakeClock(), _options("refuse", apk), out).run()
+    ScenarioDriver(Adb(runner), clock, _options("refuse", apk), out).run()
     events = validate_trace_file(out)
     assert [e["action"] for e in events if e["type"] == "consent"] == ["shown"]
     notes = [e["text"] for e in events if e["type"] == "note"]
@@ -286,11 +302,12 @@ class _BrokenCapture(_RecordedCapture):
 
 
 def test_unreadable_capture_is_noted_and_kept(tmp_path: Path, apk: Path) -> None:
+    clock = FakeClock()
     runner = ReplayRunner(
-        _rules(ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
+        _rules(clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
     )
     out = tmp_path / "b.jsonl"
-    ScenarioDriver(Adb(runner), FakeClock(), _options("agree", apk), out, capture=_BrokenCapture([])).run()
+    ScenarioDriver(Adb(runner), clock, _options("agree", apk), out, capture=_BrokenCapture([])).run()
     events = validate_trace_file(out)
     notes = [e["text"] for e in events if e["type"] == "note"]
     assert any("network capture unreadable" in n and "missing field 'host'" in n for n in notes)
@@ -299,10 +316,13 @@ def test_unreadable_capture_is_noted_and_kept(tmp_path: Path, apk: Path) -> None
 
 
 def test_window_dump_failures_are_noted_not_fatal(tmp_path: Path, apk: Path) -> None:
-    rules = _rules(ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")])
+    clock = FakeClock()
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
     rules.insert(0, ("uiautomator dump", ["ERROR: could not get idle state.\n"]))
     out = tmp_path / "d.jsonl"
-    ScenarioDriver(Adb(ReplayRunner(rules)), FakeClock(), _options("refuse", apk), out).run()
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, _options("refuse", apk), out).run()
     events = validate_trace_file(out)
     notes = [e["text"] for e in events if e["type"] == "note"]
     assert sum("window dump failed" in n for n in notes) == 2  # two quiet rounds, then the lifecycle goes on

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apprights.extractors.traffic import PiMatcher, encodings, request_text, value_parts
+from apprights.extractors.traffic import PiMatcher, encodings, masked_variants, request_text, value_parts
 from apprights.model.runtime import Actor
 
 READER = Actor("sdk", "umeng-analytics", "友盟统计", "com.umeng.X.y")
@@ -225,3 +225,34 @@ def test_header_cache_gives_the_same_text() -> None:
     for ev in events:
         assert request_text(ev, header_cache=cache).parts == request_text(ev).parts
     assert len(cache) == 1
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        hashlib.md5(IMEI.encode()).hexdigest(),
+        b64(IMEI),
+        IMEI.encode().hex(),
+        hashlib.sha1(IMEI.encode()).hexdigest().upper(),
+    ],
+)
+def test_masked_value_keeps_encoded_matches_through_variant_hashes(encoded: str) -> None:
+    sha = hashlib.sha256(IMEI.encode()).hexdigest()
+    plain = matcher("device_id", None, sha)
+    assert plain.scan(net(request_body_b64=b64(json.dumps({"d": encoded})))) == []  # what --mask lost
+    m = PiMatcher("com.example.app")
+    m.add_read("device_id", None, sha, 7, 1.25, READER, masked_variants(IMEI))
+    (hit,) = m.scan(net(request_body_b64=b64(json.dumps({"d": encoded}))))
+    assert hit.value.value_sha256 == sha and hit.encoding == "sha256-of-token"
+
+
+def test_seeded_identifier_gives_way_to_the_apps_own_read() -> None:
+    device = Actor("app", "com.example.app", "app")
+    m = PiMatcher("com.example.app")
+    m.add_seed("device_id", IMEI, None, (), 1, device)
+    (hit,) = m.scan(net(request_body_b64=b64(IMEI)))
+    assert hit.value.read_index == 1 and hit.value.seeded  # found although no read was hooked
+    m.add_read("device_id", IMEI, None, 9, 3.5, READER)
+    (hit,) = m.scan(net(request_body_b64=b64(IMEI)))
+    assert (hit.value.read_index, hit.value.read_t, hit.value.reader) == (9, 3.5, READER)
+    assert not hit.value.seeded

@@ -130,11 +130,13 @@ def test_android_id_and_content_uri_filters(knowledge: Knowledge) -> None:
         "content://com.android.calendar/events": "calendar",
         "content://media/external/images/media": "photos",
         "content://browser/bookmarks": "browser_history",
+        "content://com.vivo.vms.IdProvider/IdentifierId/OAID": "oaid",  # vendor OAID channels
+        "content://com.meizu.flyme.openidsdk/": "oaid",
     }
     for uri, pi in by_uri.items():
         assert [a.pi_type for a in cat.match(query, [uri, None])] == [pi], uri
     assert cat.match(query, ["content://com.example.provider/x"]) == []
-    assert len(cat.lookup(query)) == 6
+    assert len(cat.lookup(query)) == 7
 
 
 def test_required_hooks_present(knowledge: Knowledge) -> None:

@@ -1,6 +1,7 @@
-"""Library code in the static rules: Android support/AndroidX code and catalogue ``library`` SDKs count as the
-app's code (noted ``library`` in the evidence), are never third-party collectors, and findings resting only on
-them are low severity."""
+"""Library code in the static rules: platform-library code (support library, AndroidX, Kotlin, Google Play
+services client) is a subject of its own that is never reported, a read through its wrappers belongs to the
+wrapper's caller; catalogue ``library`` SDKs count as the app's code (noted ``library`` in the evidence), are
+never third-party collectors, and findings resting only on them are low severity."""
 
 from __future__ import annotations
 
@@ -8,18 +9,22 @@ import functools
 
 from apprights.knowledge import Knowledge
 from apprights.knowledge.sdks import SdkEntry
-from apprights.model.finding import Severity, SubjectKind
-from apprights.rules._static_common import SubjectResolver, only_library, support_library
+from apprights.model.facts import CallSite
+from apprights.model.finding import Confidence, Severity, SubjectKind
+from apprights.rules._static_common import SubjectResolver, support_library
 from apprights.rules.base import RuleContext
 from apprights.rules.t1_collect.pi_read_at_startup import PiReadAtStartup
+from apprights.rules.t2_overreach.clipboard_read import ClipboardRead
 from apprights.rules.t2_overreach.installed_apps import InstalledAppsRead
 from apprights.rules.t2_overreach.pi_outside_category import PiOutsideCategory
 from apprights.rules.t3_misuse.sdk_pi_to_third_party import SdkPiToThirdParty
 from apprights.testing.factories import make_code, make_facts, make_knowledge, make_manifest, make_sdk_hit
 from tests.conftest import shared_path
-from tests.rules.static_support import DEVICE_ID_API, INSTALLED_API, LOCATION_API, static_kb
+from tests.rules.static_support import CLIPBOARD_API, DEVICE_ID_API, INSTALLED_API, LOCATION_API, static_kb
 
 QUERY = "android.content.pm.PackageManager.queryIntentActivities"
+IMEI_API = "android.telephony.TelephonyManager.getImei"
+ANDROID_ID_API = "android.provider.Settings$Secure.getString"
 CHOOSER = "android.support.v7.widget.ActivityChooserModel"
 TWILIGHT = "androidx.appcompat.app.TwilightManager"
 LIB_SDK = SdkEntry(
@@ -82,55 +87,79 @@ def test_real_sdk_still_reported_next_to_a_library() -> None:
     assert {f.subject.id for f in _run(PiReadAtStartup, facts)} == {PUSH_SDK.id}
 
 
-def test_installed_apps_in_support_code_is_a_low_app_finding_with_library_note() -> None:
-    [f] = _run(InstalledAppsRead, _facts([(INSTALLED_API, CHOOSER, "loadActivitiesIfNeeded")]))
-    assert f.subject.kind is SubjectKind.APP and f.severity is Severity.LOW
-    assert f.evidence[0].data["library"] == "android.support"
-    assert only_library(f.evidence)
-    # the app's own code reading the list stays medium; its evidence has no library note
+def test_platform_library_code_is_not_the_apps() -> None:
+    # ActivityChooserModel resolving share targets is not the app reading the installed-app list
+    assert _run(InstalledAppsRead, _facts([(INSTALLED_API, CHOOSER, "loadActivitiesIfNeeded")])) == []
+    # the app's own code reading the list is reported, with only its own call site as evidence
     [g] = _run(
         InstalledAppsRead,
         _facts([(INSTALLED_API, CHOOSER, "load"), (INSTALLED_API, "com.example.app.Apps", "list")]),
     )
-    assert g.severity is Severity.MEDIUM and not only_library(g.evidence)
-    assert [e.data.get("library") for e in g.evidence] == ["android.support", None]
-
-
-def test_pi_outside_category_from_support_code_only_is_low() -> None:
-    [f] = _run(
-        PiOutsideCategory, _facts([(LOCATION_API, TWILIGHT, "getLastKnownLocation")], category="新闻资讯类")
+    assert g.subject.kind is SubjectKind.APP and g.severity is Severity.MEDIUM
+    assert [e.data.get("caller_class") for e in g.evidence] == ["com.example.app.Apps"]
+    # AppCompatReceiveContentHelper handling a paste is not clipboard collection
+    paste = [(CLIPBOARD_API, "androidx.appcompat.widget.AppCompatReceiveContentHelper", "maybeHandle")]
+    assert _run(ClipboardRead, _facts(paste)) == []
+    # Kotlin and Google Play services client code are platform libraries too
+    assert _run(ClipboardRead, _facts([(CLIPBOARD_API, "kotlinx.coroutines.Clip", "x")])) == []
+    assert (
+        _run(InstalledAppsRead, _facts([(INSTALLED_API, "com.google.android.gms.common.Wrappers", "x")]))
+        == []
     )
-    assert f.subject.kind is SubjectKind.APP and f.severity is Severity.LOW
-    assert f.evidence[0].data["library"] == "androidx"
-    # with the location permission declared the finding rests on the app's own request: medium
-    [g] = _run(
-        PiOutsideCategory,
-        _facts(
-            [(LOCATION_API, TWILIGHT, "getLastKnownLocation")],
-            perms=["ACCESS_FINE_LOCATION"],
-            category="新闻资讯类",
-        ),
+
+
+def test_platform_library_reads_are_not_startup_reads() -> None:
+    facts = _facts(
+        [
+            (LOCATION_API, TWILIGHT, "getLastKnownLocation"),
+            (ANDROID_ID_API, "androidx.core.app.NotificationManagerCompat", "getEnabledListenerPackages"),
+        ],
+        app_class="com.example.app.App",
     )
-    assert g.severity is Severity.MEDIUM
+    assert _run(PiReadAtStartup, facts) == []
+    assert (
+        _run(
+            PiOutsideCategory,
+            _facts([(LOCATION_API, TWILIGHT, "getLastKnownLocation")], category="新闻资讯类"),
+        )
+        == []
+    )
 
 
-def test_bugly_demo_support_code_is_not_a_medium_app_finding() -> None:
+def test_wrapper_read_belongs_to_its_caller() -> None:
+    wrapper = "androidx.core.telephony.TelephonyManagerCompat"
+    site = CallSite(IMEI_API, "com.example.app.Ids", "imei", via=f"{wrapper}.getImei", entry="", path=[])
+    facts = _facts([(IMEI_API, wrapper, "getImei"), site], category="新闻资讯类")
+    [f] = _run(PiOutsideCategory, facts)
+    assert f.subject.kind is SubjectKind.APP
+    dex = [e.data for e in f.evidence if e.source == "dex" and "api" in e.data]
+    assert [(d["caller_class"], d["via"]) for d in dex] == [("com.example.app.Ids", f"{wrapper}.getImei")]
+    assert f.confidence is Confidence.PRESENT  # no path from an entry point
+
+
+def test_sdk_under_a_platform_prefix_is_still_an_sdk() -> None:
+    resolve = SubjectResolver(_facts([]), RuleContext(kb(), {}))
+    assert resolve.platform("com.google.android.gms.ads.identifier.AdvertisingIdClient") is None
+    assert resolve.platform("com.google.android.gms.common.GoogleApiAvailability") == "com.google.android.gms"
+    assert resolve.platform("com.example.app.Main") is None
+
+
+def test_bugly_demo_support_code_is_not_an_app_finding() -> None:
     from apprights.engine.scan import ScanRequest, scan
 
     path = shared_path("apks", "cn-bugly__demo.apk")
     report = scan(ScanRequest(apk=path, category="新闻资讯类"), Knowledge.load()).report
     app = "com.bugly.upgrade.demo"
     for f in report["findings"]:
-        rules = {f["rule"], *f.get("also_rules", [])}
-        if f["subject"]["id"] != app or not rules & {"T2.installed_apps_read", "T2.pi_outside_category"}:
+        if f["subject"]["id"] != app:
             continue
-        dex = [e for e in f["evidence"] if e.get("source") == "dex"]
-        if dex and all(e.get("library") for e in dex) and len(dex) == len(f["evidence"]):
-            assert f["severity"] == "low", f
+        callers = [
+            e["caller_class"] for e in f["evidence"] if e.get("source") == "dex" and "caller_class" in e
+        ]
+        assert not any(c.startswith(("android.support.", "androidx.")) for c in callers), f
     installed = [
         f
         for f in report["findings"]
         if f["subject"]["id"] == app and "T2.installed_apps_read" in {f["rule"], *f.get("also_rules", [])}
     ]
-    assert installed, "the demo's support code resolves share targets (queryIntentActivities)"
-    assert all(e.get("library") == "android.support" for f in installed for e in f["evidence"] if "api" in e)
+    assert installed == [], "the demo's support code resolving share targets is not the app's list read"

@@ -58,9 +58,9 @@ def test_cli_ingest_escalate_render(tmp_path: Path) -> None:
     now = datetime(2026, 9, 18, 2, tzinfo=UTC)
     with session_scope(make_sessionmaker(engine)) as s:
         finding = s.query(Finding).filter_by(rule="t1.collect_before_consent").one()
-        case = flows.review_finding(s, finding, confirm=True, reason="", actor=flows.Actor("test"), now=now)
+        case = flows.review_finding(s, finding, confirm=True, reason="", actor=flows.Actor("ministry:test"), now=now)
         assert case is not None
-        issue_rectification(s, case, actor=flows.Actor("test"), now=now, issued_on=None, working_days=5)
+        issue_rectification(s, case, actor=flows.Actor("ministry:test"), now=now, issued_on=None, working_days=5)
         case_id = case.id
     engine.dispose()
 

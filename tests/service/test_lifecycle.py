@@ -72,9 +72,10 @@ def test_every_state_reachable_from_detected() -> None:
         (State.CONFIRMED, State.NOTICE_ISSUED, {"deadline": None}, "no deadline"),
         (State.NOTICE_ISSUED, State.NOT_RECTIFIED, {"deadline": TODAY}, "not passed"),
         (State.NOTICE_ISSUED, State.RESPONSE_SUBMITTED, {"responses": 0}, "no response"),
-        (State.RETEST, State.RECTIFIED, {"retest_clean": False}, "not clean"),
-        (State.RETEST, State.RECTIFIED, {"retest_clean": None}, "not clean"),
-        (State.RETEST, State.NOT_RECTIFIED, {"retest_clean": True}, "not failed"),
+        (State.RETEST, State.RECTIFIED, {"retest_clean": False}, "found the problem again"),
+        (State.RETEST, State.RECTIFIED, {"retest_clean": None, "reason": ""}, "reason is required"),
+        (State.RETEST, State.NOT_RECTIFIED, {"retest_clean": True}, "re-test was clean"),
+        (State.RETEST, State.NOT_RECTIFIED, {"retest_clean": None, "reason": " "}, "reason is required"),
         (State.ESCALATED_BLACKLIST, State.CLOSED, {"reason": ""}, "reason is required"),
     ],
 )

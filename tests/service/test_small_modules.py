@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
+from apprights.service.cases.flows import Actor
 from apprights.service.db import make_engine, make_sessionmaker, upgrade
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -106,6 +107,9 @@ def test_store_file_dedupes_sanitises_and_checks(session: Session, tmp_path: Pat
 
 
 # -- orgs / apps / users services and the row-level scope -------------------------------------------------------
+REGULATOR = Actor("ministry:admin")  # registering and binding apps is a regulator's decision here
+
+
 def _world(session: Session) -> dict[str, int]:
     from apprights.service.apps.schemas import AppIn
     from apprights.service.apps.service import register_app
@@ -114,8 +118,8 @@ def _world(session: Session) -> dict[str, int]:
 
     fj = create_enterprise(session, EnterpriseIn(name="福州示例", uscc=FUJIAN_USCC, province_code="35"), NOW)
     bj = create_enterprise(session, EnterpriseIn(name="北京示例", uscc=BEIJING_USCC, province_code="11"), NOW)
-    a1 = register_app(session, AppIn(package="com.example.fj", name="闽应用", enterprise_id=fj.id), NOW)
-    a2 = register_app(session, AppIn(package="com.example.bj", name="京应用", enterprise_id=bj.id), NOW)
+    a1 = register_app(session, AppIn(package="com.example.fj", name="闽应用", enterprise_id=fj.id), NOW, REGULATOR)
+    a2 = register_app(session, AppIn(package="com.example.bj", name="京应用", enterprise_id=bj.id), NOW, REGULATOR)
     return {"fj": fj.id, "bj": bj.id, "a1": a1.id, "a2": a2.id}
 
 
@@ -134,16 +138,16 @@ def test_orgs_and_apps_services(session: Session) -> None:
     with pytest.raises(InputError, match="exists"):
         create_agency(session, AgencyIn(code="caict", name="again"))
     # first seen in a scan (no enterprise), then bound; another enterprise cannot take it
-    seen = register_app(session, AppIn(package="com.example.seen"), NOW)
+    seen = register_app(session, AppIn(package="com.example.seen"), NOW, REGULATOR)
     assert seen.enterprise_id is None
     bound = register_app(
-        session, AppIn(package="com.example.seen", name="新名", enterprise_id=ids["fj"]), NOW
+        session, AppIn(package="com.example.seen", name="新名", enterprise_id=ids["fj"]), NOW, REGULATOR
     )
     assert bound.id == seen.id and bound.enterprise_id == ids["fj"] and bound.name == "新名"
     with pytest.raises(InputError, match="another enterprise"):
-        register_app(session, AppIn(package="com.example.seen", enterprise_id=ids["bj"]), NOW)
+        register_app(session, AppIn(package="com.example.seen", enterprise_id=ids["bj"]), NOW, REGULATOR)
     with pytest.raises(InputError, match="unknown enterprise"):
-        register_app(session, AppIn(package="com.example.none", enterprise_id=999), NOW)
+        register_app(session, AppIn(package="com.example.none", enterprise_id=999), NOW, REGULATOR)
 
 
 def test_users_service(session: Session) -> None:

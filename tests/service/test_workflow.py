@@ -16,7 +16,11 @@ SDK = ("sdk", "umeng-analytics", "友盟统计")
 
 
 def _report(
-    version: str = "1.0.0", code: int = 1, findings: list | None = None, store: str = "huawei"
+    version: str = "1.0.0",
+    code: int = 1,
+    findings: list | None = None,
+    store: str = "huawei",
+    rules_run: list[str] | None = None,
 ) -> dict:
     if findings is None:
         findings = [
@@ -24,7 +28,13 @@ def _report(
             make_finding("t3.share_without_consent", 3, SDK, key="imei"),
         ]
     return make_report(
-        PKG, version_name=version, version_code=code, label="示例商城", findings=findings, store=store
+        PKG,
+        version_name=version,
+        version_code=code,
+        label="示例商城",
+        findings=findings,
+        store=store,
+        rules_run=rules_run,
     )
 
 
@@ -80,13 +90,23 @@ def test_full_case_lifecycle(world: World) -> None:
 
     # the enterprise responds, uploads the rectified version's report
     fixed = _report("1.0.1", 2, findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="x")])
-    fixed_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
+    own_run = ingest(w, fixed, role="enterprise")["scan_run_ids"][0]
     w.ok(
         "enterprise",
         "POST",
         f"/api/v1/cases/{case_id}/response",
-        json={"text": "已整改", "scan_run_id": fixed_run},
+        json={"text": "已整改", "scan_run_id": own_run},
     )
+    # the enterprise's own report is kept and shown, but only a test agency's report decides the re-test
+    r = w.call("province", "POST", f"/api/v1/cases/{case_id}/retest", json={"scan_run_id": own_run})
+    assert r.status_code == 409 and "self-check" in r.text
+    agency = _report(
+        "1.0.1",
+        2,
+        findings=[make_finding("t5.other", 5, ("app", PKG, "示例商城"), key="y")],
+        rules_run=["t1.collect_before_consent", "t3.share_without_consent"],
+    )
+    fixed_run = ingest(w, agency)["scan_run_ids"][0]
     case = w.ok("province", "POST", f"/api/v1/cases/{case_id}/retest", json={"scan_run_id": fixed_run})
     assert case["state"] == "rectified"
     case = w.ok("ministry", "POST", f"/api/v1/cases/{case_id}/transitions", json={"to": "closed"})

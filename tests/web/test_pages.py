@@ -184,7 +184,9 @@ def test_browser_publish_batch_confirm_removal_and_late_leads(world: World) -> N
             page.click("#login")
             page.wait_for_url(server.url + "/")
             # 通报 from the selected case, then publish it
-            page.click("text=Public notices (batch)")
+            page.click("#menu >> text=Notices")
+            page.wait_for_url("**/notices")
+            page.click("#new-batch")
             page.wait_for_url("**/notices/new")
             page.check(f"#pick-{case_id}")
             page.fill("#batch-title", "浏览器通报批次")

@@ -265,33 +265,71 @@ def _death_cause(exitcode: int | None) -> str:
 
 def ray_available() -> bool:
     try:
-        import ray  # noqa: F401  (optional: pip install ray)
+        import ray  # noqa: F401  (optional: pip install 'apprights[ray]')
     except ImportError:
         return False
     return True
 
 
+def _first_line(exc: BaseException) -> str:
+    """Ray's own message, without its advice about its own ``--address`` flag (ours is --ray-address)."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text.replace(
+        " Please specify the one to connect to by setting `--address` flag or `RAY_ADDRESS` environment variable.",
+        "",
+    )[:200]
+
+
+RAY_MISSING = "Ray is not installed (pip install 'apprights[ray]'); use --backend process on one machine"
+
+
 @dataclass
 class RayBackend:
-    address: str = "auto"
+    """Jobs as Ray tasks. ``address`` ``local`` (the default) starts a Ray on this machine with ``workers`` CPUs
+    (or joins the cluster named by the ``RAY_ADDRESS`` environment variable); ``auto`` joins the cluster that
+    ``ray start --head`` runs here; ``ray://host:10001`` joins a remote cluster. The APK paths must be readable
+    on every node (a shared store)."""
+
+    address: str = "local"
     exodus: str | None = None
     limits: Limits | None = None
+    workers: int | None = None
 
     def run(self, jobs: Sequence[Job]) -> Iterator[dict[str, Any]]:
         try:
-            import ray  # optional: pip install ray
+            import ray
         except ImportError:
-            raise InputError("--backend ray", "Ray is not installed (pip install 'ray[default]')") from None
+            raise InputError("--backend ray", RAY_MISSING) from None
         limits = self.limits or Limits()
-        ray.init(address=None if self.address == "local" else self.address, ignore_reinit_error=True)
-        remote = ray.remote(max_retries=0)(timed_job)
-        refs = {remote.remote(j, self.exodus, limits.timeout_s): j for j in jobs}
-        waiting = list(refs)
-        while waiting:
-            done, waiting = ray.wait(waiting, num_returns=1)
-            for ref in done:
-                job = refs[ref]
-                try:
-                    yield ray.get(ref)
-                except Exception as exc:
-                    yield failed_report(job, f"{type(exc).__name__}: {exc}")
+        started_here = not ray.is_initialized()
+        try:
+            if self.address == "local":
+                ray.init(
+                    num_cpus=self.workers,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    ignore_reinit_error=True,
+                )
+            else:
+                ray.init(address=self.address, log_to_driver=False, ignore_reinit_error=True)
+        except (ConnectionError, RuntimeError, ValueError, OSError) as exc:
+            raise InputError(
+                f"--ray-address {self.address}",
+                f"cannot join a Ray cluster there ({_first_line(exc)}); start one with "
+                "`ray start --head`, or leave --ray-address at its default (local) to start Ray on this machine",
+            ) from None
+        try:
+            remote = ray.remote(max_retries=0)(timed_job)
+            refs = {remote.remote(j, self.exodus, limits.timeout_s): j for j in jobs}
+            waiting = list(refs)
+            while waiting:
+                done, waiting = ray.wait(waiting, num_returns=1)
+                for ref in done:
+                    job = refs[ref]
+                    try:
+                        yield ray.get(ref)
+                    except Exception as exc:
+                        yield failed_report(job, f"{type(exc).__name__}: {exc}")
+        finally:
+            if started_here:
+                ray.shutdown()

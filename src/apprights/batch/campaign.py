@@ -84,6 +84,15 @@ def is_failed(report: dict[str, Any]) -> bool:
     return bool(report.get("errors")) and not report.get("findings") and not package
 
 
+def _is_coverage_note(f: dict[str, Any]) -> bool:
+    """A "no policy supplied" note in a report line written before such notes left ``findings``: it records
+    what the scan lacked, not a problem of the app, so it counts in no statistic."""
+    ev = f.get("evidence")
+    return isinstance(ev, list) and any(
+        isinstance(e, dict) and e.get("source") == "policy" and e.get("supplied") is False for e in ev
+    )
+
+
 @dataclass
 class CampaignSummary:
     """``total`` jobs; ``scanned`` in this run; ``skipped_already_done`` by ``--resume``; the other counts
@@ -106,7 +115,7 @@ class CampaignSummary:
         if is_failed(report):
             self.failed += 1
         for f in report.get("findings") or []:
-            if not isinstance(f, dict):
+            if not isinstance(f, dict) or _is_coverage_note(f):
                 continue
             self.findings += 1
             self.by_problem_type[str(f.get("problem_type"))] += 1

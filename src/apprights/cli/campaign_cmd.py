@@ -30,21 +30,34 @@ def run(
         int, typer.Option(help="Per-worker address-space cap in MB, process backend (0 = none).")
     ] = 2048,
     ray_address: Annotated[
-        str, typer.Option(help="Ray cluster address (ray://host:10001, auto or local).")
-    ] = "auto",
+        str,
+        typer.Option(
+            help="Ray backend: local (start Ray on this machine with --workers CPUs), auto (join the cluster "
+            "`ray start --head` runs here) or ray://HOST:10001."
+        ),
+    ] = "local",
     exodus: Annotated[
         Path | None, typer.Option(help="Also detect the trackers of this Exodus JSON file.")
     ] = None,
 ) -> None:
     """Scan many apps; progress on stderr; one report line per app in OUT/reports.jsonl."""
-    from apprights.batch.backends import Limits, LocalBackend, ProcessBackend, RayBackend, ray_available
+    from apprights.batch.backends import (
+        RAY_MISSING,
+        Limits,
+        LocalBackend,
+        ProcessBackend,
+        RayBackend,
+        ray_available,
+    )
     from apprights.batch.campaign import CampaignSummary, run_campaign
     from apprights.batch.jobs import discover_jobs
 
     if backend not in ("local", "process", "ray"):
         fail(f"--backend {backend!r}: expected local, process or ray")
     if backend == "ray" and not ray_available():
-        fail("--backend ray: Ray is not installed (pip install 'ray[default]'); use --backend process")
+        fail(f"--backend ray: {RAY_MISSING}")
+    if backend != "ray" and ray_address != "local":
+        fail(f"--ray-address {ray_address!r} needs --backend ray")
     if workers < 1:
         fail("--workers must be at least 1")
     if timeout < 0 or timeout != timeout:
@@ -78,7 +91,7 @@ def run(
     elif backend == "process":
         be = ProcessBackend(workers=workers, limits=limits, exodus=ex)
     else:
-        be = RayBackend(address=ray_address, exodus=ex, limits=limits)
+        be = RayBackend(address=ray_address, exodus=ex, limits=limits, workers=workers)
 
     tty = sys.stderr.isatty()
 
@@ -96,3 +109,5 @@ def run(
     except OSError as exc:
         fail(f"{out}: campaign stopped: {exc.strerror or exc}")
     typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    if summary.reported and summary.failed == summary.reported:
+        fail(f"every app failed ({summary.failed} of {summary.reported}); see {out / 'reports.jsonl'}")

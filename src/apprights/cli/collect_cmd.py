@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -14,8 +15,9 @@ from apprights.collect.adb import Adb, AdbError, check_package
 from apprights.collect.agent import default_catalogue_path, hook_specs_from_catalogue
 from apprights.collect.capture import MitmCapture
 from apprights.collect.frida_session import FridaInstrumentation
-from apprights.collect.scenario import ScenarioDriver, ScenarioOptions
+from apprights.collect.scenario import DEFAULT_PHASE_SECONDS, PATHS, ScenarioDriver, ScenarioOptions
 from apprights.errors import EXIT_BAD_INPUT, AppRightsError
+from apprights.extractors.traffic import TRAFFIC_PI
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,9 @@ Two sessions are recorded on a fresh install: the REFUSE path (the driver refuse
 the AGREE path (it agrees), each: install → launch (spawn-gated under Frida) → privacy dialog found by its
 words (同意/不同意/拒绝/我知道了…) → permission dialogs answered (deny the first, then allow) → HOME → screen
 off → force-stop → boot/network broadcasts → idle window. Output: OUT/PACKAGE.refuse.jsonl and
-OUT/PACKAGE.agree.jsonl, ready for `apprights scan APP.apk --trace …`.
+OUT/PACKAGE.agree.jsonl, ready for `apprights scan APP.apk --trace …`. Lab paths (--path all or a
+comma list): deny-all, dont-ask-again, relaunch (deny, kill, relaunch: the 48-hour re-ask). Screenshots of
+every screen go to OUT/PACKAGE.PATH.shots/. The time of each path is printed on stderr.
 
 SETUP (see docs/collect.md in the source tree):
 
@@ -80,7 +84,13 @@ def collect_cmd(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the traces.")] = Path("traces"),
     path: Annotated[
-        str, typer.Option("--path", help="Which consent paths to run: refuse, agree or both.")
+        str,
+        typer.Option(
+            "--path",
+            help="Paths to run: refuse, agree, both (refuse+agree), all, or a comma list of "
+            + ", ".join(PATHS)
+            + ".",
+        ),
     ] = "both",
     serial: Annotated[str | None, typer.Option("--serial", "-s", help="adb device serial.")] = None,
     adb_path: Annotated[str, typer.Option("--adb", help="adb executable.")] = "adb",
@@ -100,18 +110,49 @@ def collect_cmd(
     proxy_port: Annotated[int, typer.Option("--proxy-port", help="Loopback port of the proxy.")] = 8080,
     idle: Annotated[float, typer.Option("--idle", help="Idle window at the end, seconds.")] = 60.0,
     launch_wait: Annotated[float, typer.Option("--launch-wait", help="Wait after launch, seconds.")] = 8.0,
-    background: Annotated[float, typer.Option("--background", help="Time in background, seconds.")] = 20.0,
-    screen_off: Annotated[float, typer.Option("--screen-off", help="Time with screen off, seconds.")] = 20.0,
+    background: Annotated[
+        float, typer.Option("--background", help="Time in background, seconds (SDK timers run for minutes).")
+    ] = DEFAULT_PHASE_SECONDS,
+    screen_off: Annotated[
+        float, typer.Option("--screen-off", help="Time with the screen off, seconds.")
+    ] = DEFAULT_PHASE_SECONDS,
+    no_screenshots: Annotated[
+        bool, typer.Option("--no-screenshots", help="Do not save a screenshot of each screen.")
+    ] = False,
+    unpin: Annotated[
+        bool,
+        typer.Option("--unpin", help="Bypass certificate pinning (TrustManager, OkHttp CertificatePinner)."),
+    ] = False,
+    no_plaintext: Annotated[
+        bool,
+        typer.Option(
+            "--no-plaintext", help="Do not hook okhttp/TLS/Cipher plaintext (requests before encryption)."
+        ),
+    ] = False,
+    device_ids: Annotated[
+        Path | None,
+        typer.Option(
+            "--device-ids",
+            help='JSON {"device_id": IMEI, "phone_number": …, "oaid": …, "imsi": …} of the test phone: searched '
+            "for in traffic even with --no-frida (serial and Wi-Fi MAC are read over adb).",
+        ),
+    ] = None,
 ) -> None:
-    paths = ("refuse", "agree") if path == "both" else (path,)
-    if any(p not in ("refuse", "agree") for p in paths):
-        raise _fail(f"--path must be refuse, agree or both, got {path!r}")
+    if path == "both":
+        paths: tuple[str, ...] = ("refuse", "agree")
+    elif path == "all":
+        paths = PATHS
+    else:
+        paths = tuple(p.strip() for p in path.split(",") if p.strip())
+    if not paths or any(p not in PATHS for p in paths):
+        raise _fail(f"--path must be both, all or a comma list of {', '.join(PATHS)}; got {path!r}")
     if apk is None and not no_install:
         raise _fail("give an APK to install, or --no-install with --package")
     if apk is not None and not apk.is_file():
         raise _fail(f"{apk}: no such APK file")
     if no_install and not package:
         raise _fail("--no-install needs --package")
+    ids = _read_device_ids(device_ids) if device_ids is not None else {}
     if mitmdump is not None and not mitmdump.is_file():
         raise _fail(f"{mitmdump}: mitmdump not found (see --help: traffic capture environment)")
     try:
@@ -134,11 +175,31 @@ def collect_cmd(
             launch_wait,
             background,
             screen_off,
+            not no_screenshots,
+            ids,
+            not no_plaintext,
+            unpin,
         )
     except AppRightsError as exc:
         raise _fail(str(exc)) from None
     for p in results:
         typer.echo(str(p))
+
+
+def _read_device_ids(path: Path) -> dict[str, str]:
+    """The lab's record of the test phone's identifiers; a clear error naming the file otherwise."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"{path}: cannot read device ids: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(f"{path}: device ids are not UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
+        raise _fail(f"{path}: device ids must be a JSON object of identifier type to value")
+    unknown = sorted(set(data) - TRAFFIC_PI)
+    if unknown:
+        raise _fail(f"{path}: unknown identifier types {unknown}; use {sorted(TRAFFIC_PI)}")
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _run(
@@ -156,6 +217,10 @@ def _run(
     launch_wait: float,
     background: float,
     screen_off: float,
+    screenshots: bool = True,
+    device_ids: dict[str, str] | None = None,
+    plaintext: bool = True,
+    unpin: bool = False,
 ) -> list[Path]:
     specs = hook_specs_from_catalogue(catalogue or default_catalogue_path())
     if package is None:
@@ -168,6 +233,7 @@ def _run(
         package = new[0]
     clock = _RealClock()
     traces: list[Path] = []
+    run_started = time.monotonic()
     for p in paths:
         options = ScenarioOptions(
             package=package,
@@ -177,6 +243,9 @@ def _run(
             launch_wait=launch_wait,
             background_seconds=background,
             screen_off_seconds=screen_off,
+            screenshots=screenshots,
+            device_ids=device_ids or {},
+            mask=mask,
         )
         driver = ScenarioDriver(
             adb=adb,
@@ -185,12 +254,17 @@ def _run(
             out=out / f"{package}.{p}.jsonl",
             instrumentation=None
             if no_frida
-            else FridaInstrumentation(specs, device_id=adb.serial, mask=mask),
+            else FridaInstrumentation(
+                specs, device_id=adb.serial, mask=mask, plaintext=plaintext, unpin=unpin
+            ),
             capture=MitmCapture(mitmdump, adb, port=proxy_port) if mitmdump else None,
             host_epoch=time.time,
         )
         log.info("session %s of %s", p, package)
+        started = time.monotonic()
         traces.append(driver.run())
+        typer.echo(f"{package} {p} path: {time.monotonic() - started:.0f} s", err=True)
+    typer.echo(f"{package}: {len(traces)} paths in {time.monotonic() - run_started:.0f} s", err=True)
     return traces
 
 

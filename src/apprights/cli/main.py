@@ -28,8 +28,13 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="The rule catalogue / 规则目录.", no_args_is_help=True)
 sdk_app = typer.Typer(help="The SDK catalogue / SDK目录.", no_args_is_help=True)
+categories_app = typer.Typer(
+    help="The 39 app categories of 《常见类型移动互联网应用程序必要个人信息范围规定》 / 39类常见类型App.",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(sdk_app, name="sdk")
+app.add_typer(categories_app, name="categories")
 
 SEVERITIES = ("info", "low", "medium", "high", "none")
 
@@ -225,6 +230,11 @@ def _render(report: dict[str, Any], fmt: str, *, multi: bool) -> str:
     return render_text(report)
 
 
+def _check_list_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
+
+
 @rules_app.command("list")
 def rules_list(
     problem_type: Annotated[int | None, typer.Option("--type", help="Only this problem type (1-10).")] = None,
@@ -232,6 +242,8 @@ def rules_list(
 ) -> None:
     """List the rules: id, problem type, severity, facts needed, title."""
     from apprights.rules.base import discover_rules
+
+    _check_list_format(fmt)
 
     rows = [r for r in discover_rules() if problem_type is None or r.problem_type == problem_type]
     if fmt == "json":
@@ -295,6 +307,7 @@ def sdk_list(
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
     """List the SDK catalogue."""
+    _check_list_format(fmt)
     k = _load_knowledge(exodus)
     rows = [
         e
@@ -349,16 +362,57 @@ def sdk_show(
         typer.echo("collects: " + ", ".join(e.pi))
 
 
+@categories_app.command("list")
+def categories_list(
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    """The 39 categories (the values --category accepts): number, name, basic function, necessary PI."""
+    _check_list_format(fmt)
+    k = _load_knowledge(None)
+    cats = k.categories.categories
+    if fmt == "json":
+        rows = [
+            {
+                "no": c.no,
+                "name": c.name,
+                "name_en": c.name_en,
+                "aliases": list(c.aliases),
+                "basic_function": {"zh": c.basic_function, "en": c.basic_function_en},
+                "necessary_text": c.necessary_text,
+                "necessary_pi": sorted(c.necessary_pi),
+                "necessary_permissions": sorted(c.necessary_permissions),
+            }
+            for c in cats
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for c in cats:
+        typer.echo(f"{c.no:>2} {c.name} / {c.name_en}")
+        typer.echo(f"     基本功能 basic function: {c.basic_function} / {c.basic_function_en}")
+        typer.echo(
+            f"     必要个人信息 necessary PI: {c.necessary_text} [{', '.join(sorted(c.necessary_pi)) or '-'}]"
+        )
+    typer.echo(
+        f"{len(cats)} categories (table {k.categories.version}); --category takes the number, name or an alias"
+    )
+
+
 @app.command("diff")
 def diff_cmd(
     before: Annotated[Path, typer.Argument(help="Earlier report (apprights-report/1 JSON).")],
     after: Annotated[Path, typer.Argument(help="Later report, e.g. of the rectified version.")],
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
-    """What a re-test fixed, what remains, what is new / 复检对比 (matched by finding fingerprint).
+    """What a re-test fixed, what remains, what is new, what was not re-tested / 复检对比.
 
-    Exit 0 when rectified (nothing remains and nothing new of the same problem types), 1 otherwise."""
-    from apprights.reports.diff import diff_reports, render_diff_text
+    An earlier finding counts as fixed only when the later report shows its rule ran on the same kinds of
+    evidence (static / policy / trace / listing) and did not find it again. Exit 0 when rectified (every earlier
+    finding fixed, nothing new of the same problem types), 1 otherwise, 2 when the reports are not of the same
+    app (package or signing certificate) or unreadable."""
+    from apprights.reports.diff import NotComparable, diff_reports, render_diff_text, report_problem
+
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
 
     reports = []
     for p in (before, after):
@@ -368,12 +422,14 @@ def diff_cmd(
             fail(f"{p}: cannot read file: {exc.strerror or exc}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             fail(f"{p}: not a JSON report: {exc}")
-        if not isinstance(doc, dict) or doc.get("format") != "apprights-report/1":
-            fail(f"{p}: not an apprights-report/1 document")
-        if not all(isinstance(f, dict) and "fingerprint" in f for f in doc.get("findings", [])):
-            fail(f"{p}: findings without fingerprints")
+        problem = report_problem(doc)
+        if problem:
+            fail(f"{p}: {problem}")
         reports.append(doc)
-    d = diff_reports(reports[0], reports[1])
+    try:
+        d = diff_reports(reports[0], reports[1])
+    except NotComparable as exc:
+        fail(f"{before} vs {after}: {exc}")
     if fmt == "json":
         typer.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:

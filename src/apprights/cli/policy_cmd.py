@@ -28,6 +28,7 @@ def _text_report(f: PolicyFacts) -> str:
         f"format: {f.format}  encoding: {f.encoding}  language: {f.language}  "
         f"characters: {f.char_count}  sentences: {len(f.sentences)}  tables: {len(f.tables)}",
         f"operator: {f.operator or '-'}  effective: {f.effective_date or '-'}  updated: {f.updated_date or '-'}",
+        f"address: {f.operator_address or '-'}  contact: {', '.join(f.contact_phones + f.contact_emails) or '-'}",
         f"collection rules: {'yes' if f.has_collection_rules else 'no'}  itemised: {'yes' if f.itemised else 'no'}"
         f"  PI with a stated purpose: {sum(1 for d in f.declared_pi if d.purposes)}/{len(f.declared_pi)}",
         "declared PI: " + (", ".join(f"{pi_label(t)}({t})" for t in sorted(f.declared_types())) or "-"),
@@ -57,7 +58,12 @@ def _text_report(f: PolicyFacts) -> str:
         f"self-start disclosed: {at(f.self_start_disclosed)}",
         "rights: " + (", ".join(f"{k}#{v}" for k, v in sorted(f.rights.items())) or "-"),
         "rights with a path or channel: "
-        + (", ".join(f"{k}#{v}" for k, v in sorted(f.rights_means.items())) or "-"),
+        + (
+            ", ".join(
+                f"{k}#{v} ({f.rights_means_text.get(k, '')})" for k, v in sorted(f.rights_means.items())
+            )
+            or "-"
+        ),
         "response limit: "
         + (
             f"{f.response_days} {f.response_unit} (#{f.response_days_sentence})"
@@ -94,6 +100,8 @@ def analyze(
             fetched = fetch_policy(file, FetchConfig(enabled=allow_fetch))
             facts = extract_policy_bytes(fetched.data, source=fetched.url, sdk_catalogue=catalogue)
         else:
+            if Path(file).is_dir():
+                raise InputError(file, "is a directory, not a policy file")
             facts = extract_policy(Path(file), sdk_catalogue=catalogue)
     except InputError as exc:
         typer.echo(f"apprights: error: {exc}", err=True)

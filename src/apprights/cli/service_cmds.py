@@ -1,4 +1,4 @@
-"""Service commands the main CLI mounts: ``serve``, ``db upgrade``, ``ingest``, ``cases escalate-overdue``,
+"""Service commands the main CLI mounts: ``serve``, ``db upgrade``, ``db rotate-key``, ``ingest``, ``cases escalate-overdue``,
 ``notices render``. Thin: they resolve settings and call the service layer."""
 
 from __future__ import annotations
@@ -81,6 +81,52 @@ def db_upgrade(db: DbOpt = None) -> None:
     with _database_errors():
         upgrade(url)
     typer.echo(f"database at head: {url}")
+
+
+@db_app.command("rotate-key")
+def db_rotate_key(db: DbOpt = None) -> None:
+    """Re-encrypt complainants' personal data with a new random key and replace the key file (the old file is
+    kept beside it as ``*.retired-<time>`` until you have backed up the new one and delete it)."""
+    import os
+    import shutil
+
+    from apprights.service import keys
+    from apprights.service.db import make_engine, make_sessionmaker, session_scope
+    from apprights.service.settings import Settings
+
+    if os.environ.get("APPRIGHTS_SECRET_KEY"):
+        raise _fail(
+            "the key is given by APPRIGHTS_SECRET_KEY: rotate-key rotates a key file (unset the variable; "
+            "APPRIGHTS_KEY_FILE names the file)"
+        )
+    settings = _settings(db)
+    key_file = settings.key_file
+    assert key_file is not None  # from_env always sets it when the key comes from a file
+    new = keys.new_key()
+    target = keys.default_key_path(settings.data_dir, os.environ)
+    if os.environ.get("APPRIGHTS_KEY_FILE"):
+        target = Path(os.environ["APPRIGHTS_KEY_FILE"])
+    staged = target.with_name(target.name + ".new")
+    if staged.exists():
+        raise _fail(f"{staged}: a previous rotation did not finish; check it and remove the file")
+    keys.write_key(staged, new)  # on disk before the database commits: the new key is never lost
+    engine = make_engine(settings.resolved_db_url())
+    try:
+        with _database_errors(), session_scope(make_sessionmaker(engine)) as session:
+            n = keys.rotate(session, settings.fernet_key(), Settings(secret_key=new).fernet_key())
+    except InputError as e:
+        staged.unlink()
+        raise _fail(f"{e.path}: {e.problem}") from None
+    except typer.Exit:
+        staged.unlink()
+        raise
+    finally:
+        engine.dispose()
+    # the old key leaves the data directory too (a legacy DATA_DIR/secret.key is retired next to the new key)
+    retired = target.with_name(target.name + keys.retire_suffix(datetime.now(UTC)))
+    shutil.move(key_file, retired)
+    staged.rename(target)
+    typer.echo(f"re-encrypted {n} complaint(s); new key in {target}; old key kept as {retired}")
 
 
 def _file_groups(

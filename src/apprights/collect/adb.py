@@ -21,6 +21,15 @@ log = logging.getLogger(__name__)
 
 PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 ACTION_RE = re.compile(r"^[A-Za-z0-9_.]+$")
+DATA_RE = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9_.:/-]+$")
+# Device tools that report failure on stdout with exit code 0 (``am``, ``input``, ``settings`` … on many builds).
+_CHECKED_TOOLS = frozenset({"am", "input", "settings", "pm", "monkey", "svc", "cmd", "wm", "uiautomator"})
+_OUTPUT_ERROR = re.compile(
+    r"^(?:Error(?: type \d+)?:|Exception occurred|Security exception:|java\.lang\.\w*Exception|"
+    r".*Permission Denial|/system/bin/sh: .*(?:not found|Permission denied)|\S+: inaccessible or not found|"
+    r"Unknown command|Bad component name|\*\* No activities found)",
+    re.M,
+)
 
 
 class AdbError(AppRightsError):
@@ -150,6 +159,26 @@ def permission_results(
     return out
 
 
+def output_error(output: str) -> str | None:
+    """The first error line a device tool printed (``Error: …``, ``Security exception: …``), or None."""
+    m = _OUTPUT_ERROR.search(output)
+    if m is None:
+        return None
+    start = m.start()
+    end = output.find("\n", start)
+    return output[start : end if end >= 0 else None].strip()[:300]
+
+
+def parse_epoch(text: str) -> float | None:
+    """``date +%s.%N`` output → epoch seconds (``%N`` printed literally by old toolboxes → whole seconds)."""
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        head = text.split(".", 1)[0]
+        return float(head) if head.isdigit() else None
+
+
 def check_package(package: str) -> str:
     if not PACKAGE_RE.match(package):
         raise AdbError(f"adb: {package!r} is not a valid Android package name")
@@ -186,8 +215,37 @@ class Adb:
         return result
 
     def shell(self, *args: str, timeout: float | None = None, check: bool = True) -> str:
-        """Run a device shell command; each argument is quoted for the device shell."""
-        return self.run("shell", " ".join(shlex.quote(a) for a in args), timeout=timeout, check=check).stdout
+        """Run a device shell command; each argument is quoted for the device shell.
+
+        With ``check``, a non-zero exit code fails, and so does an error line in the output of the device
+        tools that print failures with exit code 0 (``am``, ``input``, ``settings`` …, see ``output_error``).
+        """
+        result = self.run("shell", " ".join(shlex.quote(a) for a in args), timeout=timeout, check=check)
+        if check and args:
+            tool = args[1] if args[0] in ("su", "-c") and len(args) > 1 else args[0]
+            problem = output_error(result.stdout + "\n" + result.stderr) if tool in _CHECKED_TOOLS else None
+            if problem:
+                raise AdbError(f"adb: {' '.join(args[:3])} failed: {problem}")
+        return result.stdout
+
+    def root_shell(self, command: Sequence[str], *, mode: str, check: bool = True) -> str:
+        """Run ``command`` as root: directly when adbd runs as root (``mode='adbd'``), else through ``su``."""
+        if mode == "adbd":
+            return self.shell(*command, check=check)
+        joined = " ".join(shlex.quote(a) for a in command)
+        out = self.run("shell", f"su -c {shlex.quote(joined)}", check=check)
+        problem = output_error(out.stdout + "\n" + out.stderr) if check else None
+        if problem:
+            raise AdbError(f"adb: su -c {' '.join(command[:2])} failed: {problem}")
+        return out.stdout
+
+    def root_mode(self) -> str | None:
+        """How this device gives root: ``adbd`` (``adb root``/emulator), ``su``, or None (not rooted)."""
+        if "uid=0(" in self.shell("id", check=False):
+            return "adbd"
+        if "uid=0(" in self.run("shell", "su -c id", check=False).stdout:
+            return "su"
+        return None
 
     # -- device ---------------------------------------------------------------------------------------
 
@@ -225,10 +283,10 @@ class Adb:
     def device_epoch(self) -> float:
         """Device clock, epoch seconds (toybox ``date +%s.%N``; whole seconds where %N is unsupported)."""
         out = self.shell("date", "+%s.%N").strip()
-        try:
-            return float(out)
-        except ValueError:
-            return float(out.split(".", 1)[0])
+        value = parse_epoch(out)
+        if value is None:
+            raise AdbError(f"adb: cannot read the device clock (date printed {out[:80]!r})")
+        return value
 
     # -- packages -------------------------------------------------------------------------------------
 
@@ -273,25 +331,60 @@ class Adb:
     def keyevent(self, key: str) -> None:
         self.shell("input", "keyevent", key)
 
-    def tap(self, x: int, y: int) -> None:
-        self.shell("input", "tap", str(int(x)), str(int(y)))
+    def tap(self, x: int, y: int) -> float | None:
+        """Tap at (x, y); returns the device clock (epoch seconds) read on the device right before the tap
+        was injected (None when the device did not print it), so the tap is stamped when it was sent."""
+        out = self.run("shell", f"date +%s.%N; input tap {int(x)} {int(y)}").stdout
+        problem = output_error(out)
+        if problem:
+            raise AdbError(f"adb: input tap {int(x)} {int(y)} failed: {problem}")
+        return parse_epoch(out.split("\n", 1)[0])
 
     def dump_ui(self) -> str:
         """The current window hierarchy as uiautomator XML."""
         path = "/sdcard/apprights_window_dump.xml"
         out = self.shell("uiautomator", "dump", path, timeout=30, check=False)
+        if "dumped to" not in out and "idle state" in out:
+            # "could not get idle state": an animation or a looping view never lets the UI settle; the
+            # compressed dump skips the idle wait on most builds
+            out = self.shell("uiautomator", "dump", "--compressed", path, timeout=30, check=False)
         if "dumped to" not in out:
             raise AdbError(f"adb: uiautomator dump failed: {out.strip()[:200]}")
         return self.run("exec-out", "cat", path, timeout=30).stdout
 
+    def screenshot(self, dest: Path) -> None:
+        """Save a PNG of the screen to ``dest`` on the host (``screencap`` on the device, then ``adb pull``)."""
+        remote = "/sdcard/apprights_screen.png"
+        self.shell("screencap", "-p", remote, timeout=30)
+        self.run("pull", remote, str(dest), timeout=60)
+
     def current_focus(self) -> str | None:
         return parse_current_focus(self.shell("dumpsys", "window", "windows", check=False))
 
-    def broadcast(self, action: str, package: str | None = None) -> str:
+    def broadcast(
+        self, action: str, package: str | None = None, *, root: str | None = None, data: str | None = None
+    ) -> str:
+        """Send ``action`` (to ``package`` only when given), also to stopped apps: a force-stopped app gets no
+        broadcast without ``--include-stopped-packages``. System actions (BOOT_COMPLETED …) are protected:
+        the shell user may not send them, so pass ``root`` (``adbd``/``su``, see ``root_mode``). Raises
+        ``AdbError`` when the system refused the broadcast."""
         if not ACTION_RE.match(action):
             raise AdbError(f"adb: {action!r} is not an intent action")
-        args = ["am", "broadcast", "-a", action, *(["-p", check_package(package)] if package else [])]
-        return self.shell(*args, check=False).strip()
+        if data is not None and not DATA_RE.match(data):
+            raise AdbError(f"adb: {data!r} is not an intent data URI")
+        args = [
+            "am",
+            "broadcast",
+            "--include-stopped-packages",
+            "-a",
+            action,
+            *(["-d", data] if data else []),
+            *(["-p", check_package(package)] if package else []),
+        ]
+        out = self.root_shell(args, mode=root) if root else self.shell(*args)
+        if "Broadcast completed" not in out:
+            raise AdbError(f"adb: am broadcast {action} failed: {out.strip()[-200:] or 'no output'}")
+        return out.strip()
 
     # -- logs and network -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ host converts them to trace events with ``t`` relative to the session start as m
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from apprights.errors import InputError
+from apprights.extractors.traffic import VALUE_SHAPES, masked_variants
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,14 @@ class HookSpec:
     api: str
     filters: tuple[dict[str, Any] | None, ...]
     kind: str = "read"
+    pi_type: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"api": self.api, "filters": list(self.filters)}
+        out: dict[str, Any] = {"api": self.api, "filters": list(self.filters)}
+        shape = VALUE_SHAPES.get(self.pi_type)
+        if shape:
+            out["shape"] = shape  # the agent sends the value in the shape the traffic matcher reads
+        return out
 
 
 def hook_specs_from_catalogue(path: Path) -> list[HookSpec]:
@@ -83,16 +91,18 @@ def hook_specs_from_catalogue(path: Path) -> list[HookSpec]:
     rows = data.get("apis") if isinstance(data, dict) else None
     if not isinstance(rows, list):
         raise InputError(str(path), "catalogue must be an object with a list 'apis'")
-    by_api: dict[str, tuple[list[dict[str, Any] | None], str]] = {}
+    by_api: dict[str, tuple[list[dict[str, Any] | None], str, str]] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("api"), str) or "." not in row["api"]:
             raise InputError(str(path), f"apis[{i}]: missing dotted 'api' name")
         flt = row.get("arg_filter")
         if flt is not None and not isinstance(flt, dict):
             raise InputError(str(path), f"apis[{i}]: 'arg_filter' must be an object")
-        filters, _ = by_api.setdefault(row["api"], ([], str(row.get("kind", "read"))))
+        filters, _, _ = by_api.setdefault(
+            row["api"], ([], str(row.get("kind", "read")), str(row.get("pi_type") or ""))
+        )
         filters.append(flt)
-    return [HookSpec(api, tuple(f), kind) for api, (f, kind) in by_api.items()]
+    return [HookSpec(api, tuple(f), kind, pi) for api, (f, kind, pi) in by_api.items()]
 
 
 def default_catalogue_path() -> Path:
@@ -100,14 +110,25 @@ def default_catalogue_path() -> Path:
 
 
 def agent_config(
-    specs: Sequence[HookSpec], *, mask: bool = False, max_stack: int = 48, max_value_length: int = 2048
+    specs: Sequence[HookSpec],
+    *,
+    mask: bool = False,
+    max_stack: int = 48,
+    max_value_length: int = 2048,
+    plaintext: bool = False,
+    unpin: bool = False,
+    max_body: int = 64 * 1024,
 ) -> dict[str, Any]:
-    """The object passed to the agent's ``rpc.exports.init``."""
+    """The object passed to the agent's ``rpc.exports.init``. ``plaintext``: report request bytes before TLS
+    and encryption (okhttp, Conscrypt, Cipher); ``unpin``: bypass certificate pinning."""
     return {
         "apis": [s.to_json() for s in specs],
         "mask": mask,
         "maxStack": max_stack,
         "maxValueLength": max_value_length,
+        "plaintext": plaintext,
+        "unpin": unpin,
+        "maxBody": max_body,
     }
 
 
@@ -124,6 +145,20 @@ def normalise_stack(frames: Iterable[Any], api: str) -> list[str]:
         if frame.split("(", 1)[0] == api:
             return out[i:]
     return [api, *out]
+
+
+_HTTP1 = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/1\.[01]\r?\n")
+
+
+def _header_lines(text: str) -> dict[str, str]:
+    """okhttp's ``Headers.toString()`` ("Name: value" per line) -> {name: value}."""
+    out: dict[str, str] = {}
+    for line in text.splitlines()[:100]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            key = name.strip()
+            out[key] = f"{out[key]}, {value.strip()}" if key in out else value.strip()
+    return out
 
 
 def sha256_text(value: str) -> str:
@@ -164,6 +199,10 @@ class MessageConverter:
             return [self._note(text, t)]
         if ptype == "agent_error":
             return [self._note(f"agent error: {payload.get('error', '?')}", t)]
+        if ptype == "permission_result":
+            return self._permission_results(payload, t)
+        if ptype == "plaintext":
+            return self._plaintext(payload, t)
         log.debug("ignoring agent message of type %r", ptype)
         return []
 
@@ -197,13 +236,96 @@ class MessageConverter:
             event["ret_sha256"] = sha256_text(
                 ret if isinstance(ret, str) else json.dumps(ret, ensure_ascii=False)
             )
+            variants = masked_variants(ret)
+            if variants:  # encoded forms (base64, MD5 …) still match traffic without the raw value
+                event["ret_variants_sha256"] = variants
         elif ret is not None:
             event["ret"] = ret
         if isinstance(p.get("thread"), str):
             event["thread"] = p["thread"]
+        if isinstance(p.get("error"), str) and p["error"]:
+            event["error"] = p["error"][
+                :500
+            ]  # an attempted read: the call threw (no permission, Android 10+)
         events = [self._common(event)]
         events.extend(self._derived(api, args, stack, t))
         return events
+
+    def _plaintext(self, p: Mapping[str, Any], t: float | None) -> list[dict[str, Any]]:
+        """okhttp requests and TLS writes become ``network`` events (searched for PI like the proxy's, and
+        attributed by their stack); Cipher input becomes a ``crypto`` event."""
+        source, data = p.get("source"), p.get("data_b64")
+        if t is None or not isinstance(data, str) or source not in ("okhttp", "ssl", "cipher"):
+            return [self._note(f"malformed plaintext message from agent: {str(dict(p))[:200]}", t)]
+        stack = [f for f in (p.get("stack") or []) if isinstance(f, str)]
+        stack = [_FRAME_SUFFIX.sub("", f.strip()) for f in stack]
+        if source == "cipher":
+            event: dict[str, Any] = {
+                "type": "crypto",
+                "t": t,
+                "op": "cipher",
+                "data_b64": data,
+                "stack": stack,
+            }
+            if isinstance(p.get("algorithm"), str):
+                event["algorithm"] = p["algorithm"]
+            return [self._common(event)]
+        if source == "okhttp":
+            url = str(p.get("url") or "")
+            parts = urlsplit(url)
+            if not parts.hostname:
+                return [self._note(f"okhttp request without a host: {url[:200]}", t)]
+            event = {
+                "type": "network",
+                "t": t,
+                "host": parts.hostname,
+                "method": str(p.get("method") or "GET"),
+                "url": url,
+                "scheme": parts.scheme,
+                "tls": parts.scheme == "https",
+                "source": "okhttp",
+                "request_headers": _header_lines(str(p.get("headers") or "")),
+                "stack": stack,
+            }
+            if data:
+                event["request_body_b64"] = data
+            return [self._common(event)]
+        host = p.get("host")
+        if not isinstance(host, str) or not host:
+            return [self._note("TLS write to an unknown host (not searched for personal information)", t)]
+        head = base64.b64decode(data[:400] + "=" * (-len(data[:400]) % 4), validate=False)[:300]
+        m = _HTTP1.match(head.decode("latin-1"))
+        event = {
+            "type": "network",
+            "t": t,
+            "host": host,
+            "method": m.group(1) if m else "TLS",
+            "scheme": "https",
+            "tls": True,
+            "source": "ssl",
+            "request_body_b64": data,  # the whole request as written (headers and body): searched as text
+            "stack": stack,
+        }
+        if m:
+            event["url"] = f"https://{host}{m.group(2)}"
+        if isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool):
+            event["port"] = p["port"]
+        return [self._common(event)]
+
+    def _permission_results(self, p: Mapping[str, Any], t: float | None) -> list[dict[str, Any]]:
+        results = p.get("results")
+        if t is None or not isinstance(results, list):
+            return [self._note(f"malformed permission_result message from agent: {str(dict(p))[:200]}", t)]
+        out: list[dict[str, Any]] = []
+        for r in results:
+            if not isinstance(r, Mapping):
+                continue
+            perm, result = r.get("permission"), r.get("result")
+            if isinstance(perm, str) and result in ("granted", "denied", "denied_forever"):
+                out.append(
+                    self._common({"type": "permission_result", "t": t, "permission": perm, "result": result})
+                )
+        return out
 
     def _derived(self, api: str, args: list[Any], stack: list[str], t: float) -> list[dict[str, Any]]:
         """``permission_request`` and ``intent`` events implied by a hooked call."""

@@ -2,7 +2,7 @@
 
 The device reaches the proxy through ``adb reverse`` (works for emulators and USB devices alike) and the
 global ``http_proxy`` setting; HTTPS needs mitmproxy's CA installed as a *system* CA on the (rooted) device,
-see README-collect.md.
+see docs/collect.md.
 """
 
 from __future__ import annotations
@@ -99,11 +99,20 @@ class MitmCapture:
             self.adb.set_http_proxy(None)
         except AdbError:
             log.warning("could not clear the device's http_proxy setting", exc_info=True)
-        if self._proc is not None:
-            self._proc.terminate()
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        died = proc.poll()
+        if died is None:
+            proc.terminate()
             try:
-                self._proc.wait(timeout=15)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=5)
-            self._proc = None
+                proc.kill()
+                proc.wait(timeout=5)
+        err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        if died is not None:
+            # the events it wrote before dying are still in the fragment; the caller merges them
+            raise AdbError(f"mitmdump: exited during the session ({died}): {err[-300:] or 'no message'}")

@@ -51,9 +51,13 @@ class FridaInstrumentation:
         *,
         device_id: str | None = None,
         mask: bool = False,
+        plaintext: bool = True,
+        unpin: bool = False,
         frida_module: Any = None,
     ) -> None:
-        self._config = agent_config(specs, mask=mask)
+        # With --mask the host masks (MessageConverter): it can then keep the hashes of the value's encodings,
+        # so masked traces still match encoded identifiers in traffic. Raw values stay in memory only.
+        self._config = agent_config(specs, mask=False, plaintext=plaintext, unpin=unpin)
         self._mask = mask
         self._device_id = device_id
         self._frida = frida_module

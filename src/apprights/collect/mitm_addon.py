@@ -23,7 +23,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import threading
+import time
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ class ApprightsTrace:
         self._process = ""
         self._lock = threading.Lock()
         self._written: set[str] = set()
+        self._pending: dict[str, Any] = {}  # requests without a response or error yet
 
     def load(self, loader: Any) -> None:
         loader.add_option("apprights_trace", str, "", "apprights: file the network events are appended to")
@@ -112,10 +115,14 @@ class ApprightsTrace:
             self.done()
             self._path = str(opts.apprights_trace)
             if self._path:
+                # the collector's --out folder may not exist yet: create it rather than abort the session
+                os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)
                 self._out = open(self._path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the session
                 log.info("apprights: writing network events to %s (t0=%s)", self._path, self._t0)
 
-    def _write(self, flow: Any) -> None:
+    def _write(self, flow: Any, note: str = "") -> None:
+        with self._lock:
+            self._pending.pop(str(getattr(flow, "id", "")), None)
         if self._out is None or flow.id in self._written:
             return
         try:
@@ -123,11 +130,22 @@ class ApprightsTrace:
         except Exception:  # a malformed flow must not stop the capture
             log.exception("apprights: cannot record flow %s", getattr(flow, "id", "?"))
             return
+        if note and "error" not in event:
+            event["error"] = note
+        self._line(event, flow.id)
+
+    def _line(self, event: dict[str, Any], key: str) -> None:
         line = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         with self._lock:
-            self._written.add(flow.id)
+            if self._out is None or key in self._written:
+                return
+            self._written.add(key)
             self._out.write(line + "\n")
             self._out.flush()
+
+    def request(self, flow: Any) -> None:
+        with self._lock:
+            self._pending[flow.id] = flow
 
     def response(self, flow: Any) -> None:
         self._write(flow)
@@ -135,10 +153,53 @@ class ApprightsTrace:
     def error(self, flow: Any) -> None:
         self._write(flow)
 
+    def _tls_failed(self, data: Any, side: str) -> None:
+        # Certificate pinning (the app rejects the proxy's certificate) or a server the proxy cannot reach over
+        # TLS: no request is ever seen, so the handshake failure itself is the evidence of the contact.
+        try:
+            ctx = data.context
+            server = ctx.server
+            address = getattr(server, "address", None) or ("", 0)
+            host = getattr(ctx.client, "sni", None) or getattr(server, "sni", None) or str(address[0] or "")
+            if not host:
+                return
+            conn = data.conn
+            started = getattr(conn, "timestamp_start", None) or time.time()
+            event: dict[str, Any] = {
+                "type": "network",
+                "t": round(max(0.0, float(started) - self._t0), 6),
+                "host": str(host),
+                "method": "CONNECT",
+                "scheme": "https",
+                "tls": True,
+                "error": f"{side} TLS handshake failed: {getattr(conn, 'error', None) or 'unknown error'}"[
+                    :500
+                ],
+            }
+            if address[1]:
+                event["port"] = int(address[1])
+            if self._process:
+                event["process"] = self._process
+            self._line(event, f"tls:{side}:{id(conn)}")
+        except Exception:
+            log.exception("apprights: cannot record a TLS failure")
+
+    def tls_failed_client(self, data: Any) -> None:
+        self._tls_failed(data, "client")
+
+    def tls_failed_server(self, data: Any) -> None:
+        self._tls_failed(data, "server")
+
     def done(self) -> None:
-        if self._out is not None:
-            self._out.close()
-            self._out = None
+        # requests still in flight when the proxy stops are written too: the app sent them
+        with self._lock:
+            pending = list(self._pending.values())
+        for flow in pending:
+            self._write(flow, "in flight when the capture stopped")
+        with self._lock:
+            if self._out is not None:
+                self._out.close()
+                self._out = None
 
 
 addons = [ApprightsTrace()]

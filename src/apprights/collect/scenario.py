@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,19 +26,36 @@ from apprights.collect.dialogs import find_consent_dialog, find_permission_dialo
 from apprights.collect.trace import TraceWriter, read_event_fragment
 from apprights.collect.uiautomator import UiScreen, parse_dump
 from apprights.errors import InputError
+from apprights.extractors.traffic import masked_variants
 
 log = logging.getLogger(__name__)
 
 COLLECTOR_NAME = "apprights-collect"
 COLLECTOR_VERSION = "0.1.0"
-PATHS = ("refuse", "agree")
+# Consent paths (each a separate session on a fresh install):
+#   refuse          refuse the privacy policy (collection after refusal)
+#   agree           agree; deny the first permission dialog, allow the later ones
+#   deny-all        agree; deny every permission dialog (exit or nagging after denial)
+#   dont-ask-again  agree; deny every dialog with "don't ask again" where offered
+#   relaunch        agree; deny the first dialog, then kill and relaunch the app (re-ask within 48 h)
+PATHS = ("refuse", "agree", "deny-all", "dont-ask-again", "relaunch")
+# Background and screen-off phases: SDK timers (location, heartbeat, upload) run for minutes.
+DEFAULT_PHASE_SECONDS = 300.0
 DEFAULT_BROADCASTS = (
     "android.intent.action.BOOT_COMPLETED",
     "android.intent.action.LOCKED_BOOT_COMPLETED",
     "android.net.conn.CONNECTIVITY_CHANGE",
     "android.net.wifi.STATE_CHANGE",
     "android.intent.action.USER_PRESENT",
+    # another app installed: SDKs of the "wake each other up" kind listen for it (data: the new package)
+    "android.intent.action.PACKAGE_ADDED package:com.apprights.stimulus",
 )
+# Real events that cause a protected broadcast when the driver may not send it (no root).
+_REAL_EVENTS = {
+    "android.net.conn.CONNECTIVITY_CHANGE": "connectivity",
+    "android.net.wifi.STATE_CHANGE": "connectivity",
+    "android.intent.action.USER_PRESENT": "unlock",
+}
 
 
 class Clock(Protocol):
@@ -81,8 +98,13 @@ class ScenarioOptions:
     max_dialog_rounds: int = 8
     quiet_rounds: int = 2  # consecutive dumps without a dialog that end the dialog phase
     deny_first: int = 1  # permission dialogs denied before the driver starts allowing
-    background_seconds: float = 20.0
-    screen_off_seconds: float = 20.0
+    background_seconds: float = DEFAULT_PHASE_SECONDS
+    screen_off_seconds: float = DEFAULT_PHASE_SECONDS
+    screenshots: bool = True  # ``screencap`` of every screen the driver reads, linked from ui and tap events
+    # The phone's own identifiers (pi_type -> value, e.g. from the lab's --device-ids file: IMEI, phone number,
+    # OAID), written as a ``device_ids`` event so traffic is searched for them even without the agent.
+    device_ids: Mapping[str, str] = field(default_factory=dict)
+    mask: bool = False  # store identifiers as SHA-256 (of the value and of its encodings), never raw
     after_kill_seconds: float = 5.0
     idle_seconds: float = 60.0
     broadcasts: Sequence[str] = DEFAULT_BROADCASTS
@@ -90,6 +112,17 @@ class ScenarioOptions:
     def __post_init__(self) -> None:
         if self.path not in PATHS:
             raise ValueError(f"scenario path must be one of {PATHS}, got {self.path!r}")
+
+    @property
+    def consent(self) -> str:
+        """The answer the driver gives the privacy-policy dialog: ``refuse`` or ``agree``."""
+        return "refuse" if self.path == "refuse" else "agree"
+
+    def denies(self, dialogs_answered: int) -> bool:
+        """Whether the driver denies the next permission dialog."""
+        if self.path in ("deny-all", "dont-ask-again"):
+            return True
+        return dialogs_answered < self.deny_first
 
 
 _VERSION_NAME = re.compile(r"versionName=(\S+)")
@@ -119,6 +152,12 @@ class ScenarioDriver:
     _writer: TraceWriter | None = field(default=None, repr=False)
     _permission_dialogs: int = 0
     _consent_done: bool = False
+    _device_t0: float = 0.0
+    _root: str | None = None
+    _dialog_results: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _clock_info: dict[str, float] = field(default_factory=dict, repr=False)
+    _shots: int = 0
+    _last_shot: str = ""
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -135,15 +174,27 @@ class ScenarioDriver:
     def _app_state(self, state: str, reason: str) -> None:
         self.emit({"type": "app_state", "t": self.t(), "state": state, "reason": reason})
 
-    def _tap(self, x: int, y: int, text: str = "", rid: str = "") -> None:
-        self.adb.tap(x, y)
-        event: dict[str, Any] = {"type": "tap", "t": self.t(), "x": x, "y": y}
+    def _tap(self, x: int, y: int, text: str = "", rid: str = "", *, dialog: str = "") -> float:
+        """Tap and return the time the tap was *sent*: the device clock read on the device right before the
+        tap was injected, else the host clock before the command (never after it returns or after the settle
+        delay: the app reacts to the tap at once, and what it does then is after the tap)."""
+        host_t = self.t()
+        device_epoch = self.adb.tap(x, y)
+        t = host_t
+        if device_epoch is not None and self._device_t0:
+            t = max(0.0, device_epoch - self._device_t0)
+        event: dict[str, Any] = {"type": "tap", "t": t, "x": x, "y": y}
         if text:
             event["text"] = text
         if rid:
             event["id"] = rid
+        if dialog:
+            event["dialog"] = dialog  # answered a dialog: not a user action in the app
+        if self._last_shot:
+            event["screenshot"] = self._last_shot  # the screen the tap was made on
         self.emit(event)
         self.clock.sleep(self.options.settle)
+        return t
 
     def _header(self) -> dict[str, Any]:
         pkg = self.options.package
@@ -171,12 +222,11 @@ class ScenarioDriver:
             "ranchu",
             "goldfish",
         }
-        ident = self.adb.shell("id", check=False)
-        rooted = "uid=0(" in ident or "uid=0(" in self.adb.shell("su", "-c", "id", check=False)
+        self._root = self.adb.root_mode()
         return {
             "model": self.adb.getprop("ro.product.model"),
             "android": self.adb.getprop("ro.build.version.release"),
-            "rooted": rooted,
+            "rooted": self._root is not None,
             "emulator": qemu,
         }
 
@@ -188,8 +238,28 @@ class ScenarioDriver:
             self.note(f"window dump failed: {exc}")
             return None, ""
         name = self.adb.current_focus() or (screen.packages[0] if screen.packages else "unknown")
-        self.emit(screen.to_event(self.t(), name))
+        event = screen.to_event(self.t(), name)
+        shot = self._screenshot()
+        if shot:
+            event["screenshot"] = shot
+        self._last_shot = shot
+        self.emit(event)
         return screen, name
+
+    def _screenshot(self) -> str:
+        """A screenshot of the current screen next to the trace; its path relative to the trace's folder."""
+        if not self.options.screenshots:
+            return ""
+        self._shots += 1
+        folder = self.out.with_name(self.out.name.split(".jsonl")[0] + ".shots")
+        rel = f"{folder.name}/{self._shots:04d}.png"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.adb.screenshot(folder.parent / rel)
+        except (AdbError, OSError) as exc:
+            self.note(f"screenshot failed: {exc}")
+            return ""
+        return rel
 
     # -- steps ------------------------------------------------------------------------------------------
 
@@ -198,34 +268,46 @@ class ScenarioDriver:
         if dialog is None:
             return False
         first = not self._consent_done
+        if first and self.options.consent == "agree" and dialog.agree is None and dialog.acknowledge is None:
+            # The driver cannot give consent here; recording "shown" would make everything after it look
+            # collected before consent although a person would have agreed. Say so instead.
+            self.note(
+                "privacy-policy dialog found but no agree button recognised (buttons: "
+                + ", ".join(b.text for b in screen.buttons())[:300]
+                + "); no consent event recorded, this session is not judged for collection before consent"
+            )
+            self._consent_done = True
+            return False
         if first:
             self.emit({"type": "consent", "t": self.t(), "action": "shown", "screen": name})
             if dialog.pre_ticked:
                 self.note("consent dialog has a pre-ticked checkbox")
-        if self.options.path == "refuse":
+        if self.options.consent == "refuse":
             if dialog.refuse is None:
                 if first:
                     self.note("consent dialog offers no refuse choice; not agreeing on the refuse path")
                 self._consent_done = True
                 return False
-            self._tap(dialog.refuse.x, dialog.refuse.y, dialog.refuse.text, dialog.refuse.id)
+            tapped = self._tap(
+                dialog.refuse.x, dialog.refuse.y, dialog.refuse.text, dialog.refuse.id, dialog="consent"
+            )
             if self._consent_done:
                 self.note("refused again (follow-up dialog after the first refusal)")
             else:
-                self.emit({"type": "consent", "t": self.t(), "action": "refused", "screen": name})
+                self.emit({"type": "consent", "t": tapped, "action": "refused", "screen": name})
         else:
             for box in dialog.checkboxes:
                 if not box.checked:
-                    self._tap(box.x, box.y, box.text, box.id)
+                    self._tap(box.x, box.y, box.text, box.id, dialog="consent")
             button = dialog.agree or dialog.acknowledge
             if button is None:
                 if first:
                     self.note("consent dialog has no agree button")
                 self._consent_done = True
                 return False
-            self._tap(button.x, button.y, button.text, button.id)
+            tapped = self._tap(button.x, button.y, button.text, button.id, dialog="consent")
             if not self._consent_done:
-                self.emit({"type": "consent", "t": self.t(), "action": "agreed", "screen": name})
+                self.emit({"type": "consent", "t": tapped, "action": "agreed", "screen": name})
         self._consent_done = True
         return True
 
@@ -234,9 +316,20 @@ class ScenarioDriver:
         if dialog is None:
             return False
         seen_at = self.t()
-        deny = self._permission_dialogs < self.options.deny_first
-        self._permission_dialogs += 1
-        target = (dialog.deny if deny else dialog.allow) or dialog.deny or dialog.allow
+        if dialog.notification:
+            # Android 13+ asks for notifications on first launch: not a personal-information permission, so
+            # the "deny first" answer is kept for the next dialog (whose re-ask the 48 h rule checks).
+            deny = False
+            self.note(f"notification permission prompt allowed (not counted as a denial): {dialog.message}")
+        else:
+            deny = self.options.denies(self._permission_dialogs)
+            self._permission_dialogs += 1
+        forever = deny and self.options.path == "dont-ask-again" and dialog.deny_forever is not None
+        target = (
+            (dialog.deny_forever if forever else dialog.deny if deny else dialog.allow)
+            or dialog.deny
+            or dialog.allow
+        )
         if target is None:
             return False
         before: dict[str, PermissionState] = {}
@@ -244,7 +337,8 @@ class ScenarioDriver:
             before = self.adb.runtime_permissions(self.options.package)
         except AdbError as exc:
             self.note(f"permission state unavailable: {exc}")
-        self._tap(target[0], target[1], "deny" if deny else "allow")
+        answer = "deny forever" if forever else "deny" if deny else "allow"
+        tapped = self._tap(target[0], target[1], answer, dialog="permission")
         try:
             after = self.adb.runtime_permissions(self.options.package)
         except AdbError:
@@ -254,9 +348,13 @@ class ScenarioDriver:
             # Without the agent's requestPermissions hook the dialog itself is the request record.
             self.emit({"type": "permission_request", "t": seen_at, "permissions": [p for p, _ in results]})
         for perm, result in results:
-            self.emit({"type": "permission_result", "t": self.t(), "permission": perm, "result": result})
+            # The answer is given when the button is tapped; the state read afterwards only tells which.
+            # With the agent, its onRequestPermissionsResult hook is the record and these are the fallback.
+            self._dialog_results.append(
+                {"type": "permission_result", "t": tapped, "permission": perm, "result": result}
+            )
         if not results:
-            self.note(f"permission dialog answered ({'deny' if deny else 'allow'}): {dialog.message}")
+            self.note(f"permission dialog answered ({answer}): {dialog.message}")
         return True
 
     def _dialog_phase(self) -> None:
@@ -276,23 +374,51 @@ class ScenarioDriver:
         if not self._consent_done:
             self.note("no privacy-policy dialog found")
 
+    def _sync_clocks(self) -> tuple[float, float]:
+        """(device epoch, host epoch) at the session start. The host clock runs the driver and the proxy, the
+        device clock stamps agent, tap and event-log events; the header records both and their offset."""
+        before = self.clock.now()
+        device_t0 = self.adb.device_epoch()
+        after = self.clock.now()
+        self._t0 = (before + after) / 2  # the device read its clock about halfway through the round trip
+        self._device_t0 = device_t0
+        host_t0 = self.host_epoch() - (after - self._t0) if self.host_epoch else device_t0
+        self._clock_info = {
+            "device_t0": round(device_t0, 6),
+            "host_t0": round(host_t0, 6),
+            "offset_s": round(device_t0 - host_t0, 6),
+            "rtt_s": round(after - before, 6),
+        }
+        return device_t0, host_t0
+
     def run(self) -> Path:
-        """Run the session; returns the trace path."""
+        """Run the session; returns the trace path. The trace is written whatever happens: a failing helper
+        (proxy, agent, a device command) ends the session early with a note, never loses what was collected."""
         o, adb = self.options, self.adb
+        self.out.parent.mkdir(parents=True, exist_ok=True)
         if o.apk is not None:
             adb.uninstall(o.package)
             adb.install(o.apk)
         adb.clear_event_log()
-        device_t0 = adb.device_epoch()
-        self._t0 = self.clock.now()
-        host_t0 = self.host_epoch() if self.host_epoch else device_t0
-        self._writer = TraceWriter(self.out, self._header())
+        device_t0, host_t0 = self._sync_clocks()
+        header = self._header()
+        header["clock"] = self._clock_info
+        if o.apk is not None:
+            header["fresh_install"] = True
+        self._writer = TraceWriter(self.out, header)
         self._app_state("not_running", "fresh install" if o.apk is not None else "session start")
+        self._device_ids()
         fragment = self.out.with_name(self.out.name + ".network.jsonl")
+        capture = self.capture
+        failure: BaseException | None = None
         try:
-            if self.capture is not None:
+            if capture is not None:
                 fragment.unlink(missing_ok=True)
-                self.capture.start(fragment, host_t0, o.package)
+                try:
+                    capture.start(fragment, host_t0, o.package)
+                except AdbError as exc:
+                    self.note(f"traffic capture not started, session continues without it: {exc}")
+                    capture = None
             if self.instrumentation is not None:
                 pid = self.instrumentation.spawn(o.package, device_t0)
                 self.note(f"spawned {o.package} (pid {pid}) with the agent loaded")
@@ -302,6 +428,8 @@ class ScenarioDriver:
             self._app_state("foreground", "launch")
             self.clock.sleep(o.launch_wait)
             self._dialog_phase()
+            if o.path == "relaunch":
+                self._relaunch()
             adb.keyevent("KEYCODE_HOME")
             self._app_state("background", "home")
             self.clock.sleep(o.background_seconds)
@@ -313,26 +441,135 @@ class ScenarioDriver:
             adb.force_stop(o.package)
             self._app_state("killed", "force-stop")
             self.clock.sleep(o.after_kill_seconds)
-            for action in o.broadcasts:
-                # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
-                result = adb.broadcast(action, o.package)
-                self.note(f"broadcast {action}: {result.splitlines()[-1] if result else 'no output'}")
-                self.clock.sleep(o.settle)
+            self._self_start_stimuli()
             self.note(f"idle window {o.idle_seconds:.0f} s")
             self.clock.sleep(o.idle_seconds)
             self.note("session end")
+        except (AdbError, InputError, OSError) as exc:
+            failure = exc
+            self.note(f"session aborted: {exc}")
         finally:
-            self._finish(device_t0, fragment)
-        return self._writer.close()
+            self._finish(device_t0, fragment, capture)
+            self._writer.close()
+        if failure is not None:
+            raise failure
+        return self._writer.path
 
-    def _finish(self, device_t0: float, fragment: Path) -> None:
+    def _device_ids(self) -> None:
+        """Seed the traffic matcher with the phone's identifiers: those the lab gave, plus the serial number and
+        the Wi-Fi MAC read over adb (the Android ID only before Android 8, where it was not per app)."""
+        ids: dict[str, str] = {k: str(v) for k, v in self.options.device_ids.items() if v}
+        try:
+            serial = self.adb.getprop("ro.serialno")
+            if serial and serial.lower() not in ("unknown", "0123456789abcdef"):
+                ids.setdefault("serial", serial)
+            mac_cmd = ["cat", "/sys/class/net/wlan0/address"]
+            mac = (
+                self.adb.root_shell(mac_cmd, mode=self._root, check=False)
+                if self._root
+                else self.adb.shell(*mac_cmd, check=False)
+            ).strip()
+            if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", mac):
+                ids.setdefault("mac", mac)
+            sdk = self.adb.getprop("ro.build.version.sdk")
+            if sdk.isdigit() and int(sdk) < 26:
+                android_id = self.adb.shell("settings", "get", "secure", "android_id", check=False).strip()
+                if re.fullmatch(r"[0-9a-f]{8,16}", android_id):
+                    ids.setdefault("android_id", android_id)
+        except AdbError as exc:
+            self.note(f"device identifiers unavailable: {exc}")
+        if not ids:
+            return
+        items: list[dict[str, Any]] = []
+        for pi_type, value in sorted(ids.items()):
+            if self.options.mask:
+                items.append(
+                    {
+                        "pi_type": pi_type,
+                        "value_sha256": hashlib.sha256(value.encode("utf-8")).hexdigest(),
+                        "variants_sha256": masked_variants(value),
+                    }
+                )
+            else:
+                items.append({"pi_type": pi_type, "value": value})
+        self.emit({"type": "device_ids", "t": self.t(), "ids": items, "source": "collector"})
+
+    def _relaunch(self) -> None:
+        """Kill the app after the denial and start it again as a user would: a permission asked again now
+        (without a user action) is the re-ask the 48-hour rule is about. Under Frida the relaunched process
+        is caught by spawn gating like any other process of the app."""
+        o = self.options
+        self.adb.force_stop(o.package)
+        self._app_state("killed", "force-stop before relaunch")
+        self.clock.sleep(o.settle)
+        component = self.adb.launch(o.package)
+        self.note(f"relaunched {component}")
+        self._app_state("foreground", "relaunch")
+        self.clock.sleep(o.launch_wait)
+        self._dialog_phase()
+
+    def _self_start_stimuli(self) -> None:
+        """Give a stopped app the events its receivers wait for. A force-stopped app receives no broadcast
+        unless it is sent with ``--include-stopped-packages``; the system actions are protected broadcasts the
+        shell user may not send, so they go as root, and without root the driver causes the real events it
+        can (Wi-Fi off/on for connectivity, wake and unlock for USER_PRESENT)."""
+        o = self.options
+        real_events_done: set[str] = set()
+        for entry in o.broadcasts:
+            action, _, data = entry.partition(" ")  # "ACTION" or "ACTION DATA-URI"
+            # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
+            try:
+                result = self.adb.broadcast(action, o.package, root=self._root, data=data or None)
+                how = "as root" if self._root else "as shell"
+                self.note(f"broadcast {action} {how}: {result.splitlines()[-1]}")
+            except AdbError as exc:
+                self.note(f"broadcast {action} not delivered: {exc}")
+                event = _REAL_EVENTS.get(action)
+                if event is not None and event not in real_events_done:
+                    real_events_done.add(event)
+                    self._real_event(event)
+            self.clock.sleep(o.settle)
+
+    def _real_event(self, event: str) -> None:
+        try:
+            if event == "connectivity":
+                self.adb.shell("svc", "wifi", "disable")
+                self.clock.sleep(self.options.settle)
+                self.adb.shell("svc", "wifi", "enable")
+                self.note("real event: Wi-Fi turned off and on (connectivity change)")
+            elif event == "unlock":
+                self.adb.keyevent("KEYCODE_SLEEP")
+                self.clock.sleep(self.options.settle)
+                self.adb.keyevent("KEYCODE_WAKEUP")
+                self.adb.shell("wm", "dismiss-keyguard")
+                self.note("real event: screen off, on and unlocked (user present)")
+        except AdbError as exc:
+            self.note(f"real event {event} failed: {exc}")
+
+    def _finish(self, device_t0: float, fragment: Path, capture: TrafficCapture | None) -> None:
+        """Gather every helper's events; one failing helper never keeps the others' events out."""
+        agent_results = False
         if self.instrumentation is not None:
             try:
-                self.emit_all(self.instrumentation.drain())
+                events = self.instrumentation.drain()
+                agent_results = any(e.get("type") == "permission_result" for e in events)
+                self.emit_all(events)
+            except Exception as exc:  # the agent channel may die with the device: keep the rest
+                self.note(f"agent events unavailable: {exc}")
             finally:
-                self.instrumentation.stop()
-        if self.capture is not None:
-            self.capture.stop()
+                try:
+                    self.instrumentation.stop()
+                except Exception as exc:
+                    self.note(f"agent stop failed: {exc}")
+        if not agent_results:
+            self.emit_all(self._dialog_results)
+        elif self._dialog_results:
+            self.note(f"{len(self._dialog_results)} permission answers taken from the agent's hook")
+        if capture is not None:
+            try:
+                capture.stop()
+            except Exception as exc:
+                self.note(f"traffic capture stop failed: {exc}")
             try:
                 self.emit_all(read_event_fragment(fragment))
                 fragment.unlink(missing_ok=True)  # merged into the trace

@@ -37,6 +37,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "sensor_injection": ("sensor",),
     "download": ("url",),
     "note": ("text",),
+    "device_ids": ("ids",),
+    "crypto": ("op",),
 }
 ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("app_state", "state"): frozenset(

@@ -95,18 +95,24 @@ def extract_apk_facts(facts: AppFacts, path: Path, knowledge: Knowledge) -> None
         facts.manifest = apk.manifest()
         annotate_permissions(facts, knowledge)
         # imported once the archive opened: a bad APK fails fast, without loading the dex scanner (numpy)
-        from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code
+        from apprights.extractors.dex import DexTargets, entry_classes_of, extract_code, reach_roots_of
         from apprights.extractors.sdk import detect_sdks
 
         targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
-        facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest))  # fmt: skip
-    facts.sdks = detect_sdks(facts.manifest, facts.code, knowledge.sdks, knowledge.sensitive_apis)
+        facts.code = extract_code(apk.iter_dex(), targets, own_package=facts.manifest.package, entry_classes=entry_classes_of(facts.manifest), reach_roots=reach_roots_of(facts.manifest))  # fmt: skip
+    facts.sdks = detect_sdks(
+        facts.manifest,
+        facts.code,
+        knowledge.sdks,
+        knowledge.sensitive_apis,
+        code_complete=not facts.apk.hidden_code,
+    )
 
 
 def annotate_permissions(facts: AppFacts, knowledge: Knowledge) -> None:
     if facts.manifest is None:
         return
-    for p in facts.manifest.permissions:
+    for p in [*facts.manifest.permissions, *facts.manifest.implicit_permissions]:
         info = knowledge.permissions.get(p.name)
         if info is not None:
             p.protection_level = info.protection_level

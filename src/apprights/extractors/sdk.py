@@ -2,13 +2,16 @@
 
 An SDK is **present** when at least one defined class lies under one of its prefixes (the longest matching prefix
 owns a class, so ``com.tencent.bugly`` and ``com.tencent`` never both count it) or a manifest component belongs to
-it. It is **used** only with evidence of use:
+it. Where the dex is readable (and no packer hides it), an SDK whose classes are not in it is not present, whatever
+the manifest says: another SDK's adapter activity (``.wxapi.WXEntryActivity`` of ShareSDK) is not the WeChat SDK.
+It is **used** only with evidence of use:
 
 - its own classes call a sensitive framework API (``CodeFacts.call_sites`` whose caller is under its prefix;
   APIs the catalogue marks ``weak`` — network type, socket addresses — are listed but do not count, and a
   ``ContentResolver.query`` counts only when the calling class also holds a matching content URI string);
 - the manifest references it: a component of it, a meta-data key it reads (``UMENG_APPKEY``, ``JPUSH_APPKEY``,
-  ``com.baidu.lbsapi.API_KEY`` …), an ``androidx.startup`` initializer under its prefix;
+  ``com.baidu.lbsapi.API_KEY`` …; not a switch set to ``false``), an ``androidx.startup`` initializer under its
+  prefix;
 - the app's own code references it: the application class lies under its prefix; an entry class (Application
   class, content provider, launcher activity: ``CodeFacts.entry_calls``) invokes one of its methods
   (``App.onCreate`` → ``UMConfigure.init``); const-strings naming its classes (reflection) in classes of the
@@ -103,11 +106,16 @@ def detect_sdks(
     code: CodeFacts | None,
     catalogue: SdkCatalogue,
     apis: SensitiveApiCatalogue,
+    *,
+    code_complete: bool = True,
 ) -> list[SdkHit]:
-    """The catalogue SDKs present in an app, with evidence; used ones first, then by class count."""
+    """The catalogue SDKs present in an app, with evidence; used ones first, then by class count.
+
+    ``code_complete=False`` says the APK loads code the scan cannot see (``ApkFacts.hidden_code``): manifest
+    components then count as presence, as they do without any dex."""
     matcher = _PrefixMatcher(catalogue)
     acc: dict[str, _Acc] = {}
-    own = manifest.package if manifest is not None else ""
+    own = _OwnCode(manifest.own_namespaces() if manifest is not None else [])
 
     def get(e: SdkEntry) -> _Acc:
         a = acc.get(e.id)
@@ -118,12 +126,16 @@ def detect_sdks(
     if code is not None:
         _count_classes(code.defined_classes, matcher, own, get)
     if manifest is not None:
-        _manifest(manifest, catalogue, matcher, get)
-    present = {k for k, a in acc.items() if a.class_count or a.components}
+        _manifest(manifest, catalogue, matcher, get, own)
+    # Where the dex is readable, an SDK is in the app only where its code is: a manifest entry alone (another
+    # SDK's adapter activity named like WeChat's ``.wxapi.WXEntryActivity``) is not the SDK. Without code
+    # (no dex given, or a packer hides it) the manifest is all there is.
+    code_visible = code is not None and bool(code.defined_classes) and code_complete and not _packed(acc)
+    present = {k for k, a in acc.items() if a.class_count or (a.components and not code_visible)}
     if code is not None:
         _call_sites(code, own, matcher, apis, acc, present)
-        _app_strings(code, manifest, matcher, acc, present)
-        _entry_calls(code, manifest, matcher, acc, present)
+        _app_strings(code, manifest, matcher, acc, present, own)
+        _entry_calls(code, manifest, matcher, acc, present, own)
         _hosts(code.hosts, acc, present)
     return sorted(
         (_hit(acc[k]) for k in present),
@@ -135,7 +147,28 @@ def _own(name: str, own: str) -> bool:
     return bool(own) and (name == own or name.startswith(own + "."))
 
 
-def _count_classes(classes: Iterable[str], matcher: _PrefixMatcher, own: str, get: _GetAcc) -> None:
+class _OwnCode:
+    """The app's own namespaces (``ManifestFacts.own_namespaces``)."""
+
+    def __init__(self, namespaces: list[str]) -> None:
+        self.namespaces = namespaces
+
+    def __bool__(self) -> bool:
+        return bool(self.namespaces)
+
+    def depth(self, name: str) -> int:
+        """Length of the longest own namespace holding ``name``; 0 when none does."""
+        return max((len(ns) for ns in self.namespaces if _own(name, ns)), default=0)
+
+    def contains(self, name: str) -> bool:
+        return self.depth(name) > 0
+
+    def shadows(self, name: str, prefix: str) -> bool:
+        """``name`` is the app's own code under a shorter, vendor-wide SDK prefix (a vendor's demo app)."""
+        return self.depth(name) > len(prefix)
+
+
+def _count_classes(classes: Iterable[str], matcher: _PrefixMatcher, own: _OwnCode, get: _GetAcc) -> None:
     per_package: dict[str, int] = {}
     for c in classes:
         pkg = c.rpartition(".")[0]
@@ -146,19 +179,21 @@ def _count_classes(classes: Iterable[str], matcher: _PrefixMatcher, own: str, ge
             continue
         entry, prefix = hit
         # The app's own package under a vendor-wide SDK prefix (a vendor's own app) is not that SDK.
-        if _own(pkg, own) and len(prefix) < len(own):
+        if own.shadows(pkg, prefix):
             continue
         a = get(entry)
         a.class_count += n
         a.prefixes.add(prefix)
 
 
-def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher, get: _GetAcc) -> None:
+def _manifest(
+    m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher, get: _GetAcc, own: _OwnCode
+) -> None:
     for comp in m.components:
         e = catalogue.match_component(comp.name)
         # An app-package class counts only when the SDK lists it (the app's own .wxapi.WXEntryActivity is the
         # WeChat SDK's callback); otherwise it is the vendor's own app under a vendor-wide prefix.
-        if e is not None and (not _own(comp.name, m.package) or _listed(e, comp.name)):
+        if e is not None and (not own.contains(comp.name) or _listed(e, comp.name)):
             _component(get(e), comp)
         if comp.name == _STARTUP_PROVIDER or comp.kind == "provider":
             for key, value in comp.meta_data.items():
@@ -169,10 +204,14 @@ def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher
                     a = get(hit[0])
                     a.meta_evidence.append(f"manifest: androidx.startup initializer {key}")
                     a.startup.append(f"startup: androidx.startup initializer {key}")
-        for key in comp.meta_data:
+        for key, value in comp.meta_data.items():
+            if _switched_off(value):
+                continue
             for e2 in catalogue.match_meta_data(key):
                 get(e2).meta_evidence.append(f"manifest: meta-data {key} in {comp.kind} {comp.name}")
-    for key in m.meta_data:
+    for key, value in m.meta_data.items():
+        if _switched_off(value):
+            continue  # firebase_analytics_collection_enabled=false turns the SDK off; it is no evidence of use
         entries = catalogue.match_meta_data(key)
         if not entries and key.count(".") >= 2:
             hit = matcher.cls(key + ".x")  # a key named after the SDK's package (io.fabric.ApiKey …)
@@ -181,10 +220,22 @@ def _manifest(m: ManifestFacts, catalogue: SdkCatalogue, matcher: _PrefixMatcher
             get(e).meta_evidence.append(f"manifest: meta-data {key}")
     if m.application_class:
         hit = matcher.cls(m.application_class)
-        if hit is not None:
+        if hit is not None and not own.shadows(m.application_class, hit[1]):
             a = get(hit[0])
             a.app_refs.append(f"app: application class {m.application_class}")
             a.startup.append(f"startup: application class {m.application_class}")
+
+
+def _switched_off(value: str) -> bool:
+    return value.strip().lower() in ("false", "0", "no", "off")
+
+
+# Catalogue ids of packers (加固): their shell replaces the app's dex, so the visible code is not the app's.
+PACKER_IDS = frozenset({"tencent-legu", "qihoo-jiagu", "bangcle", "netease-wrapper", "ijiami", "baidu-jiagu"})
+
+
+def _packed(acc: dict[str, _Acc]) -> bool:
+    return any(k in PACKER_IDS and (a.class_count or a.components) for k, a in acc.items())
 
 
 def _listed(e: SdkEntry, name: str) -> bool:
@@ -202,7 +253,7 @@ def _component(a: _Acc, comp: Component) -> None:
 
 def _call_sites(
     code: CodeFacts,
-    own: str,
+    own: _OwnCode,
     matcher: _PrefixMatcher,
     apis: SensitiveApiCatalogue,
     acc: dict[str, _Acc],
@@ -217,9 +268,9 @@ def _call_sites(
         if not entries:
             continue
         hit = matcher.cls(cs.caller_class)
-        if hit is not None and _own(cs.caller_class, own) and len(hit[1]) < len(own):
+        if hit is not None and own.shadows(cs.caller_class, hit[1]):
             hit = None  # the vendor's own app under a vendor-wide prefix, as in _count_classes
-        if own and (hit is None or _own(cs.caller_class, own)):
+        if own and (hit is None or own.contains(cs.caller_class)):
             # The app's own code calling an API the catalogue lists on an SDK class (AMapLocationClient …).
             target = matcher.cls(cs.api.rpartition(".")[0])
             if (
@@ -252,12 +303,17 @@ def _needs_uri(e: SensitiveApi) -> bool:
 
 
 def _app_strings(
-    code: CodeFacts, m: ManifestFacts | None, matcher: _PrefixMatcher, acc: dict[str, _Acc], present: set[str]
+    code: CodeFacts,
+    m: ManifestFacts | None,
+    matcher: _PrefixMatcher,
+    acc: dict[str, _Acc],
+    present: set[str],
+    own: _OwnCode,
 ) -> None:
     if m is None or not m.package:
         return
     for ref in code.strings:
-        if ref.kind not in ("package", "reflection") or not _own(ref.caller_class, m.package):
+        if ref.kind not in ("package", "reflection") or not own.contains(ref.caller_class):
             continue
         hit = matcher.cls(ref.value) or matcher.package(ref.value)
         if hit is None or hit[0].id not in present:
@@ -305,7 +361,12 @@ def startup_callers(code: CodeFacts, manifest: ManifestFacts) -> dict[tuple[str,
 
 
 def _entry_calls(
-    code: CodeFacts, m: ManifestFacts | None, matcher: _PrefixMatcher, acc: dict[str, _Acc], present: set[str]
+    code: CodeFacts,
+    m: ManifestFacts | None,
+    matcher: _PrefixMatcher,
+    acc: dict[str, _Acc],
+    present: set[str],
+    own: _OwnCode,
 ) -> None:
     if m is None or not code.entry_calls:
         return
@@ -318,9 +379,11 @@ def _entry_calls(
         hit = matcher.cls(callee_class)
         if hit is None or hit[0].id not in present:
             continue
-        if _own(callee_class, m.package) and len(hit[1]) < len(m.package):
+        if own.shadows(callee_class, hit[1]):
             continue  # the vendor's own app under a vendor-wide prefix
         caller_sdk = matcher.cls(cs.caller_class)
+        if caller_sdk is not None and own.shadows(cs.caller_class, caller_sdk[1]):
+            caller_sdk = None  # the app's own class under the vendor's prefix (a vendor's demo app)
         if caller_sdk is not None and caller_sdk[0].id == hit[0].id:
             continue  # the SDK's own entry class (its provider) calling itself: counted by _manifest
         a = acc[hit[0].id]

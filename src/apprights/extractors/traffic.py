@@ -36,6 +36,10 @@ TRAFFIC_PI = frozenset(
     {"device_id", "imsi", "android_id", "mac", "oaid", "phone_number", "serial", "installed_apps", "location"}
 )
 
+# The one value shape per PI type that the collector's agent sends (``api_call.ret``, trace-format.md) and
+# ``value_parts`` reads: location {"lat", "lng"}; installed apps a list of package names; MAC "aa:bb:cc:dd:ee:ff".
+VALUE_SHAPES = {"location": "latlng", "installed_apps": "packages", "mac": "mac"}
+
 _TRIVIAL = frozenset(
     {"unknown", "null", "none", "undefined", "02:00:00:00:00:00", "00:00:00:00:00:00", "000000000000000"}
 )
@@ -44,6 +48,8 @@ _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z:_.\-]{5,63}")
 _B64_BODY = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
 _WS = re.compile(r"\s+")
 _HEX12 = re.compile(r"^[0-9a-fA-F]{12}$")
+_LOCATION_STR = re.compile(r"(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)")
+_INFO_STR = re.compile(r"^\w+Info\{[0-9a-f]+ ([A-Za-z][\w.]*)[ }]")
 
 MIN_VALUE_LEN = 6
 
@@ -59,6 +65,7 @@ class ReadValue:
     reader: Actor
     parts: int = 1  # how many distinct parts it has (location: 2; installed apps: package count)
     min_parts: int = 1  # how many parts a request must contain to count
+    seeded: bool = False  # the device's own identifier given by the collector, not (yet) seen read by the app
 
 
 @dataclass(frozen=True)
@@ -112,9 +119,8 @@ def value_parts(pi_type: str, ret: Any, own_package: str) -> list[str]:
         if isinstance(ret, dict):
             lat = ret.get("lat", ret.get("latitude"))
             lng = ret.get("lng", ret.get("lon", ret.get("long", ret.get("longitude"))))
-        elif isinstance(ret, str) and "," in ret:
-            a, _, b = ret.partition(",")
-            lat, lng = a.strip(), b.strip()
+        elif isinstance(ret, str) and (m := _LOCATION_STR.search(ret)):
+            lat, lng = m.group(1), m.group(2)  # "39.9042,116.4074" or Location.toString()
         elif isinstance(ret, list) and len(ret) >= 2:
             lat, lng = ret[0], ret[1]
         la, lo = _truncate_coord(lat), _truncate_coord(lng)
@@ -124,17 +130,41 @@ def value_parts(pi_type: str, ret: Any, own_package: str) -> list[str]:
         names: list[str] = []
         for it in items[:5000]:
             name = it.get("packageName", it.get("package")) if isinstance(it, dict) else it
+            if isinstance(name, str) and (m := _INFO_STR.match(name)):
+                name = m.group(1)  # "PackageInfo{4c1d2e0 com.tencent.mm}" from an older agent
             if not isinstance(name, str) or "." not in name or len(name) < MIN_VALUE_LEN:
                 continue
             if name != own_package and name not in names:
                 names.append(name)
         return names
+    if pi_type == "mac" and _is_mac_bytes(ret):
+        ret = ":".join(f"{b & 255:02x}" for b in ret)  # byte[] as an older agent sent it
     if isinstance(ret, bool) or not isinstance(ret, (str, int)):
         return []
     v = str(ret).strip()
     if len(v) > 256 or _trivial(v):
         return []
     return [v]
+
+
+def _is_mac_bytes(ret: Any) -> bool:
+    return (
+        isinstance(ret, list)
+        and len(ret) == 6
+        and all(isinstance(b, int) and not isinstance(b, bool) and -128 <= b <= 255 for b in ret)
+    )
+
+
+def masked_variants(value: Any) -> list[str]:
+    """SHA-256 of every encoding of a scalar identifier (raw, base64, hex, MD5 …, lower case), so that a trace
+    stored masked still matches the encoded forms SDKs send (the matcher hashes each token of a request).
+    Structured values (location, app lists) give none: they are matched raw only."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return []
+    v = str(value).strip()
+    if len(v) > 256 or _trivial(v):
+        return []
+    return sorted({_sha(x) for x in encodings(v).values()})
 
 
 def encodings(value: str) -> dict[str, str]:
@@ -377,23 +407,58 @@ class PiMatcher:
     def values(self) -> list[ReadValue]:
         return self._values
 
-    def add_read(
-        self, pi_type: str, ret: Any, ret_sha256: str | None, index: int, t: float, reader: Actor
+    def add_seed(
+        self,
+        pi_type: str,
+        value: Any,
+        value_sha256: str | None,
+        variants: Iterable[str],
+        index: int,
+        reader: Actor,
     ) -> str | None:
-        """Remember a value the app read; returns the SHA-256 that stands for it (None = nothing usable)."""
+        """Remember one of the device's own identifiers (IMEI, serial, MAC … given by the collector): found in a
+        request even when the read itself was not hooked (``--no-frida``, native code). A later read of the
+        same value by the app takes its place as the read the transfer points to."""
+        sha = self.add_read(pi_type, value, value_sha256, index, 0.0, reader, variants)
+        if sha is not None and (rv := self._seen.get((pi_type, sha))) is not None and rv.read_index == index:
+            rv.seeded = True
+        return sha
+
+    def add_read(
+        self,
+        pi_type: str,
+        ret: Any,
+        ret_sha256: str | None,
+        index: int,
+        t: float,
+        reader: Actor,
+        variants: Iterable[str] = (),
+    ) -> str | None:
+        """Remember a value the app read; returns the SHA-256 that stands for it (None = nothing usable).
+        ``variants``: SHA-256 of the encodings of a masked value (``ret_variants_sha256``)."""
         if pi_type not in TRAFFIC_PI:
             return _value_sha(ret, ret_sha256)
         # the same value is read again and again in long traces: decide once per distinct value
         key = (pi_type, _freeze(ret), ret_sha256)
         if key in self._known:
-            return self._known[key]
-        sha = self._add_read(pi_type, ret, ret_sha256, index, t, reader)
+            known = self._known[key]
+            if known is not None and (rv := self._seen.get((pi_type, known))) is not None:
+                self._replace_seed(rv, index, t, reader)
+            return known
+        sha = self._add_read(pi_type, ret, ret_sha256, index, t, reader, tuple(variants))
         if len(self._known) < 100_000:
             self._known[key] = sha
         return sha
 
     def _add_read(
-        self, pi_type: str, ret: Any, ret_sha256: str | None, index: int, t: float, reader: Actor
+        self,
+        pi_type: str,
+        ret: Any,
+        ret_sha256: str | None,
+        index: int,
+        t: float,
+        reader: Actor,
+        variants: tuple[str, ...] = (),
     ) -> str | None:
         parts = value_parts(pi_type, ret, self._own)
         if parts:
@@ -403,6 +468,7 @@ class PiMatcher:
                 else _sha(parts[0])
             )
             if (pi_type, sha) in self._seen:
+                self._replace_seed(self._seen[(pi_type, sha)], index, t, reader)
                 return sha
             n = len(self._values)
             min_parts = len(parts) if pi_type == "location" else min(3, len(parts))
@@ -423,10 +489,20 @@ class PiMatcher:
                 self._values.append(rv)
                 self._seen[(pi_type, sha)] = rv
                 self._masked[sha] = n
+                for v in variants:  # the value's encodings, hashed: masked traces keep encoded matches
+                    if isinstance(v, str) and len(v) == 64:
+                        self._masked.setdefault(v.lower(), n)
                 self._variants.setdefault(sha, []).append((n, 0, "sha256"))
                 self._dirty = True
+            else:
+                self._replace_seed(self._seen[(pi_type, sha)], index, t, reader)
             return sha
         return _value_sha(ret, None)
+
+    @staticmethod
+    def _replace_seed(rv: ReadValue, index: int, t: float, reader: Actor) -> None:
+        if rv.seeded and index != rv.read_index:
+            rv.read_index, rv.read_t, rv.reader, rv.seeded = index, t, reader, False
 
     def _compile(self) -> Callable[[str], Iterable[tuple[str, int, int]]] | None:
         """The finder of all variants: (variant, start, end) of the leftmost-longest non-overlapping matches."""

@@ -1,7 +1,10 @@
 """The 39 app categories of 《常见类型移动互联网应用程序必要个人信息范围规定》 and their necessary PI.
 
-Data: ``data/categories.json`` = {"version": str, "categories": [{"no", "name" (e.g. 地图导航类), "aliases",
-"basic_function", "necessary_text", "necessary_pi": [PIType values], "necessary_permissions": [...]}]}.
+Data: ``data/categories.json`` = {"version": str, "categories": [{"no", "name" (e.g. 地图导航类), "name_en",
+"aliases", "basic_function", "basic_function_en", "necessary_text", "necessary_pi": [PIType values],
+"necessary_permissions": [...]}]}. Every category has its basic function (基本功能服务) from 第五条 of the
+regulation; entries 27–38 carry ``basic_function_marker: [R]`` (recalled from the regulation text, not from
+an excerpt retrieved into ../regs; verify against cac.gov.cn 2021-03/22/c_1617990997054277).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ class AppCategory:
     necessary_pi: frozenset[str]
     necessary_permissions: frozenset[str] = frozenset()
     aliases: tuple[str, ...] = ()
+    name_en: str = ""
+    basic_function_en: str = ""
+
+    def label(self, lang: str = "zh") -> str:
+        """The category's name in ``lang`` (``en`` falls back to the Chinese name when none is recorded)."""
+        return (self.name_en or self.name) if lang == "en" else self.name
 
 
 @dataclass
@@ -31,7 +40,13 @@ class CategoryTable:
     def __post_init__(self) -> None:
         self._index = {}
         for c in self.categories:
-            for key in (c.name, c.name.removesuffix("类"), str(c.no), *c.aliases):
+            for key in (
+                c.name,
+                c.name.removesuffix("类"),
+                str(c.no),
+                *c.aliases,
+                *((c.name_en,) if c.name_en else ()),
+            ):
                 self._index[key.lower()] = c
 
     @classmethod
@@ -46,6 +61,8 @@ class CategoryTable:
                 necessary_pi=frozenset(r.get("necessary_pi", ())),
                 necessary_permissions=frozenset(r.get("necessary_permissions", ())),
                 aliases=tuple(r.get("aliases", ())),
+                name_en=str(r.get("name_en", "")),
+                basic_function_en=str(r.get("basic_function_en", "")),
             )
             for r in raw["categories"]
         ]

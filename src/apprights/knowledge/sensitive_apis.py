@@ -23,6 +23,60 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Platform libraries: Google's and JetBrains' development libraries shipped inside the app's dex (support
+# library, AndroidX, Material, Kotlin, Google Play services client). Their code runs for the app's features
+# (``ActivityChooserModel`` resolving share targets, ``TwilightManager`` for the DayNight theme): it is neither the
+# app's own collection nor a third-party collector. A read through one of their wrappers
+# (``TelephonyManagerCompat.getImei``) belongs to the wrapper's caller. An SDK with a longer catalogue prefix
+# (``com.google.android.gms.ads`` = AdMob) is an SDK, not a platform library.
+PLATFORM_LIBRARIES: dict[str, tuple[str, str]] = {
+    "android.support.": ("Android支持库", "Android Support Library"),
+    "androidx.": ("AndroidX", "AndroidX"),
+    "com.google.android.material.": ("Material组件库", "Material Components"),
+    "kotlin.": ("Kotlin标准库", "Kotlin standard library"),
+    "kotlinx.": ("Kotlin扩展库", "Kotlin extensions"),
+    "com.google.android.gms.": ("谷歌Play服务客户端库", "Google Play services client library"),
+}
+
+# Platform static fields holding content URIs (android.jar constants): ``sget-object`` of one of them passed to
+# ``ContentResolver.query`` is the same read as the URI string.
+CONTENT_URI_FIELDS: dict[str, str] = {
+    "android.provider.ContactsContract$Contacts.CONTENT_URI": "content://com.android.contacts/contacts",
+    "android.provider.ContactsContract$Data.CONTENT_URI": "content://com.android.contacts/data",
+    "android.provider.ContactsContract$RawContacts.CONTENT_URI": "content://com.android.contacts/raw_contacts",
+    "android.provider.ContactsContract$CommonDataKinds$Phone.CONTENT_URI": "content://com.android.contacts/data/phones",
+    "android.provider.ContactsContract$CommonDataKinds$Email.CONTENT_URI": "content://com.android.contacts/data/emails",
+    "android.provider.ContactsContract$PhoneLookup.CONTENT_FILTER_URI": "content://com.android.contacts/phone_lookup",
+    "android.provider.Contacts$People.CONTENT_URI": "content://contacts/people",
+    "android.provider.CallLog$Calls.CONTENT_URI": "content://call_log/calls",
+    "android.provider.CallLog.CONTENT_URI": "content://call_log",
+    "android.provider.Telephony$Sms.CONTENT_URI": "content://sms",
+    "android.provider.Telephony$Sms$Inbox.CONTENT_URI": "content://sms/inbox",
+    "android.provider.Telephony$Sms$Sent.CONTENT_URI": "content://sms/sent",
+    "android.provider.Telephony$Mms.CONTENT_URI": "content://mms",
+    "android.provider.Telephony$MmsSms.CONTENT_URI": "content://mms-sms/",
+    "android.provider.CalendarContract$Events.CONTENT_URI": "content://com.android.calendar/events",
+    "android.provider.CalendarContract$Calendars.CONTENT_URI": "content://com.android.calendar/calendars",
+    "android.provider.MediaStore$Images$Media.EXTERNAL_CONTENT_URI": "content://media/external/images/media",
+    "android.provider.MediaStore$Video$Media.EXTERNAL_CONTENT_URI": "content://media/external/video/media",
+    "android.provider.MediaStore$Audio$Media.EXTERNAL_CONTENT_URI": "content://media/external/audio/media",
+}
+
+# Method names too common to mean a sensitive read when seen as a string (``getString``, ``query`` …).
+GENERIC_METHOD_NAMES = frozenset(
+    {"getString", "getInt", "query", "listen", "start", "getName", "getAddress", "get", "schedule", "enqueue",
+     "<init>", "getText", "mkdir", "mkdirs", "getSSID", "authenticate", "set", "setRepeating", "getNumber",
+     "requestLocation", "startLocation", "getLastLocation", "getCurrentLocation"}
+)  # fmt: skip
+
+
+def platform_library(class_name: str) -> str | None:
+    """The platform-library prefix (without the trailing dot) the class lies under, else None."""
+    for p in PLATFORM_LIBRARIES:
+        if class_name.startswith(p):
+            return p[:-1]
+    return None
+
 
 @dataclass(frozen=True)
 class SensitiveApi:
@@ -112,6 +166,17 @@ class SensitiveApiCatalogue:
         if args is None:
             return list(entries)
         return [a for a in entries if a.matches_args(args)]
+
+    def reflection_names(self) -> dict[str, list[SensitiveApi]]:
+        """Distinctive names of PI-reading APIs for reflection matching: method names ("getDeviceId") and
+        dotted class names ("android.telephony.TelephonyManager") of read/listen entries."""
+        out: dict[str, list[SensitiveApi]] = {}
+        for a in self.apis:
+            if a.kind not in ("read", "listen") or a.weak or a.arg_filter:
+                continue
+            if a.method_name not in GENERIC_METHOD_NAMES:
+                out.setdefault(a.method_name, []).append(a)
+        return out
 
     def targets(self) -> set[tuple[str, str]]:
         """(class descriptor, method name) pairs for the DEX scanner."""

@@ -63,6 +63,7 @@ class PermissionDecl:
     group: str | None = None
     max_sdk: int | None = None
     custom: bool = False  # defined by the app itself (<permission>)
+    implied_by: str | None = None  # not requested: granted implicitly (low targetSdk, split permission)
 
 
 @dataclass
@@ -79,6 +80,8 @@ class ManifestFacts:
     uses_cleartext_traffic: bool | None = None
     network_security_config: str | None = None
     permissions: list[PermissionDecl] = field(default_factory=list)
+    # granted without a request (low targetSdk, split permissions); not in ``permissions``
+    implicit_permissions: list[PermissionDecl] = field(default_factory=list)
     defined_permissions: list[str] = field(default_factory=list)
     uses_features: list[str] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
@@ -93,6 +96,28 @@ class ManifestFacts:
     def permission_names(self) -> list[str]:
         return [p.name for p in self.permissions]
 
+    def own_namespaces(self) -> list[str]:
+        """Packages holding the app's own code: the manifest package, plus the packages of the Application class
+        and the launcher activities when they belong to the same developer (same first two segments, or the same
+        second one: ``com.mob.mobpush.demo`` keeps its code in ``com.mob.demo.mobpush``) and are at least three
+        segments long, so a vendor's demo app is not taken for the vendor's SDK under a shorter prefix."""
+        out = [self.package] if self.package else []
+        mine = self.package.split(".")
+        names = [self.application_class or ""] + [
+            c.name
+            for c in self.components
+            if c.kind in ("activity", "activity-alias")
+            and any("android.intent.category.LAUNCHER" in f.categories for f in c.intent_filters)
+        ]
+        for name in names:
+            ns = name.rpartition(".")[0]
+            parts = ns.split(".")
+            if len(parts) < 3 or len(mine) < 2 or ns in out:
+                continue
+            if parts[:2] == mine[:2] or parts[1] == mine[1]:
+                out.append(ns)
+        return out
+
 
 @dataclass
 class SignerCert:
@@ -102,6 +127,9 @@ class SignerCert:
     issuer: str = ""
     not_before: str = ""
     not_after: str = ""
+
+
+SCHEME_RANK = {"v1": 1, "v2": 2, "v3": 3, "v31": 4}
 
 
 @dataclass
@@ -117,11 +145,21 @@ class ApkFacts:
     signers: list[SignerCert] = field(default_factory=list)
     assets_of_interest: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # code Android loads that the scan cannot see: "packer:<name>", "instant_run", "encrypted:<entry>"
+    hidden_code: list[str] = field(default_factory=list)
+
+    @property
+    def verified_signer(self) -> SignerCert | None:
+        """The signer Android verifies, as apksigner does: the newest scheme present (v3.1 > v3 > v2 > v1).
+        After a key rotation the v3 signer differs from the v1/v2 one, and it is the v3 key that counts."""
+        return max(self.signers, key=lambda s: SCHEME_RANK.get(s.scheme, 0), default=None)
 
     @property
     def signer_sha256(self) -> list[str]:
+        """Distinct signer digests, the verified signer first."""
         seen: list[str] = []
-        for s in self.signers:
+        ranked = sorted(self.signers, key=lambda s: -SCHEME_RANK.get(s.scheme, 0))
+        for s in ranked:
             if s.sha256 not in seen:
                 seen.append(s.sha256)
         return seen
@@ -136,6 +174,20 @@ class CallSite:
     caller_method: str  # "getImeiNew"
     dex: str = ""  # "classes.dex", or "assets/x.apk!classes.dex" for nested APKs
     count: int = 1
+    # Set by the dex scanner (defaults mean "not analysed", as in facts built by hand):
+    # const arguments of APIs the catalogue filters by argument (Settings key, content URI of a query);
+    # None = not analysed, [] = analysed and not a constant.
+    args: list[str] | None = None
+    # the read is a reflective call (Class.forName/getMethod with a const name): stage ``present`` at most
+    reflective: bool = False
+    # the caller invokes this platform-library wrapper, which makes the call (``TelephonyManagerCompat.getImei``)
+    via: str = ""
+    # bounded intra-APK call graph: the entry method the caller is reached from ("com.x.App.onCreate"),
+    # "" = no path found, None = not analysed; ``startup`` = that entry runs at process start; ``path`` = the
+    # methods from the entry down to the caller.
+    entry: str | None = None
+    startup: bool = False
+    path: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -155,7 +207,9 @@ class CodeFacts:
     class_count: int = 0
     method_count: int = 0
     defined_classes: list[str] = field(default_factory=list)  # dotted names
-    referenced_apis: list[str] = field(default_factory=list)  # sensitive framework methods referenced anywhere
+    referenced_apis: list[str] = field(
+        default_factory=list
+    )  # sensitive framework methods referenced anywhere
     call_sites: list[CallSite] = field(default_factory=list)
     strings: list[StringRef] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
@@ -164,6 +218,8 @@ class CodeFacts:
     # Non-framework methods invoked from the entry classes the caller named (Application class, providers,
     # launcher activity; their nested classes too): api = callee ("com.umeng.commonsdk.UMConfigure.init").
     entry_calls: list[CallSite] = field(default_factory=list)
+    # Calls above a call site the reachability search followed (0 = reachability not computed).
+    reach_depth: int = 0
 
 
 @dataclass

@@ -42,6 +42,23 @@ class PIType(StrEnum):
     ADDRESS = "address"
     DEVICE_INFO = "device_info"  # model, OS version, screen …: low sensitivity
     STORAGE = "storage"  # external files
+    # personal data a user provides, after GB/T 35273-2020 appendix A (added for issue 12; values are stable)
+    EMAIL = "email"
+    GENDER = "gender"
+    BIRTHDAY = "birthday"  # 生日 / 出生日期
+    AGE = "age"
+    NICKNAME = "nickname"  # 昵称 / 用户名 (not the real name)
+    AVATAR = "avatar"
+    PASSWORD = "password"  # 密码 / 口令 / 密保问题
+    HEALTH = "health"  # 健康生理信息: medical records, physical data
+    EDUCATION = "education"
+    OCCUPATION = "occupation"  # 职业 / 职位 / 工作单位
+    MARITAL_STATUS = "marital_status"
+    VEHICLE_PLATE = "vehicle_plate"  # 车牌号
+    ID_DOCUMENT = "id_document"  # passport, driving licence, other ID papers (not the resident ID card)
+    ETHNICITY = "ethnicity"  # 民族 / 国籍
+    RELIGION = "religion"
+    CREDIT = "credit"  # 征信 / 信用记录 / 信贷记录
 
 
 PI_LABELS: dict[PIType, tuple[str, str]] = {
@@ -77,6 +94,25 @@ PI_LABELS: dict[PIType, tuple[str, str]] = {
     PIType.ADDRESS: ("地址", "address"),
     PIType.DEVICE_INFO: ("设备信息(型号/系统版本)", "device information (model/OS)"),
     PIType.STORAGE: ("存储/文件", "storage and files"),
+    PIType.EMAIL: ("电子邮箱", "email address"),
+    PIType.GENDER: ("性别", "gender"),
+    PIType.BIRTHDAY: ("出生日期", "date of birth"),
+    PIType.AGE: ("年龄", "age"),
+    PIType.NICKNAME: ("昵称/用户名", "nickname / username"),
+    PIType.AVATAR: ("头像", "avatar"),
+    PIType.PASSWORD: ("密码/口令", "password"),
+    PIType.HEALTH: ("健康生理信息", "health information"),
+    PIType.EDUCATION: ("教育信息(学历/学位)", "education"),
+    PIType.OCCUPATION: ("职业/工作信息", "occupation and employer"),
+    PIType.MARITAL_STATUS: ("婚姻状况", "marital status"),
+    PIType.VEHICLE_PLATE: ("车牌号", "vehicle plate number"),
+    PIType.ID_DOCUMENT: (
+        "其他身份证件(护照/驾驶证等)",
+        "other identity documents (passport, driving licence)",
+    ),
+    PIType.ETHNICITY: ("民族/国籍", "ethnicity / nationality"),
+    PIType.RELIGION: ("宗教信仰", "religious belief"),
+    PIType.CREDIT: ("征信/信用信息", "credit history"),
 }
 
 # Device identifiers are never in any category's necessary set (CRITERIA.md §2.2 [I]).

@@ -91,6 +91,18 @@ class PolicyFacts:
     # how PI is collected, by kind (provided|automatic|permission|third_party) -> first sentence that says so
     collection_methods: dict[str, int] = field(default_factory=dict)
     purpose_coverage: float = 0.0  # share of the declared (specific) PI types that have a stated purpose
+    # additions (extractor v3, issue 12): where each date was read, and the operator's address and contact
+    effective_date_sentence: int | None = None
+    updated_date_sentence: int | None = None
+    operator_address: str = ""  # registered (else office/contact) address
+    operator_address_sentence: int | None = None
+    operator_address_label: str = ""  # the label as written (注册地址 / 办公地址 / 联系地址 / 地址 …)
+    contact_phones: list[str] = field(default_factory=list)  # the operator's numbers, as written
+    contact_emails: list[str] = field(default_factory=list)
+    contact_sentence: int | None = None  # first sentence giving a phone number or email address
+    rights_means_text: dict[str, str] = field(
+        default_factory=dict
+    )  # right -> menu path or channel, as written
 
     def declared_types(self) -> set[str]:
         return {d.pi_type for d in self.declared_pi}

@@ -63,6 +63,7 @@ class SessionHeader:
     collector: dict[str, Any] = field(default_factory=dict)
     scenario: str = ""
     started_at: str = ""
+    fresh_install: bool = False  # the app was (re)installed right before: permission answers start afresh
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ class ApiCall:
     actor: Actor
     process: str = ""
     value_sha256: str | None = None
+    error: str = ""  # the call threw (an attempted read: no permission, Android 10+ restrictions)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from apprights.knowledge.legal import PROBLEM_TYPES, resolve
+from apprights.reports.grouping import SEVERITIES, group_by_type, summary_rows, visible_items
 
 
 def _value(v: Any) -> str:
@@ -31,14 +32,15 @@ def _env() -> jinja2.Environment:
 def render_html(report: dict[str, Any]) -> str:
     findings = report.get("findings", [])
     groups: list[dict[str, Any]] = []
-    for pt in sorted({int(f["problem_type"]) for f in findings}):
-        zh, en = PROBLEM_TYPES.get(pt, ("", ""))
+    for g in group_by_type(findings):
+        zh, en = PROBLEM_TYPES.get(g.problem_type, ("", ""))
         groups.append(
             {
-                "type": pt,
+                "type": g.problem_type,
                 "zh": zh,
                 "en": en,
-                "findings": [f for f in findings if int(f["problem_type"]) == pt],
+                "findings": g.findings,
+                "cited": [g.cited[i] for i in range(len(g.findings))],
             }
         )
     legal: dict[str, str] = {}
@@ -51,6 +53,10 @@ def render_html(report: dict[str, Any]) -> str:
 
     template = _env().get_template("report.html.j2")
     return template.render(
+        summary_rows=summary_rows(findings),
+        severities=SEVERITIES,
+        coverage=report.get("coverage") or {},
+        visible_items=visible_items,
         warnings=report_warnings(report),
         report=report,
         app=report.get("app", {}),

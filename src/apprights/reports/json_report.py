@@ -9,7 +9,8 @@ from apprights import __version__
 from apprights.engine.runner import RuleRun
 from apprights.knowledge import Knowledge
 from apprights.model.facts import AppFacts, to_jsonable
-from apprights.model.finding import Severity
+from apprights.model.finding import Finding, Severity
+from apprights.reports.english import english_names, localise, subject_dict
 
 REPORT_FORMAT = "apprights-report/1"
 MAX_CALL_SITES = 2000
@@ -40,8 +41,9 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
             "dangerous": p.dangerous,
             "protection_level": p.protection_level,
             **({"max_sdk": p.max_sdk} if p.max_sdk else {}),
+            **({"implied_by": p.implied_by} if p.implied_by else {}),
         }
-        for p in (m.permissions if m else [])
+        for p in ([*m.permissions, *m.implicit_permissions] if m else [])
     ]
     sdks = [
         {
@@ -59,8 +61,11 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
         }
         for s in facts.sdks
     ]
+    findings = [f for f in run.findings if not is_coverage_note(f)]
+    names = english_names(facts, run.findings, knowledge)
+    localise(run.findings, names)
     counts = {str(s): 0 for s in Severity}
-    for f in run.findings:
+    for f in findings:
         counts[str(f.severity)] += 1
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
@@ -77,16 +82,17 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
         "app": app,
         "permissions": permissions,
         "sdks": sdks,
-        "findings": [f.to_dict() for f in run.findings],
+        "findings": [{**f.to_dict(), "subject": subject_dict(f, names)} for f in findings],
         "errors": list(facts.errors) + list(run.errors),
         "timing": {"total_s": round(total_s, 4)},
         "summary": {
-            "findings": len(run.findings),
+            "findings": len(findings),
             "by_severity": counts,
-            "by_problem_type": _by_type(run),
+            "by_problem_type": _by_type(findings),
             "rules_run": len(run.ran),
             "rules_skipped": run.skipped,
         },
+        "coverage": coverage(facts, run),
     }
     if facts.code is not None:
         report["code"] = {
@@ -115,9 +121,39 @@ def build_report(facts: AppFacts, run: RuleRun, knowledge: Knowledge, *, total_s
     return report
 
 
-def _by_type(run: RuleRun) -> dict[str, int]:
+def is_coverage_note(f: Finding) -> bool:
+    """A "finding" that only records an input the scan lacked (``T1.pol_no_policy`` without ``--policy``: its
+    policy evidence says ``supplied: false``). It says what the scan could not check, not what the app did, so
+    the report lists it under ``coverage.notes`` and it counts in no statistics, campaign summary or exit code."""
+    return any(e.source == "policy" and e.data.get("supplied") is False for e in f.evidence)
+
+
+def _note(f: Finding) -> dict[str, Any]:
+    d = f.to_dict()
+    return {k: d[k] for k in ("rule", "problem_type", "title", "detail", "evidence") if k in d}
+
+
+def coverage(facts: AppFacts, run: RuleRun) -> dict[str, Any]:
+    """What this scan looked at: the kinds of evidence it had and the rules that ran to completion. A re-test
+    diff counts an earlier finding as fixed only when its rule ran here on the same kinds of evidence."""
+    from apprights.engine.runner import available_facts
+    from apprights.reports.diff import EVIDENCE_KINDS, FACT_KIND
+
+    have = {FACT_KIND[f] for f in available_facts(facts) if f in FACT_KIND}
+    return {
+        "evidence": [k for k in EVIDENCE_KINDS if k in have],
+        "rules_run": sorted(run.ran),
+        "rules_skipped": dict(sorted(run.skipped.items())),
+        "notes": [_note(f) for f in run.findings if is_coverage_note(f)],
+        "rules_failed": sorted(
+            e["input"].removeprefix("rule:") for e in run.errors if e["input"].startswith("rule:")
+        ),
+    }
+
+
+def _by_type(findings: list[Finding]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for f in run.findings:
+    for f in findings:
         out[str(f.problem_type)] = out.get(str(f.problem_type), 0) + 1
     return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprights.knowledge.legal import PROBLEM_TYPES
+from apprights.knowledge.legal import PROBLEM_TYPES, resolve
+from apprights.reports.grouping import Cited, group_by_type, subject_label, visible_items
 
 _SEV_MARK = {"high": "!!", "medium": "! ", "low": "- ", "info": "  "}
 
@@ -26,10 +27,26 @@ _LOCATORS = (
 
 def _evidence_line(e: dict[str, Any], width: int = 200) -> str:
     src = e.get("source", "?")
-    items = [(k, v) for k, v in e.items() if k != "source" and v not in (None, "", [], {})]
+    items = visible_items(e)
     items.sort(key=lambda kv: (kv[0] in _LOCATORS, _LOCATORS.index(kv[0]) if kv[0] in _LOCATORS else 0))
     line = f"[{src}] " + ", ".join(f"{k}={v}" for k, v in items)
     return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def _cited_line(c: Cited) -> str:
+    if not c.label:
+        return _evidence_line(c.evidence)
+    if c.first:
+        return f"{c.label} " + _evidence_line(c.evidence)
+    return f"{c.label} [{c.evidence.get('source', '?')}] cited above / 同上 ({c.first_in})"
+
+
+def _legal_line(refs: list[str]) -> str:
+    parts = []
+    for ref in refs:
+        r = resolve(ref)
+        parts.append(f"{ref} ({r.document_zh} {r.clause})" if r is not None else ref)
+    return "legal basis / 依据: " + "; ".join(parts)
 
 
 def report_warnings(report: dict[str, Any]) -> list[str]:
@@ -61,24 +78,23 @@ def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
         lines.append(f"  SDKs: {len(sdks)} present, {len(used)} used")
         for s in sdks:
             mark = "used" if s.get("used") else "present"
-            lines.append(f"    - {s['name']} ({s['id']}, {s['category']}, {mark}) {s.get('vendor', '')}")
+            en = f" / {s['name_en']}" if s.get("name_en") and s.get("name_en") != s["name"] else ""
+            lines.append(f"    - {s['name']}{en} ({s['id']}, {s['category']}, {mark}) {s.get('vendor', '')}")
     findings = report.get("findings", [])
     lines.append("")
     lines.append(f"Findings: {len(findings)}")
-    by_type: dict[int, list[dict[str, Any]]] = {}
-    for f in findings:
-        by_type.setdefault(int(f["problem_type"]), []).append(f)
-    for pt in sorted(by_type):
+    for g in group_by_type(findings, shown=max_evidence):
+        pt = g.problem_type
         zh, en = PROBLEM_TYPES.get(pt, ("", ""))
         lines.append("")
-        lines.append(f"== {pt}. {zh} / {en} ({len(by_type[pt])})")
-        by_subject: dict[str, list[dict[str, Any]]] = {}
-        for f in by_type[pt]:
-            s = f["subject"]
-            by_subject.setdefault(f"{s['kind']}: {s['name']} ({s['id']})", []).append(f)
-        for subj in sorted(by_subject):
+        lines.append(f"== {pt}. {zh} / {en} ({len(g.findings)})")
+        by_subject: dict[str, list[int]] = {}  # in reading order (group_by_type sorted by subject)
+        for i, f in enumerate(g.findings):
+            by_subject.setdefault(subject_label(f["subject"]), []).append(i)
+        for subj in by_subject:
             lines.append(f"  -- {subj}")
-            for f in by_subject[subj]:
+            for i in by_subject[subj]:
+                f = g.findings[i]
                 mark = _SEV_MARK.get(f["severity"], "  ")
                 lines.append(
                     f"   {mark}[{f['severity']}/{f['confidence']}] {f['title']['zh']} / {f['title']['en']}  ({f['rule']})"
@@ -86,11 +102,24 @@ def render_text(report: dict[str, Any], *, max_evidence: int = 3) -> str:
                 detail = f.get("detail") or {}
                 if detail.get("zh") or detail.get("en"):
                     lines.append(f"        {detail.get('zh', '')} {detail.get('en', '')}".rstrip())
-                ev = f.get("evidence", [])
-                for e in ev[:max_evidence]:
-                    lines.append("        " + _evidence_line(e))
+                if f.get("legal_basis"):
+                    lines.append("        " + _legal_line(list(f["legal_basis"])))
+                ev = g.cited[i]
+                for c in ev[:max_evidence]:
+                    lines.append("        " + _cited_line(c))
                 if len(ev) > max_evidence:
                     lines.append(f"        … {len(ev) - max_evidence} more evidence items")
+    cov = report.get("coverage") or {}
+    if cov:
+        lines.append("")
+        lines.append(
+            f"Scan coverage / 检测覆盖: evidence {', '.join(cov.get('evidence') or []) or '-'}; "
+            f"rules run {len(cov.get('rules_run') or [])}, skipped {len(cov.get('rules_skipped') or {})}"
+            + (f", failed {len(cov['rules_failed'])}" if cov.get("rules_failed") else "")
+        )
+        for n in cov.get("notes") or []:
+            t = n.get("title") or {}
+            lines.append(f"  note / 说明: {t.get('zh', '')} / {t.get('en', '')} ({n.get('rule', '')})")
     warnings = report_warnings(report)
     if warnings:
         lines.append("")

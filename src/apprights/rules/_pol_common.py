@@ -9,7 +9,7 @@ from typing import Any
 from apprights.model.facts import AppFacts, CallSite, SdkHit
 from apprights.model.finding import Evidence
 from apprights.model.policy import PolicyFacts
-from apprights.rules._static_common import content_uris_by_method, site_pi_types
+from apprights.rules._static_common import SubjectResolver, content_uris_by_method, site_pi_types
 from apprights.rules.base import RuleContext
 
 MAX_EVIDENCE = 8
@@ -57,9 +57,10 @@ class StaticReads:
     sites: list[CallSite] = field(default_factory=list)
 
 
-# Support-library wrappers (FingerprintManagerCompat, ContentResolverCompat …) are in nearly every app and read
-# nothing unless the app calls them; the app's or SDK's own call sites are what count.
-LIBRARY_PREFIXES = ("android.support.", "androidx.")
+# Platform-library code (support library, AndroidX, Kotlin, Play services client: FingerprintManagerCompat,
+# ContentResolverCompat …) is in nearly every app and reads nothing unless the app calls it; the app's or SDK's
+# own call sites (and the callers of its wrappers, ``CallSite.via``) are what count
+# (``_static_common.SubjectResolver.platform``).
 
 
 def static_pi_reads(facts: AppFacts, ctx: RuleContext, ignore: set[str]) -> dict[str, StaticReads]:
@@ -71,8 +72,9 @@ def static_pi_reads(facts: AppFacts, ctx: RuleContext, ignore: set[str]) -> dict
     if facts.code is None:
         return out
     uris = content_uris_by_method(facts)
+    resolve = SubjectResolver(facts, ctx)
     for site in facts.code.call_sites:
-        if site.caller_class.startswith(LIBRARY_PREFIXES):
+        if resolve.platform(site.caller_class):
             continue
         for pi in sorted(site_pi_types(ctx, site, uris)):
             if pi in ignore:
@@ -136,6 +138,7 @@ class RuntimeTransfer:
     index: int
     t: float
     trace: str
+    transfer: Any = None  # the model.runtime.PiTransfer itself (for _rt_common.transfer_subject)
 
 
 def runtime_transfers(facts: AppFacts) -> Iterator[RuntimeTransfer]:
@@ -158,4 +161,5 @@ def runtime_transfers(facts: AppFacts) -> Iterator[RuntimeTransfer]:
                 index=int(getattr(at, "index", -1)),
                 t=float(getattr(at, "t", 0.0)),
                 trace=traces[sn] if sn < len(traces) else "",
+                transfer=tr,
             )

@@ -8,33 +8,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apprights.knowledge import Knowledge
+from apprights.knowledge.consent_words import REFUSE_WORDS as REFUSE_WORDS  # re-exported: one shared list
+from apprights.knowledge.consent_words import is_refusal
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
-from apprights.model.runtime import Actor, Moment, Tap, TraceSession
-from apprights.rules._static_common import sdk_for_class, sdk_for_component
+from apprights.model.runtime import Actor, Moment, PiTransfer, Tap, TraceSession
+from apprights.rules._static_common import READ_KINDS, SELF_QUERY_APIS, sdk_for_class, sdk_for_component
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
 MAX_EVIDENCE = 12
 
-# Words on consent-dialog buttons. A refuse choice must be a real one; 好的/我知道了 only acknowledge.
-REFUSE_WORDS = (
-    "不同意",
-    "拒绝",
-    "暂不同意",
-    "不接受",
-    "暂不使用",
-    "不使用",
-    "仅浏览",
-    "以后再说",
-    "退出",
-    "取消",
-    "disagree",
-    "decline",
-    "refuse",
-    "reject",
-    "not now",
-)
 REWARD_WORDS = (
     "红包",
     "积分",
@@ -70,6 +54,21 @@ APP_STORE_PACKAGES = frozenset(
         "com.sec.android.app.samsungapps",
     }
 )
+
+
+def is_collection(ctx: RuleContext, api: str) -> bool:
+    """Whether a runtime call of ``api`` counts as collecting personal information, decided as the static rules
+    decide it: an API the catalogue types as a read (``read``/``listen``, not ``start``/``write``/``request``),
+    not flagged ``weak`` (called by almost every app for benign reasons), and not a query the app makes about
+    itself (``getPackageInfo`` of its own package for its version name). ``startActivity`` at launch,
+    ``File.mkdirs`` of the cache folder or the own package's info are everyday start-up, not "collection
+    before consent". An API the catalogue does not list is kept (the trace extractor classified it)."""
+    if api in SELF_QUERY_APIS:
+        return False
+    entries = ctx.knowledge.sensitive_apis.lookup(api)
+    if not entries:
+        return True
+    return any(e.kind in READ_KINDS and not e.weak for e in entries)
 
 
 def sessions(facts: AppFacts) -> list[TraceSession]:
@@ -135,16 +134,29 @@ def has_word(text: str, words: Iterable[str]) -> bool:
 
 
 def is_refuse(text: str) -> bool:
-    return has_word(text, REFUSE_WORDS)
+    """A consent-dialog button that refuses, read as the collector's driver reads it (one shared word list)."""
+    return is_refusal(text)
+
+
+def transfer_subject(facts: AppFacts, x: PiTransfer, ctx: RuleContext) -> Subject:
+    """Who a network request carrying PI is attributed to: the SDK whose vendor host received the data;
+    otherwise whoever the send (or the read) is attributed to. Every rule citing a request uses this, so one
+    request is never the SDK's in one finding and the app's in another."""
+    if x.party == "sdk" and x.sdk_id:
+        sdk = ctx.knowledge.sdks.get(x.sdk_id)
+        return sdk_subject_by_id(facts, x.sdk_id, sdk.name if sdk is not None else x.sdk_id)
+    if x.sender.kind == "sdk":
+        return actor_subject(facts, x.sender)
+    return actor_subject(facts, x.reader)
 
 
 def group_by_subject(
-    facts: AppFacts, pairs: Iterable[tuple[Actor | None, Any]]
+    facts: AppFacts, pairs: Iterable[tuple[Actor | Subject | None, Any]]
 ) -> Iterator[tuple[Subject, list[Any]]]:
-    """Group items by the subject of their actor, keeping first-seen order."""
+    """Group items by the subject of their actor (or the subject given), keeping first-seen order."""
     groups: dict[str, tuple[Subject, list[Any]]] = {}
     for actor, item in pairs:
-        sub = actor_subject(facts, actor)
+        sub = actor if isinstance(actor, Subject) else actor_subject(facts, actor)
         groups.setdefault(sub.id, (sub, []))[1].append(item)
     yield from groups.values()
 

@@ -1,12 +1,14 @@
 """Helpers shared by the static rules: who owns a class (app or SDK), entry points, evidence items.
 
 Attribution: a class belongs to the detected SDK with the longest matching prefix, else to the catalogue SDK
-matching it, else to the app. Development-library code counts as the app's (the app bundles it and it acts on
-the app's behalf; it is no third-party data collector): Android support/AndroidX/Material code
-(``SUPPORT_LIBRARY_PREFIXES``, not in the SDK catalogue) and SDKs the catalogue flags ``library`` (okhttp,
-glide …). Evidence from such code carries a ``library`` note (``site_evidence`` adds it for support code,
-``SubjectResolver.library`` names either kind), and rules report findings resting only on library code at low
-severity.
+matching it, else to the app. Platform-library code (support library, AndroidX, Material, Kotlin, Google Play
+services client: ``knowledge.sensitive_apis.PLATFORM_LIBRARIES``, unless an SDK claims a longer prefix such as
+``com.google.android.gms.ads``) is a subject of its own that is never reported: ``ActivityChooserModel`` is
+not the app reading the installed-app list. A read through a platform wrapper (``TelephonyManagerCompat.getImei``)
+reaches the rules as a call site of the wrapper's caller (``CallSite.via``, made by the dex scanner).
+Code of SDKs the catalogue flags ``library`` (okhttp, glide …) counts as the app's (it acts on the app's
+behalf; it is no third-party data collector): its evidence carries a ``library`` note
+(``SubjectResolver.library``), and rules report findings resting only on library code at low severity.
 
 Pure functions of facts and knowledge; no I/O.
 """
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprights.knowledge.sensitive_apis import platform_library
 from apprights.model.facts import AppFacts, CallSite, Component, SdkHit, StringRef
 from apprights.model.finding import Confidence, Evidence, Subject
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
@@ -36,6 +39,26 @@ def support_library(class_name: str) -> str | None:
     return None
 
 
+def platform_library_of(class_name: str, sdk: SdkHit | None) -> str | None:
+    """The platform library (``androidx``, ``com.google.android.gms`` …, see
+    ``knowledge.sensitive_apis.PLATFORM_LIBRARIES``) the class belongs to, unless ``sdk`` (its owner by
+    prefix) claims it with a longer prefix (``com.google.android.gms.ads`` is AdMob's)."""
+    lib = platform_library(class_name)
+    if lib is None or sdk is None:
+        return lib
+    owned = [p.rstrip(".") for p in sdk.matched_prefixes if _under(class_name, p)]
+    return None if any(len(p) > len(lib) for p in owned) else lib
+
+
+def is_platform_sdk(sdk: SdkHit) -> bool:
+    """Every prefix the SDK matched is platform-library code (``google-play-services`` =
+    ``com.google.android.gms``): its own reads are the platform library's, not an SDK's."""
+    prefixes = [p.rstrip(".") for p in sdk.matched_prefixes]
+    return bool(prefixes) and all(
+        (lib := platform_library(p + ".")) is not None and len(p) <= len(lib) for p in prefixes
+    )
+
+
 def is_library_sdk(ctx: RuleContext, sdk: SdkHit | None) -> bool:
     """The catalogue flags the SDK as a pure development library (no PI handling of its own)."""
     if sdk is None:
@@ -49,15 +72,26 @@ def _under(name: str, prefix: str) -> bool:
     return bool(p) and (name == p or name.startswith(p + ".") or name.startswith(p + "$"))
 
 
-def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit | None:
+def own_namespaces(facts: AppFacts) -> list[str]:
+    """The app's own code namespaces (``ManifestFacts.own_namespaces``), or its package."""
+    if facts.manifest is not None:
+        return facts.manifest.own_namespaces()
+    return [facts.package] if facts.package else []
+
+
+def sdk_for_class(
+    facts: AppFacts, ctx: RuleContext, class_name: str, owns: list[str] | None = None
+) -> SdkHit | None:
     """The detected SDK owning ``class_name`` (longest matched prefix), else the catalogue's SDK, else None.
 
     A class inside the app's own package is the app's unless the SDK prefix is longer than the package
-    (an app ``com.tencent.mm`` is not the SDK ``com.tencent``)."""
-    own = facts.package
+    (an app ``com.tencent.mm`` is not the SDK ``com.tencent``); so is a class in the namespace of the app's
+    Application class or launcher activity (``own_namespaces``: the MobPush demo's own ``com.mob.demo.mobpush``
+    code is not MobTech's ``com.mob`` SDK). ``owns`` passes those namespaces when the caller has them."""
+    mine = [ns for ns in (own_namespaces(facts) if owns is None else owns) if _under(class_name, ns)]
 
     def allowed(prefix: str) -> bool:
-        return not (own and _under(class_name, own) and len(prefix.rstrip(".")) <= len(own))
+        return not any(len(prefix.rstrip(".")) <= len(ns) for ns in mine)
 
     best: SdkHit | None = None
     best_len = -1
@@ -85,9 +119,11 @@ def sdk_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> SdkHit 
     )
 
 
-def subject_for_class(facts: AppFacts, ctx: RuleContext, class_name: str) -> tuple[Subject, SdkHit | None]:
+def subject_for_class(
+    facts: AppFacts, ctx: RuleContext, class_name: str, owns: list[str] | None = None
+) -> tuple[Subject, SdkHit | None]:
     """The SDK owning the class, or the app (also for code of a catalogue ``library`` SDK)."""
-    sdk = sdk_for_class(facts, ctx, class_name)
+    sdk = sdk_for_class(facts, ctx, class_name, owns)
     if sdk is None or is_library_sdk(ctx, sdk):
         return app_subject(facts), None
     return sdk_subject(sdk), sdk
@@ -101,19 +137,27 @@ class SubjectResolver:
         self.ctx = ctx
         self._cache: dict[str, tuple[Subject, SdkHit | None]] = {}
         self._library: dict[str, str | None] = {}
+        self._owns = own_namespaces(facts)
+        self._platform: dict[str, str | None] = {}
 
     def __call__(self, class_name: str) -> tuple[Subject, SdkHit | None]:
         hit = self._cache.get(class_name)
         if hit is None:
-            hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name)
+            hit = self._cache[class_name] = subject_for_class(self.facts, self.ctx, class_name, self._owns)
         return hit
+
+    def platform(self, class_name: str) -> str | None:
+        """The platform library whose code this is (never the app's own code nor an SDK's), else None."""
+        if class_name not in self._platform:
+            self._platform[class_name] = platform_library_of(class_name, self(class_name)[1])
+        return self._platform[class_name]
 
     def library(self, class_name: str) -> str | None:
         """The library the class belongs to (support prefix or catalogue ``library`` SDK id), else None."""
         if class_name not in self._library:
             lib = support_library(class_name)
             if lib is None:
-                sdk = sdk_for_class(self.facts, self.ctx, class_name)
+                sdk = sdk_for_class(self.facts, self.ctx, class_name, self._owns)
                 lib = sdk.id if sdk is not None and is_library_sdk(self.ctx, sdk) else None
             self._library[class_name] = lib
         return self._library[class_name]
@@ -170,9 +214,28 @@ def startup_classes(facts: AppFacts) -> set[str]:
     return out
 
 
+def background_classes(facts: AppFacts) -> set[str]:
+    """Classes that run with no screen in front of the user: the Application class and the manifest's
+    receivers, services and providers (what 164号文 calls a background context for starting other apps)."""
+    out: set[str] = set()
+    m = facts.manifest
+    if m is None:
+        return out
+    if m.application_class:
+        out.add(m.application_class)
+    out.update(c.name for c in m.components if c.enabled and c.kind in ("receiver", "service", "provider"))
+    return out
+
+
 def site_confidence(site: CallSite, entries: set[str], sdk: SdkHit | None = None) -> Confidence:
-    """``reachable`` when the caller is an entry point or its SDK is initialised at start-up, else ``present``."""
-    if is_entry_class(site.caller_class, entries) or (sdk is not None and sdk.init_at_startup):
+    """``reachable`` when the caller is an entry point or is reached from one in the dex scanner's bounded call
+    graph (``CallSite.entry``); without that graph (facts built by hand), when its SDK is initialised at
+    start-up. Otherwise, and always for a reflective read, ``present``."""
+    if site.reflective:
+        return Confidence.PRESENT
+    if is_entry_class(site.caller_class, entries) or site.entry:
+        return Confidence.REACHABLE
+    if site.entry is None and sdk is not None and sdk.init_at_startup:
         return Confidence.REACHABLE
     return Confidence.PRESENT
 
@@ -187,6 +250,16 @@ def site_evidence(site: CallSite, **extra: Any) -> Evidence:
         data["dex"] = site.dex
     if site.count != 1:
         data["count"] = site.count
+    if site.via:
+        data["via"] = site.via
+    if site.reflective:
+        data["reflective"] = True
+    if site.args:
+        data["args"] = list(site.args)
+    if site.entry:
+        data["reached_from"] = site.entry
+        if len(site.path) > 1:
+            data["call_path"] = list(site.path)
     lib = support_library(site.caller_class)
     if lib is not None:
         data["library"] = lib
@@ -271,6 +344,9 @@ def site_pi_types(ctx: RuleContext, site: CallSite, uris: dict[tuple[str, str], 
     if not filtered:
         return plain if len(plain) == 1 else set()
     loaded = uris.get((site.caller_class, site.caller_method), [])
+    if site.args is not None:  # the dex scanner read the constant arguments: a Settings key must be one
+        values = [*site.args, *loaded]
+        return plain | {a.pi_type for a in filtered if any(a.matches_value(v) for v in values)}
     out = set(plain)
     for a in filtered:
         needles = (a.arg_filter or {}).get("contains") or []
@@ -312,7 +388,7 @@ def group_sites_by_subject(
             pi_type is not None
             and any(a.pi_type == pi_type for a in ctx.knowledge.sensitive_apis.lookup(site.api))
         )
-        if not hit:
+        if not hit or resolve.platform(site.caller_class):
             continue
         subject, sdk = resolve(site.caller_class)
         out.setdefault(subject.id, (subject, sdk, []))[2].append(site)
@@ -340,6 +416,8 @@ def pi_reads_by_subject(
     uris = content_uris_by_method(facts)
     resolve = SubjectResolver(facts, ctx)
     for site in facts.code.call_sites if facts.code else []:
+        if resolve.platform(site.caller_class):
+            continue  # platform-library code; its wrappers' callers carry the read (``CallSite.via``)
         types = site_pi_types(ctx, site, uris) - ignore
         if not types:
             continue
@@ -356,8 +434,8 @@ def pi_reads_by_subject(
             )
         )
     for sdk in facts.sdks:
-        if is_library_sdk(ctx, sdk):
-            continue  # its call sites were attributed to the app above
+        if is_library_sdk(ctx, sdk) or is_platform_sdk(sdk):
+            continue  # its call sites were attributed to the app above, or are platform-library code
         for api in sdk.pi_apis:
             types = api_pi_types(ctx, api) - ignore
             if not types:

@@ -31,7 +31,7 @@ COMPLAINT_ATTACHMENT_CHARS = 8 * 1024 * 1024  # Attachment.content_base64 max_le
 
 # Routes that stream their body to disk and record an over-size refusal themselves (service.uploads).
 _SELF_LIMITED = re.compile(
-    r"^/api/v1/(scans|listings|self-checks|cases/[^/]+/response|admin/calendar/[^/]+)/?$"
+    r"^/api/v1/(scans|listings|self-checks|apps/claim|cases/[^/]+/response|admin/calendar/[^/]+)/?$"
 )
 
 

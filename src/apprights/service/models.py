@@ -8,7 +8,7 @@ from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.complaints.models import Complaint, DetectionTask
 from apprights.service.db import Base
 from apprights.service.leads.models import Lead, StoredFile
-from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
 from apprights.service.scans.models import Finding, ScanRun, SelfCheck
 from apprights.service.stores.models import ListingSnapshot, ListingUpload, RemovalConfirmation, Store
@@ -34,6 +34,7 @@ __all__ = [
     "ListingUpload",
     "Notice",
     "NoticeCase",
+    "NoticeSnapshot",
     "Province",
     "RemovalConfirmation",
     "ScanRun",

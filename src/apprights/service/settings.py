@@ -18,26 +18,16 @@ def default_db_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'apprights.sqlite3').resolve()}"
 
 
-def secret_key_file(data_dir: Path) -> str:
-    """The instance's own random key in ``DATA_DIR/secret.key`` (mode 0600), created on first start.
+def secret_key_file(data_dir: Path, key_file: Path | None = None) -> str:
+    """The instance's own random key (mode 0600), created on first start, kept away from the database: in
+    ``key_file`` or ``keys.default_key_path`` (see ``service/keys.py``).
 
     Used when ``APPRIGHTS_SECRET_KEY`` is not set, so complainants' personal data is never encrypted with a key
-    anyone could derive. Losing the file makes those rows unreadable: back it up with the database.
+    anyone could derive. Losing the file makes those rows unreadable: back it up (separately from the data).
     """
-    path = data_dir / "secret.key"
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
-    log.warning(
-        "APPRIGHTS_SECRET_KEY is not set: generated a random key in %s (back it up with the database; set "
-        "APPRIGHTS_SECRET_KEY in production)",
-        path,
-    )
-    return key
+    from apprights.service import keys
+
+    return keys.load_or_create(key_file or keys.default_key_path(data_dir, os.environ), data_dir)
 
 
 @dataclass(frozen=True)
@@ -48,8 +38,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("var"))
     # Key for encrypting complainants' personal data at rest (urlsafe base64 Fernet key, or any passphrase,
     # which is stretched to one). ``from_env`` (the CLI) always supplies one: APPRIGHTS_SECRET_KEY or the
-    # instance's random DATA_DIR/secret.key. The derived fallback below only serves Settings built in tests.
+    # instance's random key file (``service/keys.py``). The derived fallback below only serves Settings built in tests.
     secret_key: str = ""
+    key_file: Path | None = None  # where ``secret_key`` came from (None: APPRIGHTS_SECRET_KEY or a test)
     admin_username: str = "admin"
     admin_password: str = ""
     default_working_days: int = 5
@@ -92,7 +83,15 @@ class Settings:
         ddir = data_dir or Path(env.get("APPRIGHTS_DATA_DIR", "var"))
         kwargs["data_dir"] = ddir
         kwargs["db_url"] = db_url or env.get("APPRIGHTS_DB", "")
-        kwargs["secret_key"] = env.get("APPRIGHTS_SECRET_KEY", "") or secret_key_file(ddir)
+        if env.get("APPRIGHTS_SECRET_KEY", ""):
+            kwargs["secret_key"] = env["APPRIGHTS_SECRET_KEY"]
+        else:
+            from apprights.service import keys
+
+            key_file = Path(env.get("APPRIGHTS_KEY_FILE", "") or keys.default_key_path(ddir, env))
+            legacy = ddir / keys.LEGACY_NAME
+            kwargs["key_file"] = legacy if legacy.exists() and not key_file.exists() else key_file
+            kwargs["secret_key"] = secret_key_file(ddir, key_file)
         kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
         if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
             kwargs["complaint_threshold"] = int(env["APPRIGHTS_COMPLAINT_THRESHOLD"])

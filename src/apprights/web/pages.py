@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import jinja2
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
 
 from apprights.errors import CalendarError, InputError
-from apprights.knowledge.legal import PROBLEM_TYPES
 from apprights.service import audit
-from apprights.service.apps.models import App
+from apprights.service.apps.models import App, AppVersion
 from apprights.service.apps.service import history
 from apprights.service.cases import flows
-from apprights.service.cases.lifecycle import LABELS, State, TransitionError, allowed_targets
-from apprights.service.cases.models import Case
+from apprights.service.cases.lifecycle import State, TransitionError, next_escalation
+from apprights.service.cases.models import Case, CaseResponse
 from apprights.service.deps import (
-    ROLE_LABELS,
     SESSION_COOKIE,
     NowDep,
     Principal,
@@ -43,21 +39,24 @@ from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.submissions.models import Submission
 from apprights.service.users import service as users
+from apprights.service.users.views import login_throttle
+from apprights.web.errors import install_error_pages
+from apprights.web.evidence import view as evidence_view
+from apprights.web.render import LANG_COOKIE, LANGS, STATIC, Pages
+from apprights.web.roles import targets_for
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 STAFF = (Role.MINISTRY, Role.PROVINCE)
 REPORT_READERS = (Role.MINISTRY, Role.AGENCY, Role.ENTERPRISE)  # may download a finding's source report
 PAGE = 50
 
 
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    env.globals["PROBLEM_TYPES"] = PROBLEM_TYPES
-    env.globals["STATE_LABELS"] = {str(k): v for k, v in LABELS.items()}
-    env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
-    return env
+def _escalation(state: State) -> State | None:
+    """The rung the escalate button moves to (下架 goes through a removal order instead)."""
+    if state is State.NOT_RECTIFIED:
+        return State.ESCALATED_PUBLIC
+    if state is State.ESCALATED_PUBLIC:
+        return None
+    return next_escalation(state)
 
 
 class _Redirect(Exception):
@@ -66,16 +65,10 @@ class _Redirect(Exception):
 
 
 def install_pages(app: FastAPI) -> None:
-    env = _env()
+    pages = Pages()
+    render = pages.render
     router = APIRouter(include_in_schema=False)
-
-    def render(
-        request: Request, name: str, p: Principal | None, status: int = 200, **ctx: Any
-    ) -> HTMLResponse:
-        html = env.get_template(name).render(
-            request=request, me=p, title=request.app.state.settings.title, **ctx
-        )
-        return HTMLResponse(html, status_code=status)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def who(request: Request, session: SessionDep, now: NowDep) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
@@ -93,6 +86,14 @@ def install_pages(app: FastAPI) -> None:
     async def _redirect(_r: Request, e: _Redirect) -> Response:
         return RedirectResponse(e.url, status_code=303)
 
+    @router.get("/lang/{code}")
+    def switch_language(code: str, next: str = "/") -> Response:
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        resp = RedirectResponse(target, status_code=303)
+        if code in LANGS:
+            resp.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
+        return resp
+
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
         return render(request, "login.html", None, error="")
@@ -107,8 +108,10 @@ def install_pages(app: FastAPI) -> None:
         password: Annotated[str, Form(max_length=200)],
     ) -> Response:
         try:
-            token, _ = users.login(session, username, password, now, settings.session_hours)
-        except PermissionError as e:
+            token, _ = users.login(
+                session, username, password, now, settings.session_hours, unknown=login_throttle(request)
+            )
+        except PermissionError as e:  # also users.LoginLocked (too many failures): the same page, its message
             return render(request, "login.html", None, status=401, error=str(e))
         session.commit()
         resp = RedirectResponse("/", status_code=303)
@@ -126,25 +129,6 @@ def install_pages(app: FastAPI) -> None:
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE)
         return resp
-
-    @router.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, session: SessionDep, now: NowDep) -> Response:
-        p = who(request, session, now)
-        if p is None:
-            return RedirectResponse("/public/notices", status_code=303)
-        counts = {
-            "apps": session.scalar(select(func.count()).select_from(App).where(app_filter(p))) or 0,
-            "pending": session.scalar(
-                select(func.count())
-                .select_from(Finding)
-                .where(Finding.status == "pending", Finding.app_id.in_(select(App.id).where(app_filter(p))))
-            )
-            or 0,
-        }
-        by_state = dict(
-            session.execute(select(Case.state, func.count()).where(case_filter(p)).group_by(Case.state)).all()
-        )
-        return render(request, "dashboard.html", p, counts=counts, by_state=by_state)
 
     @router.get("/apps", response_class=HTMLResponse)
     def apps_page(
@@ -176,21 +160,6 @@ def install_pages(app: FastAPI) -> None:
             listings=listings,
             cases=cases,
         )
-
-    @router.get("/findings", response_class=HTMLResponse)
-    def findings_page(request: Request, session: SessionDep, now: NowDep, offset: int = 0) -> Response:
-        p = need(request, session, now, STAFF)
-        offset = max(0, min(offset, 10**9))
-        q = (
-            select(Finding, App)
-            .join(App, App.id == Finding.app_id)
-            .where(Finding.status == "pending", app_filter(p))
-            .order_by(Finding.id)
-            .limit(PAGE)
-            .offset(offset)
-        )
-        rows = session.execute(q).all()
-        return render(request, "findings.html", p, rows=rows, offset=offset, page=PAGE)
 
     @router.post("/findings/{finding_id}/review")
     def review(
@@ -253,7 +222,23 @@ def install_pages(app: FastAPI) -> None:
             .where(NoticeCase.case_id == case.id)
         ).all()
         store = session.get(Store, case.store_id) if case.store_id else None
-        evidence = {f.id: json.loads(f.evidence or "[]") for f in findings}
+        evidence = {f.id: evidence_view(f.evidence) for f in findings}
+        responses = session.scalars(
+            select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
+        ).all()
+        later_runs: list[tuple[ScanRun, AppVersion]] = []
+        if p.role is Role.ENTERPRISE:  # scans of a rebuilt version the answer may point at
+            own = {f.scan_run_id for f in findings}
+            later_runs = [
+                (r, v)
+                for r, v in session.execute(
+                    select(ScanRun, AppVersion)
+                    .join(AppVersion, AppVersion.id == ScanRun.app_version_id)
+                    .where(ScanRun.app_id == case.app_id, ScanRun.id.not_in(own))
+                    .order_by(ScanRun.id.desc())
+                    .limit(20)
+                ).all()
+            ]
         report_runs: set[int] = set()
         if p.role in REPORT_READERS and findings:
             report_runs = set(
@@ -264,7 +249,7 @@ def install_pages(app: FastAPI) -> None:
                     )
                 )
             )
-        allowed = [str(t) for t in allowed_targets(State(case.state)) if t is not State.NOTICE_ISSUED]
+        allowed = [str(t) for t in targets_for(State(case.state), p.role) if t is not State.NOTICE_ISSUED]
         return render(
             request,
             "case.html",
@@ -279,6 +264,9 @@ def install_pages(app: FastAPI) -> None:
             evidence=evidence,
             report_runs=report_runs,
             allowed=allowed,
+            responses=responses,
+            later_runs=later_runs,
+            escalation=_escalation(State(case.state)),
             error=error,
         )
 
@@ -362,6 +350,42 @@ def install_pages(app: FastAPI) -> None:
             lambda: flows.transition(session, case, State(to), actor=actor, now=now, reason=reason),
         )
 
+    @router.post("/cases/{case_id}/retest")
+    def retest_case(request: Request, case_id: int, session: SessionDep, now: NowDep) -> Response:
+        """Re-test against the latest later scan of the app (an agency's re-test upload)."""
+        p = need(request, session, now, STAFF)
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.retest(session, case, scan_run_id=None, actor=actor, now=now),
+        )
+
+    @router.post("/cases/{case_id}/escalate")
+    def escalate_case(
+        request: Request,
+        case_id: int,
+        session: SessionDep,
+        now: NowDep,
+        reason: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        """One rung up the ladder: not rectified → 通报 → 下架 → 行政处罚 → 不良名单."""
+        p = need(request, session, now, (Role.MINISTRY,))
+        case, app_ = visible_case(p, session, case_id)
+        actor = flows.Actor(p.actor, p.user_id)
+        return act(
+            request,
+            p,
+            session,
+            case,
+            app_,
+            lambda: flows.escalate(session, case, actor=actor, now=now, reason=reason),
+        )
+
     @router.post("/cases/{case_id}/response")
     def respond(
         request: Request,
@@ -369,7 +393,10 @@ def install_pages(app: FastAPI) -> None:
         session: SessionDep,
         now: NowDep,
         text: Annotated[str, Form(min_length=1, max_length=20000)],
+        scan_run_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
     ) -> Response:
+        """The enterprise's answer, optionally pointing at the scan of its rebuilt version (its self-check or
+        an agency's scan of the new version)."""
         p = need(request, session, now, (Role.ENTERPRISE,))
         sub = submissions.receive_from(
             session,
@@ -397,7 +424,8 @@ def install_pages(app: FastAPI) -> None:
 
         def do() -> object:
             try:
-                return flows.respond(session, case, text=text, scan_run_id=None, actor=actor, now=now)
+                run = scan_run_id or None
+                return flows.respond(session, case, text=text, scan_run_id=run, actor=actor, now=now)
             except Exception as e:
                 why.append(str(e)[:1000])
                 raise
@@ -439,7 +467,14 @@ def install_pages(app: FastAPI) -> None:
             raise HTTPException(404, "通报不存在 / no such notice")
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
+    from apprights.web.admin_pages import add_admin_routes
+    from apprights.web.console_pages import add_console_routes
+    from apprights.web.role_pages import add_role_routes
     from apprights.web.supervision_pages import add_routes
 
     add_routes(router, render, need)
+    add_admin_routes(router, render, need)
+    add_console_routes(router, render, need, who)
+    add_role_routes(router, render, need, who)
     app.include_router(router)
+    install_error_pages(app, pages)

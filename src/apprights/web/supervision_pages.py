@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from apprights.service.deps import NowDep, Principal, Role, SessionDep, Settings
 from apprights.service.errors import Conflict
 from apprights.service.leads import service as leads
 from apprights.service.leads.models import Lead
+from apprights.service.leads.schemas import LeadIn
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import Notice, NoticeCase
 from apprights.service.scans import selfcheck
@@ -34,6 +36,7 @@ from apprights.service.stores import platform, supervision
 from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
+from apprights.web import triage
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
@@ -276,20 +279,81 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
 
     @router.get("/leads", response_class=HTMLResponse)
     def leads_page(
-        request: Request, session: SessionDep, now: NowDep, settings: SettingsDep, period: str = ""
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        period: str = "",
+        error: str = "",
+        status: int = 200,
     ) -> Response:
-        p = need(request, session, now, (Role.MINISTRY,))
+        """Monthly leads: the ministry sees every province's status against the 15th; a province its own, with
+        the form to report a lead."""
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
         if not _PERIOD.match(period):
             period = leads.period_of(now)
         summary = leads.period_summary(session, period, now, settings.lead_cutoff_day)
         session.commit()
-        rows = session.scalars(
-            select(Lead).where(Lead.period == period).order_by(Lead.province_code, Lead.id).limit(1000)
-        ).all()
+        q = select(Lead).where(Lead.period == period)
+        if p.role is Role.PROVINCE:
+            q = q.where(Lead.province_code == p.province_code)
+            summary.provinces = [r for r in summary.provinces if r.province_code == p.province_code]
+        rows = session.scalars(q.order_by(Lead.province_code, Lead.id).limit(1000)).all()
         y, m = (int(x) for x in period.split("-"))
         prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
         nxt = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
-        return render(request, "leads.html", p, summary=summary, leads=rows, prev=prev, next=nxt)
+        return render(
+            request,
+            "leads.html",
+            p,
+            status=status,
+            summary=summary,
+            leads=rows,
+            prev=prev,
+            next=nxt,
+            error=error,
+        )
+
+    @router.post("/leads")
+    def submit_lead(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        settings: SettingsDep,
+        app_name: Annotated[str, Form(max_length=200)],
+        problem_type: Annotated[int, Form(ge=1, le=10)],
+        description: Annotated[str, Form(max_length=20000)],
+        package: Annotated[str, Form(max_length=255)] = "",
+        store_name: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        p = need(request, session, now, (Role.PROVINCE,))
+        assert p.province_code is not None
+        try:
+            data = LeadIn.model_validate(
+                {
+                    "app_name": app_name,
+                    "package": package,
+                    "store_name": store_name,
+                    "problem_type": problem_type,
+                    "description": description,
+                }
+            )
+            leads.submit_lead(
+                session,
+                p.province_code,
+                data,
+                user_id=p.user_id,
+                now=now,
+                cutoff_day=settings.lead_cutoff_day,
+            )
+        except ValidationError as e:
+            session.rollback()
+            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
+            return leads_page(
+                request, session, now, settings, error=f"输入有误 / invalid input: {why}", status=422
+            )
+        session.commit()
+        return RedirectResponse("/leads", status_code=303)
 
     @router.get("/complaints", response_class=HTMLResponse)
     def complaints_page(
@@ -332,12 +396,28 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
             request,
             "complaints.html",
             p,
+            tasks=triage.queued_tasks(session, [g["key"] for g in groups]),
             groups=groups,
             detail=detail,
             show_pi=show_pi,
             window=window,
             threshold=settings.complaint_threshold,
         )
+
+    @router.post("/complaints/triage")
+    def triage_complaints(
+        request: Request,
+        session: SessionDep,
+        now: NowDep,
+        key: Annotated[str, Form(min_length=1, max_length=255)],
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        """Turn the complaints about one app into a detection request (a queued detection task)."""
+        p = need(request, session, now, (Role.MINISTRY, Role.PROVINCE))
+        if triage.triage(session, p, key, reason, now) is None:
+            raise HTTPException(404, "没有该应用的投诉 / no complaints about this app")
+        session.commit()
+        return RedirectResponse("/complaints", status_code=303)
 
     @router.get("/stores/stats", response_class=HTMLResponse)
     def store_stats(

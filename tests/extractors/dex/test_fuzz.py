@@ -85,3 +85,46 @@ def test_truncation_and_garbage_tail(cut: int, tail: bytes) -> None:
 def test_extract_code_never_raises(blob: bytes) -> None:
     code = extract_code([("a.dex", blob), ("b.dex", _seed())], TARGETS)
     assert "b.dex" in code.dex_files
+
+
+@cache
+def _precision_seed() -> bytes:
+    """A built dex exercising the argument decoder, reflection and the reachability search."""
+    from apprights.testing.dexwriter import write_dex
+    from tests.extractors.dex.test_detail import _helper_classes
+    from tests.extractors.dex.test_reach import _app_classes
+
+    return write_dex([*_app_classes(), *_helper_classes()])
+
+
+@cache
+def _full_targets() -> DexTargets:
+    from apprights.knowledge import Knowledge
+
+    return DexTargets.from_catalogue(Knowledge.load().sensitive_apis)
+
+
+ROOTS = {"com.example.app.App": True, "com.example.app.Main": False}
+
+
+def test_precision_seed_is_annotated() -> None:
+    code = extract_code([("p.dex", _precision_seed())], _full_targets(), reach_roots=ROOTS)
+    assert (
+        code.reach_depth and any(s.startup for s in code.call_sites) and any(s.via for s in code.call_sites)
+    )
+
+
+@pytest.mark.timeout(120)
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1 << 20), st.integers(0, 255)), min_size=1, max_size=8
+    )
+)
+def test_argument_decoder_and_reach_survive_mutations(muts: list[tuple[int, int]]) -> None:
+    data = bytearray(_precision_seed())
+    for pos, val in muts:
+        data[pos % len(data)] = val
+    code = extract_code([("p.dex", bytes(data))], _full_targets(), reach_roots=ROOTS)
+    assert all(c.count >= 1 for c in code.call_sites)
+    assert all(c.entry is None or isinstance(c.entry, str) for c in code.call_sites)

@@ -64,3 +64,21 @@ def test_triggers_end_to_end_on_a_built_apk(tmp_path: Path) -> None:
     f = only(run(TargetSdkBelow23, facts))
     assert f.subject.id == "com.example.old"
     assert f.evidence[0].data["dangerous_permissions"] == [P + "READ_CONTACTS"]
+
+
+def test_triggers_on_permissions_granted_implicitly_to_a_very_old_target(tmp_path: Path) -> None:
+    # targetSdk 3 and only INTERNET requested: Android still grants READ_PHONE_STATE and storage at install
+    xml = (
+        '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.old">'
+        '<uses-sdk android:minSdkVersion="3" android:targetSdkVersion="3"/>'
+        '<uses-permission android:name="android.permission.INTERNET"/>'
+        '<application android:label="Old"><activity android:name=".Main" android:exported="true"/></application>'
+        "</manifest>"
+    )
+    main = DexClass("com.example.old.Main", superclass="android.app.Activity")
+    main.add_constructor()
+    facts = facts_from_apk(build_apk(tmp_path / "old.apk", xml, [write_dex([main])]))
+    f = only(run(TargetSdkBelow23, facts))
+    data = f.evidence[0].data
+    assert P + "READ_PHONE_STATE" in data["dangerous_permissions"]
+    assert P + "READ_PHONE_STATE" in data["implicit_permissions"]

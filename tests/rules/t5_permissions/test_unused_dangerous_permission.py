@@ -77,3 +77,18 @@ def test_triggers_end_to_end_on_a_built_apk(tmp_path: Path) -> None:
     apk = build_apk(tmp_path / "app.apk", MANIFEST, [write_dex([main])])
     found = run(UnusedDangerousPermission, facts_from_apk(apk))
     assert [f.key for f in found] == [P + "READ_CONTACTS"]
+
+
+def test_clean_when_code_the_scan_cannot_see_could_use_it() -> None:
+    # regression: a packed app (加固) or one with native code was told READ_CONTACTS is unused
+    for hidden, native in ((["packer:360加固 (Qihoo Jiagu)"], []), ([], ["lib/arm64-v8a/libnative.so"])):
+        f = facts(["READ_CONTACTS"])
+        assert f.apk is not None
+        f.apk.hidden_code, f.apk.native_libs = hidden, native
+        assert run(UnusedDangerousPermission, f) == []
+
+
+def test_clean_when_reflection_names_an_api_needing_it() -> None:
+    f = facts(["READ_PHONE_STATE"], strings=[("getDeviceId", "reflection", "com.example.app.Util", "id")])
+    assert run(UnusedDangerousPermission, f) == []
+    assert run(UnusedDangerousPermission, facts(["READ_PHONE_STATE"]))  # it does fire without the reflection

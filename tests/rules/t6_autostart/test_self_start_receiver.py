@@ -63,14 +63,23 @@ def test_triggers_low_when_the_receiver_cannot_fire() -> None:
     assert old.severity is Severity.MEDIUM
 
 
-def test_triggers_push_wakeup_service() -> None:
+def test_triggers_push_wakeup_service_of_an_app_component() -> None:
     f = only(
         run(
             SelfStartReceiver,
-            facts(service("cn.jpush.android.service.DaemonService", "cn.jpush.android.intent.DaemonService")),
+            facts(service("com.example.app.Daemon", "cn.jpush.android.intent.DaemonService")),
         )
     )
     assert f.evidence[0].data["component_kind"] == "service"
+
+
+def test_clean_sdk_component_reported_as_associated_start_and_vendor_channels() -> None:
+    # regression (JBox): JPush's exported DaemonService is one finding, T6.sdk_wakeup_component, not two
+    daemon = service("cn.jpush.android.service.DaemonService", "cn.jpush.android.intent.DaemonService")
+    assert run(SelfStartReceiver, facts(daemon)) == []
+    # regression (MobPush demo): vendor push channel receivers only the vendor's push service calls
+    xiaomi = receiver("com.mob.pushsdk.plugins.xiaomi.PushXiaoMiRevicer", "com.xiaomi.mipush.RECEIVE_MESSAGE")
+    assert run(SelfStartReceiver, facts(xiaomi)) == []
 
 
 def test_clean_custom_actions_disabled_receivers_and_activities() -> None:

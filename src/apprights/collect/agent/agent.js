@@ -4,17 +4,25 @@
  * Loaded by apprights.collect.frida_session into the app process (spawn-gated, so start-up calls are seen),
  * then configured through rpc.exports.init(config):
  *   config = {
- *     apis: [{api: "android.telephony.TelephonyManager.getDeviceId", filters: [null | {index, equals|contains}]}],
+ *     apis: [{api: "android.telephony.TelephonyManager.getDeviceId", filters: [null | {index, equals|contains}],
+ *             shape?: "latlng" | "packages" | "mac"}],   // the one value shape the host's matcher reads
  *     mask: bool,            // replace return values by their SHA-256 (ret_sha256) instead of sending them raw
  *     maxStack: int,         // frames kept per stack
  *     maxValueLength: int    // characters kept per formatted value
  *   }
  * Messages sent to the host (send()):
- *   {type: "api_call", api, args, ret, ret_sha256?, stack, thread, t}   t = device epoch milliseconds
- *   {type: "agent_ready", hooked: n, apis: n, missing: [api...], errors: [str...], t}
+ *   {type: "api_call", api, args, ret, ret_sha256?, error?, stack, thread, t}   t = device epoch milliseconds;
+ *       error = the exception the call threw (an attempted read: reported, then rethrown to the app)
+ *   {type: "permission_result", results: [{permission, result: granted|denied|denied_forever}], stack, t}
+ *   {type: "plaintext", source: "okhttp"|"ssl"|"cipher", host?, port?, url?, method?, headers?, data_b64,
+ *    size, stack, t}      request bytes before TLS / encryption (config.plaintext), matched like traffic
+ *   config.plaintext: bool   hook okhttp3 requests, Conscrypt SSL output streams and Cipher.doFinal/update
+ *   config.unpin: bool       certificate-pinning bypass (TrustManagerImpl, OkHttp CertificatePinner)
+ *       from Activity.dispatchRequestPermissionsResult (what onRequestPermissionsResult receives)
+ *   {type: "agent_ready", hooked: n, permission_hooks: n, apis: n, missing: [api...], errors: [str...], t}
  *   {type: "agent_error", error, t}
  * Needs a Frida runtime with the Java bridge as a global (Frida 16.x; Frida 17 scripts must bundle
- * frida-java-bridge, see README-collect.md).
+ * frida-java-bridge, see docs/collect.md).
  *
  * The pure helpers (sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi) are exported for node so
  * the host-side tests can run them without a device.
@@ -204,34 +212,189 @@ function parseJavaStack(text, maxFrames) {
   return frames;
 }
 
+/* ---------------------------------------------------------------- value shapes (shared with the matcher) */
+
+function javaCall(obj, name) {
+  try {
+    return typeof obj[name] === 'function' ? obj[name]() : undefined;
+  } catch (e) {
+    return undefined;
+  }
+}
+
+function javaField(obj, name) {
+  try {
+    const f = obj[name];
+    if (f && typeof f === 'object' && 'value' in f) return f.value;
+    return typeof f === 'function' ? undefined : f;
+  } catch (e) {
+    return undefined;
+  }
+}
+
+function listItems(v, max) {
+  // A Java List/Set (size/get or iterator), a Java array or a JS array -> JS array (at most max items).
+  const out = [];
+  if (v === null || v === undefined) return out;
+  if (Array.isArray(v) || (typeof v === 'object' && typeof v.length === 'number')) {
+    for (let i = 0; i < v.length && out.length < max; i++) out.push(v[i]);
+    return out;
+  }
+  if (typeof v.size === 'function' && typeof v.get === 'function') {
+    const n = Math.min(Number(v.size()), max);
+    for (let i = 0; i < n; i++) out.push(v.get(i));
+    return out;
+  }
+  if (typeof v.iterator === 'function') {
+    const it = v.iterator();
+    while (it.hasNext() && out.length < max) out.push(it.next());
+  }
+  return out;
+}
+
+function packageOf(item) {
+  // PackageInfo/ApplicationInfo.packageName, ResolveInfo.activityInfo.packageName,
+  // RunningAppProcessInfo.processName, RunningServiceInfo.service, or a plain package-name string.
+  if (item === null || item === undefined) return null;
+  if (typeof item === 'string') return item;
+  let name = javaField(item, 'packageName');
+  if (name === undefined || name === null) {
+    const info = javaField(item, 'activityInfo') || javaField(item, 'serviceInfo');
+    if (info) name = javaField(info, 'packageName');
+  }
+  if (name === undefined || name === null) {
+    const proc = javaField(item, 'processName');
+    if (typeof proc === 'string') name = proc.split(':')[0];
+  }
+  if (name === undefined || name === null) {
+    const svc = javaField(item, 'service');
+    if (svc) name = javaCall(svc, 'getPackageName');
+  }
+  return name === undefined || name === null ? null : String(name);
+}
+
+function macString(bytes) {
+  const parts = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = Number(bytes[i]) & 255;
+    parts.push((b < 16 ? '0' : '') + b.toString(16));
+  }
+  return parts.join(':');
+}
+
+function shapeValue(shape, v) {
+  // The value shapes of trace-format.md ("ret" of api_call), so that traffic matching works on them:
+  //   latlng   -> {lat: number, lng: number}      (android.location.Location, AMapLocation, ...)
+  //   packages -> ["com.example.a", ...]          (lists of PackageInfo / ApplicationInfo / ResolveInfo ...)
+  //   mac      -> "aa:bb:cc:dd:ee:ff"             (byte[6] from NetworkInterface.getHardwareAddress)
+  // Anything else (or a value that does not fit) goes through formatValue unchanged.
+  if (v === null || v === undefined || !shape) return undefined;
+  if (shape === 'latlng') {
+    if (typeof v !== 'object') return undefined;
+    const lat = javaCall(v, 'getLatitude');
+    const lng = javaCall(v, 'getLongitude');
+    if (typeof lat === 'number' && typeof lng === 'number') return { lat: lat, lng: lng };
+    return undefined;
+  }
+  if (shape === 'packages') {
+    if (typeof v === 'string') return undefined;
+    const names = [];
+    for (const item of listItems(v, 5000)) {
+      const n = packageOf(item);
+      if (n && names.indexOf(n) < 0) names.push(n);
+    }
+    return names;
+  }
+  if (shape === 'mac') {
+    if (typeof v === 'string') return v.toLowerCase();
+    const bytes = listItems(v, 16);
+    if (bytes.length === 6 && bytes.every((b) => typeof b === 'number')) return macString(bytes);
+    return undefined;
+  }
+  return undefined;
+}
+
+function base64Bytes(bytes, off, len) {
+  // Java byte[] (signed numbers) or a JS array -> base64 of bytes[off, off+len)
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  const end = off + len;
+  for (let i = off; i < end; i += 3) {
+    const b0 = Number(bytes[i]) & 255;
+    const b1 = i + 1 < end ? Number(bytes[i + 1]) & 255 : 0;
+    const b2 = i + 2 < end ? Number(bytes[i + 2]) & 255 : 0;
+    out += A[b0 >> 2] + A[((b0 & 3) << 4) | (b1 >> 4)];
+    out += i + 1 < end ? A[((b1 & 15) << 2) | (b2 >> 6)] : '=';
+    out += i + 2 < end ? A[b2 & 63] : '=';
+  }
+  return out;
+}
+
 /* ---------------------------------------------------------------- Frida side */
 
-const state = { config: null, reporting: false, hooked: 0 };
+// Per-thread bookkeeping (never process-wide: one thread reporting must not hide another thread's calls):
+//   reporting[tid] = true while this thread builds a report (hooked APIs it calls then are our own calls);
+//   inside[tid][api] = depth of hooked calls of api on this thread (an overload calling another overload
+//   of the same API is one call, reported once, by the outermost).
+const state = { config: null, reporting: {}, inside: {}, hooked: 0, permissionHooks: 0 };
 
 function now() {
   return Date.now();
 }
 
-function report(api, args, ret, ctx) {
-  if (state.reporting) return; // a hooked API called while we build a report is our own call
-  state.reporting = true;
+function threadId() {
+  try {
+    return typeof Process !== 'undefined' && Process.getCurrentThreadId ? Process.getCurrentThreadId() : 0;
+  } catch (e) {
+    return 0;
+  }
+}
+
+function enter(tid, api) {
+  const m = state.inside[tid] || (state.inside[tid] = {});
+  m[api] = (m[api] || 0) + 1;
+  return m[api] > 1;
+}
+
+function leave(tid, api) {
+  const m = state.inside[tid];
+  if (!m) return;
+  if (--m[api] <= 0) delete m[api];
+  if (Object.keys(m).length === 0) delete state.inside[tid];
+}
+
+function currentStack(ctx, cfg) {
+  try {
+    return parseJavaStack(ctx.Log.getStackTraceString(ctx.Throwable.$new()), cfg.maxStack);
+  } catch (e) {
+    return [];
+  }
+}
+
+function report(entry, args, ret, error, ctx) {
+  const tid = threadId();
+  if (state.reporting[tid]) return; // a hooked API called while this thread builds a report is our own call
+  state.reporting[tid] = true;
+  const api = entry.api;
   try {
     const cfg = state.config;
     const msg = { type: 'api_call', api: api, t: now() };
     msg.args = [];
     for (let i = 0; i < args.length; i++) msg.args.push(formatValue(args[i], cfg.maxValueLength));
-    const value = formatValue(ret, cfg.maxValueLength);
+    let value = null;
+    if (error === null) {
+      const shaped = shapeValue(entry.shape, ret);
+      value = shaped !== undefined ? shaped : formatValue(ret, cfg.maxValueLength);
+    } else {
+      msg.error = truncate(String(error), 500);
+    }
     if (cfg.mask && value !== null) {
       msg.ret = null;
       msg.ret_sha256 = sha256Hex(typeof value === 'string' ? value : JSON.stringify(value));
     } else {
       msg.ret = value;
     }
-    try {
-      msg.stack = parseJavaStack(ctx.Log.getStackTraceString(ctx.Throwable.$new()), cfg.maxStack);
-    } catch (e) {
-      msg.stack = [];
-    }
+    msg.stack = currentStack(ctx, cfg);
     try {
       msg.thread = String(ctx.Thread.currentThread().getName());
     } catch (e) {
@@ -241,8 +404,201 @@ function report(api, args, ret, ctx) {
   } catch (e) {
     send({ type: 'agent_error', error: 'report ' + api + ': ' + e, t: now() });
   } finally {
-    state.reporting = false;
+    delete state.reporting[tid];
   }
+}
+
+const EXTRA_NAMES = 'android.content.pm.extra.REQUEST_PERMISSIONS_NAMES';
+const EXTRA_RESULTS = 'android.content.pm.extra.REQUEST_PERMISSIONS_RESULTS';
+
+function reportPermissionResults(activity, data, ctx) {
+  // What the system hands the app after the user answered a permission dialog (0 = granted, -1 = denied);
+  // a denial after which the app may no longer show a rationale is "don't ask again" (denied_forever).
+  const tid = threadId();
+  if (state.reporting[tid]) return;
+  state.reporting[tid] = true;
+  try {
+    if (data === null || data === undefined) return;
+    const names = listItems(data.getStringArrayExtra(EXTRA_NAMES), 256);
+    const codes = listItems(data.getIntArrayExtra(EXTRA_RESULTS), 256);
+    const results = [];
+    for (let i = 0; i < names.length && i < codes.length; i++) {
+      const perm = String(names[i]);
+      let result = Number(codes[i]) === 0 ? 'granted' : 'denied';
+      if (result === 'denied') {
+        try {
+          if (!activity.shouldShowRequestPermissionRationale(perm)) result = 'denied_forever';
+        } catch (e) {
+          /* keep "denied" */
+        }
+      }
+      results.push({ permission: perm, result: result });
+    }
+    if (results.length) {
+      send({ type: 'permission_result', results: results, stack: currentStack(ctx, state.config), t: now() });
+    }
+  } catch (e) {
+    send({ type: 'agent_error', error: 'permission results: ' + e, t: now() });
+  } finally {
+    delete state.reporting[tid];
+  }
+}
+
+function sendPlaintext(msg, bytes, off, len, ctx) {
+  const tid = threadId();
+  if (state.reporting[tid]) return;
+  state.reporting[tid] = true;
+  try {
+    const cap = Math.min(len, state.config.maxBody);
+    msg.type = 'plaintext';
+    msg.data_b64 = base64Bytes(bytes, off, cap);
+    msg.size = len;
+    msg.stack = currentStack(ctx, state.config);
+    msg.t = now();
+    send(msg);
+  } catch (e) {
+    send({ type: 'agent_error', error: 'plaintext ' + msg.source + ': ' + e, t: now() });
+  } finally {
+    delete state.reporting[tid];
+  }
+}
+
+function hookOverloads(cls, method, make, errors) {
+  // make(overload) -> implementation; a class absent from the app (no okhttp) is not an error
+  let klass;
+  try {
+    klass = Java.use(cls);
+  } catch (e) {
+    return 0;
+  }
+  const m = klass[method];
+  if (!m || !m.overloads) return 0;
+  let n = 0;
+  m.overloads.forEach(function (overload) {
+    try {
+      overload.implementation = make(overload);
+      n++;
+    } catch (e) {
+      errors.push(cls + '.' + method + ': ' + e);
+    }
+  });
+  return n;
+}
+
+const SSL_STREAMS = [
+  'com.android.org.conscrypt.ConscryptFileDescriptorSocket$SSLOutputStream',
+  'com.android.org.conscrypt.ConscryptEngineSocket$SSLOutputStream',
+];
+
+function hookPlaintext(ctx, errors) {
+  // Requests as the app builds them (okhttp) and as they enter TLS (Conscrypt): seen even when the proxy is
+  // pinned out. Cipher input: what SDKs encrypt before sending (their "encrypted payloads").
+  let n = hookOverloads('okhttp3.Request$Builder', 'build', function (overload) {
+    return function () {
+      const req = overload.apply(this, arguments);
+      try {
+        const url = String(req.url().toString());
+        const msg = { source: 'okhttp', url: url, method: String(req.method()), headers: String(req.headers()) };
+        const body = req.body();
+        let bytes = [];
+        if (body && !(typeof body.isOneShot === 'function' && body.isOneShot())) {
+          const buf = Java.use('okio.Buffer').$new();
+          body.writeTo(buf);
+          bytes = buf.readByteArray();
+        }
+        sendPlaintext(msg, bytes, 0, bytes.length, ctx);
+      } catch (e) {
+        send({ type: 'agent_error', error: 'okhttp request: ' + e, t: now() });
+      }
+      return req;
+    };
+  }, errors);
+  SSL_STREAMS.forEach(function (cls) {
+    n += hookOverloads(cls, 'write', function (overload) {
+      return function () {
+        const a = arguments;
+        if (a.length === 3 && a[0] !== null && typeof a[0] === 'object') {
+          const msg = { source: 'ssl' };
+          try {
+            const sock = this.this$0.value;
+            msg.host = String(sock.getHostname());
+            msg.port = Number(sock.getPort());
+          } catch (e) {
+            /* host unknown */
+          }
+          sendPlaintext(msg, a[0], Number(a[1]), Number(a[2]), ctx);
+        }
+        return overload.apply(this, arguments);
+      };
+    }, errors);
+  });
+  ['doFinal', 'update'].forEach(function (method) {
+    n += hookOverloads('javax.crypto.Cipher', method, function (overload) {
+      return function () {
+        // (input), (input, off, len), (input, off, len, output[, outOff]); (output, outOff) has no input
+        const a = arguments;
+        const input = a.length === 1 || a.length >= 3 ? a[0] : null;
+        if (input !== null && typeof input === 'object' && typeof input.length === 'number') {
+          const msg = { source: 'cipher', op: method };
+          try {
+            msg.algorithm = String(this.getAlgorithm());
+          } catch (e) {
+            /* unknown */
+          }
+          const off = a.length >= 3 ? Number(a[1]) : 0;
+          const len = a.length >= 3 ? Number(a[2]) : input.length;
+          if (len > 0) sendPlaintext(msg, input, off, len, ctx);
+        }
+        return overload.apply(this, arguments);
+      };
+    }, errors);
+  });
+  return n;
+}
+
+function hookUnpinning(errors) {
+  // Optional certificate-pinning bypass so the proxy sees pinned SDKs' requests: the system trust manager
+  // accepts the chain it is given (the proxy's CA is installed as a system CA), OkHttp's pinner checks nothing.
+  let n = hookOverloads('com.android.org.conscrypt.TrustManagerImpl', 'verifyChain', function () {
+    return function (untrustedChain) {
+      return untrustedChain;
+    };
+  }, errors);
+  n += hookOverloads('okhttp3.CertificatePinner', 'check', function () {
+    return function () {
+      return undefined;
+    };
+  }, errors);
+  return n;
+}
+
+function hookPermissionResults(ctx, errors) {
+  let activity;
+  try {
+    activity = Java.use('android.app.Activity');
+  } catch (e) {
+    errors.push('android.app.Activity: ' + e);
+    return;
+  }
+  // dispatchRequestPermissionsResult[ToFragment] call onRequestPermissionsResult; hooking them catches apps that
+  // override onRequestPermissionsResult without calling super (a hook on the base method would miss those).
+  ['dispatchRequestPermissionsResult', 'dispatchRequestPermissionsResultToFragment'].forEach(function (name) {
+    const method = activity[name];
+    if (!method || !method.overloads) return;
+    method.overloads.forEach(function (overload) {
+      try {
+        overload.implementation = function () {
+          // Reported before the app's handler runs: an app that asks again right inside
+          // onRequestPermissionsResult must show the answer first, then the re-ask.
+          reportPermissionResults(this, arguments[1], ctx);
+          return overload.apply(this, arguments);
+        };
+        state.permissionHooks++;
+      } catch (e) {
+        errors.push('android.app.Activity.' + name + ': ' + e);
+      }
+    });
+  });
 }
 
 function hookApi(entry, ctx, missing, errors) {
@@ -267,8 +623,20 @@ function hookApi(entry, ctx, missing, errors) {
     try {
       overload.implementation = function () {
         const args = Array.prototype.slice.call(arguments);
-        const ret = overload.apply(this, arguments);
-        if (argsMatch(entry.filters, args)) report(entry.api, args, ret, ctx);
+        const tid = threadId();
+        const nested = enter(tid, entry.api);
+        let ret;
+        try {
+          ret = overload.apply(this, arguments);
+        } catch (e) {
+          // Android 10+ getImei/getDeviceId, any read before the permission is granted: the attempt is
+          // collection behaviour too. Report it with the exception, then let the app see the exception.
+          leave(tid, entry.api);
+          if (!nested && argsMatch(entry.filters, args)) report(entry, args, null, e, ctx);
+          throw e;
+        }
+        leave(tid, entry.api);
+        if (!nested && argsMatch(entry.filters, args)) report(entry, args, ret, null, ctx);
         return ret;
       };
       state.hooked++;
@@ -284,6 +652,7 @@ function installHooks(config) {
     mask: Boolean(config.mask),
     maxStack: config.maxStack || 48,
     maxValueLength: config.maxValueLength || 2048,
+    maxBody: config.maxBody || 65536,
   };
   if (typeof Java === 'undefined' || !Java.available) {
     send({ type: 'agent_error', error: 'Java bridge not available in this Frida runtime', t: now() });
@@ -300,9 +669,15 @@ function installHooks(config) {
     state.config.apis.forEach(function (entry) {
       hookApi(entry, ctx, missing, errors);
     });
+    if (config.permissionResults !== false) hookPermissionResults(ctx, errors);
+    const plaintextHooks = config.plaintext ? hookPlaintext(ctx, errors) : 0;
+    const unpinHooks = config.unpin ? hookUnpinning(errors) : 0;
     send({
       type: 'agent_ready',
       hooked: state.hooked,
+      permission_hooks: state.permissionHooks,
+      plaintext_hooks: plaintextHooks,
+      unpin_hooks: unpinHooks,
       apis: state.config.apis.length,
       missing: missing,
       errors: errors.slice(0, 50),
@@ -321,5 +696,14 @@ if (typeof rpc !== 'undefined') {
 }
 
 if (typeof module !== 'undefined' && module.exports) {
-  module.exports = { sha256Hex, formatValue, parseJavaStack, argsMatch, splitApi, utf8Bytes };
+  module.exports = {
+    sha256Hex,
+    formatValue,
+    parseJavaStack,
+    argsMatch,
+    splitApi,
+    utf8Bytes,
+    shapeValue,
+    base64Bytes,
+  };
 }

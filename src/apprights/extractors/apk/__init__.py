@@ -25,8 +25,15 @@ from typing import IO
 from apprights.errors import InputError
 from apprights.extractors.apk.arsc import ResourceTable
 from apprights.extractors.apk.axml import AxmlError, parse_axml
+from apprights.extractors.apk.hidden_code import hidden_code
 from apprights.extractors.apk.manifest import ManifestError, build_manifest
-from apprights.extractors.apk.signing import V1_SIGNATURE_RE, block_signers, find_signing_block, v1_signers
+from apprights.extractors.apk.signing import (
+    V1_SIGNATURE_RE,
+    block_signers,
+    find_signing_block,
+    v1_signers,
+    v1_unsigned_entries,
+)
 from apprights.extractors.apk.zipsafe import ApkLimits, SafeZip, find_central_directory, open_file
 from apprights.model.facts import ApkFacts, ManifestFacts, SignerCert
 
@@ -138,14 +145,65 @@ class ApkArchive:
         facts.native_libs = [n for n in names if _NATIVE_RE.match(n)]
         facts.nested_apks = self._nested_apks()
         facts.assets_of_interest = [n for n in names if _CODE_ASSET_RE.match(n)]
+        before = len(self.warnings)
         facts.signers = self._signers()
+        self._check_v1_coverage(facts, names)
+        if facts.signers and len(self.warnings) > before:
+            self.warnings.append(
+                "signature damaged or unreadable: Android would refuse to install this if it cannot verify it "
+                "(签名异常，可能无法安装)"
+            )
         if not facts.signers:
-            self.warnings.append("no signer certificate found: Android refuses to install an unsigned APK")
+            self.warnings.append(
+                "no signer certificate found: Android would refuse to install this (unsigned APK; 未签名，无法安装)"
+            )
         self._check_prefix()
+        self._hidden_code(facts, names)
         _cap(self.warnings)
         facts.warnings = self.warnings
         self._facts = facts
         return facts
+
+    def _check_v1_coverage(self, facts: ApkFacts, names: list[str]) -> None:
+        """A v1-only signature must cover every entry (Android 7+ checks v2/v3 instead when present)."""
+        schemes = {s.scheme for s in facts.signers}
+        if "v1" not in schemes or schemes & {"v2", "v3", "v31"}:
+            return
+        try:
+            mf = self._zip.read("META-INF/MANIFEST.MF", cap=self.limits.max_signature_file_size)
+        except InputError:
+            mf = None
+        extra = v1_unsigned_entries(names, mf)
+        if extra:
+            shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+            self.warnings.append(f"{len(extra)} entries not covered by the v1 signature ({shown})")
+
+    def _hidden_code(self, facts: ApkFacts, names: list[str]) -> None:
+        app_class: str | None = None
+        if MANIFEST in self._zip:
+            try:
+                app_class = self.manifest().application_class
+            except InputError:
+                app_class = None  # open_apk(require_manifest=False) on a manifest-less archive
+        for kind, message in hidden_code(names, app_class, facts.nested_apks, self._head):
+            facts.hidden_code.append(kind)
+            self.warnings.append(message)
+
+    def _head(self, name: str) -> bytes | None:
+        try:
+            return self._zip.read(name, cap=self.limits.max_nested_size)[:8]
+        except InputError:
+            return None
+
+    def _plain_asset_dex(self) -> list[str]:
+        """``assets/…/*.dex`` entries that are plain dex (loaded with DexClassLoader): scanned like classes.dex."""
+        return [
+            n
+            for n in self._zip.names()
+            if n.startswith("assets/")
+            and n.lower().endswith(".dex")
+            and (self._head(n) or b"").startswith(b"dex\n")
+        ]
 
     def _check_prefix(self) -> None:
         if self._zip.prefix_size <= 0:
@@ -220,7 +278,8 @@ class ApkArchive:
 
     # -- code -------------------------------------------------------------------------------------
     def iter_dex(self) -> Iterator[tuple[str, bytes]]:
-        """Every classes*.dex, then those of nested APKs/JARs as ``"assets/x.apk!classes.dex"``.
+        """Every classes*.dex, then those of nested APKs/JARs as ``"assets/x.apk!classes.dex"``, then plain
+        ``assets/…/*.dex`` files.
 
         A dex that cannot be read (too large, corrupt) is skipped with a warning in ``self.warnings``.
         """
@@ -239,6 +298,10 @@ class ApkArchive:
                         yield f"{outer}!{name}", data
             finally:
                 inner.close()
+        for name in self._plain_asset_dex():
+            data = self._try_read(self._zip, name, name)
+            if data is not None:
+                yield name, data
 
     def _try_read(self, zf: SafeZip, name: str, label: str) -> bytes | None:
         try:

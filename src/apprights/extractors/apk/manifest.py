@@ -156,7 +156,37 @@ def build_manifest(root: Element, resources: ResourceSource, warnings: list[str]
         elif tag in COMPONENT_TAGS:
             warnings.append(f"<{tag}> outside <application> is ignored by Android")
     _misplaced(root, warnings)
+    add_implicit_permissions(facts)
     return facts
+
+
+_P = "android.permission."
+# Android adds these to an app that targets an SDK below the given level (PackageParser NEW_PERMISSIONS,
+# then SPLIT_PERMISSIONS: a permission split in two is granted with its old half to old apps).
+NEW_PERMISSIONS = ((_P + "WRITE_EXTERNAL_STORAGE", 4), (_P + "READ_PHONE_STATE", 4))
+SPLIT_PERMISSIONS = (
+    (_P + "WRITE_EXTERNAL_STORAGE", _P + "READ_EXTERNAL_STORAGE", 10001),
+    (_P + "READ_CONTACTS", _P + "READ_CALL_LOG", 16),
+    (_P + "WRITE_CONTACTS", _P + "WRITE_CALL_LOG", 16),
+    (_P + "ACCESS_FINE_LOCATION", _P + "ACCESS_BACKGROUND_LOCATION", 29),
+    (_P + "ACCESS_COARSE_LOCATION", _P + "ACCESS_BACKGROUND_LOCATION", 29),
+    (_P + "READ_EXTERNAL_STORAGE", _P + "ACCESS_MEDIA_LOCATION", 29),
+)
+
+
+def add_implicit_permissions(facts: ManifestFacts) -> None:
+    """Fill ``implicit_permissions``: what Android grants without a request (``implied_by`` says why)."""
+    target = facts.effective_target_sdk
+    have = {p.name for p in facts.permissions}
+    out = facts.implicit_permissions
+    for name, below in NEW_PERMISSIONS:
+        if target < below and name not in have:
+            out.append(PermissionDecl(name=name, implied_by=f"targetSdkVersion<{below}"))
+            have.add(name)
+    for old, new, below in SPLIT_PERMISSIONS:
+        if target < below and old in have and new not in have:
+            out.append(PermissionDecl(name=new, implied_by=old))
+            have.add(new)
 
 
 def _uses_permission(el: Element, r: _Reader, facts: ManifestFacts, requested: set[str]) -> None:

@@ -238,3 +238,29 @@ def _issuer_serial(buf: bytes, start: int, end: int) -> tuple[bytes, bytes]:
         return b"", b""
     serial, issuer = tbs[0], tbs[2]
     return buf[issuer[1] : issuer[3]], buf[serial[2] : serial[3]]
+
+
+def manifest_mf_names(data: bytes) -> set[str]:
+    """Entry names listed in a JAR ``META-INF/MANIFEST.MF`` (``Name:`` headers, 72-byte continuation lines)."""
+    names: set[str] = set()
+    current: str | None = None
+    for raw in data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"):
+        line = raw.decode("utf-8", errors="replace")
+        if line.startswith(" ") and current is not None:
+            current += line[1:]
+            continue
+        if current is not None:
+            names.add(current)
+            current = None
+        if line.startswith("Name: "):
+            current = line[6:]
+    if current is not None:
+        names.add(current)
+    return names
+
+
+def v1_unsigned_entries(entries: list[str], manifest_mf: bytes | None) -> list[str]:
+    """Entries a v1 (JAR) signature does not cover: Android's JarVerifier refuses an APK with any of them.
+    ``META-INF/`` and directory entries are exempt."""
+    listed = manifest_mf_names(manifest_mf) if manifest_mf is not None else set()
+    return [n for n in entries if not n.startswith("META-INF/") and not n.endswith("/") and n not in listed]

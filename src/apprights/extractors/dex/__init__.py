@@ -1,21 +1,25 @@
 """Fast DEX extractor: defined classes, referenced sensitive APIs, their call sites, and the strings that matter.
 
-Works on the raw tables with struct + numpy; it never builds a call graph and never imports androguard.
+Works on the raw tables with struct + numpy and never imports androguard. The only call graph is the bounded
+reverse one of ``reach.py``, built from the sensitive call sites up.
 
     targets = DexTargets.from_catalogue(knowledge.sensitive_apis)
     scan = scan_dex("classes.dex", data, targets)          # one dex; InputError when malformed
     code = extract_code(blobs, targets, own_package="com.example.app")   # all dex of an APK → CodeFacts
     code = extract_code(blobs, targets, entry_classes={"com.example.app.App"})  # + CodeFacts.entry_calls
+    code = extract_code(blobs, targets, reach_roots=reach_roots_of(manifest))  # + CallSite.entry/startup/path
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import struct
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from apprights.errors import InputError
-from apprights.extractors.dex.scan import DexScan, DexTargets, scan_dex
+from apprights.extractors.dex.reach import DEFAULT_DEPTH, CallIndex, annotate_reach
+from apprights.extractors.dex.scan import DexScan, DexTargets, _Scanner, scan_dex, scan_dex_keep
 from apprights.model.facts import CallSite, CodeFacts, ManifestFacts, StringRef
 
 __all__ = [
@@ -26,6 +30,7 @@ __all__ = [
     "DexTargets",
     "entry_classes_of",
     "extract_code",
+    "reach_roots_of",
     "scan_dex",
 ]
 
@@ -42,14 +47,20 @@ def extract_code(
     *,
     own_package: str | None = None,
     entry_classes: Iterable[str] | None = None,
+    reach_roots: Mapping[str, bool] | None = None,
+    reach_depth: int = DEFAULT_DEPTH,
 ) -> CodeFacts:
     """Merge the scans of all dex files of one app (``classes*.dex``, nested ``x.apk!classes.dex``).
 
     ``entry_classes`` (dotted names: the Application class, providers, the launcher activity …): record in
     ``CodeFacts.entry_calls`` the non-framework methods invoked from their methods and their nested classes'.
+    ``reach_roots`` ({component class: runs at process start}, see ``reach_roots_of``): search the callers of
+    the call sites of ``targets.reach_apis`` (non-weak reads) up to ``reach_depth`` calls deep and record the entry method reaching it
+    (``CallSite.entry``/``startup``/``path``), adding the callers of platform-library wrappers as call sites.
     A malformed dex is recorded in ``warnings`` and skipped; the others are still scanned.
     """
     entries = frozenset(entry_classes or ())
+    scanners: list[_Scanner] = []
     facts = CodeFacts()
     classes: dict[str, None] = {}
     apis: set[str] = set()
@@ -58,11 +69,13 @@ def extract_code(
     urls: dict[str, None] = {}
     for name, data in blobs:
         try:
-            scan = scan_dex(name, data, targets, entry_classes=entries)
+            scan, scanner = scan_dex_keep(name, data, targets, entry_classes=entries)
         except InputError as exc:
             log.info("skipping dex: %s", exc)
             facts.warnings.append(str(exc))
             continue
+        if reach_roots is not None:  # a call in one dex may be invoked from another
+            scanners.append(scanner)
         facts.dex_files.append(name)
         facts.dex_bytes += scan.size
         facts.class_count += scan.class_count
@@ -81,6 +94,10 @@ def extract_code(
             if len(urls) >= MAX_URLS:
                 break
             urls[u] = None
+    if reach_roots is not None and reach_depth > 0:
+        wanted = targets.reach_apis
+        todo = [c for c in calls if not c.reflective and (wanted is None or c.api in wanted)]
+        calls.extend(_reach(scanners, todo, reach_roots, reach_depth, facts))
     facts.defined_classes = list(classes)
     facts.referenced_apis = sorted(apis)
     facts.call_sites = calls
@@ -88,6 +105,41 @@ def extract_code(
     facts.urls = list(urls)
     facts.hosts = _hosts(facts.urls)
     return facts
+
+
+def _reach(
+    scanners: list[_Scanner], calls: list[CallSite], roots: Mapping[str, bool], depth: int, facts: CodeFacts
+) -> list[CallSite]:
+    """Reachability of ``calls`` (annotated in place); the wrapper call sites to add."""
+    if not calls:
+        facts.reach_depth = depth
+        return []
+    try:
+        indexes = [CallIndex(s) for s in scanners]
+        extra = annotate_reach(indexes, calls, roots, depth)
+    except (InputError, IndexError, ValueError, KeyError, OverflowError, struct.error) as exc:
+        log.info("reachability search skipped: %s", exc)
+        facts.warnings.append(f"reachability search skipped: {exc}")
+        for c in calls:
+            c.entry, c.startup, c.path = None, False, []
+        return []
+    facts.reach_depth = depth
+    return extra
+
+
+def reach_roots_of(manifest: ManifestFacts | None) -> dict[str, bool]:
+    """The classes the system instantiates, for ``extract_code(reach_roots=…)``: {class: runs at process
+    start}. The Application class and content providers (file providers excepted, as they only share files)
+    start with the process; other enabled components run when the system delivers them an intent."""
+    out: dict[str, bool] = {}
+    if manifest is None:
+        return out
+    for c in manifest.components:
+        if c.enabled:
+            out[c.name] = c.kind == "provider" and not c.name.endswith("FileProvider")
+    if manifest.application_class:
+        out[manifest.application_class] = True
+    return out
 
 
 def entry_classes_of(manifest: ManifestFacts | None) -> set[str]:

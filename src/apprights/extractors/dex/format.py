@@ -174,6 +174,17 @@ class DexFile:
     def method_count(self) -> int:
         return len(self.method_class)
 
+    def field_ref(self, idx: int) -> tuple[int, int] | None:
+        """(class type index, name string index) of field id ``idx``, or None when out of range. Read on demand:
+        only the few ``sget-object`` fields of analysed methods are ever looked up."""
+        size, off = self.header.field_ids
+        if not 0 <= idx < size or off < HEADER_SIZE or off + 8 * (idx + 1) > len(self.data):
+            return None
+        cls, _typ, name = struct.unpack_from("<HHI", self.data, off + 8 * idx)
+        if cls >= len(self.type_desc) or name >= len(self.string_offs):
+            return None
+        return cls, name
+
     def map_sections(self) -> dict[int, tuple[int, int]]:
         """map_list as {type: (offset, end)}; end is the next section's offset (or file size). Empty if absent."""
         if self._sections is None:

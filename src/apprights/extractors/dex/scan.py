@@ -1,4 +1,4 @@
-"""Call sites of sensitive framework methods, found without disassembling the dex.
+"""Call sites of sensitive framework methods, found without disassembling the whole dex.
 
 1. Resolve targets: binary-search each target class descriptor and method name in the (sorted) string pool, then
    select the matching rows of ``method_ids`` with numpy. This is androguard's xref identity: a call is
@@ -8,7 +8,10 @@
    method index operand is a target, and ``const-string``/``/jumbo`` units naming an interesting string.
 3. Map candidates to code items (class data decoded vectorised) and verify each by a linear sweep of only those
    methods, so a byte pattern inside another instruction's operands or a switch/array payload never counts.
-4. Entry calls (only when the caller names entry classes): a linear sweep of every method of those few classes
+4. Arguments and reflection (``detail.py``): the few methods calling an argument-filtered API (Settings key,
+   content URI) or loading a reflection hint string are decoded in full to find the constant reaching the
+   argument, and reflective reads (``CallSite.args``, ``CallSite.reflective``).
+5. Entry calls (only when the caller names entry classes): a linear sweep of every method of those few classes
    and their nested classes, recording each invoke of a non-framework method ("App.onCreate invokes
    Lcom/umeng/commonsdk/UMConfigure;->init"). Entry classes are found by binary search in the string pool.
 """
@@ -28,6 +31,7 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
+from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -41,6 +45,10 @@ MAX_STRING_REFS = 5000
 MAX_ENTRY_CALLS = 2000  # distinct (callee, caller class, caller method) per dex
 MAX_ENTRY_CLASSES = 256  # entry classes plus their nested classes, per dex
 MAX_ENTRY_UNITS = 1 << 20  # code units swept in entry classes per dex (hostile input stays bounded)
+MAX_DETAIL_METHODS = 20000  # methods decoded for constant arguments / reflection per dex
+MAX_ARGS = 8  # distinct constant arguments kept per call site
+MAX_HELPERS = 256  # methods passing a parameter to an argument-filtered API, per dex
+HINT = "reflection_hint"  # internal kind of const-strings that only trigger the reflection check
 
 
 def _width_table() -> list[int]:
@@ -82,7 +90,32 @@ def dotted_class(descriptor: str) -> str:
 class DexTargets:
     """The framework methods to find, as (class descriptor, method name) pairs (all overloads of a name)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        pairs: Iterable[tuple[str, str]],
+        *,
+        arg_index: dict[str, int] | None = None,
+        reflection: dict[str, list[str]] | None = None,
+        reach_apis: Iterable[str] | None = None,
+    ) -> None:
+        """``arg_index``: {dotted api: argument index (receiver excluded)} of APIs whose constant argument is
+        recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it a method that
+        loads a const-string hinting at one (``reflection_hints``) is decoded, and when it also calls
+        ``Class.forName``/``getMethod``/``getDeclaredMethod`` and its strings name a sensitive method, it
+        gives a reflective call site. ``reach_apis``: the APIs whose
+        call sites the reachability search starts from (None = all)."""
+        self.reach_apis: frozenset[str] | None = None if reach_apis is None else frozenset(reach_apis)
+        self.arg_index: dict[str, int] = dict(arg_index or {})
+        self.reflection: dict[str, list[str]] = dict(reflection or {})
+        # const-strings that make a method worth decoding for reflection: a sensitive method name, reversed,
+        # its part after "get" (the usual split "get" + "DeviceId"), or the class name of one
+        hints: set[str] = set()
+        for name, apis in self.reflection.items():
+            hints |= {name, name[::-1]}
+            if name.startswith("get") and len(name) > 6:
+                hints.add(name[3:])
+            hints.update(a.rsplit(".", 1)[0] for a in apis)
+        self.reflection_hints: frozenset[str] = frozenset(hints)
         self.pairs: frozenset[tuple[str, str]] = frozenset(pairs)
         by_class: dict[str, set[str]] = {}
         for desc, name in self.pairs:
@@ -92,7 +125,18 @@ class DexTargets:
 
     @classmethod
     def from_catalogue(cls, catalogue: SensitiveApiCatalogue) -> DexTargets:
-        return cls(catalogue.targets())
+        arg_index: dict[str, int] = {}
+        for a in catalogue.apis:
+            idx = (a.arg_filter or {}).get("index")
+            if isinstance(idx, int) and 0 <= idx < 8:
+                arg_index[a.api] = idx
+        reflection = {
+            name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
+        }
+        # reachability matters for reads that are evidence on their own; weak reads (network type) and other
+        # kinds keep the rules' class-level judgement
+        reach = {a.api for a in catalogue.apis if a.kind in ("read", "listen") and not a.weak}
+        return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach)
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -121,8 +165,16 @@ def scan_dex(
 
     ``entry_classes`` (dotted class names): also record the non-framework methods their methods, and those of
     their nested classes, invoke (``DexScan.entry_calls``)."""
+    return scan_dex_keep(name, data, targets, entry_classes=entry_classes)[0]
+
+
+def scan_dex_keep(
+    name: str, data: bytes, targets: DexTargets, *, entry_classes: Iterable[str] | None = None
+) -> tuple[DexScan, _Scanner]:
+    """``scan_dex`` that also returns the scanner, whose tables the reachability search (``reach.py``) reuses."""
     try:
-        return _Scanner(name, data, targets, entry_classes).run()
+        scanner = _Scanner(name, data, targets, entry_classes)
+        return scanner.run(), scanner
     except InputError:
         raise
     except (IndexError, ValueError, KeyError, OverflowError, struct.error, MemoryError) as exc:
@@ -141,6 +193,30 @@ class _Scanner:
         self.targets = targets
         self.entry_classes = sorted(set(entry_classes or ()))
         self._mt: MethodTable | None = None
+        self._order: I64 | None = None
+        self.class_names: list[str] = []
+        self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
+        self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
+
+    def invoke_index(self, lo: int, hi: int) -> tuple[I64, npt.NDArray[np.uint16]]:
+        """Every unit in ``lo``..``hi - 2`` (unit indices) whose low byte is an ``invoke-*`` opcode, and the unit
+        after it (the method id it would name): one pass over the code, shared by the helpers' argument search
+        and the reachability search (``reach.CallIndex``). Candidates only: the caller verifies them."""
+        if self._inv is None or self._inv[0] != (lo, hi):
+            u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+            low = u16[lo : hi - 1].astype(np.uint8)  # the opcode byte of each unit (unsigned cast keeps it)
+            low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+            ok = low <= 10
+            ok &= low != 5
+            pos = np.flatnonzero(ok)
+            self._inv = ((lo, hi), pos + lo, u16[pos + lo + 1])
+        return self._inv[1], self._inv[2]
+
+    def code_order(self) -> I64:
+        """Rows of the method table sorted by code offset (stable), shared with ``reach.CallIndex``."""
+        if self._order is None:
+            self._order = np.argsort(self._methods().code_off, kind="stable")
+        return self._order
 
     def _methods(self) -> MethodTable:
         if self._mt is None:
@@ -149,12 +225,16 @@ class _Scanner:
 
     def run(self) -> DexScan:
         dex = self.dex
-        found = self.pool.find_many([*self.targets.by_class, *self.targets.names])
+        hints = self.targets.reflection_hints
+        found = self.pool.find_many([*self.targets.by_class, *self.targets.names, *hints])
         name_to_str = {found[n]: n for n in self.targets.names if n in found}
         class_to_str = {d: found[d] for d in self.targets.by_class if d in found}
         target_api = self._resolve_targets(class_to_str, name_to_str)
         pool_strings = scan_pool(dex, self.pool, name_to_str)
-        class_names = self._class_names()
+        for h in hints:
+            if h in found:
+                pool_strings.interesting.setdefault(found[h], (HINT, h))
+        class_names = self.class_names = self._class_names()
         scan = DexScan(
             name=self.name,
             size=len(dex.data),
@@ -281,19 +361,32 @@ class _Scanner:
         dex = self.dex
         if dex.class_count == 0:
             return []
-        sidx = dex.type_desc[dex.class_idx].astype(np.int64)
+        return self.type_names(dex.type_desc[dex.class_idx].astype(np.int64))
+
+    def type_names(self, sidx: I64) -> list[str]:
+        """Dotted names of the type descriptors at string indices ``sidx``, decoded in one block."""
+        dex = self.dex
         starts, lengths, ascii_ok = self.pool.extents()
         s, n, ok = starts[sidx], lengths[sidx], ascii_ok[sidx]
         names: list[str] = [""] * len(sidx)
         good = np.flatnonzero(ok)
         if len(good):
-            spans = n[good] + 1  # include the NUL terminator as separator
+            s, n = s[good], n[good]
+            # "Lcom/x/Y;" is gathered as "com/x/Y": the L and ; are left out (other descriptors kept whole)
+            strip = (n >= 2) & (dex.u8[s] == ord("L")) & (dex.u8[s + np.maximum(n - 1, 0)] == ord(";"))
+            s, n = s + strip, n - 2 * strip
+            spans = n + 1  # one more byte per name, overwritten with a NUL separator
             first = np.cumsum(spans) - spans
-            pos = np.repeat(s[good] - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
-            parts = dex.u8[pos].tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
+            pos = np.repeat(s - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)
+            block = dex.u8[pos]
+            block[first + n] = 0
+            parts = block.tobytes().decode("ascii", "replace").replace("/", ".").split("\x00")
             if len(parts) == len(good) + 1:
+                if len(good) == len(sidx):
+                    parts.pop()
+                    return parts
                 for g, part in zip(good.tolist(), parts, strict=False):
-                    names[g] = part[1:-1] if part[:1] == "L" and part[-1:] == ";" else part
+                    names[g] = part
             else:  # a NUL inside a descriptor (malformed pool): decode one by one
                 ok = np.zeros(len(sidx), dtype=bool)
         for b in np.flatnonzero(~ok).tolist():
@@ -305,7 +398,7 @@ class _Scanner:
     ) -> None:
         dex = self.dex
         mt = self._methods()
-        order = np.argsort(mt.code_off, kind="stable")
+        order = self.code_order()
         sorted_code = mt.code_off[order]
         nz = int(np.searchsorted(sorted_code, 1))  # rows without code (abstract, native) sort first
         if nz == len(sorted_code):
@@ -337,66 +430,235 @@ class _Scanner:
         split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]  # cand and so k are sorted
         cand_l, k_l = cand.tolist(), k.tolist()
         items = [k_l[split[j]] for j in range(len(split) - 1)]
-        starts_l, ends_l = (starts // 2).tolist(), (ends // 2).tolist()
-        segments = [
-            (starts_l[item], ends_l[item], cand_l[split[j] : split[j + 1]]) for j, item in enumerate(items)
-        ]
+        item_arr = np.array(items, dtype=np.int64)
+        seg_starts, seg_ends = (starts[item_arr] // 2).tolist(), (ends[item_arr] // 2).tolist()
+        segments = [(seg_starts[j], seg_ends[j], cand_l[split[j] : split[j + 1]]) for j in range(len(items))]
         verified = _sweep_many(units, segments)
         interesting = pool_strings.interesting
         calls: Counter[tuple[str, str, str]] = Counter()
         refs: dict[tuple[str, str, str, str], None] = {}
-        for item, found in zip(items, verified, strict=True):
-            if not found:
-                continue
-            rows = order[int(group_start[item]) : int(group_end[item])]
-            callers = [
-                (class_names[c], self.pool.get(int(dex.method_name[m])))
-                for c, m in zip(mt.class_def[rows].tolist(), mt.method_idx[rows].tolist(), strict=True)
-            ]
+        detailed = set(self.targets.arg_index)
+        hints = self.targets.reflection_hints
+        details: list[
+            tuple[int, int, list[tuple[str, str]], list[int]]
+        ] = []  # (start, end, callers, method ids)
+        # the methods owning each code item with a verified candidate, gathered in one block (almost always one
+        # method per item; a shared code item lists them all)
+        hit_items = [
+            (j, item, found) for j, (item, found) in enumerate(zip(items, verified, strict=True)) if found
+        ]
+        hit_arr = np.array([item for _, item, _ in hit_items], dtype=np.int64)
+        counts = group_end[hit_arr] - group_start[hit_arr]
+        rows_all = order[np.repeat(group_start[hit_arr], counts) + _ranges(counts)]
+        midx_all = mt.method_idx[rows_all]
+        cls_all, name_all = mt.class_def[rows_all].tolist(), dex.method_name[midx_all].tolist()
+        midx_l = midx_all.tolist()
+        get = self.pool.get
+        j = 0
+        for (seg, _item, found), n in zip(hit_items, counts.tolist(), strict=True):
+            callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
+            mids_of = midx_l[j : j + n]
+            j += n
+            wants_detail = False
             for pos in found:
                 op = units[pos] & 0xFF
-                if _IS_INVOKE[op]:
+                if _IS_INVOKE_L[op]:
                     api = target_api[units[pos + 1]]
+                    if api in detailed:
+                        wants_detail = True
                     for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
                     continue
                 sidx = units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
                 kind, value = interesting[sidx]
+                if value in hints and kind in (HINT, "reflection"):
+                    wants_detail = True
+                    if kind == HINT:
+                        continue
                 for cls, meth in callers:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
+            if wants_detail and len(details) < MAX_DETAIL_METHODS:
+                details.append((seg_starts[seg], seg_ends[seg], callers, mids_of))
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
+        args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
+        if helpers:
+            self._helper_args(units, helpers, args, starts // 2, ends // 2)
         scan.call_sites = [
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n)
+            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, args=args.get((a, c, m)))
             for (a, c, m), n in sorted(calls.items())
         ]
+        scan.call_sites.extend(
+            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, reflective=True)
+            for (a, c, m), n in sorted(reflective.items())
+            if (a, c, m) not in calls
+        )
         scan.strings = [StringRef(value=v, kind=kd, caller_class=c, caller_method=m) for v, kd, c, m in refs]
+
+    def _details(
+        self,
+        units: memoryview,
+        details: list[tuple[int, int, list[tuple[str, str]], list[int]]],
+        target_api: dict[int, str],
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]],
+    ) -> tuple[dict[tuple[str, str, str], list[str]], Counter[tuple[str, str, str]]]:
+        """Constant arguments of argument-filtered APIs and reflective reads, from a full decode of the few
+        methods that call them (``detail.analyse_method``). A method passing one of its own parameters to the
+        API is a helper: ``helpers`` gets {its method id: (parameter slot, its call sites)}."""
+        from apprights.extractors.dex.detail import analyse_method
+
+        t = self.targets
+        wanted = {mid: t.arg_index[api] for mid, api in target_api.items() if api in t.arg_index}
+        args: dict[tuple[str, str, str], list[str]] = {}
+        reflective: Counter[tuple[str, str, str]] = Counter()
+        for start, end, callers, mids in details:
+            d = analyse_method(
+                units, start, end, wanted,
+                string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+            )  # fmt: skip
+            for pos, value in d.args.items():
+                api = target_api[units[pos + 1]]
+                for cls, meth in callers:
+                    got = args.setdefault((api, cls, meth), [])
+                    if value is not None and value not in got and len(got) < MAX_ARGS:
+                        got.append(value)
+                if pos in d.params and len(helpers) < MAX_HELPERS:
+                    for mid in mids:
+                        helpers.setdefault(mid, (d.params[pos], []))[1].extend(
+                            (api, c, m) for c, m in callers
+                        )
+            if d.reflects and t.reflection:
+                for api in reflective_reads(d.strings, t.reflection):
+                    for cls, meth in callers:
+                        reflective[(api, cls, meth)] += 1
+        return args, reflective
+
+    def _helper_args(
+        self,
+        units: memoryview,
+        helpers: dict[int, tuple[int, list[tuple[str, str, str]]]],
+        args: dict[tuple[str, str, str], list[str]],
+        starts: I64,
+        ends: I64,
+    ) -> None:
+        """Constants that callers in this dex pass to a helper's parameter become the helper's call-site
+        arguments (one level: ``query(uri)`` in ``c.a(Uri uri)``, called as ``c.a(Phone.CONTENT_URI)``)."""
+        from apprights.extractors.dex.detail import analyse_method
+
+        lo, hi = int(starts.min()), int(ends.max())
+        if hi - lo < 3:
+            return
+        inv_pos, inv_mid = self.invoke_index(lo, hi)
+        lut = np.zeros(1 << 16, dtype=bool)
+        lut[np.fromiter(helpers, dtype=np.int64, count=len(helpers))] = True
+        cand = inv_pos[lut[inv_mid] & (inv_pos <= hi - 3)]  # an invoke needs 3 units
+        k = np.searchsorted(starts, cand, side="right") - 1
+        inside = (k >= 0) & (cand < ends[np.maximum(k, 0)])
+        cand, k = cand[inside], k[inside]
+        if len(cand) == 0:
+            return
+        split = [0, *(np.flatnonzero(k[1:] != k[:-1]) + 1).tolist(), len(k)]
+        cand_l, k_l = cand.tolist(), k.tolist()
+        segs = [
+            (int(starts[k_l[split[j]]]), int(ends[k_l[split[j]]]), cand_l[split[j] : split[j + 1]])
+            for j in range(min(len(split) - 1, MAX_DETAIL_METHODS))
+        ]
+        slots = {mid: slot for mid, (slot, _) in helpers.items()}
+        for (start, end, _), found in zip(segs, _sweep_many(units, segs), strict=True):
+            if not found:
+                continue
+            d = analyse_method(
+                units, start, end, {}, slots=slots,
+                string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+            )  # fmt: skip
+            for pos, value in d.args.items():
+                if value is None or pos not in found:
+                    continue
+                for key in helpers[units[pos + 1]][1]:
+                    got = args.setdefault(key, [])
+                    if value not in got and len(got) < MAX_ARGS:
+                        got.append(value)
+
+    def _string_at(self, idx: int) -> str:
+        return self.pool.get(idx) if idx < len(self.pool) else ""
+
+    def _callee_ref(self, m: int) -> str:
+        ref = self._refs.get(m)
+        if ref is None:
+            dex = self.dex
+            if m >= dex.method_count:
+                return ""
+            desc = self.pool.get(int(dex.type_desc[int(dex.method_class[m])]))
+            ref = self._refs[m] = desc + "->" + self.pool.get(int(dex.method_name[m]))
+        return ref
+
+    def _field_value(self, f: int) -> str | None:
+        ref = self.dex.field_ref(f)
+        if ref is None:
+            return None
+        cls = dotted_class(self.pool.get(int(self.dex.type_desc[ref[0]])))
+        if not cls.startswith("android.provider."):
+            return None
+        return CONTENT_URI_FIELDS.get(cls + "." + self.pool.get(ref[1]))
 
     def _candidates(self, lo: int, hi: int, target_api: dict[int, str], pool_strings: PoolStrings) -> I64:
         """Byte offsets in [lo, hi) of units that look like a target invoke or an interesting const-string:
-        one table lookup flags every unit that could be such an operand, then the opcode before it is checked."""
+        the opcode byte of every unit is read once (``invoke-*``, ``const-string``, ``const-string/jumbo``),
+        then the operand of each such unit is looked up. The invoke positions are kept (``invoke_index``)."""
         n = (hi - lo) // 2
         if n < 2:
             return np.zeros(0, dtype=np.int64)
-        units = np.frombuffer(self.dex.data, dtype="<u2", count=n, offset=lo)
-        lut = np.zeros(1 << 16, dtype=np.uint8)
+        lo_u = lo // 2
+        u16 = np.frombuffer(self.dex.data, dtype="<u2", count=len(self.dex.data) // 2)
+        low = u16[lo_u : lo_u + n - 1].astype(
+            np.uint8
+        )  # opcode byte of units 0..n-2 (unsigned cast keeps it)
+        cs, jumbo = np.flatnonzero(low == OP_CONST_STRING), np.flatnonzero(low == OP_CONST_STRING_JUMBO)
+        low -= np.uint8(0x6E)  # invoke-* opcodes are 0x6e-0x72 and 0x74-0x78: 0-10 except 5 (wraps)
+        ok = low <= 10
+        ok &= low != 5
+        inv = np.flatnonzero(ok) + lo_u
+        self._inv = ((lo_u, lo_u + n), inv, u16[inv + 1])
+        last = lo_u + n - 3  # the operand (and a jumbo's high half) lies inside the range
+        lut = np.zeros(1 << 16, dtype=bool)
         mids = np.fromiter(target_api, dtype=np.int64, count=len(target_api))
-        lut[mids[mids < (1 << 16)]] = 1
+        lut[mids[mids < (1 << 16)]] = True
+        found = [inv[lut[self._inv[2]] & (inv <= last)]]
         keys = np.fromiter(pool_strings.interesting, dtype=np.int64, count=len(pool_strings.interesting))
-        lut[keys[keys < (1 << 16)]] |= 2
-        flagged = np.flatnonzero(np.take(lut, units[1 : n - 1])) + 1  # operand positions
-        op = units[flagged - 1] & 0xFF
-        f = lut[units[flagged]]
-        is_str = (f & 2).astype(bool)
-        hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | (is_str & (op == OP_CONST_STRING))
-        # const-string/jumbo of a string index below 65536: low unit flagged, high unit zero
-        hit |= is_str & (op == OP_CONST_STRING_JUMBO) & (units[flagged + 1] == 0)
-        found = [flagged[hit] - 1]
-        big = keys[keys >= (1 << 16)]
-        if len(big):  # const-string/jumbo: only dex files with more than 65536 strings need this pass
-            pos = np.flatnonzero(self.dex.u8[lo : lo + 2 * (n - 2) : 2] == OP_CONST_STRING_JUMBO)
-            val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
-            found.append(pos[np.isin(val, big)])
-        return np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo
+        if len(keys):
+            lut[:] = False
+            lut[keys[keys < (1 << 16)]] = True
+            cs = cs[cs <= n - 3] + lo_u
+            found.append(cs[lut[u16[cs + 1]]])
+            jumbo = jumbo[jumbo <= n - 3] + lo_u
+            val = u16[jumbo + 1].astype(np.int64) | (u16[jumbo + 2].astype(np.int64) << 16)
+            found.append(jumbo[np.isin(val, keys)])
+        return np.sort(np.concatenate(found)).astype(np.int64) * 2
+
+
+def reflective_reads(strings: list[str], names: dict[str, list[str]]) -> list[str]:
+    """Sensitive APIs named by the const-strings of one method that uses reflection: a method name as is,
+    reversed, or split over up to three consecutive strings (``"get" + "DeviceId"``); a class name among the
+    strings picks the API when several classes have the method."""
+    seen = set(strings)
+    seen |= {x[::-1] for x in strings}
+    for k in (2, 3):
+        seen |= {"".join(strings[i : i + k]) for i in range(len(strings) - k + 1)}
+    out: list[str] = []
+    for name in sorted(seen & names.keys()):
+        apis = names[name]
+        by_class = [a for a in apis if a.rsplit(".", 1)[0] in seen]
+        pick = by_class or apis[:1]
+        out.extend(a for a in pick if a not in out)
+    return out
+
+
+def _ranges(counts: I64) -> I64:
+    """0..n-1 for each n in ``counts``, concatenated."""
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts
+    out: I64 = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
+    return out
 
 
 def _unit_width_table() -> npt.NDArray[np.int64]:
@@ -455,6 +717,7 @@ def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -
 
 
 _UNIT_WIDTH_L: list[int] = _UNIT_WIDTH.tolist()
+UNIT_WIDTH_L = _UNIT_WIDTH_L
 
 
 def _invokes(units: memoryview, start: int, end: int) -> Iterator[int]:
@@ -470,6 +733,11 @@ def _invokes(units: memoryview, start: int, end: int) -> Iterator[int]:
         if _IS_INVOKE_L[u & 0xFF]:
             yield units[i + 1]
         i += w
+
+
+def payload_width(units: memoryview, i: int, end: int) -> int:
+    """Width in units of the switch/array payload at ``i`` (INVALID when it does not fit before ``end``)."""
+    return _payload_width(units, i, end)
 
 
 def _payload_width(units: memoryview, i: int, end: int) -> int:

@@ -64,12 +64,26 @@ def encode_mutf8(s: str) -> bytes:
     return out.encode("utf-8", "surrogatepass").replace(b"\x00", b"\xc0\x80")
 
 
+_ENCODED: dict[str, bytes] = {}  # target and hint names are looked up in every dex: encode them once
+
+
+def _encoded(s: str) -> bytes:
+    b = _ENCODED.get(s)
+    if b is None:
+        b = encode_mutf8(s)
+        if len(_ENCODED) < 1 << 16:
+            _ENCODED[s] = b
+    return b
+
+
 class StringPool:
     """Lazily decoded view of ``string_ids``."""
 
     def __init__(self, dex: DexFile) -> None:
         self._dex = dex
         self._cache: dict[int, str] = {}
+        # string offsets as Python ints without a numpy scalar per lookup
+        self._offs: memoryview = np.ascontiguousarray(dex.string_offs, dtype=np.uint32).data
         self._extents: tuple[I64, I64, npt.NDArray[np.bool_]] | None = None
 
     def __len__(self) -> int:
@@ -79,17 +93,21 @@ class StringPool:
         """MUTF-8 bytes of string ``idx``. The NUL is looked for only within the 3 bytes per UTF-16 unit the
         declared length allows, so a hostile pool cannot make every lookup scan the whole file."""
         data = self._dex.data
-        p = int(self._dex.string_offs[idx])
-        n = shift = 0
-        for _ in range(5):  # uleb128 utf16 length
-            if p >= len(data):
-                raise InputError(self._dex.name, f"string {idx} runs past the end of the dex")
-            b = data[p]
-            p += 1
-            n |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        p = self._offs[idx]
+        n = data[p]  # string_offs lie inside the data (format.py): a uleb128 of one byte is the common case
+        p += 1
+        if n >= 0x80:
+            n &= 0x7F
+            shift = 7
+            for _ in range(4):  # uleb128 utf16 length
+                if p >= len(data):
+                    raise InputError(self._dex.name, f"string {idx} runs past the end of the dex")
+                b = data[p]
+                p += 1
+                n |= (b & 0x7F) << shift
+                shift += 7
+                if b < 0x80:
+                    break
         if p + n < len(data) and data[p + n] == 0:  # ASCII: as many bytes as UTF-16 units
             return data[p : p + n]
         end = data.find(b"\x00", p, p + 3 * n + 1)
@@ -118,23 +136,26 @@ class StringPool:
     def find_many(self, values: Iterable[str]) -> dict[str, int]:
         """{value: index} for those of ``values`` in the pool: one descent of the sorted pool for all keys, so
         shared upper levels of the search are read once."""
-        by_key = {encode_mutf8(v): v for v in values}
+        by_key = {_encoded(v): v for v in values}
         keys = sorted(by_key)
         out: dict[str, int] = {}
-        stack = [(0, len(self), 0, len(keys))]
+        raw, bisect_left = self.raw, bisect.bisect_left
+        stack = [(0, len(self), 0, len(keys))] if keys else []
         while stack:
             lo, hi, klo, khi = stack.pop()
-            if klo >= khi or lo >= hi:
+            if lo >= hi:
                 continue
             mid = (lo + hi) // 2
-            r = self.raw(mid)
-            a = bisect.bisect_left(keys, r, klo, khi)
+            r = raw(mid)
+            a = bisect_left(keys, r, klo, khi)
             b = a
             if a < khi and keys[a] == r:
                 out[by_key[r]] = mid
                 b = a + 1
-            stack.append((lo, mid, klo, a))
-            stack.append((mid + 1, hi, b, khi))
+            if klo < a:  # ranges without keys are not pushed
+                stack.append((lo, mid, klo, a))
+            if b < khi:
+                stack.append((mid + 1, hi, b, khi))
         return out
 
     def find(self, value: str) -> int | None:

@@ -10,7 +10,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from apprights.extractors.policy.identity import read_dates, read_operator
 from apprights.extractors.policy.lexicon import LanguageLexicon, PolicyLexicon, TermHit
+from apprights.extractors.policy.means import means_phrase
+from apprights.extractors.policy.pi_context import collected_hits
 from apprights.extractors.policy.sdklist import extract_sdk_list
 from apprights.extractors.policy.text import ParsedText
 from apprights.knowledge.sdks import SdkCatalogue
@@ -49,19 +52,6 @@ _NUM = r"(\d{1,4}|[零〇一二两三四五六七八九十百]{1,5})"
 _RESPONSE_LIMIT = re.compile(
     _NUM + r"\s*(?:个)?\s*(工作日|自然日|日|天|小时|business days?|working days?|days?|hours?)", re.I
 )
-_DATE_ZH = re.compile(r"(\d{4})\s*年\s*【?\s*(\d{1,2})\s*】?\s*月\s*【?\s*(\d{1,2})\s*】?\s*日")
-_DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_MONTH_NAMES = "january february march april may june july august september october november december"
-_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
-_DATE_EN = re.compile(r"(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})", re.I)
-_DATE_EN_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS) + r"),?\s+(\d{4})", re.I)
-_EFFECTIVE = re.compile(r"生效|施行|effective", re.I)
-_UPDATED = re.compile(r"更新|修订|发布|last (?:updated|modified|revised)|updated|revised", re.I)
-_OPERATOR_CUE = re.compile(
-    r"以下简称[“\"「]?(?:我们|本公司|我司)|运营者|运营主体|经营者|我们是|由.{0,30}(?:运营|开发|提供)|版权|copyright|©|"
-    r"\((?:\"|“)?(?:we|us|our)\b",
-    re.I,
-)
 _PERMISSION_WORD = re.compile(r"权限|permission|android\.permission\.|access to your", re.I)
 _RAW_PERMISSION = re.compile(
     r"(?:android\.permission\.)?\b([A-Z][A-Z_]{3,}(?:LOCATION|CAMERA|AUDIO|CONTACTS|SMS|PHONE_STATE|CALL_LOG|CALENDAR|STORAGE|SENSORS|ACCOUNTS|PACKAGES|RECOGNITION|IMAGES|VIDEO|CALL_PHONE|NUMBERS))\b"
@@ -69,6 +59,8 @@ _RAW_PERMISSION = re.compile(
 _READS = re.compile(
     r"读取|获取您的短信|访问您的短信|收集您的短信|短信内容|短信记录|短信权限|read|access", re.I
 )
+_BROWSER_DATA = re.compile(r"cookie|缓存|浏览器", re.I)
+_PI_WORDS = re.compile(r"个人信息|personal (?:data|information)", re.I)
 _RECOMMEND = re.compile(r"个性化|推荐|广告|推送|personali[sz]|recommend|advertis|\bads\b", re.I)
 
 
@@ -198,7 +190,7 @@ def _declarations(
             lead_purposes = _purposes(lex, s.text)
             if lead_purposes:
                 lead = (lead_purposes, s.section, s.index + 12)
-        hits = [h for h in lex.pi_hits(s.text) if h.pi_type is not None]
+        hits = collected_hits(lex, s.text, [h for h in lex.pi_hits(s.text) if h.pi_type is not None])
         if not hits or _is_definition(lex, s) or lex.has("not_pi_context", s.text):
             continue
         if lex.has("notify_channel", s.text) and not _READS.search(s.text):
@@ -383,6 +375,8 @@ def _right_object(lex: LanguageLexicon, right: str, text: str) -> bool:
         return True
     if right == "cancellation":
         return lex.lang == "en" or _ACCOUNT.search(text) is not None
+    if right == "deletion" and _BROWSER_DATA.search(text) and not _PI_WORDS.search(text):
+        return False  # "在浏览器设置中清除Cookie数据": browser housekeeping, not the deletion right
     return lex.pattern("right_object").search(text) is not None
 
 
@@ -451,6 +445,17 @@ def _rights(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[dict
     return rights, means
 
 
+def _means_text(
+    lex: LanguageLexicon, sentences: list[PolicySentence], means: dict[str, int]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for right, i in means.items():
+        phrase = means_phrase(sentences[i].text, lex.pattern("right_means"))
+        if phrase:
+            out[right] = phrase
+    return out
+
+
 def _response(lex: LanguageLexicon, sentences: list[PolicySentence]) -> tuple[int | None, str, int | None]:
     best: tuple[float, int, str, int] | None = None
     for s in sentences:
@@ -490,56 +495,6 @@ def _complaint(lex: LanguageLexicon, sentences: list[PolicySentence]) -> int | N
         if fallback is None and lex.has("complaint", t) and lex.has("channel", t):
             fallback = s.index
     return fallback
-
-
-def _dates(sentences: list[PolicySentence]) -> tuple[str, str]:
-    effective = updated = ""
-    for s in sentences[:80] + sentences[-40:]:
-        for rx, order in ((_DATE_ZH, "ymd"), (_DATE_ISO, "ymd"), (_DATE_EN, "mdy"), (_DATE_EN_DMY, "dmy")):
-            for m in rx.finditer(s.text):
-                if order == "ymd":
-                    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-                elif order == "dmy":
-                    d, mo, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
-                else:
-                    mo, d, y = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
-                if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
-                    continue
-                iso = f"{y:04d}-{mo:02d}-{d:02d}"
-                before = s.text[max(0, m.start() - 20) : m.start()] + s.section[-20:]
-                after = s.text[m.end() : m.end() + 6]
-                if _EFFECTIVE.search(before) or _EFFECTIVE.search(after):
-                    effective = effective or iso
-                elif _UPDATED.search(before) or _UPDATED.search(after):
-                    updated = updated or iso
-    return effective or updated, updated
-
-
-def _after_unbalanced(name: str) -> str:
-    """Drop text up to a closing bracket that has no opening one ("…）北京示例有限公司" -> "北京示例有限公司"),
-    keeping balanced ones ("星河出行科技（杭州）有限公司")."""
-    depth = 0
-    for i, ch in enumerate(name):
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            if depth == 0:
-                return _after_unbalanced(name[i + 1 :])
-            depth -= 1
-    return name
-
-
-def _operator(sentences: list[PolicySentence]) -> tuple[str, int | None]:
-    for s in sentences:
-        if not _OPERATOR_CUE.search(s.text):
-            continue
-        m = _COMPANY.search(s.text)
-        if m:
-            name = (m.group(1) or m.group(2) or "").strip()
-            name = _after_unbalanced(re.split(r"[由是：:]", name)[-1])
-            if len(name) >= 4 and not re.search(r"关联公司|第三方|我们|合作", name):
-                return name, s.index
-    return "", None
 
 
 def _recipients(lex: LanguageLexicon, sentences: list[PolicySentence], operator: str) -> list[str]:
@@ -599,10 +554,21 @@ def analyse(
     facts.targeted_push_disclosed, facts.targeted_push_opt_out = _targeted(lex, sentences)
     facts.self_start_disclosed = _first(sentences, lambda s: lex.has("self_start", s.text))
     facts.rights, facts.rights_means = _rights(lex, sentences)
+    facts.rights_means_text = _means_text(lex, sentences, facts.rights_means)
     facts.response_days, facts.response_unit, facts.response_days_sentence = _response(lex, sentences)
     facts.complaint_channel = _complaint(lex, sentences)
-    facts.effective_date, facts.updated_date = _dates(sentences)
-    facts.operator, facts.operator_sentence = _operator(sentences)
+    dates = read_dates(sentences)
+    facts.effective_date, facts.effective_date_sentence = dates.effective, dates.effective_sentence
+    facts.updated_date, facts.updated_date_sentence = dates.updated, dates.updated_sentence
+    who = read_operator(sentences, {e.sentence for e in entries if e.sentence >= 0})
+    facts.operator, facts.operator_sentence = who.name, who.name_sentence
+    facts.operator_address, facts.operator_address_sentence = who.address, who.address_sentence
+    facts.operator_address_label = who.address_label
+    facts.contact_phones, facts.contact_emails, facts.contact_sentence = (
+        who.phones,
+        who.emails,
+        who.contact_sentence,
+    )
     recipients = _recipients(lex, sentences, facts.operator)
     for e in entries:
         for name in (e.company, e.name):

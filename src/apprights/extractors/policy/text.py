@@ -7,12 +7,12 @@ tables) and plain text. Format is detected by content, not by file name. Numbere
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from apprights.errors import InputError
+from apprights.extractors.policy.decode import decode as decode_policy_bytes
 from apprights.model.policy import PolicySentence, PolicyTable
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -60,26 +60,8 @@ class _Block:
 
 # ---------------------------------------------------------------------------------------------- decoding
 def decode(data: bytes, source: str) -> tuple[str, str]:
-    """Text and encoding name; utf-8 (with or without BOM), utf-16 with BOM, else gb18030."""
-    if len(data) > MAX_BYTES:
-        raise InputError(source, f"policy file too large ({len(data)} bytes > {MAX_BYTES})")
-    if not data.strip():
-        raise InputError(source, "policy file is empty")
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16"), "utf-16"
-    except UnicodeDecodeError as exc:
-        raise InputError(source, f"cannot decode policy text ({exc.reason})") from None
-    if b"\x00" in data[:4096]:
-        raise InputError(source, "not a text file (NUL bytes and no UTF-16 byte-order mark)")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise InputError(source, "cannot decode policy text as UTF-8, UTF-16 (BOM) or GB18030")
+    """Text and encoding name (see ``decode.decode``)."""
+    return decode_policy_bytes(data, source, MAX_BYTES)
 
 
 _HTML_TAG = re.compile(r"<(?:html|body|head|div|p|span|table|br|li|h[1-6]|section|article|meta|pre)\b", re.I)

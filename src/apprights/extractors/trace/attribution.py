@@ -45,6 +45,11 @@ CONTENT_AUTHORITIES: dict[str, str] = {
     "com.android.browser": "browser_history",
 }
 
+# Identifier-provider libraries (the MSA/移动安全联盟 OAID SDK, HMS and Google advertising-id clients): they read
+# the OAID for whoever calls them, so a read is attributed to the first caller outside them (the app or the SDK
+# that asked), and to the library only when nobody else is on the stack.
+PASS_THROUGH_SDKS = frozenset({"msa-oaid", "huawei-oaid", "google-ads-identifier"})
+
 SETTINGS_GET = ("android.provider.Settings$Secure.getString", "android.provider.Settings$System.getString")
 
 
@@ -61,6 +66,7 @@ class Attributor:
         self._sdks = knowledge.sdks
         self._app = Actor("app", package, package_name or package)
         self._cache: dict[str, Actor] = {}
+        self._through: dict[str, Actor] = {}  # frames of identifier-provider libraries
 
     @property
     def app(self) -> Actor:
@@ -69,8 +75,13 @@ class Attributor:
     def actor(self, stack: list[str] | None) -> Actor:
         if not stack:
             return self._app
+        provider: Actor | None = None
         for frame in stack:
             if frame.startswith(FRAMEWORK_PREFIXES):
+                continue
+            through = self._through.get(frame)
+            if through is not None:
+                provider = provider or through
                 continue
             hit = self._cache.get(frame)
             if hit is not None:
@@ -79,12 +90,17 @@ class Attributor:
             sdk = self._sdks.match_class(cls)
             if sdk is not None:
                 a = Actor("sdk", sdk.id, sdk.name, frame)
+                if sdk.id in PASS_THROUGH_SDKS:
+                    if len(self._through) < 100_000:
+                        self._through[frame] = a
+                    provider = provider or a
+                    continue
             else:
                 a = Actor("app", self._app.id, self._app.name, frame)
             if len(self._cache) < 100_000:
                 self._cache[frame] = a
             return a
-        return self._app
+        return provider or self._app
 
 
 @dataclass(frozen=True)

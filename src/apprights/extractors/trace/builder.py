@@ -30,6 +30,9 @@ from apprights.model.runtime import (
     UiScreen,
 )
 
+# ``tap.dialog`` values (trace-format.md): taps that answered a dialog rather than used the app.
+_DIALOG_TAPS = frozenset({"consent", "permission"})
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -91,6 +94,7 @@ class SessionBuilder:
             collector=col if isinstance(col, dict) else {},
             scenario=_s(h, "scenario"),
             started_at=_s(h, "started_at"),
+            fresh_install=h.get("fresh_install") is True,
         )
         self.package = self.header.package
         self.session = TraceSession(trace=trace, number=number, header=self.header)
@@ -258,7 +262,10 @@ class SessionBuilder:
     def on_tap(self, index: int, t: float, ev: dict[str, Any]) -> None:
         x, y = ev.get("x"), ev.get("y")
         tap = Tap(index, t, _s(ev, "text")[:200], _s(ev, "id")[:200], x, y)
-        self.prev_tap, self.tap = self.tap, tap
+        if ev.get("dialog") in _DIALOG_TAPS:
+            tap.consent = True  # the driver answered a consent or permission dialog: not a user action
+        else:
+            self.prev_tap, self.tap = self.tap, tap
         if self._room("taps", self.session.taps, self.opt.max_taps):
             self.session.taps.append(tap)
 
@@ -287,7 +294,16 @@ class SessionBuilder:
         ret_sha = get("ret_sha256")
         sha = None
         if opt.scan_traffic:
-            sha = self.matcher.add_read(match.pi_type, get("ret"), ret_sha, index, t, actor)
+            variants = get("ret_variants_sha256")
+            sha = self.matcher.add_read(
+                match.pi_type,
+                get("ret"),
+                ret_sha,
+                index,
+                t,
+                actor,
+                variants if variants.__class__ is list else (),
+            )
         ck = (api, actor.id, self.phase, self.effective_state)
         k = self.call_keys.get(ck, 0)
         if k < opt.calls_per_key:
@@ -305,6 +321,7 @@ class SessionBuilder:
                         actor,
                         _s(ev, "process"),
                         sha,
+                        _s(ev, "error")[:200],
                     )
                 )
 
@@ -382,6 +399,10 @@ class SessionBuilder:
         stack = ev.get("stack")
         pre = self.phase in ("before", "shown")
         for hit in hits:
+            if hit.value.seeded and not stack and party == "third":
+                # the phone's own identifier, never seen read by the app, in a request the proxy saw going to
+                # an unknown host: it may be another app's or the system's traffic (the proxy is device-wide)
+                continue
             if stack:
                 sender = self.attr.actor(stack)
             elif party == "sdk" and sdk_id is not None:
@@ -411,6 +432,25 @@ class SessionBuilder:
                     hit.value.reader,
                     sender,
                 )
+            )
+
+    def on_device_ids(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        """The device's own identifiers, given by the collector: searched for in traffic like values read."""
+        if not self.opt.scan_traffic:
+            return
+        app = self.attr.actor(None)
+        for item in ev["ids"][:50]:
+            if not isinstance(item, dict) or not isinstance(item.get("pi_type"), str):
+                continue
+            sha = item.get("value_sha256")
+            variants = item.get("variants_sha256")
+            self.matcher.add_seed(
+                item["pi_type"],
+                item.get("value"),
+                sha if isinstance(sha, str) else None,
+                variants if isinstance(variants, list) else (),
+                index,
+                app,
             )
 
     def on_process_exit(self, index: int, t: float, ev: dict[str, Any]) -> None:
@@ -478,6 +518,7 @@ _HANDLERS = {
     "proc_start": SessionBuilder.on_proc_start,
     "intent": SessionBuilder.on_intent,
     "network": SessionBuilder.on_network,
+    "device_ids": SessionBuilder.on_device_ids,
     "process_exit": SessionBuilder.on_process_exit,
     "sensor_injection": SessionBuilder.on_sensor,
     "download": SessionBuilder.on_download,

@@ -166,6 +166,8 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "collector": _dict,
             "scenario": _str,
             "started_at": _str,
+            "fresh_install": _bool,
+            "clock": _dict,
         },
     ),
     "app_state": (
@@ -186,10 +188,17 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "screenshot": _str,
         },
     ),
-    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num}),
+    "tap": ({}, {"text": _str, "id": _str, "x": _num, "y": _num, "dialog": _str, "screenshot": _str}),
     "api_call": (
         {"api": _nonempty_str},
-        {"args": _list, "ret_sha256": _sha256, "stack": _str_list, "thread": _str},
+        {
+            "args": _list,
+            "ret_sha256": _sha256,
+            "ret_variants_sha256": _str_list,
+            "stack": _str_list,
+            "thread": _str,
+            "error": _str,
+        },
     ),
     "permission_request": ({"permissions": _nonempty_str_list}, {"stack": _str_list}),
     "permission_result": (
@@ -223,6 +232,8 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
             "response_status": _int,
             "stack": _str_list,
             "tls": _bool,
+            "source": _str,
+            "error": _str,
         },
     ),
     "process_exit": ({"reason": _enum("exit", "crash", "killed")}, {}),
@@ -232,6 +243,8 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     ),
     "download": ({"url": _str}, {"package": _str, "user_initiated": _bool}),
     "note": ({"text": _str}, {}),
+    "device_ids": ({"ids": _list}, {"source": _str}),
+    "crypto": ({"op": _str}, {"algorithm": _str, "data_b64": _str, "stack": _str_list}),
 }
 
 

@@ -30,7 +30,11 @@ class PiReadAtStartup(Rule):
 
     Evidence and confidence
         A ``dex`` item saying why the code runs at start-up (with ``startup_calls`` when start-up code invokes
-        the SDK), then the PI call sites or SDK APIs. Confidence at
+        the SDK, and ``call_path`` when the dex scanner's bounded call graph found a chain of the app's or SDKs'
+        own methods from ``Application.onCreate``/``attachBaseContext`` or a provider's ``onCreate`` down to a
+        read), then the PI call sites or SDK APIs. Confidence ``reachable`` only with such a path (or, for facts
+        without the call graph, on the start-up reason alone); an SDK initialised at start-up with no path to
+        any of its reads is ``present`` (``no_startup_path``), as is a reflective read. At
         most ``reachable``: static analysis cannot see the consent flag. The merge key
         ``T1.pre_consent:<subject id>`` joins a runtime trace showing the read before the consent tap
         (``observed_in_violation``), which then replaces this suspicion.
@@ -39,13 +43,16 @@ class PiReadAtStartup(Rule):
         SDKs that defer collection until the app calls a consent API (``UMConfigure.submitPolicyGrantResult``,
         ``preInit``) or that initialise early but read PI only later; the PI call may sit on a path that never
         runs at start-up. A start-up call guarded by a stored consent flag (``if (agreed) X.init()``) looks the
-        same as an unconditional one. Development libraries (catalogue ``library`` SDKs, support/AndroidX
-        code) are never reported as the subject, even when ``App.onCreate`` initialises them: their calls count
-        as the app's and make a finding only from start-up classes.
+        same as an unconditional one. Development libraries (catalogue ``library`` SDKs) are never reported as
+        the subject, even when ``App.onCreate`` initialises them: their calls count as the app's. Platform
+        libraries (support library, AndroidX, Kotlin, Google Play services client: ``TwilightManager``,
+        ``NotificationManagerCompat``) are nobody's start-up read; a read through one of their wrappers counts
+        for the wrapper's caller.
 
     Fixtures
         tests/rules/t1_collect/test_pi_read_at_startup.py (factories and an end-to-end APK with a com.umeng class
-        calling TelephonyManager.getDeviceId).
+        calling TelephonyManager.getDeviceId); tests/rules/test_static_code_precision.py (a read two calls below
+        ``Application.onCreate`` through the app's own helpers, with its ``call_path``).
     """
 
     id = "T1.pi_read_at_startup"
@@ -59,11 +66,24 @@ class PiReadAtStartup(Rule):
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         reads = pi_reads_by_subject(facts, ctx, set(ctx.option(type(self), "ignore_pi")))
+        depth = facts.code.reach_depth if facts.code is not None else 0
+        graph = depth > 0
         for sid, r in sorted(reads.items()):
+            on_path = [s for s in r.sites if s.startup and not s.reflective]
             why = sdk_starts_early(facts, r.sdk, r.sites)
+            if on_path and (why is None or why.startswith("startup_class:")):
+                why = f"startup_path:{on_path[0].entry}"
             if why is None:
                 continue
+            # with the call graph, "reachable" needs a path from start-up code to one of the reads
+            confidence = Confidence.REACHABLE if on_path or not graph else Confidence.PRESENT
             why_data: dict[str, Any] = {"startup": why, "pi_types": sorted(r.pi_types)}
+            if on_path:
+                why_data["call_path"] = list(on_path[0].path)
+            elif graph:
+                why_data["no_startup_path"] = (
+                    f"no call path from start-up code to a read within {depth} calls"
+                )
             calls = [
                 e.removeprefix("startup: ")
                 for e in (r.sdk.evidence if r.sdk else [])
@@ -79,7 +99,7 @@ class PiReadAtStartup(Rule):
                 facts,
                 key="pi_read_at_startup",
                 subject=r.subject,
-                confidence=Confidence.REACHABLE,
+                confidence=confidence,
                 evidence=capped([Evidence("dex", why_data), *r.evidence]),
                 merge_key=f"T1.pre_consent:{sid}",
                 detail_zh=f"{r.subject.name}在应用启动时即运行（{why_zh(why)}），其代码读取{labels_zh}，可能早于隐私政策同意",
@@ -90,9 +110,11 @@ class PiReadAtStartup(Rule):
 
 def why_zh(why: str) -> str:
     kind, _, name = why.partition(":")
-    return {"init_at_startup": "随应用启动初始化", "provider": f"自动初始化的ContentProvider {name}"}.get(
-        kind, f"Application或ContentProvider类 {name}"
-    )
+    return {
+        "init_at_startup": "随应用启动初始化",
+        "provider": f"自动初始化的ContentProvider {name}",
+        "startup_path": f"由启动代码 {name} 经调用链到达",
+    }.get(kind, f"Application或ContentProvider类 {name}")
 
 
 def why_en(why: str) -> str:
@@ -100,4 +122,5 @@ def why_en(why: str) -> str:
     return {
         "init_at_startup": "initialised at start-up",
         "provider": f"auto-init content provider {name}",
+        "startup_path": f"reached from start-up code {name} through a call chain",
     }.get(kind, f"Application or content provider class {name}")

@@ -15,7 +15,10 @@ class PolicyNoComplaintChannel(Rule):
 
     What it detects
         No sentence combines a complaint/contact cue (投诉, 举报, 联系我们, 客服; "contact us") with a channel
-        (e-mail address, telephone number, address, online form): ``PolicyFacts.complaint_channel`` is None.
+        (e-mail address, telephone number, address, online form): ``PolicyFacts.complaint_channel`` is None,
+        and the policy gives no email address or phone number of the operator for questions either
+        (``PolicyFacts.contact_sentence``: "当您对本政策有任何疑问，可以发送邮件至 help@… 咨询" is a channel a user
+        can complain through even without the word 投诉).
 
     Legal basis
         认定方法 六(5) (未建立并公布个人信息安全投诉、举报渠道); 164号文 一(1).
@@ -40,7 +43,7 @@ class PolicyNoComplaintChannel(Rule):
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         policy = facts.policy
-        if policy is None or policy.complaint_channel is not None:
+        if policy is None or policy.complaint_channel is not None or policy.contact_sentence is not None:
             return
         yield self.finding(
             facts,

@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.rules._rt_common import capped, group_by_subject, labels, sessions, trace_evidence
+from apprights.rules._rt_common import (
+    capped,
+    group_by_subject,
+    is_collection,
+    labels,
+    sessions,
+    trace_evidence,
+)
 from apprights.rules.base import Rule, RuleContext
 
 REFUSED = frozenset({"refused", "withdrawn"})
@@ -52,7 +59,12 @@ class CollectAfterRefusal(Rule):
         for s in sessions(facts):
             seen: set[tuple[str, str]] = set()
             for c in s.api_calls:
-                if c.at.phase in REFUSED and c.pi_type not in ignore and (c.api, c.actor.id) not in seen:
+                if (
+                    c.at.phase in REFUSED
+                    and c.pi_type not in ignore
+                    and (c.api, c.actor.id) not in seen
+                    and is_collection(ctx, c.api)
+                ):
                     seen.add((c.api, c.actor.id))
                     ev = trace_evidence(
                         s, c.at, kind="api_call", api=c.api, pi_type=c.pi_type, frame=c.actor.frame

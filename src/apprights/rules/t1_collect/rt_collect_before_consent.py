@@ -7,7 +7,15 @@ from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
-from apprights.rules._rt_common import capped, group_by_subject, labels, sessions, trace_evidence
+from apprights.rules._rt_common import (
+    capped,
+    group_by_subject,
+    is_collection,
+    labels,
+    sessions,
+    trace_evidence,
+    transfer_subject,
+)
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -32,7 +40,10 @@ class CollectBeforeConsent(Rule):
     Known false positives
         A session whose driver did not record the consent dialog although one was shown (the extractor marks
         sessions without any consent event as phase ``unknown`` and this rule ignores them). PI types listed in
-        ``ignore_pi_types`` (default: low-sensitivity device information) are skipped.
+        ``ignore_pi_types`` (default: low-sensitivity device information) are skipped. Everyday start-up calls
+        are not collection and are skipped as the static rules skip them (``_rt_common.is_collection``): APIs
+        the catalogue flags ``weak`` or types as ``start``/``write`` (``startActivity``, ``File.mkdirs``) and
+        the app's queries about itself (``getPackageInfo`` of its own package).
 
     Fixtures
         tests/fixtures/traces/spec_example.jsonl (Umeng reads and sends the IMEI before consent),
@@ -56,6 +67,8 @@ class CollectBeforeConsent(Rule):
             for c in s.api_calls:
                 if not c.at.pre_consent or c.pi_type in ignore or (c.api, c.actor.id) in seen:
                     continue
+                if not is_collection(ctx, c.api):
+                    continue
                 seen.add((c.api, c.actor.id))
                 ev = trace_evidence(
                     s,
@@ -65,6 +78,7 @@ class CollectBeforeConsent(Rule):
                     pi_type=c.pi_type,
                     frame=c.actor.frame,
                     value_sha256=c.value_sha256,
+                    **({"outcome": f"attempted, threw {c.error}"} if c.error else {}),
                 )
                 items.append((c.actor, (c.pi_type, ev, c.api, "")))
             for x in s.pi_transfers:
@@ -84,7 +98,8 @@ class CollectBeforeConsent(Rule):
                     read_event=x.read_index,
                     read_t=round(x.read_t, 3),
                 )
-                items.append((x.sender, (x.pi_type, ev, "", x.host)))
+                # the request's subject as T3 decides it (the receiving SDK first): one request, one subject
+                items.append((transfer_subject(facts, x, ctx), (x.pi_type, ev, "", x.host)))
         for subject, group in group_by_subject(facts, items):
             pis = [g[0] for g in group]
             apis = sorted({g[2] for g in group if g[2]})

@@ -42,15 +42,17 @@ class InstalledAppsRead(Rule):
         Confidence ``reachable`` when a caller is an entry point or belongs to an SDK initialised at start-up,
         otherwise ``present``; ``declared`` for the permission alone. Severity is low when the only call is
         ``queryIntentActivities``, which apps also use to resolve a single intent, or when every call is in
-        library code (Android support/AndroidX, e.g. ``ActivityChooserModel`` resolving share targets; such
-        calls count as the app's and are noted ``library``).
+        catalogue ``library`` SDK code (noted ``library``). Calls in platform-library code (support library,
+        AndroidX, Google Play services client, e.g. ``ActivityChooserModel`` resolving share targets) are not
+        reported; ``getRunningAppProcesses``/``getRunningTasks`` are not the installed-app list.
 
     Known false positives
         ``queryIntentActivities`` with a specific intent (checking that a share target or a browser exists) is
         not a list read; app stores, launchers and security apps need the list for their basic function.
 
     Fixtures
-        tests/rules/t2_overreach/test_installed_apps.py
+        tests/rules/t2_overreach/test_installed_apps.py; tests/rules/test_static_library_attribution.py
+        (ActivityChooserModel); tests/rules/test_static_code_precision.py (running processes).
     """
 
     id = "T2.installed_apps_read"

@@ -100,6 +100,8 @@ class PiOutsideCategory(Rule):
         uris = content_uris_by_method(facts)
         resolve = SubjectResolver(facts, ctx)
         for site in facts.code.call_sites if facts.code else []:
+            if resolve.platform(site.caller_class):
+                continue  # platform-library code is nobody's collection (its wrappers' callers are sites)
             for pi in sorted(p for p in site_pi_types(ctx, site, uris) if relevant(p)):
                 subject, sdk = resolve(site.caller_class)
                 subjects[subject.id] = subject

@@ -9,7 +9,14 @@ from typing import Any, ClassVar
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.model.runtime import BACKGROUND_STATES
-from apprights.rules._rt_common import actor_subject, capped, labels, sessions, trace_evidence
+from apprights.rules._rt_common import (
+    actor_subject,
+    capped,
+    is_collection,
+    labels,
+    sessions,
+    trace_evidence,
+)
 from apprights.rules.base import Rule, RuleContext
 
 _STATE_ZH = {
@@ -68,6 +75,8 @@ class CollectInBackground(Rule):
             for c in s.api_calls:
                 st = c.at.state
                 if st not in BACKGROUND_STATES or c.pi_type in ignore or c.api in allowed:
+                    continue
+                if not is_collection(ctx, c.api):
                     continue
                 if (c.api, c.actor.id, st) in seen:
                     continue

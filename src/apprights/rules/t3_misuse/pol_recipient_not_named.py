@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apprights.model.facts import AppFacts, SdkHit
-from apprights.model.finding import Confidence, Evidence, Finding, Severity
+from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.model.pi import pi_label
 from apprights.model.policy import PolicyFacts, normalise_name
 from apprights.rules._pol_common import MAX_EVIDENCE, policy_absence, runtime_transfers, sdk_named_in_policy
+from apprights.rules._rt_common import transfer_subject
 from apprights.rules.base import Rule, RuleContext, app_subject, sdk_subject
 
 
@@ -61,6 +62,9 @@ class PolicyRecipientNotNamed(Rule):
         reported: set[str] = set()
         by_target: dict[str, list[Evidence]] = {}
         types: dict[str, set[str]] = {}
+        senders: dict[
+            str, Subject
+        ] = {}  # the subject T1/T3 give the request (an SDK not detected statically, or a host)
         for tr in runtime_transfers(facts):
             sdk = facts.sdk(tr.sdk_id) if tr.sdk_id else None
             entry = ctx.knowledge.sdks.get(tr.sdk_id) if tr.sdk_id else None
@@ -75,6 +79,8 @@ class PolicyRecipientNotNamed(Rule):
             if sdk is None and entry is None and policy.mention([tr.host]) is not None:
                 continue
             target = tr.sdk_id or tr.host
+            if tr.transfer is not None and target not in senders:
+                senders[target] = transfer_subject(facts, tr.transfer, ctx)
             ev = by_target.setdefault(target, [])
             types.setdefault(target, set()).add(tr.pi_type)
             if len(ev) < MAX_EVIDENCE:
@@ -97,7 +103,7 @@ class PolicyRecipientNotNamed(Rule):
             yield self.finding(
                 facts,
                 key=target,
-                subject=sdk_subject(sdk) if sdk is not None else app_subject(facts),
+                subject=sdk_subject(sdk) if sdk is not None else senders.get(target) or app_subject(facts),
                 evidence=[*ev, policy_absence(policy, f"recipient {target}")],
                 confidence=Confidence.OBSERVED_IN_VIOLATION,
                 detail_zh=f"运行中{labels}被发送至{target}，隐私政策未列明该第三方。",

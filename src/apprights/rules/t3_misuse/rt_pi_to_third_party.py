@@ -8,24 +8,13 @@ from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.model.runtime import PiTransfer, TraceSession
 from apprights.rules._rt_common import (
-    actor_subject,
     capped,
     labels,
-    sdk_subject_by_id,
     sessions,
     trace_evidence,
+    transfer_subject,
 )
 from apprights.rules.base import Rule, RuleContext
-
-
-def transfer_subject(facts: AppFacts, x: PiTransfer, ctx: RuleContext) -> Subject:
-    """The SDK whose vendor host received the data; otherwise whoever the send (or the read) is attributed to."""
-    if x.party == "sdk" and x.sdk_id:
-        sdk = ctx.knowledge.sdks.get(x.sdk_id)
-        return sdk_subject_by_id(facts, x.sdk_id, sdk.name if sdk is not None else x.sdk_id)
-    if x.sender.kind == "sdk":
-        return actor_subject(facts, x.sender)
-    return actor_subject(facts, x.reader)
 
 
 def transfer_evidence(s: TraceSession, x: PiTransfer) -> Evidence:

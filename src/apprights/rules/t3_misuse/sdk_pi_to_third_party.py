@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from apprights.model.facts import AppFacts
+from apprights.model.facts import AppFacts, CallSite, SdkHit
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
 from apprights.model.pi import pi_label
-from apprights.rules._static_common import capped, pi_reads_by_subject, sdk_starts_early
+from apprights.rules._static_common import (
+    best_confidence,
+    capped,
+    entry_classes,
+    pi_reads_by_subject,
+    sdk_starts_early,
+    site_confidence,
+)
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -27,8 +34,9 @@ class SdkPiToThirdParty(Rule):
         T/TAF 078.5.
 
     Evidence and confidence
-        ``dex`` items: the PI call sites or SDK APIs and the vendor hosts. Confidence ``reachable`` when the SDK
-        runs at start-up, otherwise ``present``; never more, as only traffic shows the send. The merge key
+        ``dex`` items: the PI call sites or SDK APIs and the vendor hosts. Confidence ``reachable`` when one of
+        its reads is reached from an entry point in the dex scanner's call graph (for facts without the graph:
+        when the SDK runs at start-up), otherwise ``present``; never more, as only traffic shows the send. The merge key
         ``T3.third_party:<sdk id>`` joins a runtime network finding for the same SDK.
 
     Known false positives
@@ -40,7 +48,8 @@ class SdkPiToThirdParty(Rule):
         would be missed.
 
     Fixtures
-        tests/rules/t3_misuse/test_sdk_pi_to_third_party.py
+        tests/rules/t3_misuse/test_sdk_pi_to_third_party.py; tests/rules/test_static_code_precision.py (no entry
+        path: ``present``).
     """
 
     id = "T3.sdk_pi_to_third_party"
@@ -85,9 +94,17 @@ class SdkPiToThirdParty(Rule):
                 facts,
                 key="pi_to_third_party",
                 subject=r.subject,
-                confidence=Confidence.REACHABLE if why else Confidence.PRESENT,
+                confidence=_confidence(facts, r.sites, sdk, why),
                 evidence=capped([Evidence("dex", net), *r.evidence]),
                 merge_key=f"T3.third_party:{sid}",
                 detail_zh=f"第三方SDK {r.subject.name} 读取{labels_zh}，并具有向其服务器发送数据的能力",
                 detail_en=f"Third-party SDK {r.subject.name} reads {labels_en} and can send data to its servers",
             )
+
+
+def _confidence(facts: AppFacts, sites: list[CallSite], sdk: SdkHit, why: str | None) -> Confidence:
+    """With the dex scanner's call graph, ``reachable`` needs a read reached from an entry point; without it,
+    the SDK running at start-up is enough."""
+    if facts.code is not None and facts.code.reach_depth > 0 and sites:
+        return best_confidence(site_confidence(s, entry_classes(facts), sdk) for s in sites)
+    return Confidence.REACHABLE if why else Confidence.PRESENT

@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
-from apprights.rules._rt_common import PERSONALISATION_SWITCH, capped, labels, sessions
+from apprights.rules._rt_common import PERSONALISATION_SWITCH, capped, labels, sessions, transfer_subject
 from apprights.rules.base import Rule, RuleContext
-from apprights.rules.t3_misuse.rt_pi_to_third_party import transfer_evidence, transfer_subject
+from apprights.rules.t3_misuse.rt_pi_to_third_party import transfer_evidence
 
 
 class AdIdentifiersNoSwitch(Rule):

@@ -23,7 +23,8 @@ class RerequestAfterDenial(Rule):
         stores' threshold) later, and with no user tap in the ``user_action_s`` seconds before it (a tap on the
         related feature may legitimately ask again). When every session's header has ``started_at``, the
         sessions form one timeline, so a denial in one session and the request after a kill and relaunch in the
-        next one count together. One finding per permission group.
+        next one count together; a session on a fresh install (``fresh_install`` header, written by the
+        collector for each consent path) starts a new timeline. One finding per permission group.
 
     Legal basis
         164号文 二(5) (用户明确拒绝权限申请后，频繁弹窗、反复申请); 认定方法 三(2) (频繁征求用户同意、干扰正常使用);
@@ -55,11 +56,7 @@ class RerequestAfterDenial(Rule):
         found: dict[str, list[Evidence]] = {}
         all_sessions = sessions(facts)
         bases = [session_start(s) for s in all_sessions]
-        # one timeline across sessions (kill and relaunch) when every session says when it started
-        if all_sessions and all(b is not None for b in bases):
-            timelines = [list(zip(all_sessions, [b or 0.0 for b in bases], strict=True))]
-        else:
-            timelines = [[(s, 0.0)] for s in all_sessions]
+        timelines = session_timelines(all_sessions, bases)
         for timeline in timelines:
             events: list[tuple[float, int, TraceSession, PermissionResult | PermissionRequest]] = []
             for s, base in timeline:
@@ -95,6 +92,23 @@ class RerequestAfterDenial(Rule):
                 detail_zh=f"用户拒绝{group}权限后，应用在无用户操作时再次申请{n}次",
                 detail_en=f"After the user denied the {group} permission, the app asked again {n} time(s) unprompted",
             )
+
+
+def session_timelines(
+    all_sessions: list[TraceSession], bases: list[float | None]
+) -> list[list[tuple[TraceSession, float]]]:
+    """Sessions that continue one another (kill and relaunch) form one timeline when every session says when it
+    started; a session on a fresh install (``fresh_install`` in its header) starts a new one: the refuse and
+    agree paths of a collector run are separate installs, and a denial in one says nothing about the other."""
+    if not all_sessions or any(b is None for b in bases):
+        return [[(s, 0.0)] for s in all_sessions]
+    ordered = sorted(zip(all_sessions, [b or 0.0 for b in bases], strict=True), key=lambda x: x[1])
+    timelines: list[list[tuple[TraceSession, float]]] = []
+    for s, base in ordered:
+        if not timelines or s.header.fresh_install:
+            timelines.append([])
+        timelines[-1].append((s, base))
+    return timelines
 
 
 def session_start(s: TraceSession) -> float | None:

@@ -18,7 +18,9 @@ class TargetSdkBelow23(Rule):
         An app whose effective ``targetSdkVersion`` (``targetSdkVersion``, or ``minSdkVersion`` when it is not
         declared) is below ``min_target_sdk`` (default 23, Android 6.0) and that declares at least one dangerous
         permission. Such an app never shows runtime permission prompts: installing it grants every dangerous
-        permission at once, a bundled ("一揽子") consent the user cannot refuse item by item.
+        permission at once, a bundled ("一揽子") consent the user cannot refuse item by item. The permissions
+        Android grants implicitly (``ManifestFacts.implicit_permissions``: READ_PHONE_STATE and storage below
+        SDK 4, READ_CALL_LOG with READ_CONTACTS below 16 …) count too and are listed apart.
 
     Legal basis
         164号文 二(5) (过度索取权限); 认定方法 四(6) (一次性要求同意打开多个权限); 26号文 (不得一揽子同意打开多个
@@ -55,13 +57,16 @@ class TargetSdkBelow23(Rule):
         target = m.effective_target_sdk
         if target >= limit:
             return
+        # what Android grants without a request (WRITE_EXTERNAL_STORAGE and READ_PHONE_STATE below SDK 4, split
+        # permissions) is granted at install too
         dangerous = sorted(
             {
                 p.name
-                for p in m.permissions
+                for p in [*m.permissions, *m.implicit_permissions]
                 if (p.max_sdk is None or p.max_sdk >= 23) and is_dangerous(p.dangerous, p.name, ctx)
             }
         )
+        implicit = sorted({p.name for p in m.implicit_permissions} & set(dangerous))
         if not dangerous:
             return
         yield self.finding(
@@ -76,6 +81,7 @@ class TargetSdkBelow23(Rule):
                         "min_sdk": m.min_sdk,
                         "effective_target_sdk": target,
                         "dangerous_permissions": dangerous,
+                        **({"implicit_permissions": implicit} if implicit else {}),
                     },
                 )
             ],

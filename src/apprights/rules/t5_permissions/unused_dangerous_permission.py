@@ -30,9 +30,14 @@ class UnusedDangerousPermission(Rule):
         ``dex`` item stating that none was referenced. Confidence ``declared``. Severity low: a candidate for
         manual review, not a violation by itself.
 
+        Not reported: when the APK carries code the scan cannot see (a packer, instant-run slices, encrypted
+        dex in assets: ``ApkFacts.hidden_code``) or native libraries, which may use any permission, and for a
+        permission whose APIs are named in a reflective call (``reflection`` strings). Permissions Android
+        grants implicitly (``ManifestFacts.implicit_permissions``) were not asked for and are not checked.
+
     Known false positives
-        Code the scanner does not see: native libraries, dynamically loaded or packed DEX, reflection with
-        computed names, WebView/JavaScript bridges; APIs missing from the catalogue (it is not exhaustive);
+        Code the scanner does not see: reflection with computed names, WebView/JavaScript bridges; APIs
+        missing from the catalogue (it is not exhaustive);
         permissions used through content providers (``content://contacts``) or intents; permissions kept for
         an SDK feature the app enables only by server configuration.
 
@@ -63,7 +68,10 @@ class UnusedDangerousPermission(Rule):
         if m is None or code is None:
             return
         skip = set(ctx.option(type(self), "skip_permissions"))
+        if facts.apk is not None and (facts.apk.hidden_code or facts.apk.native_libs):
+            return  # packed, dynamically loaded or native code may use any permission: the scan cannot tell
         kb = ctx.knowledge
+        reflected = {r.value for r in code.strings if r.kind == "reflection"}
         used_apis = set(code.referenced_apis) | {c.api for c in code.call_sites}
         for sdk in facts.sdks:
             used_apis.update(sdk.pi_apis)
@@ -96,6 +104,8 @@ class UnusedDangerousPermission(Rule):
                 continue  # the catalogue cannot tell
             if name in used_perms or (pi_type is not None and (pi_type in used_pi or pi_type in sdk_pi)):
                 continue
+            if reflected & {a.rsplit(".", 1)[-1] for a in needing}:
+                continue  # named in a reflective call (Class.forName/getMethod): may be used
             yield self.finding(
                 facts,
                 key=name,

@@ -9,6 +9,8 @@ from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import capped, component_evidence, sdk_for_component
 from apprights.rules.base import Rule, RuleContext, app_subject, sdk_subject
+from apprights.rules.t6_autostart.sdk_wakeup_component import wakeup_components
+from apprights.rules.t6_autostart.sync_adapter import SYNC_ACTION
 
 BOOT_PERMISSION = "android.permission.RECEIVE_BOOT_COMPLETED"
 BOOT_ACTIONS = {
@@ -29,7 +31,8 @@ class SelfStartReceiver(Rule):
         outgoing calls, plus the wake-up actions of push SDKs (``self_start_actions`` and
         ``wakeup_actions``). Receivers and services with a push wake-up action are reported too. Each component
         is attributed to the SDK that owns it (its manifest components or class prefix) or to the app; one
-        finding per subject lists its components.
+        finding per subject lists its components. An SDK component other apps can start is reported once,
+        by ``T6.sdk_wakeup_component``, unless it also listens for system broadcasts (then here).
 
     Legal basis
         164号文 二(6) (频繁自启动); 26号文 (不得自启动…或进行唤醒); T/TAF 078.10.
@@ -73,17 +76,14 @@ class SelfStartReceiver(Rule):
             "android.intent.action.PHONE_STATE",
             "android.intent.action.NEW_OUTGOING_CALL",
         ],
-        # [I] actions push SDKs register so that other apps carrying the same SDK can wake them
+        # [I] actions push SDKs register so that other apps carrying the same SDK can wake them. Vendor push
+        # channels (Xiaomi, Huawei, vivo, OPPO) are not here: only the vendor's system push service sends them,
+        # to show a notification — the sanctioned alternative to keep-alive, not a self-start.
         "wakeup_actions": [
             "cn.jpush.android.intent.DaemonService",
             "cn.jpush.android.intent.DownloadService",
             "com.igexin.sdk.action.service.message",
             "com.igexin.sdk.action.refreshls",
-            "com.xiaomi.mipush.RECEIVE_MESSAGE",
-            "com.huawei.android.push.intent.REGISTRATION",
-            "com.huawei.push.action.MESSAGING_EVENT",
-            "com.vivo.pushclient.action.RECEIVE",
-            "com.coloros.mcs.action.RECEIVE_MCS_MESSAGE",
             "com.taobao.accs.intent.action.SERVICE",
             "com.taobao.accs.intent.action.ELECTION",
             "org.agoo.android.intent.action.RECEIVE",
@@ -106,14 +106,20 @@ class SelfStartReceiver(Rule):
         wakeup = set(ctx.option(opt, "wakeup_actions"))
         exempt = set(ctx.option(opt, "exempt_implicit"))
         has_boot_perm = BOOT_PERMISSION in m.permission_names()
+        # components other apps wake are reported once, as associated start (T6.sdk_wakeup_component)
+        by_others = {c.name for c, _, _ in wakeup_components(facts, ctx)}
         groups: dict[str, tuple[Subject, list[Evidence], list[bool]]] = {}
         for comp in m.components:
             if not comp.enabled or comp.kind not in ("receiver", "service"):
                 continue
+            if comp.kind == "service" and (SYNC_ACTION in comp.actions or SYNC_ACTION in comp.meta_data):
+                continue  # one component, one finding: T6.sync_adapter_keepalive reports sync services
             actions = set(comp.actions)
             hits = (
                 sorted(actions & (system | wakeup)) if comp.kind == "receiver" else sorted(actions & wakeup)
             )
+            if comp.name in by_others:
+                hits = []
             if not hits:
                 continue
             sdk = sdk_for_component(facts, ctx, comp)

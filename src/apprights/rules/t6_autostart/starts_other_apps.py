@@ -9,6 +9,7 @@ from apprights.model.facts import AppFacts, SdkHit
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import (
     SubjectResolver,
+    background_classes,
     capped,
     entry_classes,
     is_entry_class,
@@ -17,6 +18,7 @@ from apprights.rules._static_common import (
     string_evidence,
 )
 from apprights.rules.base import Rule, RuleContext, sdk_subject
+from apprights.rules.t6_autostart.sdk_wakeup_component import wakeup_components
 
 LAUNCH_INTENT = "getLaunchIntentForPackage"
 
@@ -25,32 +27,37 @@ class StartsOtherApps(Rule):
     """Code that starts or wakes other apps (关联启动).
 
     What it detects
-        Per subject (the app or an SDK, by the caller class):
-        (a) calls of ``PackageManager.getLaunchIntentForPackage``;
-        (b) a method that holds a foreign package name (a ``package`` string reference other than the app's
-        own package) and also calls ``startActivity``/``startService``/``startForegroundService``/
-        ``bindService``/``sendBroadcast`` or builds an explicit target (``Intent.setPackage``,
-        ``setClassName``, ``setComponent``, ``ComponentName.<init>``) — the "全家桶互相唤醒" pattern;
-        (c) SDKs known to wake other apps carrying the same SDK (``wakeup_sdk_prefixes``: push SDKs with
-        "应用互相拉活"), even without the code signal.
-        A string counts as another app's package or component only when it is not under the app's package,
-        not a component of the app's own manifest (an SDK naming its own receiver), not shaped like an intent
-        action, extra or permission constant (last segment in capitals such as ``…START``, or an ``.intent.``
-        / ``.action.`` / ``.extra.`` / ``.permission.`` segment), and not under ``platform_packages`` (Google
-        Play services and the services framework, which every GMS client binds to).
+        Per subject (the app or an SDK, by the caller class): a method that holds another app's package or
+        component name (a ``package`` string reference) and also calls ``startActivity``/``startService``/
+        ``startForegroundService``/``bindService``/``sendBroadcast``/``getLaunchIntentForPackage`` or builds
+        an explicit target (``Intent.setPackage``, ``setClassName``, ``setComponent``,
+        ``ComponentName.<init>``) — the "全家桶互相唤醒" pattern. Severity is medium only when the method runs
+        in a background context (a receiver, service or provider of the manifest, or the Application class),
+        low otherwise (a start from a screen is normally the user's tap). SDKs known to wake other apps
+        carrying the same SDK (``wakeup_sdk_prefixes``, "应用互相拉活") give a low finding even without the
+        code signal, unless their exported components are reported (``T6.sdk_wakeup_component``).
+        Not another app: the app's own package and components, classes defined in the APK, strings that are
+        not package-shaped (``gcm.n.title``) or are intent action/extra/permission constants, the system and
+        vendor services an SDK binds to (``system_packages``: Google Play services, ``com.xiaomi.xmsf``,
+        ``com.huawei.hwid``, vendor push services), packages of an SDK's own vendor (an SDK naming its own
+        vendor's app or broadcast action; the app's own code naming a sister app still counts), and any string in platform-library code (Google Play services,
+        Firebase, AndroidX: ``com.google.example.invalidpackage``, Wear and Chrome names). Share, login,
+        payment and map targets the user chooses (``user_chosen_packages``: WeChat, QQ, Weibo, Alipay …) are
+        reported only from a background context. ``getLaunchIntentForPackage`` with no foreign package string
+        in the method is the app opening itself (the argument is normally ``getPackageName()``) and is not
+        reported.
 
     Legal basis
         164号文 二(6) (关联启动第三方APP); 26号文 (不得…关联启动其他APP，或进行唤醒、调用); T/TAF 078.10.
 
     Evidence and confidence
-        ``dex`` items: the call sites and the package strings (caller class and method). Confidence ``present``;
+        ``dex`` items: the package strings and the start calls (caller class and method). Confidence ``present``;
         ``reachable`` when the caller is a manifest component or the Application class. Severity medium for
-        code signals, low for SDK presence alone (c).
+        starts from background contexts, low for starts from other code and for SDK presence alone.
 
     Known false positives
-        Opening another app at the user's request is lawful: share sheets, payment (Alipay/WeChat Pay), login
-        with another app, "open in map app". Package strings may only be used for ``getPackageInfo`` checks.
-        The (b) pattern pairs strings and calls within one method without data flow.
+        A package string may only be used for a ``getPackageInfo`` check in a method that also starts
+        something else: the pattern pairs strings and calls within one method without data flow.
 
     Fixtures
         tests/rules/t6_autostart/test_starts_other_apps.py
@@ -75,11 +82,54 @@ class StartsOtherApps(Rule):
             "setPackage",
             "setClassName",
             "setComponent",
+            LAUNCH_INTENT,
         ],
         # [I] push SDKs documented by stores as waking other apps that carry them (应用互相拉活)
         "wakeup_sdk_prefixes": ["com.igexin", "cn.jpush.android", "com.taobao.accs", "com.umeng.message"],
-        # [I] system-level service apps SDK clients bind to (not "other apps" in the sense of 关联启动)
-        "platform_packages": ["com.google.android.gms", "com.google.android.gsf"],
+        # [I] system and vendor service apps SDK clients bind to (not "other apps" in the sense of 关联启动):
+        # Google Play services, the vendor push services and account/store apps of phone makers
+        "system_packages": [
+            "com.google.android",
+            "com.android",
+            "com.xiaomi.xmsf",
+            "com.miui",
+            "com.huawei.hwid",
+            "com.huawei.hms",
+            "com.huawei.android.pushagent",
+            "com.huawei.appmarket",
+            "com.hihonor",
+            "com.meizu.cloud",
+            "com.vivo.pushservice",
+            "com.vivo.vms",
+            "com.coloros",
+            "com.heytap",
+            "com.oppo",
+            "com.oplus",
+        ],
+        # [I] apps a user picks to share, log in, pay or navigate with (TencentOpenAPI, WeChat, Weibo SDKs)
+        "user_chosen_packages": [
+            "com.tencent.mm",
+            "com.tencent.mobileqq",
+            "com.tencent.tim",
+            "com.qzone",
+            "com.sina.weibo",
+            "com.eg.android.AlipayGphone",
+            "com.alibaba.android.rimet",
+            "com.ss.android.ugc.aweme",
+            "com.autonavi.minimap",
+            "com.baidu.BaiduMap",
+            "com.tencent.map",
+        ],
+        # [I] code of the platform (Google Play services, Firebase, AndroidX, support library): its package
+        # strings are its own service names and examples, never a start of another app
+        "platform_library_prefixes": [
+            "com.google.android.gms",
+            "com.google.firebase",
+            "com.google.android.datatransport",
+            "androidx",
+            "android.support",
+            "kotlin",
+        ],
     }
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -88,57 +138,54 @@ class StartsOtherApps(Rule):
             return
         opt = type(self)
         starts = set(ctx.option(opt, "start_methods"))
-        own = facts.package
         entries = entry_classes(facts)
+        background = background_classes(facts)
         resolve = SubjectResolver(facts, ctx)
-        found: dict[str, tuple[Subject, list[Evidence], list[Confidence]]] = {}
-
-        def add(class_name: str, ev: Evidence) -> None:
-            subject, _ = resolve(class_name)
-            g = found.setdefault(subject.id, (subject, [], []))
-            g[1].append(ev)
-            g[2].append(Confidence.REACHABLE if is_entry_class(class_name, entries) else Confidence.PRESENT)
+        targets = _Targets(facts, ctx, opt)
+        found: dict[str, tuple[Subject, list[Evidence], list[Confidence], list[bool]]] = {}
 
         starters: dict[tuple[str, str], list[Evidence]] = {}
         for site in code.call_sites:
-            name = method_name(site.api)
-            if name == LAUNCH_INTENT:
-                add(site.caller_class, site_evidence(site))
-            elif name in starts or site.api == "android.content.ComponentName.<init>":
+            if method_name(site.api) in starts or site.api == "android.content.ComponentName.<init>":
                 starters.setdefault((site.caller_class, site.caller_method), []).append(site_evidence(site))
-        own_components = {c.name for c in facts.manifest.components} if facts.manifest else set()
-        platform = tuple(str(p).rstrip(".") for p in ctx.option(opt, "platform_packages"))
         for ref in code.strings:
             if ref.kind != "package" or not ref.caller_class:
                 continue
-            if not _other_app_target(ref.value, own, own_components, platform):
-                continue
             calls = starters.get((ref.caller_class, ref.caller_method))
-            if calls:
-                add(ref.caller_class, string_evidence(ref))
-                for ev in calls:
-                    add(ref.caller_class, ev)
+            if not calls or not targets.other_app(ref.value, ref.caller_class):
+                continue
+            in_background = is_entry_class(ref.caller_class, background)
+            if targets.user_chosen(ref.value) and not in_background:
+                continue
+            subject, _ = resolve(ref.caller_class)
+            g = found.setdefault(subject.id, (subject, [], [], []))
+            g[1].append(string_evidence(ref, background=True) if in_background else string_evidence(ref))
+            g[1].extend(calls)
+            reach = is_entry_class(ref.caller_class, entries)
+            g[2].append(Confidence.REACHABLE if reach else Confidence.PRESENT)
+            g[3].append(in_background)
 
-        for sid, (subject, evidence, confs) in sorted(found.items()):
+        for sid, (subject, evidence, confs, bg) in sorted(found.items()):
             unique = list({repr(sorted(e.data.items())): e for e in evidence}.values())
+            names = "、".join(_packages(unique))
             yield self.finding(
                 facts,
                 key="starts_other_apps",
                 subject=subject,
                 confidence=max(confs, key=lambda c: c.rank),
+                severity=Severity.MEDIUM if any(bg) else Severity.LOW,
                 evidence=capped(unique),
                 merge_key=f"T6.associated_start:{sid}",
-                detail_zh="代码可拉起其他应用：" + "、".join(_packages(unique))
-                if _packages(unique)
-                else "代码可拉起其他应用",
-                detail_en="Code can start other apps: " + ", ".join(_packages(unique))
-                if _packages(unique)
-                else "Code can start other apps",
+                detail_zh=("后台组件中" if any(bg) else "") + "代码可拉起其他应用：" + names,
+                detail_en=("From a background component, code" if any(bg) else "Code")
+                + " can start other apps: "
+                + ", ".join(_packages(unique)),
             )
+        by_component = {sdk.id for _, sdk, _ in wakeup_components(facts, ctx)}
         for sdk in self._wakeup_sdks(facts, ctx):
             subject = sdk_subject(sdk)
-            if subject.id in found:
-                continue
+            if subject.id in found or sdk.id in by_component:
+                continue  # the code signal or the exported component (T6.sdk_wakeup_component) says more
             yield self.finding(
                 facts,
                 key="starts_other_apps",
@@ -173,17 +220,132 @@ _CONSTANT_SEGMENTS = (
     ".permission.",
     ".category.",
 )
+# Top-level domains package names start with; ``gcm.n.title`` or ``google.c.a.e`` are keys, not packages.
+_PACKAGE_ROOTS = frozenset(
+    [
+        "com",
+        "cn",
+        "org",
+        "net",
+        "io",
+        "me",
+        "tv",
+        "de",
+        "uk",
+        "fr",
+        "jp",
+        "kr",
+        "ru",
+        "us",
+        "co",
+        "info",
+        "biz",
+        "app",
+        "mobi",
+        "edu",
+        "gov",
+        "xyz",
+        "top",
+        "cc",
+        "im",
+        "vip",
+        "ly",
+        "air",
+        "ai",
+        "in",
+        "ch",
+        "nl",
+        "se",
+        "it",
+        "es",
+        "pl",
+        "br",
+        "au",
+        "ca",
+        "eu",
+        "hk",
+        "tw",
+        "sg",
+        "vn",
+        "pro",
+        "site",
+        "fun",
+        "live",
+        "club",
+        "tech",
+        "ink",
+        "work",
+        "link",
+        "ltd",
+        "group",
+        "zone",
+    ]
+)
+# Vendors whose apps are many unrelated products: the vendor is told apart by three segments (com.tencent.mm
+# is WeChat, com.tencent.mtt QQ Browser), not two.
+_CONGLOMERATES = frozenset({"com.tencent", "com.alibaba", "com.taobao", "com.baidu", "com.ss", "com.netease"})
 
 
-def _other_app_target(value: str, own: str, own_components: set[str], platform: tuple[str, ...]) -> bool:
-    """Whether a dotted string can name another app's package or component (see the class docstring)."""
-    if own and (value == own or value.startswith(own + ".")):
+def _under(value: str, prefix: str) -> bool:
+    return value == prefix or value.startswith(prefix + ".")
+
+
+def _vendor_root(name: str) -> str:
+    parts = name.split(".")
+    root = ".".join(parts[:2])
+    return ".".join(parts[:3]) if root in _CONGLOMERATES else root
+
+
+class _Targets:
+    """Tells a package string naming another app from the app's own, platform and vendor names."""
+
+    def __init__(self, facts: AppFacts, ctx: RuleContext, rule: type[Rule]) -> None:
+        self.own = facts.package
+        self.components = {c.name for c in facts.manifest.components} if facts.manifest else set()
+        self.defined = set(facts.code.defined_classes) if facts.code else set()
+        self.system = tuple(str(p).rstrip(".") for p in ctx.option(rule, "system_packages"))
+        self.chosen = tuple(str(p).rstrip(".") for p in ctx.option(rule, "user_chosen_packages"))
+        self.platform = tuple(str(p).rstrip(".") for p in ctx.option(rule, "platform_library_prefixes"))
+        self.resolve = SubjectResolver(facts, ctx)
+        self.catalogue = ctx.knowledge.sdks
+
+    def other_app(self, value: str, caller_class: str) -> bool:
+        """Whether ``value`` (loaded in ``caller_class``) can name another app's package or component."""
+        if not _package_shaped(value):
+            return False
+        if self.own and _under(value, self.own):
+            return False
+        if value in self.components or value in self.defined:
+            return False
+        if any(_under(caller_class, p) for p in self.platform):
+            return False
+        if any(_under(value, p) for p in self.system):
+            return False
+        return not self._same_vendor(value, caller_class)
+
+    def user_chosen(self, value: str) -> bool:
+        return any(_under(value, p) for p in self.chosen)
+
+    def _same_vendor(self, value: str, caller_class: str) -> bool:
+        """An SDK naming its own vendor's app, service or action. The app's own code naming a sister app of
+        its developer is the 全家桶 pattern this rule is for, so only SDK callers are excused."""
+        _, sdk = self.resolve(caller_class)
+        if sdk is None:
+            return False
+        if _vendor_root(value) == _vendor_root(caller_class):
+            return True
+        if any(_under(value, p.rstrip(".")) for p in sdk.matched_prefixes):
+            return True
+        # another product of the SDK's vendor (MobTech's com.mob code sending a cn.sharesdk action)
+        owner = self.catalogue.match_class(value)
+        return owner is not None and bool(sdk.vendor) and owner.vendor == sdk.vendor
+
+
+def _package_shaped(value: str) -> bool:
+    parts = value.split(".")
+    if len(parts) < 2 or parts[0] not in _PACKAGE_ROOTS or not all(p.isidentifier() for p in parts):
         return False
-    if value in own_components:
-        return False
-    if any(value == p or value.startswith(p + ".") for p in platform):
-        return False
-    last = value.rsplit(".", 1)[-1]
+    last = parts[-1]
     return not (last.isupper() or any(seg in f".{value}." for seg in _CONSTANT_SEGMENTS))
 
 

@@ -17,6 +17,10 @@ class App(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), nullable=True, index=True)
     developer: Mapped[str] = mapped_column(String(200), default="")  # as reported, before registration
+    # How the enterprise binding was established: "" (none, or first seen in a scan), "registered" (the
+    # enterprise registered a new package), "signer" (signing certificate of a submitted APK matched the
+    # scanned versions), "decision" (a ministry or province decision).
+    ownership: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

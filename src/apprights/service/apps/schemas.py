@@ -16,6 +16,12 @@ class AppIn(InModel):
     enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
+class AppUpdateIn(InModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    reason: str = Field(default="", max_length=2000)
+
+
 class AppOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -23,6 +29,7 @@ class AppOut(BaseModel):
     name: str
     enterprise_id: int | None
     developer: str
+    ownership: str = ""
 
 
 class VersionOut(BaseModel):

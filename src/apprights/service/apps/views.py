@@ -7,20 +7,33 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy import func, select
 
-from apprights.service.apps import service
+from apprights.service.apps import ownership, service
 from apprights.service.apps.models import App
 from apprights.service.apps.schemas import (
     AppDetail,
     AppIn,
     AppOut,
+    AppUpdateIn,
     CaseBrief,
     ListingIn,
     ListingOut,
     VersionOut,
 )
-from apprights.service.deps import IdPath, NowDep, Page, PageDep, Principal, Role, SessionDep, allow
+from apprights.service.cases.flows import Actor
+from apprights.service.deps import (
+    IdPath,
+    NowDep,
+    Page,
+    PageDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    allow,
+)
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scope import app_filter, may_see_app
+from apprights.service.uploads import SpooledBody, StreamedBody
 
 router = APIRouter(tags=["apps"])
 READERS = (Role.MINISTRY, Role.PROVINCE, Role.ENTERPRISE)
@@ -44,7 +57,63 @@ def register_app(
         ent = session.get(Enterprise, body.enterprise_id) if body.enterprise_id else None
         if ent is None or ent.province_code != p.province_code:
             raise HTTPException(403, "只能登记本辖区企业的应用 / apps of the province's own enterprises only")
-    app = service.register_app(session, body, now)
+    app = service.register_app(session, body, now, Actor(p.actor, p.user_id))
+    session.commit()
+    return app
+
+
+_APK_BODY = {  # the APK's bytes as the body (any content type; application/octet-stream documented)
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post("/apps/claim", response_model=AppOut, openapi_extra=_APK_BODY)
+def claim_app(
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
+    body: Annotated[SpooledBody, Depends(StreamedBody(lambda s: s.max_apk_bytes))],
+) -> App:
+    """An enterprise proves an app first seen in a scan is its own: the body is the signed APK; its package
+    must be the app's and its signing certificate one that a test agency's scan saw on the app. Audited."""
+    if body.too_big:
+        raise HTTPException(413, f"APK过大 / upload larger than {settings.max_apk_bytes} bytes")
+    ent = session.get(Enterprise, p.enterprise_id) if p.enterprise_id is not None else None
+    if ent is None:
+        raise HTTPException(403, "账户未绑定企业 / the account is not bound to an enterprise")
+    actor = Actor(p.actor, p.user_id)
+    app = ownership.claim_with_apk(
+        session, body.read_bytes(), ent, actor=actor, now=now, tmp_dir=settings.data_dir / "tmp"
+    )
+    session.commit()
+    return app
+
+
+@router.patch("/apps/{app_id}", response_model=AppOut)
+def update_app(
+    app_id: IdPath,
+    body: AppUpdateIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(*READERS))],
+) -> App:
+    """Rename an app (who may see it), or move it to another enterprise (the ministry's decision; its cases
+    follow the enterprise's province). Both are audited."""
+    app = visible_app(session, app_id, p)
+    actor = Actor(p.actor, p.user_id)
+    if body.enterprise_id is not None and body.enterprise_id != app.enterprise_id:
+        if p.role is not Role.MINISTRY:
+            raise HTTPException(403, "应用归属变更由工业和信息化部决定 / only the ministry moves an app")
+        ent = session.get(Enterprise, body.enterprise_id)
+        if ent is None:
+            raise HTTPException(422, f"unknown enterprise {body.enterprise_id}")
+        ownership.bind(session, app, ent, how="decision", actor=actor, now=now, evidence=[body.reason])
+    if body.name is not None:
+        ownership.rename_app(session, app, body.name, actor=actor, now=now)
     session.commit()
     return app
 

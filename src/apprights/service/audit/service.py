@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from apprights.service.audit.models import AuditRecord
 from apprights.service.db import utc_naive
+from apprights.service.notices.models import NoticeSnapshot
 
 
 class AuditImmutableError(RuntimeError):
@@ -58,17 +59,21 @@ def trail(session: Session, entity: str, entity_id: int) -> list[AuditRecord]:
     return list(session.scalars(q))
 
 
+# Append-only rows: the audit log and the snapshots of published notices.
+APPEND_ONLY: tuple[type, ...] = (AuditRecord, NoticeSnapshot)
+
+
 def _refuse_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditRecord) and (obj in session.deleted or session.is_modified(obj)):
-            raise AuditImmutableError(f"audit record {obj.id} is append-only")
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditImmutableError(f"{type(obj).__name__} row is append-only")
 
 
 def _refuse_bulk(orm_execute_state: Any) -> None:
     if orm_execute_state.is_update or orm_execute_state.is_delete:
         for mapper in orm_execute_state.all_mappers:
-            if mapper.class_ is AuditRecord:
-                raise AuditImmutableError("audit records are append-only")
+            if mapper.class_ in APPEND_ONLY:
+                raise AuditImmutableError(f"{mapper.class_.__tablename__} rows are append-only")
 
 
 def install_guard(session_cls: Any) -> None:

@@ -9,6 +9,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -20,18 +22,27 @@ from apprights.service.cases.lifecycle import OPEN, CaseFacts, State, check, nex
 from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.db import utc_naive
 from apprights.service.errors import Conflict, NotFound
+from apprights.service.notices import issue
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding, ScanRun
 from apprights.service.timeutil import beijing_date
+from apprights.service.users.models import User
 from apprights.service.workdays import WorkdayCalendar, working_day_deadline
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a user (id and display) or the system (scheduled jobs)."""
+    """Who acts: a user (id and display ``role:username``) or the system (scheduled jobs)."""
 
     name: str
     user_id: int | None = None
+
+    @property
+    def role(self) -> str:
+        """The role a transition is checked against: the ``role:`` prefix of the name (``Principal.actor``);
+        the system otherwise."""
+        prefix, sep, _ = self.name.partition(":")
+        return prefix if sep else "system"
 
 
 SYSTEM = Actor("system")
@@ -58,7 +69,9 @@ def facts_for(
         .where(Finding.case_id == case.id, Finding.status == "confirmed")
     )
     responses = session.scalar(
-        select(func.count()).select_from(CaseResponse).where(CaseResponse.case_id == case.id)
+        select(func.count())
+        .select_from(CaseResponse)
+        .where(CaseResponse.case_id == case.id, CaseResponse.late.is_(False))
     )
     return CaseFacts(
         state=State(case.state),
@@ -82,10 +95,14 @@ def transition(
     reason: str = "",
     evidence: Sequence[str] = (),
     retest_clean: bool | None = None,
+    automatic: bool = False,
 ) -> None:
+    """Make one transition: table, role (the actor's; ``automatic`` consequences of an allowed action, such as
+    confirming a reviewed finding or a repeat offence's direct 通报, count as the system) and guard, then the
+    audit record and the side effects (下架 orders the removal from the stores)."""
     session.flush()
     facts = facts_for(session, case, now, reason=reason, retest_clean=retest_clean)
-    check(facts, to)
+    check(facts, to, "system" if automatic else actor.role)
     old = case.state
     case.state = str(to)
     case.updated_at = utc_naive(now)
@@ -105,6 +122,22 @@ def transition(
         evidence=evidence,
     )
     session.flush()
+    if to is State.ESCALATED_REMOVAL and not issue.has_removal_order(session, case.id):
+        issue.new_notice(
+            session,
+            "removal",
+            "XJ",
+            title=issue.REMOVAL_TITLE,
+            intro="",
+            issuer="",
+            issued_on=beijing_date(now),
+            working_days=0,
+            deadline=None,
+            actor=actor.name,
+            actor_id=actor.user_id,
+            now=now,
+            case_ids=[case.id],
+        )
 
 
 def _province_of(session: Session, app_id: int) -> str | None:
@@ -283,7 +316,15 @@ def _open_case(
         to_state=str(State.DETECTED),
         evidence=[f"finding:{finding.id}"],
     )
-    transition(session, case, State.CONFIRMED, actor=actor, now=now, evidence=[f"finding:{finding.id}"])
+    transition(
+        session,
+        case,
+        State.CONFIRMED,
+        actor=actor,
+        now=now,
+        evidence=[f"finding:{finding.id}"],
+        automatic=True,
+    )
     if prior is not None:
         why = f"重复违规，前案 #{prior.id} / repeat offence of case #{prior.id}"
         transition(
@@ -294,6 +335,7 @@ def _open_case(
             now=now,
             reason=why,
             evidence=[f"case:{prior.id}"],
+            automatic=True,
         )
     return case
 
@@ -314,38 +356,89 @@ def respond(
             raise InputError("response", f"扫描记录 {scan_run_id} 不属于该应用 / scan run is not of this app")
     if case.state not in (str(State.NOTICE_ISSUED), str(State.RESPONSE_SUBMITTED)):
         raise Conflict(f"案件当前状态不接受反馈 / case is {case.state}, not awaiting a response")
+    late = case.deadline is not None and beijing_date(now) > case.deadline
     resp = CaseResponse(
         case_id=case.id,
         submitted_by=actor.user_id,
         submitted_at=utc_naive(now),
         text=text,
         scan_run_id=scan_run_id,
+        late=late,
     )
     session.add(resp)
     session.flush()
-    if case.state == str(State.NOTICE_ISSUED):
-        ev = [f"response:{resp.id}"] + ([f"scan_run:{scan_run_id}"] if scan_run_id else [])
+    ev = [f"response:{resp.id}"] + ([f"scan_run:{scan_run_id}"] if scan_run_id else [])
+    if late:
+        # kept and shown to the regulator, but a late answer does not stop the clock: the case stays
+        # notice_issued and the overdue job escalates it
+        why = f"逾期反馈（期限 {case.deadline}）/ late response (deadline {case.deadline})"
+        audit.record(
+            session,
+            now=now,
+            actor=actor.name,
+            actor_id=actor.user_id,
+            entity="case",
+            entity_id=case.id,
+            action="late_response",
+            reason=why,
+            evidence=ev,
+        )
+        session.flush()
+    elif case.state == str(State.NOTICE_ISSUED):
         transition(
             session, case, State.RESPONSE_SUBMITTED, actor=actor, now=now, reason=text[:500], evidence=ev
         )
     return resp
 
 
-def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Actor, now: datetime) -> bool:
-    """Re-test against a later scan of the app: rectified when none of the case's problems recur."""
+def decisive_runs() -> Any:
+    """Scan runs that count as test results: not an enterprise self-check and not submitted by an enterprise
+    account (those are kept and shown with the enterprise's response, but only a test agency's or the
+    ministry's report decides a re-test)."""
+    by_enterprise = select(User.id).where(User.role == "enterprise")
+    return select(ScanRun.id).where(
+        ScanRun.self_check.is_(False),
+        or_(ScanRun.submitted_by.is_(None), ScanRun.submitted_by.not_in(by_enterprise)),
+    )
+
+
+def retest(
+    session: Session,
+    case: Case,
+    *,
+    scan_run_id: int | None,
+    actor: Actor,
+    now: datetime,
+    data_dir: Path | None = None,
+) -> bool:
+    """Re-test against a later scan of the app: not rectified when a problem of the case recurs; rectified only
+    when the later scan's stored report proves every problem fixed (``reports.diff.classify_retest``: its rule
+    ran on the same kinds of evidence); otherwise Conflict, and the case stays where it is. Only a test result
+    (``decisive_runs``) decides; the case may already be in ``retest`` (re-tested again)."""
     own_runs = select(Finding.scan_run_id).where(Finding.case_id == case.id)
     if scan_run_id is not None:
         run = session.get(ScanRun, scan_run_id)
         if run is None or run.app_id != case.app_id:
             raise NotFound(f"扫描记录不存在 / no scan run {scan_run_id} of this app")
+        if session.scalar(decisive_runs().where(ScanRun.id == run.id)) is None:
+            raise Conflict(
+                f"扫描记录 {run.id} 是企业自查结果，不能作为复测依据 / scan run {run.id} is an enterprise "
+                "self-check: only a test agency's or the ministry's report decides a re-test"
+            )
     else:
         run = session.scalars(
             select(ScanRun)
-            .where(ScanRun.app_id == case.app_id, ScanRun.id.not_in(own_runs))
+            .where(
+                ScanRun.app_id == case.app_id,
+                ScanRun.id.not_in(own_runs),
+                ScanRun.id.in_(decisive_runs()),
+            )
             .order_by(ScanRun.id.desc())
         ).first()
         if run is None:
-            raise Conflict("没有可用于复测的新扫描 / no newer scan of this app to re-test against")
+            raise Conflict(
+                "没有检测机构的新扫描可用于复测 / no newer scan by a test agency or the ministry to re-test against"
+            )
     case_findings = session.scalars(
         select(Finding).where(Finding.case_id == case.id, Finding.status == "confirmed")
     )
@@ -366,12 +459,72 @@ def retest(session: Session, case: Case, *, scan_run_id: int | None, actor: Acto
         )
     )
     clean = not recurring
+    if clean:
+        _require_retest_coverage(session, case, run, data_dir)
     ev = [f"scan_run:{run.id}", f"recurring_findings:{recurring or 0}"]
     transition(session, case, State.RETEST, actor=actor, now=now, evidence=ev)
     outcome = State.RECTIFIED if clean else State.NOT_RECTIFIED
     why = "复测未发现问题 / re-test clean" if clean else "复测仍存在问题 / problem persists in re-test"
     transition(session, case, outcome, actor=actor, now=now, reason=why, evidence=ev, retest_clean=clean)
     return clean
+
+
+def _require_retest_coverage(session: Session, case: Case, run: ScanRun, data_dir: Path | None) -> None:
+    """Absence proves a fix only where the re-test looked: the same logic as ``apprights diff``."""
+    from apprights.reports.diff import NotComparable, check_same_app, classify_retest
+    from apprights.service.scans.stored import stored_report
+
+    after = stored_report(session, data_dir, run) if data_dir is not None else None
+    if after is None:
+        raise Conflict(
+            f"复测扫描 {run.id} 无报告原件，无法证明已整改 / scan run {run.id} has no stored report to prove the fix"
+        )
+    rows = list(
+        session.scalars(select(Finding).where(Finding.case_id == case.id, Finding.status == "confirmed"))
+    )
+    # the case's findings as their own stored reports have them (the rows keep at most 10 evidence items, and
+    # a dropped trace item would hide that the finding needs a trace); the rows themselves where none is stored
+    originals: dict[int, dict[str, dict[str, object]]] = {}
+    findings: list[dict[str, object]] = []
+    for r in rows:
+        if r.scan_run_id not in originals:
+            run_row = session.get(ScanRun, r.scan_run_id)
+            before = stored_report(session, data_dir, run_row) if run_row is not None and data_dir else None
+            if before is not None:
+                try:
+                    check_same_app(before, after)
+                except NotComparable as exc:
+                    raise Conflict(f"复测扫描不是同一应用 / {exc}") from None
+            originals[r.scan_run_id] = {
+                str(f.get("fingerprint")): f
+                for f in (before or {}).get("findings", [])
+                if isinstance(f, dict)
+            }
+        row_finding: dict[str, object] = {
+            "fingerprint": r.fingerprint,
+            "rule": r.rule,
+            "problem_type": r.problem_type,
+            "subject": {"kind": r.subject_kind, "id": r.subject_key, "name": r.subject_name},
+            "evidence": _evidence_list(r.evidence),
+        }
+        original = originals[r.scan_run_id].get(r.fingerprint)
+        if original is not None and isinstance(original.get("evidence"), list):
+            row_finding["evidence"] = original["evidence"]
+        findings.append(row_finding)
+    _fixed, _found, untested = classify_retest(findings, after)
+    if untested:
+        why = "; ".join(f"{u.finding['rule']}: {u.reason_en}" for u in untested[:5])
+        raise Conflict(
+            f"复测未覆盖案件中的问题，不能认定已整改 / the re-test did not cover the case's problems: {why}"
+        )
+
+
+def _evidence_list(raw: str) -> list[dict[str, object]]:
+    try:
+        v = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [e for e in v if isinstance(e, dict)] if isinstance(v, list) else []
 
 
 def escalate(session: Session, case: Case, *, actor: Actor, now: datetime, reason: str = "") -> State:

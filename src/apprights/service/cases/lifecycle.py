@@ -114,6 +114,28 @@ def retest_dirty(f: CaseFacts) -> str | None:
     return None if f.retest_clean is False else "复测未发现问题或未复测 / re-test not failed"
 
 
+def clean_or_decided(f: CaseFacts) -> str | None:
+    """Rectified: a clean re-test, or (no re-test result in the system) a regulator's reasoned decision."""
+    if f.retest_clean is False:
+        return "复测仍发现问题 / the re-test found the problem again"
+    if f.retest_clean is True:
+        return None
+    return (
+        None if f.reason.strip() else "无复测结果时须说明理由 / without a re-test result a reason is required"
+    )
+
+
+def dirty_or_decided(f: CaseFacts) -> str | None:
+    """Not rectified: a failed re-test, or (no re-test result in the system) a regulator's reasoned decision."""
+    if f.retest_clean is True:
+        return "复测未发现问题 / the re-test was clean"
+    if f.retest_clean is False:
+        return None
+    return (
+        None if f.reason.strip() else "无复测结果时须说明理由 / without a re-test result a reason is required"
+    )
+
+
 def both(a: Guard, b: Guard) -> Guard:
     def guard(f: CaseFacts) -> str | None:
         return a(f) or b(f)
@@ -121,34 +143,66 @@ def both(a: Guard, b: Guard) -> Guard:
     return guard
 
 
+class Party(StrEnum):
+    """Who may make a transition: the regulators' roles, the enterprise (its answer) and the system (the
+    overdue job and automatic consequences such as a repeat offence)."""
+
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    ENTERPRISE = "enterprise"
+    SYSTEM = "system"
+
+
+MINISTRY = frozenset({Party.MINISTRY})
+STAFF = frozenset({Party.MINISTRY, Party.PROVINCE})
+ENTERPRISE = frozenset({Party.ENTERPRISE})
+SYSTEM = frozenset({Party.SYSTEM})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One allowed transition: its guard and the roles that may make it."""
+
+    guard: Guard
+    roles: frozenset[Party]
+
+
 S = State
-# (from, to) → guard. Anything not in this table is forbidden.
-TRANSITIONS: dict[tuple[State, State], Guard] = {
-    (S.DETECTED, S.CONFIRMED): has_confirmed_findings,
-    (S.DETECTED, S.DISMISSED): has_reason,
-    (S.DETECTED, S.WITHDRAWN): has_reason,
-    (S.CONFIRMED, S.NOTICE_ISSUED): has_deadline,
-    (S.CONFIRMED, S.ESCALATED_PUBLIC): is_repeat,
-    (S.CONFIRMED, S.DISMISSED): has_reason,
-    (S.CONFIRMED, S.WITHDRAWN): has_reason,
-    (S.NOTICE_ISSUED, S.RESPONSE_SUBMITTED): has_response,
-    (S.NOTICE_ISSUED, S.RETEST): overdue,
-    (S.NOTICE_ISSUED, S.NOT_RECTIFIED): overdue,
-    (S.NOTICE_ISSUED, S.WITHDRAWN): has_reason,
-    (S.RESPONSE_SUBMITTED, S.RETEST): always,
-    (S.RESPONSE_SUBMITTED, S.WITHDRAWN): has_reason,
-    (S.RETEST, S.RECTIFIED): retest_clean,
-    (S.RETEST, S.NOT_RECTIFIED): retest_dirty,
-    (S.RECTIFIED, S.CLOSED): always,
-    (S.NOT_RECTIFIED, S.ESCALATED_PUBLIC): always,
-    (S.ESCALATED_PUBLIC, S.ESCALATED_REMOVAL): always,
-    (S.ESCALATED_PUBLIC, S.RETEST): always,
-    (S.ESCALATED_REMOVAL, S.ESCALATED_PENALTY): always,
-    (S.ESCALATED_REMOVAL, S.RETEST): always,
-    (S.ESCALATED_PENALTY, S.ESCALATED_BLACKLIST): always,
-    (S.ESCALATED_PENALTY, S.CLOSED): has_reason,
-    (S.ESCALATED_BLACKLIST, S.CLOSED): has_reason,
+# (from, to) → guard and roles. Anything not in this table is forbidden. 下架/行政处罚/不良名单 are decisions of
+# the ministry (164号文 四: the ministry organises removal and penalties); provinces act up to 通报.
+TABLE: dict[tuple[State, State], Rule] = {
+    (S.DETECTED, S.CONFIRMED): Rule(has_confirmed_findings, STAFF | SYSTEM),
+    (S.DETECTED, S.DISMISSED): Rule(has_reason, STAFF),
+    (S.DETECTED, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.CONFIRMED, S.NOTICE_ISSUED): Rule(has_deadline, STAFF),
+    (S.CONFIRMED, S.ESCALATED_PUBLIC): Rule(is_repeat, STAFF | SYSTEM),
+    (S.CONFIRMED, S.DISMISSED): Rule(has_reason, STAFF),
+    (S.CONFIRMED, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.NOTICE_ISSUED, S.RESPONSE_SUBMITTED): Rule(has_response, ENTERPRISE),
+    (S.NOTICE_ISSUED, S.RETEST): Rule(overdue, STAFF),
+    (S.NOTICE_ISSUED, S.NOT_RECTIFIED): Rule(overdue, STAFF | SYSTEM),
+    (S.NOTICE_ISSUED, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.RESPONSE_SUBMITTED, S.RETEST): Rule(always, STAFF),
+    (S.RESPONSE_SUBMITTED, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.RETEST, S.RETEST): Rule(always, STAFF),  # re-test again (a newer version, another agency's report)
+    (S.RETEST, S.RECTIFIED): Rule(clean_or_decided, STAFF),
+    (S.RETEST, S.NOT_RECTIFIED): Rule(dirty_or_decided, STAFF | SYSTEM),
+    (S.RETEST, S.ESCALATED_PUBLIC): Rule(has_reason, STAFF),
+    (S.RETEST, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.RETEST, S.CLOSED): Rule(has_reason, STAFF),
+    (S.RECTIFIED, S.CLOSED): Rule(always, STAFF),
+    (S.NOT_RECTIFIED, S.ESCALATED_PUBLIC): Rule(always, STAFF | SYSTEM),
+    (S.NOT_RECTIFIED, S.RETEST): Rule(always, STAFF),
+    (S.NOT_RECTIFIED, S.WITHDRAWN): Rule(has_reason, STAFF),
+    (S.ESCALATED_PUBLIC, S.ESCALATED_REMOVAL): Rule(always, MINISTRY | SYSTEM),
+    (S.ESCALATED_PUBLIC, S.RETEST): Rule(always, STAFF),
+    (S.ESCALATED_REMOVAL, S.ESCALATED_PENALTY): Rule(always, MINISTRY),
+    (S.ESCALATED_REMOVAL, S.RETEST): Rule(always, STAFF),
+    (S.ESCALATED_PENALTY, S.ESCALATED_BLACKLIST): Rule(always, MINISTRY),
+    (S.ESCALATED_PENALTY, S.CLOSED): Rule(has_reason, MINISTRY),
+    (S.ESCALATED_BLACKLIST, S.CLOSED): Rule(has_reason, MINISTRY),
 }
+TRANSITIONS: dict[tuple[State, State], Guard] = {k: r.guard for k, r in TABLE.items()}
 
 
 class TransitionError(Exception):
@@ -161,18 +215,32 @@ class TransitionError(Exception):
         super().__init__(f"{from_state} → {to_state}: {why}")
 
 
-def check(facts: CaseFacts, to_state: State) -> None:
-    """Raise ``TransitionError`` unless ``facts.state → to_state`` is allowed and its guard passes."""
-    guard = TRANSITIONS.get((facts.state, to_state))
-    if guard is None:
+def may(role: str | None, from_state: State, to_state: State) -> bool:
+    """Whether ``role`` may make the transition (``None``: any role); unknown roles may make none."""
+    rule = TABLE.get((from_state, to_state))
+    return rule is not None and (role is None or role in {str(r) for r in rule.roles})
+
+
+def check(facts: CaseFacts, to_state: State, role: str | None = None) -> None:
+    """Raise ``TransitionError`` unless ``facts.state → to_state`` is allowed (for ``role``, when given) and its
+    guard passes."""
+    rule = TABLE.get((facts.state, to_state))
+    if rule is None:
         raise TransitionError(facts.state, to_state, "不允许的状态变更 / transition not allowed")
-    why = guard(facts)
+    if not may(role, facts.state, to_state):
+        raise TransitionError(
+            facts.state,
+            to_state,
+            f"角色 {role} 无权进行此状态变更 / role {role} may not make this transition",
+        )
+    why = rule.guard(facts)
     if why is not None:
         raise TransitionError(facts.state, to_state, why)
 
 
-def allowed_targets(state: State) -> list[State]:
-    return [to for (frm, to) in TRANSITIONS if frm == state]
+def allowed_targets(state: State, role: str | None = None) -> list[State]:
+    """The states the table allows from ``state`` (for ``role``; ``None``: for any role)."""
+    return [to for (frm, to) in TABLE if frm == state and may(role, frm, to)]
 
 
 def next_escalation(state: State) -> State | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apprights.service.db import Base
@@ -39,6 +39,8 @@ class CaseResponse(Base):
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     text: Mapped[str] = mapped_column(Text)
     scan_run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id"), nullable=True)
+    # After the deadline (Beijing date): kept and shown, but it does not stop the overdue job.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CalendarYear(Base):

@@ -45,11 +45,24 @@ class AuditOut(BaseModel):
     evidence: str
 
 
+class ResponseOut(BaseModel):
+    """An enterprise's answer, in full; ``late`` when it came after the deadline (it does not stop the clock)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    submitted_by: int | None
+    submitted_at: UtcTime
+    text: str
+    scan_run_id: int | None
+    late: bool
+
+
 class CaseDetail(CaseOut):
     audit: list[AuditOut]
     finding_ids: list[int]
     notice_ids: list[int]
     allowed: list[str]
+    responses: list[ResponseOut] = Field(default_factory=list)
 
 
 class TransitionIn(InModel):

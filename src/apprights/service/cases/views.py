@@ -16,7 +16,7 @@ from apprights.service import audit
 from apprights.service.apps.models import App
 from apprights.service.cases import flows
 from apprights.service.cases.lifecycle import State, allowed_targets
-from apprights.service.cases.models import CalendarYear, Case
+from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.cases.schemas import (
     AuditOut,
     CalendarYearIn,
@@ -26,6 +26,7 @@ from apprights.service.cases.schemas import (
     EscalateIn,
     OverdueOut,
     ResponseIn,
+    ResponseOut,
     RetestIn,
     TransitionIn,
 )
@@ -97,7 +98,12 @@ def list_cases(
     )
 
 
-def case_detail(session: SessionDep, case: Case) -> CaseDetail:
+def case_detail(session: SessionDep, case: Case, p: Principal) -> CaseDetail:
+    """The case as ``p`` sees it: ``allowed`` lists only the transitions ``p``'s role may make; every response
+    of the enterprise in full (late ones marked)."""
+    responses = session.scalars(
+        select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
+    )
     return CaseDetail(
         **CaseOut.model_validate(case).model_dump(),
         audit=[AuditOut.model_validate(a) for a in audit.trail(session, "case", case.id)],
@@ -105,7 +111,8 @@ def case_detail(session: SessionDep, case: Case) -> CaseDetail:
             session.scalars(select(Finding.id).where(Finding.case_id == case.id).order_by(Finding.id))
         ),
         notice_ids=list(session.scalars(select(NoticeCase.notice_id).where(NoticeCase.case_id == case.id))),
-        allowed=[str(s) for s in allowed_targets(State(case.state))],
+        allowed=[str(s) for s in allowed_targets(State(case.state), str(p.role))],
+        responses=[ResponseOut.model_validate(r) for r in responses],
     )
 
 
@@ -114,7 +121,7 @@ def get_case(
     case_id: IdPath, session: SessionDep, p: Annotated[Principal, Depends(allow(*STAFF, Role.ENTERPRISE))]
 ) -> CaseDetail:
     """The case with its audit trail, findings, notices, deadline and the transitions allowed now."""
-    return case_detail(session, visible_case(session, case_id, p))
+    return case_detail(session, visible_case(session, case_id, p), p)
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseDetail)
@@ -133,7 +140,7 @@ def transition(
         session, case, body.to, actor=actor_of(p), now=now, reason=body.reason, evidence=body.evidence
     )
     session.commit()
-    return case_detail(session, case)
+    return case_detail(session, case, p)
 
 
 @router.post("/cases/{case_id}/notice", response_model=NoticeOut, status_code=201)
@@ -219,7 +226,7 @@ def respond(
     assert row is not None
     submissions.finish(row, received=1, accepted=1)
     session.commit()
-    return case_detail(session, case)
+    return case_detail(session, case, p)
 
 
 @router.post("/cases/{case_id}/retest", response_model=CaseDetail)
@@ -227,14 +234,18 @@ def retest(
     case_id: IdPath,
     body: RetestIn,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     p: Annotated[Principal, Depends(allow(*STAFF))],
 ) -> CaseDetail:
-    """Re-test against a later scan: rectified if none of the case's problems recur, else not rectified."""
+    """Re-test against a later scan: not rectified if a problem of the case recurs; rectified only if the scan's
+    report shows every problem's rule ran on the same kinds of evidence (409 otherwise)."""
     case = visible_case(session, case_id, p)
-    flows.retest(session, case, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+    flows.retest(
+        session, case, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now, data_dir=settings.data_dir
+    )
     session.commit()
-    return case_detail(session, case)
+    return case_detail(session, case, p)
 
 
 @router.post("/cases/{case_id}/escalate", response_model=CaseDetail)
@@ -249,7 +260,7 @@ def escalate(
     case = visible_case(session, case_id, p)
     flows.escalate(session, case, actor=actor_of(p), now=now, reason=body.reason)
     session.commit()
-    return case_detail(session, case)
+    return case_detail(session, case, p)
 
 
 @router.post("/cases/escalate-overdue", response_model=OverdueOut)

@@ -54,6 +54,9 @@ class NoticeOut(BaseModel):
     published: bool
     published_at: UtcTime | None
     case_ids: list[int] = []
+    # sha256 of the HTML/PDF frozen at publication ("" until published, or no PDF without the CJK font)
+    html_sha256: str = ""
+    pdf_sha256: str = ""
 
     @computed_field(description=DEADLINE_AT_DOC)  # type: ignore[prop-decorator]
     @property

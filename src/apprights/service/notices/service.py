@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
@@ -28,67 +28,20 @@ from apprights.service.documents import (
     RemovalRow,
 )
 from apprights.service.errors import Conflict
-from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.notices import issue, snapshot
+from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.orgs.models import Enterprise
 from apprights.service.scans.models import Finding
 from apprights.service.stores.models import Store
 from apprights.service.timeutil import beijing_date
 from apprights.service.workdays import working_day_deadline
 
-DEFAULT_ISSUER = "工业和信息化部信息通信管理局"
+DEFAULT_ISSUER = issue.DEFAULT_ISSUER
 Document = RectificationNotice | PublicNotice | RemovalOrder
 
 
-def _next_no(session: Session, prefix: str, issued_on: date) -> str:
-    stem = f"{prefix}-{issued_on:%Y%m%d}-"
-    n = session.scalar(select(func.count()).select_from(Notice).where(Notice.notice_no.like(stem + "%"))) or 0
-    return f"{stem}{n + 1:04d}"
-
-
-def _new_notice(
-    session: Session,
-    kind: str,
-    prefix: str,
-    *,
-    title: str,
-    intro: str,
-    issuer: str,
-    issued_on: date,
-    working_days: int,
-    deadline: date | None,
-    actor: Actor,
-    now: datetime,
-    case_ids: Sequence[int],
-) -> Notice:
-    notice = Notice(
-        kind=kind,
-        notice_no=_next_no(session, prefix, issued_on),
-        title=title,
-        intro=intro,
-        issuer=issuer or DEFAULT_ISSUER,
-        issued_on=issued_on,
-        working_days=working_days,
-        deadline=deadline,
-        published=False,
-        created_by=actor.user_id,
-        created_at=utc_naive(now),
-    )
-    session.add(notice)
-    session.flush()
-    for cid in dict.fromkeys(case_ids):
-        session.add(NoticeCase(notice_id=notice.id, case_id=cid))
-    audit.record(
-        session,
-        now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
-        entity="notice",
-        entity_id=notice.id,
-        action=f"issue_{kind}",
-        evidence=[f"case:{c}" for c in case_ids],
-    )
-    session.flush()
-    return notice
+def _new_notice(session: Session, kind: str, prefix: str, *, actor: Actor, **kw: Any) -> Notice:
+    return issue.new_notice(session, kind, prefix, actor=actor.name, actor_id=actor.user_id, **kw)
 
 
 def issue_rectification(
@@ -200,20 +153,17 @@ def create_removal_order(
     actor: Actor,
     now: datetime,
 ) -> Notice:
+    """A removal (下架) order to the stores for cases in a 通报 (moved to ``escalated_removal``) or already there."""
     cases = _load_cases(session, case_ids)
     for c in cases:
-        if c.state == str(State.ESCALATED_PUBLIC):
-            flows.transition(
-                session, c, State.ESCALATED_REMOVAL, actor=actor, now=now, reason="下架 / removal order"
-            )
-        elif c.state != str(State.ESCALATED_REMOVAL):
+        if c.state not in (str(State.ESCALATED_PUBLIC), str(State.ESCALATED_REMOVAL)):
             raise Conflict(f"案件 #{c.id} 状态为 {c.state}，不能下架 / case is not due for removal")
     issued = issued_on or beijing_date(now)
-    return _new_notice(
+    notice = _new_notice(
         session,
         "removal",
         "XJ",
-        title=title or "关于下架侵害用户权益APP的通知",
+        title=title or issue.REMOVAL_TITLE,
         intro="",
         issuer=issuer,
         issued_on=issued,
@@ -223,6 +173,18 @@ def create_removal_order(
         now=now,
         case_ids=[c.id for c in cases],
     )
+    for c in cases:  # the order exists first, so the transition does not order the removal a second time
+        if c.state == str(State.ESCALATED_PUBLIC):
+            flows.transition(
+                session,
+                c,
+                State.ESCALATED_REMOVAL,
+                actor=actor,
+                now=now,
+                reason="下架 / removal order",
+                evidence=[f"notice:{notice.id}"],
+            )
+    return notice
 
 
 def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) -> None:
@@ -239,6 +201,7 @@ def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) ->
             .where(NoticeCase.notice_id == notice.id, Case.state == str(State.ESCALATED_PUBLIC))
         ):
             c.deadline = notice.deadline
+    snap = snapshot.take(session, notice.id, _live_document(session, notice), now)
     audit.record(
         session,
         now=now,
@@ -247,6 +210,8 @@ def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) ->
         entity="notice",
         entity_id=notice.id,
         action="publish",
+        evidence=[f"html_sha256:{snap.html_sha256}"]
+        + ([f"pdf_sha256:{snap.pdf_sha256}"] if snap.pdf_sha256 else []),
     )
     session.flush()
 
@@ -295,6 +260,14 @@ def _case_rows(
 
 
 def build_document(session: Session, notice: Notice) -> Document:
+    """The notice's document: as frozen at publication when published, else from the current data."""
+    snap = session.get(NoticeSnapshot, notice.id)
+    if snap is not None:
+        return snapshot.thaw(snap.document)
+    return _live_document(session, notice)
+
+
+def _live_document(session: Session, notice: Notice) -> Document:
     rows = _case_rows(session, notice.id)
     if notice.kind == "rectification":
         _case, app, ver, ent, store = rows[0]

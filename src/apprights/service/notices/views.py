@@ -24,7 +24,7 @@ from apprights.service.deps import (
 from apprights.service.documents import render_html, render_pdf, render_xlsx
 from apprights.service.files import content_disposition
 from apprights.service.notices import service
-from apprights.service.notices.models import Notice, NoticeCase
+from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.notices.schemas import BatchIn, DocFormat, NoticeKind, NoticeOut
 from apprights.service.stores import supervision
 from apprights.service.stores.models import RemovalConfirmation
@@ -60,7 +60,11 @@ def notice_filter(p: Principal) -> ColumnElement[bool]:
 
 
 def _out(session: SessionDep, n: Notice) -> NoticeOut:
-    return NoticeOut.model_validate(n).model_copy(update={"case_ids": service.case_ids_of(session, n.id)})
+    snap = session.get(NoticeSnapshot, n.id)
+    hashes = {"html_sha256": snap.html_sha256, "pdf_sha256": snap.pdf_sha256} if snap is not None else {}
+    return NoticeOut.model_validate(n).model_copy(
+        update={"case_ids": service.case_ids_of(session, n.id), **hashes}
+    )
 
 
 def visible_notice(session: SessionDep, notice_id: int, p: Principal) -> Notice:
@@ -107,12 +111,13 @@ def notice_document(
 ) -> Response:
     """The notice in the regulator's format, as HTML, PDF or XLSX (Chinese)."""
     n = visible_notice(session, notice_id, p)
-    doc = service.build_document(session, n)
+    doc = service.build_document(session, n)  # a published notice: as frozen at publication
+    snap = session.get(NoticeSnapshot, n.id)
     body: bytes
     if format is DocFormat.HTML:
-        body = render_html(doc).encode("utf-8")
+        body = snap.html.encode("utf-8") if snap is not None else render_html(doc).encode("utf-8")
     elif format is DocFormat.PDF:
-        body = render_pdf(doc)
+        body = snap.pdf if snap is not None and snap.pdf is not None else render_pdf(doc)
     else:
         body = render_xlsx(doc)
     disposition = content_disposition(

@@ -33,6 +33,12 @@ class EnterpriseIn(InModel):
         return v
 
 
+class EnterpriseUpdateIn(InModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    province_code: str | None = Field(default=None, min_length=2, max_length=2)
+    reason: str = Field(default="", max_length=2000)
+
+
 class EnterpriseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

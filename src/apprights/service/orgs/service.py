@@ -8,6 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
+from apprights.service import audit
+from apprights.service.apps.models import App
+from apprights.service.apps.ownership import move_cases
+from apprights.service.cases.flows import Actor
 from apprights.service.db import utc_naive
 from apprights.service.orgs.models import Enterprise, Province, TestAgency
 from apprights.service.orgs.schemas import AgencyIn, EnterpriseIn
@@ -31,3 +35,47 @@ def create_agency(session: Session, data: AgencyIn) -> TestAgency:
     session.add(agency)
     session.flush()
     return agency
+
+
+def rename_enterprise(
+    session: Session, ent: Enterprise, name: str, *, reason: str, actor: Actor, now: datetime
+) -> None:
+    if name == ent.name:
+        return
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="enterprise",
+        entity_id=ent.id,
+        action="rename",
+        from_state=ent.name[:32],
+        to_state=name[:32],
+        reason=f"{ent.name} → {name}" + (f"（{reason}）" if reason else ""),
+    )
+    ent.name = name
+    session.flush()
+
+
+def move_enterprise(
+    session: Session, ent: Enterprise, province: str, *, reason: str, actor: Actor, now: datetime
+) -> None:
+    """Move ``ent`` to ``province`` (audited); the cases of its apps move with it (each audited)."""
+    if session.get(Province, province) is None:
+        raise InputError("enterprise", f"未知省份代码 / unknown province code {province!r}")
+    audit.record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity="enterprise",
+        entity_id=ent.id,
+        action="move_province",
+        from_state=ent.province_code,
+        to_state=province,
+        reason=reason,
+    )
+    ent.province_code = province
+    app_ids = list(session.scalars(select(App.id).where(App.enterprise_id == ent.id)))
+    move_cases(session, app_ids, province, actor=actor, now=now)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import ColumnElement, func, select, true
 
+from apprights.service.cases.flows import Actor
 from apprights.service.deps import IdPath, NowDep, Page, PageDep, Principal, Role, SessionDep, allow
 from apprights.service.orgs import service
 from apprights.service.orgs.models import Enterprise, Province, Sdk, TestAgency
@@ -15,6 +16,7 @@ from apprights.service.orgs.schemas import (
     AgencyOut,
     EnterpriseIn,
     EnterpriseOut,
+    EnterpriseUpdateIn,
     ProvinceOut,
     SdkOut,
 )
@@ -74,6 +76,31 @@ def get_enterprise(
     ent = session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, _enterprise_filter(p)))
     if ent is None:
         raise HTTPException(404, "企业不存在 / no such enterprise")
+    return ent
+
+
+@router.patch("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
+def update_enterprise(
+    enterprise_id: IdPath,
+    body: EnterpriseUpdateIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(*STAFF))],
+) -> Enterprise:
+    """Rename an enterprise (the ministry, or the province of its region) or move it to another province (the
+    ministry: its apps' cases follow). Both are audited; published notices keep the name they were published
+    with."""
+    ent = session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id, _enterprise_filter(p)))
+    if ent is None:
+        raise HTTPException(404, "企业不存在 / no such enterprise")
+    actor = Actor(p.actor, p.user_id)
+    if body.province_code is not None and body.province_code != ent.province_code:
+        if p.role is not Role.MINISTRY:
+            raise HTTPException(403, "跨省迁移由工业和信息化部决定 / only the ministry moves an enterprise")
+        service.move_enterprise(session, ent, body.province_code, reason=body.reason, actor=actor, now=now)
+    if body.name is not None:
+        service.rename_enterprise(session, ent, body.name, reason=body.reason, actor=actor, now=now)
+    session.commit()
     return ent
 
 

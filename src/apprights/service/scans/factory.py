@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from apprights.knowledge.legal import PROBLEM_TYPES
@@ -57,8 +58,13 @@ def make_report(
     n_findings: int = 0,
     store: str = "",
     seed: int = 0,
+    rules_run: Sequence[str] | None = None,
+    evidence_kinds: Sequence[str] = ("static", "policy", "trace", "listing"),
 ) -> dict[str, Any]:
-    """A report for ``package``; ``n_findings`` synthetic findings are added when ``findings`` is None."""
+    """A report for ``package``; ``n_findings`` synthetic findings are added when ``findings`` is None.
+
+    ``rules_run`` adds the ``coverage`` block (the rules that ran, on ``evidence_kinds``): a re-test proves a
+    fix only for rules it ran. Without it the report is like one written before coverage was recorded."""
     if findings is None:
         findings = []
         for i in range(n_findings):
@@ -95,4 +101,12 @@ def make_report(
     }
     if store:
         report["store"] = store
+    if rules_run is not None:
+        report["coverage"] = {
+            "evidence": list(evidence_kinds),
+            "rules_run": sorted({*rules_run, *(f["rule"] for f in findings)}),
+            "rules_skipped": {},
+            "notes": [],
+            "rules_failed": [],
+        }
     return report

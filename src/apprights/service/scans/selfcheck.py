@@ -39,6 +39,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 ACTIVE = ("queued", "running")
 
 
+def mark_self_check(session: Session, run_ids: list[int]) -> None:
+    """Mark scan runs as an enterprise's self-check: not a test result, findings not for review, no store."""
+    session.execute(update(ScanRun).where(ScanRun.id.in_(run_ids)).values(self_check=True, store_id=None))
+    session.execute(update(Finding).where(Finding.scan_run_id.in_(run_ids)).values(status=SELF_CHECK_STATUS))
+
+
 def submit(
     session: Session,
     data_dir: Path,
@@ -134,8 +140,7 @@ def finish(session: Session, data_dir: Path, sc: SelfCheck, report: dict[str, An
         _fail(sc, "同一报告已存在 / the same report is already stored", now)
         return
     run_id = res.scan_run_ids[0]
-    session.execute(update(ScanRun).where(ScanRun.id == run_id).values(self_check=True))
-    session.execute(update(Finding).where(Finding.scan_run_id == run_id).values(status=SELF_CHECK_STATUS))
+    mark_self_check(session, [run_id])
     sc.scan_run_id = run_id
     sc.status = "done"
     sc.error = "; ".join(report_errors(report))[:1000]
@@ -250,7 +255,13 @@ def manifest_from_report(report: dict[str, Any]) -> ManifestFacts | None:
         permissions=[
             PermissionDecl(p["name"], dangerous=bool(p.get("dangerous")))
             for p in perms[:1000]
-            if isinstance(p, dict) and isinstance(p.get("name"), str)
+            if isinstance(p, dict) and isinstance(p.get("name"), str) and not p.get("implied_by")
+        ],
+        # granted by Android without a request (listed with ``implied_by``): not the app's requested permissions
+        implicit_permissions=[
+            PermissionDecl(p["name"], dangerous=bool(p.get("dangerous")), implied_by=str(p["implied_by"]))
+            for p in perms[:1000]
+            if isinstance(p, dict) and isinstance(p.get("name"), str) and p.get("implied_by")
         ],
     )
 

@@ -37,6 +37,7 @@ from apprights.service.scans.schemas import (
     ReviewOut,
     ScanRunOut,
 )
+from apprights.service.scans.selfcheck import mark_self_check
 from apprights.service.scope import app_filter
 from apprights.service.settings import Settings
 from apprights.service.stores.models import Store
@@ -156,6 +157,10 @@ def ingest(
         allowed_packages=allowed,
         submission_id=sub_id,
     )
+    if p.role is Role.ENTERPRISE and res.scan_run_ids:
+        # an enterprise's own report is a self-check: kept and shown, never a test result, never reviewed,
+        # never a finding against a store
+        mark_self_check(session, res.scan_run_ids)
     if res.errors and not res.stored and not res.duplicates:
         session.rollback()
         row = session.get(Submission, sub_id)

@@ -44,11 +44,16 @@ def platform_finding_clause(store_ids: list[int] | None) -> ColumnElement[bool]:
 def platform_case_clause(store_ids: list[int] | None) -> ColumnElement[bool]:
     """Cases against a store: on one of ``store_ids`` with at least one platform finding of that store."""
     on_store = Case.store_id.is_not(None) if store_ids is None else Case.store_id.in_(store_ids)
+    # The store joins inside the EXISTS (correlated on the case): a scalar subquery there was not correlated
+    # to the outer ``cases`` and returned every store's code (PostgreSQL: 500, SQLite: the first store only).
     has_platform = exists(
-        select(Finding.id).where(
+        select(Finding.id)
+        .join(Store, Store.code == Finding.subject_key)
+        .where(
             Finding.case_id == Case.id,
             Finding.subject_kind == "platform",
-            Finding.subject_key == select(Store.code).where(Store.id == Case.store_id).scalar_subquery(),
+            Store.id == Case.store_id,
         )
+        .correlate(Case)
     )
     return and_(on_store, has_platform)

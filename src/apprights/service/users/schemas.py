@@ -20,7 +20,9 @@ class TokenOut(BaseModel):
 class UserIn(InModel):
     username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = Field(default="", max_length=200)
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: str | None = Field(
+        default=None, min_length=1, max_length=200, description="see the password policy"
+    )
     role: Role
     province_code: str | None = Field(default=None, max_length=2)
     enterprise_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -43,3 +45,21 @@ class UserOut(BaseModel):
 
 class TokenIn(InModel):
     name: str = Field(default="", max_length=100)
+    days: int = Field(default=90, ge=1, le=366, description="the token expires after this many days")
+
+
+class TokenInfo(BaseModel):
+    """A token's metadata (never the token itself: it is shown once, stored hashed)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    name: str
+    created_at: UtcTime
+    expires_at: UtcTime | None
+    revoked: bool
+
+
+class PasswordChangeIn(InModel):
+    current: str = Field(min_length=1, max_length=200)
+    new: str = Field(min_length=1, max_length=200, description="see the password policy")

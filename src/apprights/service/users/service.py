@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
+from apprights.service import audit
 from apprights.service.db import utc_naive
 from apprights.service.deps import Role
 from apprights.service.orgs.models import Enterprise, Province, TestAgency
 from apprights.service.security import hash_password, new_token, token_hash, verify_password
 from apprights.service.stores.models import Store
+from apprights.service.users import policy
 from apprights.service.users.models import ApiToken, User
 from apprights.service.users.schemas import UserIn
 
@@ -29,7 +31,7 @@ _BINDING = {
 }
 
 
-def create_user(session: Session, data: UserIn, now: datetime) -> User:
+def create_user(session: Session, data: UserIn, now: datetime, *, enforce_policy: bool = True) -> User:
     if data.role is Role.PUBLIC:
         raise InputError("user", "公众无需账户 / the public role has no accounts")
     need = _BINDING.get(data.role)
@@ -46,6 +48,11 @@ def create_user(session: Session, data: UserIn, now: datetime) -> User:
             raise InputError("user", f"unknown {model.__tablename__} {value}")
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise InputError("user", f"用户名已存在 / username {data.username!r} exists")
+    problem = policy.password_problem(data.password, data.username) if data.password else None
+    if problem is not None and enforce_policy:
+        raise InputError("user", problem)
+    if problem is not None:
+        log.warning("account %r has a weak password: %s", data.username, problem)
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -87,18 +94,98 @@ def issue_token(
     return token, expires
 
 
+class LoginLocked(PermissionError):
+    """Too many failed logins for this username: refused until ``until`` (UTC)."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        super().__init__(
+            f"登录失败次数过多，请于{policy.LOCK_MINUTES}分钟后再试 / too many failed logins: try again after "
+            f"{until.isoformat(timespec='minutes')}Z"
+        )
+
+
+# A real scrypt hash of a random password: an unknown user costs the same time as a wrong password.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
 def login(
-    session: Session, username: str, password: str, now: datetime, hours: int
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime,
+    hours: int,
+    unknown: policy.UnknownNames | None = None,
 ) -> tuple[str, datetime | None]:
+    """A session token, or ``PermissionError`` (``LoginLocked`` after repeated failures). Unknown users,
+    deactivated users and token-only accounts take the same time and get the same answer as a wrong password."""
+    at = utc_naive(now)
     user = session.scalar(select(User).where(User.username == username))
-    if (
-        user is None
-        or not user.active
-        or not user.password_hash
-        or not verify_password(password, user.password_hash)
-    ):
-        raise PermissionError("用户名或密码错误 / wrong username or password")
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        if unknown is not None:
+            until = unknown.locked(username, at)
+            if until is not None:
+                raise LoginLocked(until)
+            unknown.fail(username, at)
+        raise PermissionError(WRONG_PASSWORD)
+    if user.locked_until is not None and user.locked_until > at:
+        verify_password(password, _DUMMY_HASH)
+        raise LoginLocked(user.locked_until)
+    ok = verify_password(password, user.password_hash or _DUMMY_HASH)
+    if not (ok and user.active and user.password_hash):
+        if user.locked_until is not None:  # an earlier lock-out has expired: count afresh
+            user.failed_logins = 0
+            user.locked_until = None
+        user.failed_logins += 1
+        user.locked_until = policy.lock_until(user.failed_logins, at)
+        session.commit()  # the count survives the refusal
+        log.warning("failed login for %r (%d in a row)", username, user.failed_logins)
+        raise PermissionError(WRONG_PASSWORD)
+    user.failed_logins = 0
+    user.locked_until = None
     return issue_token(session, user, now, kind="session", hours=hours)
+
+
+WRONG_PASSWORD = "用户名或密码错误 / wrong username or password"
+
+
+def deactivate(session: Session, user: User, *, actor: str, actor_id: int | None, now: datetime) -> int:
+    """Deactivate ``user`` and revoke every token it has (audited); returns how many tokens were revoked."""
+    user.active = False
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    ).all()
+    for tok in tokens:
+        tok.revoked = True
+    revoked = len(tokens)
+    audit.record(
+        session,
+        now=now,
+        actor=actor,
+        actor_id=actor_id,
+        entity="user",
+        entity_id=user.id,
+        action="deactivate",
+        evidence=[f"tokens_revoked:{revoked}"],
+    )
+    session.flush()
+    return revoked
+
+
+def revoke_token(session: Session, tok: ApiToken, *, actor: str, actor_id: int | None, now: datetime) -> None:
+    tok.revoked = True
+    audit.record(
+        session,
+        now=now,
+        actor=actor,
+        actor_id=actor_id,
+        entity="user",
+        entity_id=tok.user_id,
+        action="revoke_token",
+        evidence=[f"token:{tok.id}"],
+    )
+    session.flush()
 
 
 def logout(session: Session, token: str) -> None:
@@ -114,5 +201,45 @@ def ensure_admin(session: Session, username: str, password: str, now: datetime) 
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(12)
-    create_user(session, UserIn(username=username, password=password, role=Role.MINISTRY), now)
+    # the operator's configured password is checked but not refused (a warning): the service must start
+    create_user(
+        session, UserIn(username=username, password=password, role=Role.MINISTRY), now, enforce_policy=False
+    )
     return generated
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_token: str, now: datetime
+) -> int:
+    """Set a new password (policy applies) after checking the current one; every other token and session of
+    the account is revoked (audited). ``PermissionError`` for a wrong current password (counted like a failed
+    login), ``InputError`` for a refused new one. Returns how many tokens were revoked."""
+    if not user.password_hash or not verify_password(current, user.password_hash):
+        user.failed_logins += 1
+        user.locked_until = policy.lock_until(user.failed_logins, utc_naive(now))
+        session.commit()
+        raise PermissionError("当前密码错误 / the current password is wrong")
+    problem = policy.password_problem(new, user.username)
+    if problem is not None:
+        raise InputError("password", problem)
+    user.password_hash = hash_password(new)
+    keep = token_hash(keep_token)
+    others = session.scalars(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked.is_(False), ApiToken.token_hash != keep
+        )
+    ).all()
+    for tok in others:
+        tok.revoked = True
+    audit.record(
+        session,
+        now=now,
+        actor=f"{user.role}:{user.username}",
+        actor_id=user.id,
+        entity="user",
+        entity_id=user.id,
+        action="change_password",
+        evidence=[f"tokens_revoked:{len(others)}"],
+    )
+    session.flush()
+    return len(others)

@@ -1,0 +1,170 @@
+"""A closer look at the few methods whose calls need their arguments: which constant reaches an argument.
+
+The fast scan (``scan.py``) finds call sites without decoding instructions. Some APIs only mean something with
+their argument: ``Settings.Secure.getString(resolver, "android_id")`` is the Android ID, any other key is not;
+``ContentResolver.query(ContactsContract.CommonDataKinds.Phone.CONTENT_URI, …)`` reads contacts. For the methods
+that call such an API (or load a const-string hinting at a reflective read), this module decodes every instruction in order and tracks, per
+register, the constant it holds: a ``const-string``, a platform ``CONTENT_URI`` static field (``sget-object``) or
+the result of ``Uri.parse``/``Uri.withAppendedPath`` on one. Register writes by other instructions are not
+tracked (a stale constant may survive an unrelated write); branches are ignored (linear order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from apprights.extractors.dex.scan import INVALID, PAYLOAD, UNIT_WIDTH_L, payload_width
+
+OP_MOVE_OBJECT = 0x07
+OP_MOVE_OBJECT_FROM16 = 0x08
+OP_MOVE_OBJECT_16 = 0x09
+OP_MOVE_RESULT_OBJECT = 0x0C
+OP_CONST_STRING = 0x1A
+OP_CONST_STRING_JUMBO = 0x1B
+OP_SGET_OBJECT = 0x62
+INVOKE_35C = frozenset(range(0x6E, 0x73))
+INVOKE_3RC = frozenset(range(0x74, 0x79))
+STATIC_INVOKES = frozenset({0x71, 0x77})
+MAX_METHOD_STRINGS = 64  # const-strings kept per method for reflection matching
+PARAM = "\x00param:"  # register mark: holds the method's parameter of this slot (never a dex string: NUL)
+# Calls whose result carries the constant of their first argument (a URI built from a constant).
+URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAppendedPath"})
+REFLECTION_CALLS = frozenset(
+    {"Ljava/lang/Class;->forName", "Ljava/lang/Class;->getMethod", "Ljava/lang/Class;->getDeclaredMethod"}
+)
+
+
+_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE = 1, 2, 3, 4, 5
+
+
+def _kinds() -> list[int]:
+    """The instructions ``analyse_method`` tracks, by opcode (0 = any other)."""
+    k = [0] * 256
+    k[OP_CONST_STRING] = k[OP_CONST_STRING_JUMBO] = _K_STRING
+    k[OP_SGET_OBJECT] = _K_SGET
+    k[OP_MOVE_RESULT_OBJECT] = _K_RESULT
+    k[OP_MOVE_OBJECT] = k[OP_MOVE_OBJECT_FROM16] = k[OP_MOVE_OBJECT_16] = _K_MOVE
+    for op in (*INVOKE_35C, *INVOKE_3RC):
+        k[op] = _K_INVOKE
+    return k
+
+
+_KIND = _kinds()
+
+
+@dataclass
+class MethodDetail:
+    """What one method's instructions say: for each wanted call (by unit position), the constant found in the
+    wanted argument register (None when it holds no tracked constant), and the const-strings in order."""
+
+    args: dict[int, str | None] = field(default_factory=dict)
+    strings: list[str] = field(default_factory=list)
+    reflects: bool = False  # calls Class.forName / getMethod / getDeclaredMethod
+    # wanted calls whose argument is one of the method's own parameters: position -> parameter slot (the index
+    # into the argument registers of an invoke of this method, receiver included)
+    params: dict[int, int] = field(default_factory=dict)
+
+
+def invoke_registers(units: memoryview, pos: int) -> list[int]:
+    """Argument registers of the ``invoke-*`` at ``pos`` (receiver first for instance calls)."""
+    u = units[pos]
+    op = u & 0xFF
+    if op in INVOKE_3RC:
+        first = units[pos + 2]
+        return list(range(first, first + (u >> 8)))
+    count, g = u >> 12, (u >> 8) & 0xF
+    w = units[pos + 2]
+    regs = [w & 0xF, (w >> 4) & 0xF, (w >> 8) & 0xF, (w >> 12) & 0xF, g]
+    return regs[: min(count, 5)]
+
+
+def analyse_method(
+    units: memoryview,
+    start: int,
+    end: int,
+    wanted: dict[int, int],
+    *,
+    string_at: Callable[[int], str],
+    callee_at: Callable[[int], str],
+    field_value: Callable[[int], str | None],
+    slots: dict[int, int] | None = None,
+) -> MethodDetail:
+    """Decode one method (units ``start``..``end``). ``wanted``: {method id: argument index, receiver
+    excluded} of the calls whose argument constant is wanted; ``slots``: the same by raw index into the invoke's
+    argument registers (a call of a helper whose parameter reaches the API). ``string_at`` decodes a string
+    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant."""
+    out = MethodDetail()
+    slots = slots or {}
+    regs: dict[int, str] = {}
+    if start >= 8:  # the parameters arrive in the last ins_size registers: mark them, moves carry the mark
+        size, ins = units[start - 8], units[start - 7]
+        for slot in range(min(ins, size, 64)):
+            regs[size - ins + slot] = PARAM + str(slot)
+    pending: str | None = None
+    i = start
+    kinds = _KIND
+    while i < end:
+        u = units[i]
+        w = UNIT_WIDTH_L[u]
+        if w == PAYLOAD:
+            w = payload_width(units, i, end)
+        if w >= INVALID or i + w > end:
+            break
+        op = u & 0xFF
+        kind = kinds[op]
+        if kind == 0:  # any other instruction: only ends a pending call result
+            pending = None
+        elif kind == _K_STRING:
+            sidx = units[i + 1] if op == OP_CONST_STRING else units[i + 1] | (units[i + 2] << 16)
+            text = string_at(sidx)
+            regs[u >> 8] = text
+            if len(out.strings) < MAX_METHOD_STRINGS:
+                out.strings.append(text)
+            pending = None
+        elif kind == _K_SGET:
+            value = field_value(units[i + 1])
+            if value is None:
+                regs.pop(u >> 8, None)
+            else:
+                regs[u >> 8] = value
+            pending = None
+        elif kind == _K_RESULT:
+            if pending is None:
+                regs.pop(u >> 8, None)
+            else:
+                regs[u >> 8] = pending
+            pending = None
+        elif kind == _K_MOVE:
+            if op == OP_MOVE_OBJECT:
+                dst, src = (u >> 8) & 0xF, u >> 12
+            elif op == OP_MOVE_OBJECT_FROM16:
+                dst, src = u >> 8, units[i + 1]
+            else:
+                dst, src = units[i + 1], units[i + 2]
+            if src in regs:
+                regs[dst] = regs[src]
+            else:
+                regs.pop(dst, None)
+            pending = None
+        else:  # invoke-*: the argument registers are decoded only when they are looked at
+            mid = units[i + 1]
+            pending = None
+            if mid in wanted or mid in slots:
+                args = invoke_registers(units, i)
+                k = slots[mid] if mid in slots else wanted[mid] + (0 if op in STATIC_INVOKES else 1)
+                value = regs.get(args[k]) if k < len(args) else None
+                if value is not None and value.startswith(PARAM):
+                    out.params[i] = int(value[len(PARAM) :])
+                    value = None
+                out.args[i] = value
+            else:
+                callee = callee_at(mid)
+                if callee in REFLECTION_CALLS:
+                    out.reflects = True
+                elif callee in URI_BUILDERS:
+                    args = invoke_registers(units, i)
+                    if args and args[0] in regs:
+                        pending = regs[args[0]]
+        i += w
+    return out

@@ -1,0 +1,126 @@
+"""The vectorised candidate search (``_Scanner._candidates``, rewritten for speed in issue 8) against the
+previous implementation kept here as the reference: same candidate units on random byte regions (every opcode
+and operand pattern, jumbo string indices above 65536 included) and on the code of real dex files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apprights.extractors.dex.scan import (
+    _IS_INVOKE,
+    OP_CONST_STRING,
+    OP_CONST_STRING_JUMBO,
+    _Scanner,
+)
+from apprights.extractors.dex.strings import PoolStrings
+from tests.conftest import SHARED_DATA
+from tests.extractors.dex.golden import golden_apks
+from tests.extractors.dex.helpers import dex_blobs
+
+
+def reference_candidates(data: bytes, lo: int, hi: int, mids: set[int], keys: set[int]) -> list[int]:
+    """The candidate search before issue 8's speed work (one 64K lookup table over every unit)."""
+    n = (hi - lo) // 2
+    if n < 2:
+        return []
+    units = np.frombuffer(data, dtype="<u2", count=n, offset=lo)
+    u8 = np.frombuffer(data, dtype=np.uint8)
+    lut = np.zeros(1 << 16, dtype=np.uint8)
+    m = np.array(sorted(mids), dtype=np.int64)
+    lut[m[m < (1 << 16)]] = 1
+    k = np.array(sorted(keys), dtype=np.int64)
+    lut[k[k < (1 << 16)]] |= 2
+    flagged = np.flatnonzero(np.take(lut, units[1 : n - 1])) + 1
+    op = units[flagged - 1] & 0xFF
+    f = lut[units[flagged]]
+    is_str = (f & 2).astype(bool)
+    hit = ((f & 1).astype(bool) & _IS_INVOKE[op]) | (is_str & (op == OP_CONST_STRING))
+    hit |= is_str & (op == OP_CONST_STRING_JUMBO) & (units[flagged + 1] == 0)
+    found = [flagged[hit] - 1]
+    big = k[k >= (1 << 16)]
+    if len(big):
+        pos = np.flatnonzero(u8[lo : lo + 2 * (n - 2) : 2] == OP_CONST_STRING_JUMBO)
+        val = units[pos + 1].astype(np.int64) | (units[pos + 2].astype(np.int64) << 16)
+        found.append(pos[np.isin(val, big)])
+    out: list[int] = (np.sort(np.concatenate(found)).astype(np.int64) * 2 + lo).tolist()
+    return out
+
+
+def _scanner(data: bytes) -> _Scanner:
+    s = _Scanner.__new__(_Scanner)  # only the dex bytes are read by _candidates
+    s.dex = type("D", (), {"data": data})()  # type: ignore[assignment]
+    s._inv = None
+    return s
+
+
+def _new(data: bytes, lo: int, hi: int, mids: set[int], keys: set[int]) -> list[int]:
+    pool = PoolStrings(interesting={k: ("x", "x") for k in keys})
+    out: list[int] = _scanner(data)._candidates(lo, hi, dict.fromkeys(mids, "api"), pool).tolist()
+    return out
+
+
+# units drawn from a small alphabet so that opcodes and operands collide often
+UNIT = st.sampled_from(
+    [0x006E, 0x1072, 0x2074, 0x0073, 0x011A, 0x021B, 0x0000, 0x0001, 0x0002, 0x0003, 0xFFFF]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    units=st.lists(UNIT, min_size=0, max_size=64),
+    mids=st.sets(st.sampled_from([0, 1, 2, 3, 0x73, 0xFFFF]), max_size=3),
+    keys=st.sets(st.sampled_from([0, 1, 2, 3, 0x11A, 0x10002, 0x30000]), max_size=3),
+    skip=st.integers(min_value=0, max_value=3),
+)
+def test_candidates_equal_reference_on_random_code(
+    units: list[int], mids: set[int], keys: set[int], skip: int
+) -> None:
+    data = np.array(units, dtype="<u2").tobytes()
+    lo = 2 * min(skip, len(units))
+    assert _new(data, lo, len(data), mids, keys) == reference_candidates(data, lo, len(data), mids, keys)
+
+
+def test_candidates_equal_reference_on_real_dex() -> None:
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    rng = np.random.default_rng(8)
+    checked = 0
+    for path in apks[:8]:
+        for _name, data in dex_blobs(path):
+            if len(data) < 0x1000:
+                continue
+            n_str = int.from_bytes(data[0x38:0x3C], "little")
+            n_meth = int.from_bytes(data[0x58:0x5C], "little")
+            mids = set(rng.integers(0, max(n_meth, 1), 40).tolist())
+            keys = set(rng.integers(0, max(n_str, 1), 200).tolist()) | {n_str - 1}
+            lo, hi = 0x70, len(data) // 2 * 2
+            got = _new(data, lo, hi, mids, keys)
+            assert got == reference_candidates(data, lo, hi, mids, keys)
+            checked += len(got)
+    assert checked > 1000
+
+
+def test_type_names_equal_one_by_one_decoding_on_real_dex() -> None:
+    """The block decode of type names (``L`` and ``;`` left out in the gather) gives what decoding each
+    descriptor alone gives, for every type of real dex files (arrays and primitives included)."""
+    from apprights.extractors.dex.scan import DexTargets as Targets
+    from apprights.extractors.dex.scan import dotted_class, scan_dex_keep
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    checked = 0
+    for path in apks[:6]:
+        for name, data in dex_blobs(path):
+            _scan, s = scan_dex_keep(name, data, Targets([]))
+            sidx = s.dex.type_desc.astype(np.int64)
+            assert s.type_names(sidx) == [dotted_class(s.pool.get(int(i))) for i in sidx.tolist()]
+            # a subset (not every name is wanted): the same names at the same places
+            sub = sidx[::3]
+            assert s.type_names(sub) == [dotted_class(s.pool.get(int(i))) for i in sub.tolist()]
+            checked += len(sidx)
+    assert checked > 10000
