@@ -333,7 +333,10 @@ def content_uris_by_method(facts: AppFacts) -> dict[tuple[str, str], list[str]]:
 def site_pi_types(ctx: RuleContext, site: CallSite, uris: dict[tuple[str, str], list[str]]) -> set[str]:
     """The PI types a call site reads. Entries told apart by an argument filter (``ContentResolver.query`` on
     contacts vs SMS …) count only when the caller method loads a matching ``content://`` string; an API whose
-    entries cannot be told apart gives nothing rather than every PI type."""
+    entries cannot be told apart gives nothing rather than every PI type. ``queryIntentActivities`` (an intent
+    filter) is the installed-app list unless every intent the dex scanner decoded for the site is narrowed to one
+    package, component or URI, or to a non-platform action (``narrowed_intent``): then it is a presence check
+    ("is HMS Core installed?"), weak device information, not PI for T1/T2/T3; no decoded intent keeps it."""
     if site.api in SELF_QUERY_APIS:
         return set()
     entries = [a for a in ctx.knowledge.sensitive_apis.lookup(site.api) if a.kind in READ_KINDS]

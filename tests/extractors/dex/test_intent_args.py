@@ -207,3 +207,17 @@ def test_runtime_intent_argument() -> None:
     assert classify(API, ["Intent { act=com.huawei.hms.core.aidlservice pkg=com.huawei.hwid }", 0]) is None
     missing = classify(API, [])  # no argument recorded: conservative
     assert missing is not None and missing.pi_type == "installed_apps"
+
+
+def test_catalogue_entry_matches_runtime_intent_strings() -> None:
+    (entry,) = knowledge().sensitive_apis.lookup(API)
+    assert entry.matches_args(
+        ["Intent { act=android.intent.action.MAIN cat=[android.intent.category.LAUNCHER] }"]
+    )
+    assert entry.matches_args([])  # no argument recorded: kept
+    assert entry.matches_args([None])  # not an intent description: kept
+    assert not entry.matches_args(
+        ["Intent { act=android.intent.action.VIEW dat=market://details pkg=com.x }"]
+    )
+    assert not entry.matches_args(["Intent { cmp=com.huawei.hwid/.Core }"])
+    assert not entry.matches_args(["Intent { act=com.huawei.hms.core.aidlservice }"])
