@@ -111,8 +111,8 @@ def narrowed_intent(value: Any) -> bool:
         return True
     act = f.get("act", "")
     # a platform action is a compile-time constant (``Intent.ACTION_MAIN`` is inlined as a string): one that is not
-    # constant (``?``) is an app's own
-    return bool(act) and not act.startswith(PLATFORM_ACTION)
+    # constant (``?``) is an app's own; ``*`` (a helper's parameter: the caller's value) is unknown
+    return bool(act) and act != "*" and not act.startswith(PLATFORM_ACTION)
 
 
 @dataclass(frozen=True)

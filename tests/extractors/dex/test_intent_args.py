@@ -221,3 +221,23 @@ def test_catalogue_entry_matches_runtime_intent_strings() -> None:
     )
     assert not entry.matches_args(["Intent { cmp=com.huawei.hwid/.Core }"])
     assert not entry.matches_args(["Intent { act=com.huawei.hms.core.aidlservice }"])
+
+
+def test_action_from_a_parameter_is_unknown_not_narrowed() -> None:
+    c = DexClass("com.example.sdk.Apps")
+    # listApps(String action, PackageManager pm): new Intent(action) — the caller may pass ACTION_MAIN
+    c.add_method(
+        "listApps",
+        "(Ljava/lang/String;Landroid/content/pm/PackageManager;)V",
+        code=Code()
+        .new_instance(1, INTENT)
+        .invoke_direct(INIT_ACTION, [1, 3])
+        .const4(0, 0)
+        .invoke_virtual(QUERY, [4, 1, 0])
+        .return_void(),
+        access=STATIC,
+        registers=5,  # v3 = action, v4 = PackageManager (the parameters)
+    )
+    site = _sites(_scan(c))["listApps"]
+    assert site.args == ["Intent { act=* }"]
+    assert _pi(site) == {"installed_apps"}

@@ -61,7 +61,9 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
 
     def const(k: int) -> str:
         v = regs.get(args[k], "?") if k < len(args) else "?"
-        return "?" if v.startswith((PARAM, INTENT_PREFIX)) or not v or " " in v else v
+        if v.startswith(PARAM):
+            return "*"  # the method's parameter: its callers decide (an action from a helper's caller)
+        return "?" if v.startswith(INTENT_PREFIX) or not v or " " in v else v
 
     if name == "parseUri":  # Intent.parseUri(uri, flags): the one target an intent URI names
         return describe_intent({"dat": "?"})
