@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprights.knowledge.sensitive_apis import platform_library
+from apprights.knowledge.sensitive_apis import SensitiveApi, platform_library
 from apprights.model.facts import AppFacts, CallSite, Component, SdkHit, StringRef
 from apprights.model.finding import Confidence, Evidence, Subject
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
@@ -333,14 +333,24 @@ def content_uris_by_method(facts: AppFacts) -> dict[tuple[str, str], list[str]]:
 def site_pi_types(ctx: RuleContext, site: CallSite, uris: dict[tuple[str, str], list[str]]) -> set[str]:
     """The PI types a call site reads. Entries told apart by an argument filter (``ContentResolver.query`` on
     contacts vs SMS …) count only when the caller method loads a matching ``content://`` string; an API whose
-    entries cannot be told apart gives nothing rather than every PI type."""
+    entries cannot be told apart gives nothing rather than every PI type. ``queryIntentActivities`` (an intent
+    filter) is the installed-app list unless every intent the dex scanner decoded for the site is narrowed to one
+    package, component or URI, or to a non-platform action (``narrowed_intent``): then it is a presence check
+    ("is HMS Core installed?"), weak device information, not PI for T1/T2/T3; no decoded intent keeps it."""
     if site.api in SELF_QUERY_APIS:
         return set()
     entries = [a for a in ctx.knowledge.sensitive_apis.lookup(site.api) if a.kind in READ_KINDS]
     if not entries:
         return set()
     plain = {a.pi_type for a in entries if not a.arg_filter}
-    filtered = [a for a in entries if a.arg_filter]
+    # an intent filter (``queryIntentActivities``): the app list unless every intent the scanner decoded is
+    # narrowed to one app or a vendor's own action (a presence check); no decoded intent keeps it
+    plain |= {
+        a.pi_type
+        for a in entries
+        if is_intent_filter(a) and (not site.args or any(a.matches_value(v) for v in site.args))
+    }
+    filtered = [a for a in entries if a.arg_filter and not is_intent_filter(a)]
     if not filtered:
         return plain if len(plain) == 1 else set()
     loaded = uris.get((site.caller_class, site.caller_method), [])
@@ -363,7 +373,16 @@ def api_pi_types(ctx: RuleContext, api: str) -> set[str]:
         return set()
     entries = [a for a in ctx.knowledge.sensitive_apis.lookup(api) if a.kind in READ_KINDS]
     types = {a.pi_type for a in entries}
+    # an argument-filtered API (content URI, intent) is judged per call site (``site_pi_types``), whose
+    # arguments the dex scanner read; the SDK's ``pi_apis`` come from those same call sites
     return types if len(types) == 1 and not any(a.arg_filter for a in entries) else set()
+
+
+def is_intent_filter(a: SensitiveApi) -> bool:
+    """An entry whose argument is an ``Intent`` (``knowledge.sensitive_apis.narrowed_intent``): a call site
+    without a decoded intent stays what it is (conservative), unlike a content-URI filter, which proves nothing
+    alone."""
+    return bool(a.arg_filter and "intent" in a.arg_filter)
 
 
 def method_name(api: str) -> str:

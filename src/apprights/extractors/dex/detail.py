@@ -5,7 +5,8 @@ their argument: ``Settings.Secure.getString(resolver, "android_id")`` is the And
 ``ContentResolver.query(ContactsContract.CommonDataKinds.Phone.CONTENT_URI, …)`` reads contacts. For the methods
 that call such an API (or load a const-string hinting at a reflective read), this module decodes every instruction in order and tracks, per
 register, the constant it holds: a ``const-string``, a platform ``CONTENT_URI`` static field (``sget-object``) or
-the result of ``Uri.parse``/``Uri.withAppendedPath`` on one. Register writes by other instructions are not
+the result of ``Uri.parse``/``Uri.withAppendedPath`` on one, or an ``Intent`` built from constants (described as
+``Intent { act=… pkg=… }``, ``_intent_call``) for ``queryIntentActivities``. Register writes by other instructions are not
 tracked (a stale constant may survive an unrelated write); branches are ignored (linear order).
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from apprights.extractors.dex.scan import INVALID, PAYLOAD, UNIT_WIDTH_L, payload_width
+from apprights.knowledge.sensitive_apis import INTENT_PREFIX, intent_fields
 
 OP_MOVE_OBJECT = 0x07
 OP_MOVE_OBJECT_FROM16 = 0x08
@@ -33,6 +35,67 @@ URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAp
 REFLECTION_CALLS = frozenset(
     {"Ljava/lang/Class;->forName", "Ljava/lang/Class;->getMethod", "Ljava/lang/Class;->getDeclaredMethod"}
 )
+
+
+INTENT_CLASS = "Landroid/content/Intent;->"
+INTENT_SETTERS = {"setAction": "act", "setPackage": "pkg", "addCategory": "cat", "setData": "dat"}
+# an intent argument the decode could not follow (not built in the method from constants)
+UNKNOWN_INTENT = "Intent { ? }"
+
+
+def describe_intent(fields: dict[str, str]) -> str:
+    """An intent in ``Intent.toString`` form, the form runtime traces print: ``Intent { act=… cat=[…] pkg=… }``."""
+    parts = [f"{k}={fields[k]}" for k in ("act", "cat", "dat", "pkg", "cmp") if k in fields]
+    return "Intent { " + " ".join([*parts, "}"])
+
+
+def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None:
+    """Track an ``Intent`` built from constants in this method: ``new Intent(action)``, ``setAction``,
+    ``setPackage``, ``setClassName``/``setComponent``, ``addCategory`` and ``setData`` update the description the
+    receiver register holds; ``Intent.parseUri`` gives an intent with data. A value that is not a constant is
+    ``?`` (a package, component or data still narrows the intent).
+    Returns the description a setter returns (its result is the same intent), else None."""
+    if not args:
+        return None
+    recv = args[0]
+
+    def const(k: int) -> str:
+        v = regs.get(args[k], "?") if k < len(args) else "?"
+        if v.startswith(PARAM):
+            return "*"  # the method's parameter: its callers decide (an action from a helper's caller)
+        return "?" if v.startswith(INTENT_PREFIX) or not v or " " in v else v
+
+    if name == "parseUri":  # Intent.parseUri(uri, flags): the one target an intent URI names
+        return describe_intent({"dat": "?"})
+    if name == "<init>":
+        first = regs.get(args[1], "") if len(args) > 1 else ""
+        if len(args) == 2 and first.startswith(INTENT_PREFIX):  # Intent(Intent): a copy
+            regs[recv] = first
+        elif len(args) in (3, 5) and not (len(args) == 3 and first and not first.startswith(PARAM)):
+            # Intent(Context, Class) and Intent(String, Uri, Context, Class): explicit, one component
+            regs[recv] = describe_intent({"cmp": "?"})
+        else:
+            regs[recv] = describe_intent({"act": const(1)} if len(args) > 1 else {})
+        return None
+    desc = regs.get(recv, "")
+    fields = intent_fields(desc) if desc.startswith(INTENT_PREFIX) else None
+    if fields is None:
+        return None  # an intent this decode did not see built: left unknown
+    key = INTENT_SETTERS.get(name)
+    if key == "cat":
+        cats = [c for c in fields.get("cat", "[]").strip("[]").split(",") if c]
+        fields["cat"] = "[" + ",".join([*cats, const(1)]) + "]"
+    elif key is not None:
+        fields[key] = const(1)
+    elif name == "setClassName" and len(args) == 3:
+        pkg, cls = const(1), const(2)
+        fields["cmp"] = f"{pkg}/{cls}" if cls != "?" and pkg != "?" else "?"
+    elif name == "setComponent":
+        fields["cmp"] = "?"
+    else:
+        return None
+    regs[recv] = describe_intent(fields)
+    return regs[recv]
 
 
 _K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE = 1, 2, 3, 4, 5
@@ -166,5 +229,7 @@ def analyse_method(
                     args = invoke_registers(units, i)
                     if args and args[0] in regs:
                         pending = regs[args[0]]
+                elif callee.startswith(INTENT_CLASS):
+                    pending = _intent_call(callee[len(INTENT_CLASS) :], invoke_registers(units, i), regs)
         i += w
     return out

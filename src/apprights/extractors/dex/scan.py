@@ -31,7 +31,7 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
-from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS
+from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, INTENT_PREFIX
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -97,13 +97,16 @@ class DexTargets:
         arg_index: dict[str, int] | None = None,
         reflection: dict[str, list[str]] | None = None,
         reach_apis: Iterable[str] | None = None,
+        intent_apis: Iterable[str] = (),
     ) -> None:
         """``arg_index``: {dotted api: argument index (receiver excluded)} of APIs whose constant argument is
         recorded (``CallSite.args``). ``reflection``: {sensitive name: [dotted apis]}; with it a method that
         loads a const-string hinting at one (``reflection_hints``) is decoded, and when it also calls
         ``Class.forName``/``getMethod``/``getDeclaredMethod`` and its strings name a sensitive method, it
         gives a reflective call site. ``reach_apis``: the APIs whose
-        call sites the reachability search starts from (None = all)."""
+        call sites the reachability search starts from (None = all). ``intent_apis``: those of ``arg_index``
+        whose argument is an ``Intent``; one the decode cannot follow is recorded as ``Intent { ? }``."""
+        self.intent_apis: frozenset[str] = frozenset(intent_apis)
         self.reach_apis: frozenset[str] | None = None if reach_apis is None else frozenset(reach_apis)
         self.arg_index: dict[str, int] = dict(arg_index or {})
         self.reflection: dict[str, list[str]] = dict(reflection or {})
@@ -126,17 +129,23 @@ class DexTargets:
     @classmethod
     def from_catalogue(cls, catalogue: SensitiveApiCatalogue) -> DexTargets:
         arg_index: dict[str, int] = {}
+        intent_apis: set[str] = set()
         for a in catalogue.apis:
             idx = (a.arg_filter or {}).get("index")
             if isinstance(idx, int) and 0 <= idx < 8:
                 arg_index[a.api] = idx
+                if "intent" in (a.arg_filter or {}):
+                    intent_apis.add(a.api)
         reflection = {
             name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
         }
         # reachability matters for reads that are evidence on their own; weak reads (network type) and other
         # kinds keep the rules' class-level judgement
         reach = {a.api for a in catalogue.apis if a.kind in ("read", "listen") and not a.weak}
-        return cls(catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach)
+        return cls(
+            catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach,
+            intent_apis=intent_apis,
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -505,7 +514,7 @@ class _Scanner:
         """Constant arguments of argument-filtered APIs and reflective reads, from a full decode of the few
         methods that call them (``detail.analyse_method``). A method passing one of its own parameters to the
         API is a helper: ``helpers`` gets {its method id: (parameter slot, its call sites)}."""
-        from apprights.extractors.dex.detail import analyse_method
+        from apprights.extractors.dex.detail import UNKNOWN_INTENT, analyse_method
 
         t = self.targets
         wanted = {mid: t.arg_index[api] for mid, api in target_api.items() if api in t.arg_index}
@@ -518,6 +527,12 @@ class _Scanner:
             )  # fmt: skip
             for pos, value in d.args.items():
                 api = target_api[units[pos + 1]]
+                if (
+                    api in t.intent_apis
+                    and pos not in d.params
+                    and not (value or "").startswith(INTENT_PREFIX)
+                ):
+                    value = UNKNOWN_INTENT  # not built here from constants: stays the app list
                 for cls, meth in callers:
                     got = args.setdefault((api, cls, meth), [])
                     if value is not None and value not in got and len(got) < MAX_ARGS:
@@ -575,6 +590,8 @@ class _Scanner:
                 if value is None or pos not in found:
                     continue
                 for key in helpers[units[pos + 1]][1]:
+                    if key[0] in self.targets.intent_apis and not value.startswith(INTENT_PREFIX):
+                        continue  # a stale string in the intent's register (linear decode): unknown
                     got = args.setdefault(key, [])
                     if value not in got and len(got) < MAX_ARGS:
                         got.append(value)

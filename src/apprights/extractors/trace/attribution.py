@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apprights.knowledge import Knowledge
-from apprights.knowledge.sensitive_apis import SensitiveApi
+from apprights.knowledge.sensitive_apis import SensitiveApi, narrowed_intent
 from apprights.model.runtime import Actor
 
 # Frames of these packages are the platform or language runtime, never the app or an SDK.
@@ -126,6 +126,8 @@ def _arg_candidates(args: list[Any], index: Any) -> list[str]:
 
 def _filter_matches(flt: dict[str, Any], args: list[Any]) -> bool:
     cands = _arg_candidates(args, flt.get("index"))
+    if "intent" in flt:  # the app list unless the intent names one app or a vendor's action (presence check)
+        return not any(narrowed_intent(c) for c in cands)
     if not cands:
         return False
     for key in ("equals", "in"):
