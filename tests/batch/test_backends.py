@@ -92,7 +92,7 @@ def test_worker_that_ignores_the_alarm_is_killed(apps: dict[str, Path]) -> None:
     started = time.perf_counter()
     reports = by_apk(
         list(
-            ProcessBackend(workers=1, limits=Limits(timeout_s=0.5, grace_s=0.5), job_fn=stuck_on_name).run(
+            ProcessBackend(workers=1, limits=Limits(timeout_s=2.0, grace_s=1.0), job_fn=stuck_on_name).run(
                 jobs
             )
         )
