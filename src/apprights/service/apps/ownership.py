@@ -35,11 +35,10 @@ def bind(
         return
     app.enterprise_id = ent.id
     app.ownership = how
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="app",
         entity_id=app.id,
         action="bind",
@@ -57,11 +56,10 @@ def move_cases(session: Session, app_ids: list[int], province: str, *, actor: Ac
         select(Case).where(Case.app_id.in_(app_ids), Case.province_code.is_distinct_from(province))
     ).all()
     for case in moving:
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             now=now,
-            actor=actor.name,
-            actor_id=actor.user_id,
             entity="case",
             entity_id=case.id,
             action="move_province",
@@ -79,11 +77,10 @@ def move_cases(session: Session, app_ids: list[int], province: str, *, actor: Ac
 def rename_app(session: Session, app: App, name: str, *, actor: Actor, now: datetime) -> None:
     if name == app.name:
         return
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="app",
         entity_id=app.id,
         action="rename",

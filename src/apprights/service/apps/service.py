@@ -41,11 +41,10 @@ def register_app(session: Session, data: AppIn, now: datetime, actor: Actor) -> 
         )
         session.add(app)
         session.flush()
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             now=now,
-            actor=actor.name,
-            actor_id=actor.user_id,
             entity="app",
             entity_id=app.id,
             action="register",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,16 @@ from sqlalchemy.orm import Session
 from apprights.service.audit.models import AuditRecord
 from apprights.service.db import utc_naive
 from apprights.service.notices.models import NoticeSnapshot
+
+
+class Acting(Protocol):
+    """Who acts, as the flows name it (``cases.flows.Actor``): the audit name and the user id, if any."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def user_id(self) -> int | None: ...
 
 
 class AuditImmutableError(RuntimeError):
@@ -48,6 +58,35 @@ def record(
     )
     session.add(rec)
     return rec
+
+
+def record_by(
+    session: Session,
+    actor: Acting,
+    *,
+    now: datetime,
+    entity: str,
+    entity_id: int,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    evidence: Sequence[str] = (),
+) -> AuditRecord:
+    """``record`` for an acting user or the system: its audit name and user id."""
+    return record(
+        session,
+        now=now,
+        actor=actor.name,
+        actor_id=actor.user_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        evidence=evidence,
+    )
 
 
 def trail(session: Session, entity: str, entity_id: int) -> list[AuditRecord]:

@@ -108,11 +108,10 @@ def transition(
     case.updated_at = utc_naive(now)
     if to is State.CLOSED:
         case.closed_as = old
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="case",
         entity_id=case.id,
         action="transition",
@@ -185,11 +184,10 @@ def review_finding(
     finding.review_reason = reason
     finding.reviewed_by = actor.user_id
     finding.reviewed_at = utc_naive(now)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="finding",
         entity_id=finding.id,
         action="confirm" if confirm else "dismiss",
@@ -272,11 +270,10 @@ def _join_case(
     """Attach ``finding`` to an open ``case`` and write the audit record of the join."""
     finding.case_id = case.id
     case.updated_at = utc_naive(now)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="case",
         entity_id=case.id,
         action="join",
@@ -305,11 +302,10 @@ def _open_case(
     session.add(case)
     session.flush()
     finding.case_id = case.id
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="case",
         entity_id=case.id,
         action="open",
@@ -372,11 +368,10 @@ def respond(
         # kept and shown to the regulator, but a late answer does not stop the clock: the case stays
         # notice_issued and the overdue job escalates it
         why = f"逾期反馈（期限 {case.deadline}）/ late response (deadline {case.deadline})"
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             now=now,
-            actor=actor.name,
-            actor_id=actor.user_id,
             entity="case",
             entity_id=case.id,
             action="late_response",

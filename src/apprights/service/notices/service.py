@@ -202,11 +202,10 @@ def publish(session: Session, notice: Notice, *, actor: Actor, now: datetime) ->
         ):
             c.deadline = notice.deadline
     snap = snapshot.take(session, notice.id, _live_document(session, notice), now)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="notice",
         entity_id=notice.id,
         action="publish",

@@ -42,11 +42,10 @@ def rename_enterprise(
 ) -> None:
     if name == ent.name:
         return
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="enterprise",
         entity_id=ent.id,
         action="rename",
@@ -64,11 +63,10 @@ def move_enterprise(
     """Move ``ent`` to ``province`` (audited); the cases of its apps move with it (each audited)."""
     if session.get(Province, province) is None:
         raise InputError("enterprise", f"未知省份代码 / unknown province code {province!r}")
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="enterprise",
         entity_id=ent.id,
         action="move_province",

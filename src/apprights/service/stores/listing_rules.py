@@ -215,11 +215,10 @@ def run_listing_rules(
             session.add(row)
             run_out.finding_count += 1
             session.flush()
-            audit.record(
+            audit.record_by(
                 session,
+                actor,
                 now=now,
-                actor=actor.name,
-                actor_id=actor.user_id,
                 entity="finding",
                 entity_id=row.id,
                 action="detect",

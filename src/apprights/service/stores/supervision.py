@@ -416,11 +416,10 @@ def _finding(
     session.add(f)
     run.finding_count += 1
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="finding",
         entity_id=f.id,
         action="detect",
@@ -569,11 +568,10 @@ def _repeat(
     f.review_reason = f"重复违规，前案 #{prior.id} / repeat of case #{prior.id}"
     f.reviewed_by = actor.user_id
     f.reviewed_at = utc_naive(now)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="finding",
         entity_id=f.id,
         action="confirm",
@@ -877,11 +875,10 @@ def confirm_removal(
         note=note,
     )
     session.add(rc)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         now=now,
-        actor=actor.name,
-        actor_id=actor.user_id,
         entity="notice",
         entity_id=notice_id,
         action="confirm_removal",
