@@ -11,7 +11,8 @@
 //   (a method spec {"$writeTo": bytes} writes bytes into the okio.Buffer it is given)
 //   nested: {"cls.method": n}               overload 0's original calls overload n (through its hook)
 //   during: {"cls.method": {api, args}}     the original calls another (hooked) API before returning
-//   invoke: [{api, args, overload, self, tid, during_report: {api, args, tid}}]
+//   invoke: [{api, args, overload, self, tid, stack, during_report: {api, args, tid}}]
+//           stack = the caller's frames below the hooked method (default: the app's Main.onCreate)
 //           self = the receiver (a $java spec), tid = the calling thread, during_report = a call another
 //           thread makes while this call's report is being built (inside Throwable.$new)
 'use strict';
@@ -77,7 +78,8 @@ function use(cls) {
           invoke(d);
           [current, currentTid] = [saved, savedTid];
         }
-        return { text: 'java.lang.Throwable\n\tat ' + current.api + '(Native Method)\n\tat com.example.app.Main.onCreate(Main.java:10)\n\tat android.app.Activity.performCreate(Activity.java:8000)' };
+        const frames = current.stack || ['com.example.app.Main.onCreate(Main.java:10)', 'android.app.Activity.performCreate(Activity.java:8000)'];
+        return { text: 'java.lang.Throwable\n\tat ' + current.api + '(Native Method)\n\tat ' + frames.join('\n\tat ') };
       },
     };
   }

@@ -445,3 +445,100 @@ def test_a_reask_inside_the_result_handler_comes_after_the_answer() -> None:
     assert (
         next(m for m in sent if m["type"] == "api_call")["api"] == "android.app.Activity.requestPermissions"
     )
+
+
+def test_cipher_plaintext_is_matched_and_linked_to_the_request_carrying_the_ciphertext(
+    tmp_path: Path, knowledge: Any
+) -> None:
+    """The agent's Cipher hook reports the plaintext, the mode and the start of the real output; the host finds
+    the IMEI in the plaintext, attributes it to the SDK on the stack, and ties it to the request that later
+    carries the ciphertext (base64 inside JSON, seen by the proxy)."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    from apprights.model.facts import AppFacts
+    from apprights.model.runtime import RuntimeFacts
+    from apprights.rules.base import RuleContext
+    from apprights.rules.t1_collect.rt_collect_before_consent import CollectBeforeConsent
+    from apprights.rules.t3_misuse.rt_pi_to_third_party import PiToThirdParty
+
+    padder = padding.PKCS7(128).padder()
+    data = padder.update(IMEI_JSON.encode()) + padder.finalize()
+    enc = Cipher(algorithms.AES(b"0123456789abcdef"), modes.CBC(b"\x02" * 16)).encryptor()
+    ciphertext = enc.update(data) + enc.finalize()
+    signed = [b - 256 if b > 127 else b for b in ciphertext]
+    sdk_stack = [
+        "com.umeng.commonsdk.statistics.a.a(Unknown Source:12)",
+        "com.umeng.commonsdk.UMConfigure.init",
+    ]
+    calls = {
+        "returns": {
+            "android.telephony.TelephonyManager.getImei": "861234567890123",
+            "javax.crypto.Cipher.doFinal": signed,
+        },
+        "invoke": [
+            {"api": "android.telephony.TelephonyManager.getImei", "args": [], "stack": sdk_stack},
+            {
+                "api": "javax.crypto.Cipher.doFinal",
+                "self": {
+                    "$java": "javax.crypto.Cipher",
+                    "fields": {"opmode": 1},
+                    "methods": {"getAlgorithm": "AES/CBC/PKCS5Padding"},
+                },
+                "args": [_bytes(IMEI_JSON)],
+                "stack": sdk_stack,
+            },
+            {
+                # decrypting a server answer: its input is ciphertext, not data about to leave
+                "api": "javax.crypto.Cipher.doFinal",
+                "self": {
+                    "$java": "javax.crypto.Cipher",
+                    "fields": {"opmode": 2},
+                    "methods": {"getAlgorithm": "AES"},
+                },
+                "args": [_bytes(IMEI_JSON)],
+                "stack": sdk_stack,
+            },
+        ],
+    }
+    sent = _sim_with(calls, plaintext=True)
+    assert sent[0]["errors"] == []
+    cipher = [m for m in sent if m["type"] == "plaintext" and m["source"] == "cipher"]
+    assert [m["mode"] for m in cipher] == ["encrypt", "decrypt"]
+    assert base64.b64decode(cipher[0]["out_b64"]) == ciphertext[:96] and cipher[0]["out_size"] == len(
+        ciphertext
+    )
+    conv = MessageConverter(DEVICE_T0, process=PKG)
+    w = TraceWriter(tmp_path / "c.jsonl", {"package": PKG})
+    w.add({"type": "consent", "t": 0.0, "action": "shown"})
+    for m in sent:
+        w.extend(conv.convert({"type": "send", "payload": m}))
+    last_t = max(float(m["t"]) for m in sent if "t" in m) / 1000.0 - DEVICE_T0
+    body = json.dumps({"ver": 1, "d": base64.b64encode(ciphertext).decode()}).encode()
+    w.add(
+        {
+            "type": "network",
+            "t": last_t + 0.5,
+            "host": "ulogs.umeng.com",
+            "method": "POST",
+            "url": "https://ulogs.umeng.com/unify_logs",
+            "request_body_b64": base64.b64encode(body).decode(),
+        }
+    )
+    trace = w.close()
+    events = validate_trace_file(trace)
+    crypto = [e for e in events if e["type"] == "crypto"]
+    assert [(e["mode"], e["method"]) for e in crypto] == [("encrypt", "doFinal"), ("decrypt", "doFinal")]
+    session = extract_trace_session(trace, knowledge)
+    (packaged,) = session.pi_encrypted
+    assert packaged.packer.id.startswith("umeng") and packaged.hosts == ["ulogs.umeng.com"]
+    (x,) = session.pi_transfers
+    assert x.pi_type == "device_id" and x.encrypted_by is not None and x.where == "body (ciphertext, base64)"
+    facts = AppFacts(runtime=RuntimeFacts(package=PKG, traces=[str(trace)], sessions=[session]))
+    ctx = RuleContext(knowledge, {})
+    (t3,) = list(PiToThirdParty().check(facts, ctx))
+    assert (
+        "PI found in data encrypted by" in t3.detail_en and t3.evidence[0].data["host"] == "ulogs.umeng.com"
+    )
+    (t1,) = list(CollectBeforeConsent().check(facts, ctx))
+    assert {e.data["kind"] for e in t1.evidence} == {"api_call", "crypto", "network"}

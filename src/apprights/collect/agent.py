@@ -253,7 +253,8 @@ class MessageConverter:
 
     def _plaintext(self, p: Mapping[str, Any], t: float | None) -> list[dict[str, Any]]:
         """okhttp requests and TLS writes become ``network`` events (searched for PI like the proxy's, and
-        attributed by their stack); Cipher input becomes a ``crypto`` event."""
+        attributed by their stack); Cipher input becomes a ``crypto`` event (with the start of the ciphertext,
+        ``out_b64``, which links it to the request that carries it)."""
         source, data = p.get("source"), p.get("data_b64")
         if t is None or not isinstance(data, str) or source not in ("okhttp", "ssl", "cipher"):
             return [self._note(f"malformed plaintext message from agent: {str(dict(p))[:200]}", t)]
@@ -267,8 +268,13 @@ class MessageConverter:
                 "data_b64": data,
                 "stack": stack,
             }
-            if isinstance(p.get("algorithm"), str):
-                event["algorithm"] = p["algorithm"]
+            for name in ("algorithm", "mode", "out_b64"):
+                if isinstance(p.get(name), str) and p[name]:
+                    event[name] = p[name]
+            if p.get("op") in ("doFinal", "update"):
+                event["method"] = p["op"]
+            if isinstance(p.get("out_size"), int) and not isinstance(p.get("out_size"), bool):
+                event["out_size"] = p["out_size"]
             return [self._common(event)]
         if source == "okhttp":
             url = str(p.get("url") or "")

@@ -387,6 +387,9 @@ def _finder(words: list[str]) -> Callable[[str], Iterable[tuple[str, int, int]]]
     return find_re
 
 
+make_finder = _finder  # the same multi-string finder for other searches of request text (ciphertexts)
+
+
 class PiMatcher:
     """The identifiers read so far in one session, and the search of requests for them."""
 
@@ -510,6 +513,10 @@ class PiMatcher:
             self._finder = _finder(list(self._variants)) if self._variants else None
             self._dirty = False
         return self._finder
+
+    def text(self, event: dict[str, Any]) -> RequestText:
+        """The searchable text of one request, decoded as ``scan`` decodes it (no masked tokens)."""
+        return request_text(event, max_body_bytes=self._max_body, header_cache=self._headers)
 
     def scan(self, event: dict[str, Any]) -> list[TrafficHit]:
         """The read values found in one ``network`` event (each value once, at its first place)."""

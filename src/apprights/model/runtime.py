@@ -195,6 +195,30 @@ class PiTransfer:
     read_t: float
     reader: Actor
     sender: Actor
+    # set when the identifier was found in data an SDK encrypted (``crypto`` event) whose ciphertext this
+    # request carried: the request itself shows only ciphertext
+    encrypted_by: Actor | None = None
+    crypto_index: int = -1
+    crypto_t: float = 0.0
+    algorithm: str = ""
+
+
+@dataclass(slots=True)
+class PiEncrypted:
+    """An identifier the app read that was found in data handed to ``Cipher.doFinal``/``update`` for
+    encryption (a ``crypto`` event): evidence that it was collected and packaged for sending. ``hosts`` are the
+    hosts of later requests that carried the ciphertext (empty: the transfer itself was not seen)."""
+
+    at: Moment
+    pi_type: str
+    value_sha256: str
+    encoding: str
+    algorithm: str
+    packer: Actor  # who called Cipher (stack attribution)
+    read_index: int
+    read_t: float
+    reader: Actor
+    hosts: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -270,6 +294,7 @@ class TraceSession:
     pi_transfers: list[PiTransfer] = field(
         default_factory=list
     )  # the first few per (host, value, sender, phase)
+    pi_encrypted: list[PiEncrypted] = field(default_factory=list)  # the first few per (value, packer, phase)
     downloads: list[Download] = field(default_factory=list)
     screens: list[UiScreen] = field(default_factory=list)
     taps: list[Tap] = field(default_factory=list)

@@ -13,7 +13,7 @@ from apprights.knowledge.consent_words import is_refusal
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Evidence, Subject, SubjectKind
 from apprights.model.pi import pi_label
-from apprights.model.runtime import Actor, Moment, PiTransfer, Tap, TraceSession
+from apprights.model.runtime import Actor, Moment, PiEncrypted, PiTransfer, Tap, TraceSession
 from apprights.rules._static_common import READ_KINDS, SELF_QUERY_APIS, sdk_for_class, sdk_for_component
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
 
@@ -112,6 +112,31 @@ def sdk_subject_by_id(facts: AppFacts, sdk_id: str, name: str = "") -> Subject:
 def trace_evidence(s: TraceSession, m: Moment, **extra: Any) -> Evidence:
     """``Evidence("trace", {trace, session, event, t, phase, state, …})``."""
     return Evidence("trace", s.evidence(m.index, m.t, phase=m.phase, state=m.state, **extra))
+
+
+def packaging_evidence(s: TraceSession, e: PiEncrypted) -> Evidence:
+    """Evidence of an identifier found in data encrypted before sending (a ``crypto`` event)."""
+    return trace_evidence(
+        s,
+        e.at,
+        kind="crypto",
+        pi_type=e.pi_type,
+        value_sha256=e.value_sha256,
+        encoding=e.encoding,
+        algorithm=e.algorithm,
+        encrypted_by=e.packer.id,
+        encrypted_frame=e.packer.frame,
+        read_event=e.read_index,
+        read_t=round(e.read_t, 3),
+        read_by=e.reader.id,
+        hosts=list(e.hosts),
+        note=f"PI found in data encrypted by {e.packer.name} before sending"
+        + (
+            ""
+            if e.hosts
+            else "; the ciphertext was not seen in traffic (collection and packaging, not transfer)"
+        ),
+    )
 
 
 def capped(items: Iterable[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:

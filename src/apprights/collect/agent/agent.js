@@ -15,7 +15,9 @@
  *       error = the exception the call threw (an attempted read: reported, then rethrown to the app)
  *   {type: "permission_result", results: [{permission, result: granted|denied|denied_forever}], stack, t}
  *   {type: "plaintext", source: "okhttp"|"ssl"|"cipher", host?, port?, url?, method?, headers?, data_b64,
- *    size, stack, t}      request bytes before TLS / encryption (config.plaintext), matched like traffic
+ *    size, stack, t}      request bytes before TLS / encryption (config.plaintext), matched like traffic;
+ *    cipher adds op (doFinal|update), algorithm, mode (encrypt|decrypt|wrap|unwrap), out_b64 (the first
+ *    96 bytes of the output: the ciphertext that links the plaintext to a later request), out_size
  *   config.plaintext: bool   hook okhttp3 requests, Conscrypt SSL output streams and Cipher.doFinal/update
  *   config.unpin: bool       certificate-pinning bypass (TrustManagerImpl, OkHttp CertificatePinner)
  *       from Activity.dispatchRequestPermissionsResult (what onRequestPermissionsResult receives)
@@ -463,6 +465,57 @@ function sendPlaintext(msg, bytes, off, len, ctx) {
   }
 }
 
+const CIPHER_MODES = { 1: 'encrypt', 2: 'decrypt', 3: 'wrap', 4: 'unwrap' };
+const CIPHER_OUT_PREFIX = 96; // bytes of ciphertext kept: enough to find it again in a request
+
+function cipherMode(cipher) {
+  // javax.crypto.Cipher has no public getter: the private field is `opmode` (Android 7+, OpenJDK-based
+  // libcore) or `mode` (Android 4-6, Harmony); unknown when neither can be read.
+  const fields = ['opmode', 'mode'];
+  for (let i = 0; i < fields.length; i++) {
+    try {
+      const f = cipher[fields[i]];
+      if (f && typeof f.value === 'number') return CIPHER_MODES[f.value] || String(f.value);
+    } catch (e) {
+      /* next */
+    }
+  }
+  return '';
+}
+
+function sendCipher(cipher, method, input, off, len, a, out, ctx) {
+  const msg = { source: 'cipher', op: method };
+  try {
+    msg.algorithm = String(cipher.getAlgorithm());
+  } catch (e) {
+    /* unknown */
+  }
+  const mode = cipherMode(cipher);
+  if (mode) msg.mode = mode;
+  try {
+    // doFinal(input[, off, len]) / update(...) return the ciphertext; the (…, output[, outOff]) overloads
+    // write it into `output` and return how many bytes they wrote.
+    let outBytes = null;
+    let outOff = 0;
+    let outLen = 0;
+    if (out !== null && typeof out === 'object' && typeof out.length === 'number') {
+      outBytes = out;
+      outLen = out.length;
+    } else if (typeof out === 'number' && a.length >= 4 && a[3] !== null && typeof a[3] === 'object') {
+      outBytes = a[3];
+      outOff = a.length >= 5 ? Number(a[4]) : 0;
+      outLen = out;
+    }
+    if (outBytes !== null && outLen > 0) {
+      msg.out_b64 = base64Bytes(outBytes, outOff, Math.min(outLen, CIPHER_OUT_PREFIX));
+      msg.out_size = outLen;
+    }
+  } catch (e) {
+    /* output unreadable: the plaintext is still worth reporting */
+  }
+  sendPlaintext(msg, input, off, len, ctx);
+}
+
 function hookOverloads(cls, method, make, errors) {
   // make(overload) -> implementation; a class absent from the app (no okhttp) is not an error
   let klass;
@@ -535,21 +588,18 @@ function hookPlaintext(ctx, errors) {
   ['doFinal', 'update'].forEach(function (method) {
     n += hookOverloads('javax.crypto.Cipher', method, function (overload) {
       return function () {
-        // (input), (input, off, len), (input, off, len, output[, outOff]); (output, outOff) has no input
+        // (input), (input, off, len), (input, off, len, output[, outOff]); (output, outOff) has no input.
+        // Reported after the original ran: the output (the start of the ciphertext) is what links the
+        // plaintext to the request that later carries it; a call that throws is not reported.
         const a = arguments;
         const input = a.length === 1 || a.length >= 3 ? a[0] : null;
+        const out = overload.apply(this, arguments);
         if (input !== null && typeof input === 'object' && typeof input.length === 'number') {
-          const msg = { source: 'cipher', op: method };
-          try {
-            msg.algorithm = String(this.getAlgorithm());
-          } catch (e) {
-            /* unknown */
-          }
           const off = a.length >= 3 ? Number(a[1]) : 0;
           const len = a.length >= 3 ? Number(a[2]) : input.length;
-          if (len > 0) sendPlaintext(msg, input, off, len, ctx);
+          if (len > 0) sendCipher(this, method, input, off, len, a, out, ctx);
         }
-        return overload.apply(this, arguments);
+        return out;
       };
     }, errors);
   });

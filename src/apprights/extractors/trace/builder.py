@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from apprights.extractors.ciphertext import CiphertextLinker, decode_b64
 from apprights.extractors.trace.attribution import ApiClassifier, Attributor
-from apprights.extractors.traffic import PiMatcher
+from apprights.extractors.traffic import PiMatcher, TrafficHit
 from apprights.knowledge import Knowledge
 from apprights.model.runtime import (
     Actor,
@@ -19,6 +20,7 @@ from apprights.model.runtime import (
     Moment,
     PermissionRequest,
     PermissionResult,
+    PiEncrypted,
     PiTransfer,
     ProcessExit,
     ProcStart,
@@ -32,6 +34,19 @@ from apprights.model.runtime import (
 
 # ``tap.dialog`` values (trace-format.md): taps that answered a dialog rather than used the app.
 _DIALOG_TAPS = frozenset({"consent", "permission"})
+# ``crypto.mode`` values whose input is data about to be protected (decrypt/unwrap input is ciphertext)
+_PACKING_MODES = frozenset({"", "encrypt", "wrap"})
+
+
+@dataclass
+class _Encrypted:
+    """One ``crypto`` event whose plaintext held PI, waiting for its ciphertext to show up in a request."""
+
+    index: int
+    t: float
+    algorithm: str
+    packer: Actor
+    items: list[tuple[TrafficHit, PiEncrypted | None]]
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,7 @@ class SessionBuilder:
         self.attr = Attributor(knowledge, self.package)
         self.classifier = ApiClassifier(knowledge)
         self.matcher = PiMatcher(self.package)
+        self.linker: CiphertextLinker[_Encrypted] = CiphertextLinker()
         self.fp_suffixes = first_party_suffixes(self.package, options.first_party_hosts)
         self.phase = "before"
         self.app_state = "unknown"
@@ -393,9 +409,13 @@ class SessionBuilder:
         if not self.opt.scan_traffic:
             return
         hits = self.matcher.scan(ev)
+        linked = self.linker.find(self.matcher.text(ev)) if self.linker.active else []
+        if linked:
+            self._link_ciphertext(index, t, ev, host, party, sdk_id, hs, linked, url, scheme)
         if not hits:
             return
-        hs.pi_request_count += 1
+        if not linked:
+            hs.pi_request_count += 1
         stack = ev.get("stack")
         pre = self.phase in ("before", "shown")
         for hit in hits:
@@ -433,6 +453,107 @@ class SessionBuilder:
                     sender,
                 )
             )
+
+    def _link_ciphertext(
+        self,
+        index: int,
+        t: float,
+        ev: dict[str, Any],
+        host: str,
+        party: str,
+        sdk_id: str | None,
+        hs: HostStats,
+        linked: list[tuple[_Encrypted, str, str]],
+        url: str,
+        scheme: str,
+    ) -> None:
+        """A request carried the ciphertext of data that held PI: the PI went to this host, encrypted."""
+        hs.pi_request_count += 1
+        stack = ev.get("stack")
+        pre = self.phase in ("before", "shown")
+        at: Moment | None = None
+        for enc, cipher_encoding, where in linked:
+            if stack:
+                sender = self.attr.actor(stack)
+            elif party == "sdk" and sdk_id is not None:
+                sender = Actor("sdk", sdk_id, self._party(host)[2])
+            else:
+                sender = enc.packer
+            for hit, record in enc.items:
+                if record is not None and host not in record.hosts and len(record.hosts) < 20:
+                    record.hosts.append(host)
+                v = hit.value
+                key = (host, v.pi_type, v.value_sha256, sender.id, pre, "encrypted")
+                n = self.transfer_keys.get(key, 0)
+                self.transfer_keys[key] = n + 1
+                if n >= self.opt.transfers_per_key or not self._room(
+                    "pi_transfers", self.session.pi_transfers
+                ):
+                    continue
+                if at is None:
+                    at = self.moment(index, t)
+                self.session.pi_transfers.append(
+                    PiTransfer(
+                        at,
+                        host,
+                        _strip_url(url) or f"{scheme or 'https'}://{host}",
+                        ev["method"],
+                        False,  # the identifier travelled encrypted, whatever the scheme
+                        party,
+                        sdk_id,
+                        v.pi_type,
+                        v.value_sha256,
+                        hit.encoding,
+                        f"{where} (ciphertext, {cipher_encoding})",
+                        v.read_index,
+                        v.read_t,
+                        v.reader,
+                        sender,
+                        encrypted_by=enc.packer,
+                        crypto_index=enc.index,
+                        crypto_t=enc.t,
+                        algorithm=enc.algorithm,
+                    )
+                )
+
+    def on_crypto(self, index: int, t: float, ev: dict[str, Any]) -> None:
+        """Data handed to ``Cipher`` for encryption: searched for the identifiers read so far, as a request body
+        is; its ciphertext is remembered so that a later request carrying it becomes a transfer."""
+        if not self.opt.scan_traffic or _s(ev, "mode") not in _PACKING_MODES:
+            return
+        data = ev.get("data_b64")
+        if not isinstance(data, str) or not data:
+            return
+        hits = self.matcher.scan({"request_body_b64": data})
+        if not hits:
+            return
+        packer = self.attr.actor(ev.get("stack"))
+        algorithm = _s(ev, "algorithm")[:100]
+        at = self.moment(index, t)
+        items: list[tuple[TrafficHit, PiEncrypted | None]] = []
+        for hit in hits:
+            v = hit.value
+            key = ("crypto", v.pi_type, v.value_sha256, packer.id, self.phase)
+            n = self.transfer_keys.get(key, 0)
+            self.transfer_keys[key] = n + 1
+            record = None
+            if n < self.opt.transfers_per_key and self._room("pi_encrypted", self.session.pi_encrypted):
+                record = PiEncrypted(
+                    at,
+                    v.pi_type,
+                    v.value_sha256,
+                    hit.encoding,
+                    algorithm,
+                    packer,
+                    v.read_index,
+                    v.read_t,
+                    v.reader,
+                )
+                self.session.pi_encrypted.append(record)
+            items.append((hit, record))
+        out = decode_b64(ev.get("out_b64"))
+        if out:
+            self.linker.add(out, _Encrypted(index, t, algorithm, packer, items))
 
     def on_device_ids(self, index: int, t: float, ev: dict[str, Any]) -> None:
         """The device's own identifiers, given by the collector: searched for in traffic like values read."""
@@ -502,6 +623,8 @@ class SessionBuilder:
             for h in s.hosts:
                 h.pre_consent_count = 0
             s.warnings.append("no consent event: consent phase unknown for the whole session")
+        if self.linker.dropped:
+            s.warnings.append(f"{self.linker.dropped} ciphertexts beyond the cap were not linked to requests")
         for kind, n in s.dropped.items():
             s.warnings.append(f"{n} {kind} beyond the cap of {self.opt.max_kept} were not kept")
         return s
@@ -519,6 +642,7 @@ _HANDLERS = {
     "intent": SessionBuilder.on_intent,
     "network": SessionBuilder.on_network,
     "device_ids": SessionBuilder.on_device_ids,
+    "crypto": SessionBuilder.on_crypto,
     "process_exit": SessionBuilder.on_process_exit,
     "sensor_injection": SessionBuilder.on_sensor,
     "download": SessionBuilder.on_download,

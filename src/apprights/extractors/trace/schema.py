@@ -244,7 +244,18 @@ SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "download": ({"url": _str}, {"package": _str, "user_initiated": _bool}),
     "note": ({"text": _str}, {}),
     "device_ids": ({"ids": _list}, {"source": _str}),
-    "crypto": ({"op": _str}, {"algorithm": _str, "data_b64": _str, "stack": _str_list}),
+    "crypto": (
+        {"op": _str},
+        {
+            "algorithm": _str,
+            "data_b64": _str,
+            "stack": _str_list,
+            "method": _str,
+            "mode": _str,
+            "out_b64": _str,
+            "out_size": _int,
+        },
+    ),
 }
 
 

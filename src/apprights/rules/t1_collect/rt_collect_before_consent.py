@@ -12,6 +12,7 @@ from apprights.rules._rt_common import (
     group_by_subject,
     is_collection,
     labels,
+    packaging_evidence,
     sessions,
     trace_evidence,
     transfer_subject,
@@ -25,15 +26,18 @@ class CollectBeforeConsent(Rule):
     What it detects
         In a trace whose session has a consent timeline, every hooked PI API call (``api_call`` whose API the
         sensitive-API catalogue maps to a PI type) and every request that carries an identifier the app read
-        (PI-in-traffic match) made while the consent phase is ``before`` or ``shown``. One finding per subject:
-        the SDK the first non-framework stack frame belongs to, or the app.
+        (PI-in-traffic match) made while the consent phase is ``before`` or ``shown``, and every identifier found
+        in data encrypted before sending (``crypto`` event: ``Cipher`` input) in that phase. One finding per
+        subject: the SDK the first non-framework stack frame belongs to, or the app.
 
     Legal basis
         164号文 一(1) (未经用户同意私自收集个人信息); 认定方法 三(1) (征得同意前就开始收集个人信息).
 
     Evidence and confidence
         ``trace`` evidence per distinct API and per PI-bearing request (file, session, event index, time,
-        phase, app state, API or host, stack frame, value SHA-256). Confidence ``observed_in_violation``.
+        phase, app state, API or host, stack frame, value SHA-256); ``kind: crypto`` evidence for encrypted
+        data ("PI found in data encrypted by <SDK> before sending"; ``hosts`` lists the requests that carried
+        the ciphertext, if any). Confidence ``observed_in_violation``.
         ``merge_key`` ``T1.pre_consent:<subject id>`` joins the static suspicion of SDK initialisation before
         consent into this finding.
 
@@ -61,7 +65,7 @@ class CollectBeforeConsent(Rule):
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:
         ignore = set(ctx.option(type(self), "ignore_pi_types"))
-        items: list[tuple[Any, tuple[str, Evidence, str, str]]] = []
+        items: list[tuple[Any, tuple[str, Evidence, str, str] | tuple[str, Evidence, str, str, str]]] = []
         for s in sessions(facts):
             seen: set[tuple[str, str]] = set()
             for c in s.api_calls:
@@ -100,10 +104,21 @@ class CollectBeforeConsent(Rule):
                 )
                 # the request's subject as T3 decides it (the receiving SDK first): one request, one subject
                 items.append((transfer_subject(facts, x, ctx), (x.pi_type, ev, "", x.host)))
+            for e in s.pi_encrypted:
+                # an identifier in data encrypted before sending: collected (and packaged) before consent
+                if (
+                    not e.at.pre_consent
+                    or e.pi_type in ignore
+                    or (f"crypto:{e.packer.id}", e.pi_type) in seen
+                ):
+                    continue
+                seen.add((f"crypto:{e.packer.id}", e.pi_type))
+                items.append((e.packer, (e.pi_type, packaging_evidence(s, e), "", "", e.packer.name)))
         for subject, group in group_by_subject(facts, items):
             pis = [g[0] for g in group]
             apis = sorted({g[2] for g in group if g[2]})
             hosts = sorted({g[3] for g in group if g[3]})
+            packers = sorted({g[4] for g in group if len(g) > 4})
             yield self.finding(
                 facts,
                 key="pre_consent",
@@ -113,8 +128,12 @@ class CollectBeforeConsent(Rule):
                 merge_key=f"T1.pre_consent:{subject.id}",
                 detail_zh=f"{subject.name}在用户同意隐私政策前收集了{labels(pis, 'zh')}"
                 + (f"，并发送至{'、'.join(hosts)}" if hosts else "")
-                + (f"（调用：{'、'.join(apis)}）" if apis else ""),
+                + (f"（调用：{'、'.join(apis)}）" if apis else "")
+                + (f"（在{'、'.join(packers)}发送前加密的数据中发现个人信息）" if packers else ""),
                 detail_en=f"{subject.name} collected {labels(pis, 'en')} before the user agreed"
                 + (f" and sent it to {', '.join(hosts)}" if hosts else "")
-                + (f" (calls: {', '.join(apis)})" if apis else ""),
+                + (f" (calls: {', '.join(apis)})" if apis else "")
+                + (
+                    f" (PI found in data encrypted by {', '.join(packers)} before sending)" if packers else ""
+                ),
             )
