@@ -9,6 +9,10 @@
 //                                           builds a Java object (fields as {value}, methods, List items)
 //   throws: {"cls.method": "java.lang.SecurityException: ..."}   the original throws
 //   (a method spec {"$writeTo": bytes} writes bytes into the okio.Buffer it is given)
+//   ({"$loc": [x, y]} fills the int[] it is given, as View.getLocationOnScreen does; {"$throws": msg} throws;
+//    "isa": [cls] lists the classes and interfaces an object is an instance of, for X.class.isInstance)
+//   no_init: true                           do not call rpc.exports.init (RPC exports used on their own)
+//   rpc: [name]                             call these RPC exports after the invokes: {type: "sim_rpc", result}
 //   nested: {"cls.method": n}               overload 0's original calls overload n (through its hook)
 //   during: {"cls.method": {api, args}}     the original calls another (hooked) API before returning
 //   invoke: [{api, args, overload, self, tid, stack, during_report: {api, args, tid}}]
@@ -26,7 +30,7 @@ const classes = {};
 function materialize(spec) {
   if (Array.isArray(spec)) return spec.map(materialize);
   if (spec === null || typeof spec !== 'object' || typeof spec.$java !== 'string') return spec;
-  const o = { $className: spec.$java };
+  const o = { $className: spec.$java, $isa: [spec.$java].concat(spec.isa || []) };
   if (Array.isArray(spec.items)) {
     const items = spec.items.map(materialize);
     o.size = () => items.length;
@@ -36,6 +40,8 @@ function materialize(spec) {
   for (const [k, v] of Object.entries(spec.methods || {})) {
     if (v !== null && typeof v === 'object' && v.$byArg) o[k] = (a) => materialize(v.$byArg[a]);
     else if (v !== null && typeof v === 'object' && v.$writeTo) o[k] = (buf) => { buf.data = v.$writeTo; };
+    else if (v !== null && typeof v === 'object' && v.$loc) o[k] = (arr) => { arr[0] = v.$loc[0]; arr[1] = v.$loc[1]; };
+    else if (v !== null && typeof v === 'object' && v.$throws) o[k] = () => { throw new Error(v.$throws); };
     else o[k] = () => materialize(v);
   }
   o.toString = () => spec.toString || spec.$java + '@1f2e3d';
@@ -94,6 +100,9 @@ function use(cls) {
     classes[cls] = new Proxy({}, {
       get(target, prop) {
         if (typeof prop !== 'string') return undefined;
+        if (prop === 'class') {
+          return { isInstance: (o) => Boolean(o && Array.isArray(o.$isa) && o.$isa.indexOf(cls) >= 0) };
+        }
         if (!target[prop]) {
           const key = cls + '.' + (prop === '$init' ? '<init>' : prop);
           const ret = (calls.returns || {})[key];
@@ -111,7 +120,13 @@ function use(cls) {
                 return (inner.implementation || original).apply(this, arguments);
               }
             : original;
-          target[prop] = { overloads: [makeOverload(cls, prop, first), makeOverload(cls, prop, original)] };
+          // callable like Frida's method wrapper (static calls such as WindowManagerGlobal.getInstance())
+          const method = function () {
+            const ov = method.overloads[0];
+            return (ov.implementation || first).apply(this, arguments);
+          };
+          method.overloads = [makeOverload(cls, prop, first), makeOverload(cls, prop, original)];
+          target[prop] = method;
         }
         return target[prop];
       },
@@ -123,13 +138,13 @@ let current = { api: '' };
 const sandbox = {
   send: (m) => sent.push(m),
   rpc: { exports: {} },
-  Java: { available: true, perform: (fn) => fn(), use: use },
+  Java: { available: true, perform: (fn) => fn(), use: use, cast: (o) => o, array: (type, items) => items.slice() },
   Process: { getCurrentThreadId: () => currentTid },
   console: console,
 };
 vm.createContext(sandbox);
 vm.runInContext(fs.readFileSync(agentPath, 'utf8'), sandbox, { filename: 'agent.js' });
-sandbox.rpc.exports.init(JSON.parse(configJson));
+if (!calls.no_init) sandbox.rpc.exports.init(JSON.parse(configJson));
 const outcomes = [];
 for (const c of calls.invoke || []) {
   current = c;
@@ -143,4 +158,5 @@ for (const c of calls.invoke || []) {
   }
 }
 if (calls.outcomes) sent.push({ type: 'sim_outcomes', outcomes: outcomes });
+for (const name of calls.rpc || []) sent.push({ type: 'sim_rpc', name: name, result: sandbox.rpc.exports[name]() });
 process.stdout.write(JSON.stringify(sent));

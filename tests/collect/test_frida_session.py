@@ -43,7 +43,24 @@ def test_import_frida_message_when_missing() -> None:
 class _Script:
     def __init__(self, log: list[str], pid: int) -> None:
         self.log, self.pid, self.handler = log, pid, None
-        self.exports_sync = SimpleNamespace(init=self._init)
+        self.exports_sync = SimpleNamespace(init=self._init, view_tree=self._view_tree)
+
+    def _view_tree(self) -> dict[str, Any]:
+        self.log.append(f"view_tree {self.pid}")
+        pkg = "com.google.android.permissioncontroller" if self.pid == 500 else "com.example.news"
+        return {
+            "nodes": [
+                {
+                    "parent": -1,
+                    "class": "DecorView",
+                    "package": pkg,
+                    "visible": True,
+                    "bounds": [0, 0, 10, 10],
+                },
+                {"parent": 0, "class": "Button", "package": pkg, "visible": True, "bounds": [0, 0, 5, 5]},
+            ],
+            "errors": [],
+        }
 
     def on(self, signal: str, handler: Any) -> None:
         self.handler = handler
@@ -98,6 +115,13 @@ class _Device:
     def spawn(self, argv: list[str]) -> int:
         self.log.append(f"spawn {argv[0]}")
         return 100
+
+    def enumerate_applications(self) -> list[Any]:
+        return [
+            SimpleNamespace(identifier="com.google.android.permissioncontroller", pid=500),
+            SimpleNamespace(identifier="com.lbe.security.miui", pid=0),  # installed, not running
+            SimpleNamespace(identifier="com.android.vending", pid=600),
+        ]
 
     def resume(self, pid: int) -> None:
         self.log.append(f"resume {pid}")
@@ -184,6 +208,12 @@ def test_agent_loads_in_the_real_frida_runtime() -> None:
         script.load()
         config = agent_config(hook_specs_from_catalogue(default_catalogue_path()), plaintext=True, unpin=True)
         assert script.exports_sync.init(config) is True
+        # the uiautomator fallback answers through RPC (snake_case in Python) and says why it has no views
+        assert script.exports_sync.view_tree() == {
+            "nodes": [],
+            "roots": 0,
+            "errors": ["Java bridge not available in this Frida runtime"],
+        }
         deadline = time.monotonic() + 5
         while not messages and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -193,3 +223,28 @@ def test_agent_loads_in_the_real_frida_runtime() -> None:
         proc.wait(timeout=10)
     assert [m["type"] for m in messages] == ["send"], messages  # no script error
     assert messages[0]["payload"]["error"] == "Java bridge not available in this Frida runtime"
+
+
+def test_view_tree_reads_the_app_and_the_running_permission_dialog_process() -> None:
+    """The uiautomator fallback: the app's agent walks its windows; the agent is also loaded (without hooks)
+    into the running permission controller, whose dialog windows come last (on top); other apps are left
+    alone. A second read reuses the loaded scripts."""
+    device = _Device()
+    fake_frida = SimpleNamespace(
+        get_device=lambda _id, timeout: device, get_usb_device=lambda timeout: device
+    )
+    inst = FridaInstrumentation([HookSpec("a.B.c", (None,))], frida_module=fake_frida)
+    with pytest.raises(AdbError, match="not instrumented"):
+        inst.view_tree()
+    inst.spawn("com.example.news", 1764300000.0)
+    tree = inst.view_tree()
+    assert [n["package"] for n in tree["nodes"]] == ["com.example.news"] * 2 + [
+        "com.google.android.permissioncontroller"
+    ] * 2
+    assert [n["parent"] for n in tree["nodes"]] == [-1, 0, -1, 2]
+    assert "attach 500" in device.log and "init 500" not in " ".join(device.log)  # no hooks in a system app
+    assert "attach 600" not in device.log and "attach 0" not in device.log
+    inst.view_tree()
+    assert device.log.count("attach 500") == 1 and device.log.count("view_tree 500") == 2
+    inst.stop()
+    assert "detach 500" in device.log

@@ -558,3 +558,120 @@ def test_a_seeded_identifier_in_traffic_nobody_can_tie_to_the_app_is_not_a_findi
     ScenarioDriver(Adb(ReplayRunner(rules)), clock, options, out, capture=_Capture(requests)).run()
     session = extract_traces([out], knowledge).sessions[0]
     assert [x.host for x in session.pi_transfers] == ["ulogs.umeng.com"]
+
+
+class _ViewTreeAgent(_ReactiveAgent):
+    """The reactive agent that also answers the ``viewTree`` RPC with the simulated agent's real output, one
+    recorded tree per call (the last one repeats)."""
+
+    def __init__(self, taps: _TapRecorder, reactions: Any, trees: list[dict[str, Any]]) -> None:
+        super().__init__(taps, reactions)
+        self.trees = trees
+        self.calls = 0
+
+    def view_tree(self) -> dict[str, Any]:
+        self.calls += 1
+        return self.trees.pop(0) if len(self.trees) > 1 else self.trees[0]
+
+
+def test_animated_screen_is_read_through_the_agent_and_the_dialog_answered(
+    tmp_path: Path, apk: Path, knowledge: Any
+) -> None:
+    """uiautomator cannot read an animated splash ("could not get idle state", also compressed): the agent's
+    view tree still shows the privacy dialog, the driver ticks the box and agrees at the views' screen
+    positions, and the SDK start-up the agree tap triggers is after consent."""
+    from tests.collect.test_agent_view_tree import privacy_dialog_windows, run_view_tree, view, windows
+
+    dialog_tree = run_view_tree(privacy_dialog_windows())
+    main_tree = run_view_tree(
+        windows(
+            view(
+                "com.android.internal.policy.DecorView",
+                isa=("android.view.View", "android.view.ViewGroup"),
+                size=(1080, 2340),
+                children=[
+                    view(
+                        "android.widget.TextView",
+                        isa=("android.view.View", "android.widget.TextView"),
+                        text="今日头条",
+                        at=(0, 200),
+                        size=(1080, 100),
+                    )
+                ],
+            )
+        )
+    )
+    clock = FakeClock(device_start=DEVICE_START)
+    taps = _TapRecorder(clock)
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
+    rules.insert(0, ("input tap", [taps]))
+    rules.insert(0, ("uiautomator dump", ["ERROR: could not get idle state.\n"]))
+    imei = {
+        "type": "api_call",
+        "api": "android.telephony.TelephonyManager.getDeviceId",
+        "args": [],
+        "ret": "861234567890123",
+        "stack": UMENG_STACK,
+        "thread": "main",
+    }
+    agent = _ViewTreeAgent(taps, {1: [(0.3, imei)]}, [dialog_tree, main_tree])
+    out = tmp_path / "animated.jsonl"
+    runner = ReplayRunner(rules)
+    ScenarioDriver(Adb(runner), clock, _options("agree", apk), out, instrumentation=agent).run()
+    assert any("uiautomator dump --compressed" in c for c in runner.commands())  # the retry came first
+    events = validate_trace_file(out)
+    uis = [e for e in events if e["type"] == "ui"]
+    assert uis and all(e["source"] == "view_tree" for e in uis)
+    assert "同意并继续" in [b["text"] for b in uis[0]["buttons"]]
+    tapped = [(e["x"], e["y"], e.get("dialog")) for e in events if e["type"] == "tap"]
+    assert tapped == [(540, 1300, "consent"), (760, 1580, "consent")]  # the checkbox, then 同意并继续
+    actions = [e["action"] for e in events if e["type"] == "consent"]
+    assert actions == ["shown", "agreed"]
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any("screen read from the app's views through the agent" in n for n in notes)
+    assert not any(n.startswith("consent state unknown") for n in notes)
+    assert _run_rule(CollectBeforeConsent, [out], knowledge) == []
+
+
+def test_view_tree_failure_leaves_the_step_unknown(tmp_path: Path, apk: Path, knowledge: Any) -> None:
+    """The agent cannot read the views either (the VM not ready, the walk failed): the step is unknown, no
+    consent event is recorded, and the SDK read at launch is not judged as collected before consent."""
+
+    class _Broken(_ReactiveAgent):
+        def view_tree(self) -> dict[str, Any]:
+            raise AdbError("frida: script has been destroyed")
+
+    clock = FakeClock(device_start=DEVICE_START)
+    taps = _TapRecorder(clock)
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
+    rules.insert(0, ("uiautomator dump", ["ERROR: could not get idle state.\n"]))
+    imei = {
+        "type": "api_call",
+        "api": "android.telephony.TelephonyManager.getDeviceId",
+        "args": [],
+        "ret": "861234567890123",
+        "stack": UMENG_STACK,
+        "thread": "main",
+    }
+
+    class _LaunchReader(_Broken):
+        def drain(self) -> list[dict[str, Any]]:
+            conv = MessageConverter(self.device_t0, process=PKG, pid=4242)
+            return conv.convert(
+                {"type": "send", "payload": {**imei, "t": round((DEVICE_START + 1.0) * 1000)}}
+            )
+
+    out = tmp_path / "unknown.jsonl"
+    agent = _LaunchReader(taps, {})
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, _options("agree", apk), out, instrumentation=agent).run()
+    events = validate_trace_file(out)
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any("agent view tree failed (frida: script has been destroyed)" in n for n in notes)
+    assert any(n.startswith("consent state unknown") for n in notes)
+    assert [e for e in events if e["type"] == "consent"] == []
+    assert [e["type"] for e in events].count("api_call") == 1
+    assert _run_rule(CollectBeforeConsent, [out], knowledge) == []

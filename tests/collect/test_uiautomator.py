@@ -6,7 +6,7 @@ import pytest
 
 from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
 from apprights.collect.trace import event_problems
-from apprights.collect.uiautomator import UiScreen, parse_dump
+from apprights.collect.uiautomator import UiScreen, merge_view_trees, parse_dump, screen_from_view_tree
 from apprights.errors import InputError
 from tests.collect.replay import fixture
 
@@ -66,3 +66,50 @@ def test_hostile_attribute_values_do_not_break_parsing() -> None:
     screen = parse_dump(xml)
     assert screen.rotation == 0 and screen.nodes[0].bounds == (0, 0, 0, 0)
     assert screen.buttons() == []  # zero-size: not tappable
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (None, "expected an object"),
+        ({"nodes": "x"}, "expected an object"),
+        ({"nodes": [1]}, "node 0: not an object"),
+        ({"nodes": [{"parent": 0}]}, "node 0: 'parent'"),
+        ({"nodes": [{"parent": -1}, {"parent": 5}]}, "node 1: 'parent'"),
+        ({"nodes": [{"parent": True}]}, "node 0: 'parent'"),
+        ({"nodes": [{"parent": -1, "bounds": [1, 2, "3", 4]}]}, "'bounds'"),
+        ({"nodes": [{"parent": i - 1} for i in range(400)]}, "deeper"),
+    ],
+)
+def test_bad_view_trees_are_input_errors(data: object, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment) as exc:
+        screen_from_view_tree(data, source="agent view tree")
+    assert str(exc.value).startswith("agent view tree")
+
+
+def test_view_tree_hidden_and_oversized_fields() -> None:
+    tree = {
+        "nodes": [
+            {"parent": -1, "class": "a", "bounds": [0, 0, 100, 100], "visible": True, "text": "x" * 5000},
+            {
+                "parent": 0,
+                "class": "b",
+                "bounds": [0, 0, 50, 50],
+                "visible": False,
+                "text": "同意",
+                "clickable": True,
+            },
+        ]
+    }
+    screen = screen_from_view_tree(tree)
+    assert len(screen.nodes[0].text) == 2000 and screen.nodes[1].parent is screen.nodes[0]
+    assert screen.buttons() == []  # the hidden button is not offered
+
+
+def test_merge_view_trees_shifts_parents_and_keeps_errors() -> None:
+    a = {"nodes": [{"parent": -1}, {"parent": 0}], "errors": []}
+    b = {"nodes": [{"parent": -1}, {"parent": 0}, {"parent": 1}], "errors": ["text: boom"]}
+    merged = merge_view_trees([a, "junk", b])
+    assert [n["parent"] for n in merged["nodes"]] == [-1, 0, -1, 2, 3]
+    assert merged["errors"] == ["tree 1: not a view tree", "text: boom"]
+    assert len(screen_from_view_tree(merged).nodes) == 5

@@ -22,6 +22,8 @@ from typing import Any
 
 from apprights.collect.adb import AdbError
 from apprights.collect.agent import HookSpec, MessageConverter, agent_config, agent_source
+from apprights.collect.dialogs import PERMISSION_PACKAGES, VENDOR_PERMISSION_PACKAGES
+from apprights.collect.uiautomator import merge_view_trees
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ class FridaInstrumentation:
         self._jobs: queue.Queue[tuple[str, int, str] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._last_t = 0.0  # notes from the gating thread are placed after the latest agent event
+        self._scripts: dict[str, Any] = {}  # process name -> the agent script loaded into it
+        self._readers: dict[
+            int, Any
+        ] = {}  # pid -> agent loaded (not initialised) into a permission dialog process
 
     # -- Instrumentation protocol ---------------------------------------------------------------------
 
@@ -115,6 +121,8 @@ class FridaInstrumentation:
             except Exception:
                 log.debug("detach failed", exc_info=True)
         self._sessions.clear()
+        self._scripts.clear()
+        self._readers.clear()
 
     # -- gating ---------------------------------------------------------------------------------------
 
@@ -161,10 +169,56 @@ class FridaInstrumentation:
 
         script.on("message", on_message)
         script.load()
-        exports = getattr(script, "exports_sync", None) or script.exports  # frida >= 16.2 / older
-        exports.init(self._config)
+        _exports(script).init(self._config)
         self._sessions.append(session)
+        with self._lock:
+            self._scripts.setdefault(process, script)
+
+    # -- reading the screen (fallback for uiautomator) -------------------------------------------------
+
+    def view_tree(self) -> dict[str, Any]:
+        """The app's windows, and those of a running permission-dialog process (the system's or a vendor's),
+        as view nodes read by the agent (``viewTree`` RPC). Raises ``AdbError`` when the app's process has no
+        agent."""
+        with self._lock:
+            main = self._scripts.get(self._package)
+        if main is None or self._device is None:
+            raise AdbError("frida: the app's main process is not instrumented")
+        trees: list[Any] = [_exports(main).view_tree()]
+        errors: list[str] = []
+        for identifier, pid in self._dialog_processes(errors):
+            try:
+                script = self._readers.get(pid)
+                if script is None:
+                    session = self._device.attach(pid)
+                    self._sessions.append(session)
+                    script = session.create_script(agent_source())
+                    script.load()  # not initialised: no hooks in a system process, only the view walk
+                    self._readers[pid] = script
+                trees.append(_exports(script).view_tree())
+            except Exception as exc:  # the dialog process may be gone or refuse the attach
+                errors.append(f"{identifier} (pid {pid}): {exc}")
+        merged = merge_view_trees(trees)
+        merged["errors"].extend(errors)
+        return merged
+
+    def _dialog_processes(self, errors: list[str]) -> list[tuple[str, int]]:
+        wanted = set(PERMISSION_PACKAGES) | set(VENDOR_PERMISSION_PACKAGES)
+        try:
+            apps = self._device.enumerate_applications()
+        except Exception as exc:
+            errors.append(f"cannot list running applications: {exc}")
+            return []
+        return [
+            (str(a.identifier), int(a.pid))
+            for a in apps
+            if str(getattr(a, "identifier", "")) in wanted and int(getattr(a, "pid", 0) or 0) > 0
+        ]
 
     def _note(self, text: str) -> None:
         with self._lock:
             self._events.append({"type": "note", "t": self._last_t, "text": text})
+
+
+def _exports(script: Any) -> Any:
+    return getattr(script, "exports_sync", None) or script.exports  # frida >= 16.2 / older

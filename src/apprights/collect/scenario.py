@@ -18,13 +18,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from apprights.collect import logcat
 from apprights.collect.adb import Adb, AdbError, PermissionState, permission_results
 from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
 from apprights.collect.trace import TraceWriter, read_event_fragment
-from apprights.collect.uiautomator import UiScreen, parse_dump
+from apprights.collect.uiautomator import UiScreen, parse_dump, screen_from_view_tree
 from apprights.errors import InputError
 from apprights.extractors.traffic import masked_variants
 
@@ -78,6 +78,14 @@ class Instrumentation(Protocol):
         """Trace events gathered so far (``t`` relative to ``device_t0``)."""
 
     def stop(self) -> None: ...
+
+
+class ViewTreeReader(Protocol):
+    """Instrumentation that can also read the screen from inside the app (the agent's ``viewTree`` RPC): the
+    fallback when ``uiautomator dump`` cannot read it."""
+
+    def view_tree(self) -> Any:
+        """The windows' view nodes (``uiautomator.screen_from_view_tree`` reads them)."""
 
 
 class TrafficCapture(Protocol):
@@ -158,6 +166,7 @@ class ScenarioDriver:
     _clock_info: dict[str, float] = field(default_factory=dict, repr=False)
     _shots: int = 0
     _last_shot: str = ""
+    _unreadable: int = 0  # dialog-phase rounds whose screen could not be read at all
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -231,20 +240,55 @@ class ScenarioDriver:
         }
 
     def _screen(self) -> tuple[UiScreen | None, str]:
+        source = ""
         try:
             xml = self.adb.dump_ui()
-            screen = parse_dump(xml, source="uiautomator dump")
+            screen: UiScreen | None = parse_dump(xml, source="uiautomator dump")
         except (AdbError, InputError) as exc:
-            self.note(f"window dump failed: {exc}")
+            screen = self._view_tree_screen(exc)
+            source = "view_tree"
+        if screen is None:
+            self._unreadable += 1
             return None, ""
         name = self.adb.current_focus() or (screen.packages[0] if screen.packages else "unknown")
         event = screen.to_event(self.t(), name)
+        if source:
+            event["source"] = source  # read through the agent, not uiautomator
         shot = self._screenshot()
         if shot:
             event["screenshot"] = shot
         self._last_shot = shot
         self.emit(event)
         return screen, name
+
+    def _view_tree_screen(self, dump_error: Exception) -> UiScreen | None:
+        """The screen read from the app's (and the permission controller's) views through the agent, when the
+        window dump failed ("could not get idle state" even compressed: animated or looping screens)."""
+        reader = self.instrumentation
+        if reader is None or not callable(getattr(reader, "view_tree", None)):
+            self.note(
+                f"screen could not be read: window dump failed ({dump_error}) and no agent can read the "
+                "app's views (--no-frida); this step is unknown"
+            )
+            return None
+        try:
+            data = cast(ViewTreeReader, reader).view_tree()
+            screen = screen_from_view_tree(data)
+        except Exception as exc:  # frida's own errors too: the driver goes on, the step is unknown
+            self.note(
+                f"screen could not be read: window dump failed ({dump_error}); agent view tree failed ({exc}); "
+                "this step is unknown"
+            )
+            return None
+        if not any(n.visible for n in screen.nodes):
+            errors = data.get("errors") if isinstance(data, dict) else None
+            self.note(
+                f"screen could not be read: window dump failed ({dump_error}); the agent's view tree has no "
+                f"visible view ({'; '.join(str(e) for e in (errors or []))[:200]}); this step is unknown"
+            )
+            return None
+        self.note(f"window dump failed ({dump_error}); screen read from the app's views through the agent")
+        return screen
 
     def _screenshot(self) -> str:
         """A screenshot of the current screen next to the trace; its path relative to the trace's folder."""
@@ -359,6 +403,7 @@ class ScenarioDriver:
 
     def _dialog_phase(self) -> None:
         quiet = 0
+        unreadable_before = self._unreadable
         for _ in range(self.options.max_dialog_rounds):
             screen, name = self._screen()
             acted = screen is not None and (
@@ -367,12 +412,21 @@ class ScenarioDriver:
             if acted:
                 quiet = 0
                 continue
-            quiet += 1
-            if quiet >= self.options.quiet_rounds:
-                break
+            if screen is not None:
+                quiet += 1  # a screen that could not be read is not a quiet one: look again
+                if quiet >= self.options.quiet_rounds:
+                    break
             self.clock.sleep(self.options.settle)
         if not self._consent_done:
-            self.note("no privacy-policy dialog found")
+            if self._unreadable > unreadable_before:
+                # Nobody could see whether a privacy dialog was up: recording none as "not shown" would make the
+                # rest of the session look like collection before consent. No consent event: phase unknown.
+                self.note(
+                    f"consent state unknown: the screen could not be read ({self._unreadable - unreadable_before}"
+                    " times); no consent event recorded, this session is not judged for collection before consent"
+                )
+            else:
+                self.note("no privacy-policy dialog found")
 
     def _sync_clocks(self) -> tuple[float, float]:
         """(device epoch, host epoch) at the session start. The host clock runs the driver and the proxy, the

@@ -272,3 +272,90 @@ def parse_dump(xml_text: str, source: str = "uiautomator dump") -> UiScreen:
 
     walk(root, None, 0)
     return UiScreen(nodes, rotation)
+
+
+_MAX_FIELD = 2000  # characters kept per text field of a view node
+
+
+def _field(node: dict[str, Any], name: str) -> str:
+    v = node.get(name)
+    return v[:_MAX_FIELD] if isinstance(v, str) else ""
+
+
+def screen_from_view_tree(data: Any, source: str = "agent view tree") -> UiScreen:
+    """The agent's view-tree walk (``rpc viewTree``: the app's window views, the fallback when
+    ``uiautomator dump`` cannot read the screen) as the same ``UiScreen`` a dump gives, so the dialog finders
+    work on it unchanged. Nodes come in document order with their parent's index; ``InputError`` (naming
+    ``source``) for anything malformed."""
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+        raise InputError(source, "not a view tree: expected an object with a 'nodes' list")
+    raw_nodes: list[Any] = data["nodes"]
+    if len(raw_nodes) > MAX_NODES:
+        raise InputError(source, f"view tree has more than {MAX_NODES} nodes")
+    nodes: list[UiNode] = []
+    depths: list[int] = []
+    for i, raw in enumerate(raw_nodes):
+        if not isinstance(raw, dict):
+            raise InputError(source, f"node {i}: not an object")
+        parent_i = raw.get("parent", -1)
+        if isinstance(parent_i, bool) or not isinstance(parent_i, int) or not -1 <= parent_i < i:
+            raise InputError(source, f"node {i}: 'parent' must be -1 or the index of an earlier node")
+        depth = 0 if parent_i < 0 else depths[parent_i] + 1
+        if depth > MAX_DEPTH:
+            raise InputError(source, f"view tree nested deeper than {MAX_DEPTH} levels")
+        b = raw.get("bounds")
+        bounds = (0, 0, 0, 0)
+        if (
+            isinstance(b, list)
+            and len(b) == 4
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in b)
+        ):
+            bounds = (b[0], b[1], b[2], b[3])
+        elif b is not None:
+            raise InputError(source, f"node {i}: 'bounds' must be four integers [x1, y1, x2, y2]")
+        if raw.get("visible") is False:
+            bounds = (0, 0, 0, 0)  # not shown: not something the driver may read or tap
+        parent = nodes[parent_i] if parent_i >= 0 else None
+        node = UiNode(
+            text=_field(raw, "text"),
+            resource_id=_field(raw, "resource_id"),
+            cls=_field(raw, "class"),
+            package=_field(raw, "package"),
+            content_desc=_field(raw, "content_desc"),
+            checkable=raw.get("checkable") is True,
+            checked=raw.get("checked") is True,
+            clickable=raw.get("clickable") is True,
+            enabled=raw.get("enabled") is not False,
+            password=raw.get("password") is True,
+            bounds=bounds,
+            hint=_field(raw, "hint"),
+            parent=parent,
+        )
+        if parent is not None:
+            parent.children.append(node)
+        nodes.append(node)
+        depths.append(depth)
+    return UiScreen(nodes)
+
+
+def merge_view_trees(trees: list[Any]) -> dict[str, Any]:
+    """Several processes' view trees (the app's, the permission controller's) as one, in the order given (the
+    later ones' windows are on top). Parent indices are shifted; anything that is not a tree is reported in
+    ``errors`` and left out."""
+    nodes: list[Any] = []
+    errors: list[str] = []
+    for i, tree in enumerate(trees):
+        if not isinstance(tree, dict) or not isinstance(tree.get("nodes"), list):
+            errors.append(f"tree {i}: not a view tree")
+            continue
+        base = len(nodes)
+        for raw in tree["nodes"]:
+            if isinstance(raw, dict):
+                p = raw.get("parent", -1)
+                if isinstance(p, int) and not isinstance(p, bool) and p >= 0:
+                    raw = {**raw, "parent": p + base}
+            nodes.append(raw)
+        errs = tree.get("errors")
+        if isinstance(errs, list):
+            errors.extend(str(e)[:200] for e in errs[:20])
+    return {"nodes": nodes, "errors": errors}

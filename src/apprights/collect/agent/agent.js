@@ -23,6 +23,8 @@
  *       from Activity.dispatchRequestPermissionsResult (what onRequestPermissionsResult receives)
  *   {type: "agent_ready", hooked: n, permission_hooks: n, apis: n, missing: [api...], errors: [str...], t}
  *   {type: "agent_error", error, t}
+ * RPC: init(config) installs the hooks; viewTree() returns the process's windows as view nodes (the fallback
+ * when `uiautomator dump` cannot read the screen), see viewTree below.
  * Needs a Frida runtime with the Java bridge as a global (Frida 16.x; Frida 17 scripts must bundle
  * frida-java-bridge, see docs/collect.md).
  *
@@ -696,6 +698,117 @@ function hookApi(entry, ctx, missing, errors) {
   });
 }
 
+/* ---------------------------------------------------------------- view tree (uiautomator fallback) */
+
+const VIEW_TREE_MAX_NODES = 20000;
+const VIEW_TREE_MAX_DEPTH = 300;
+
+function javaString(v) {
+  if (v === null || v === undefined) return '';
+  try {
+    return String(v.toString());
+  } catch (e) {
+    return '';
+  }
+}
+
+function viewTree() {
+  // The app's windows as the host's dialog finder reads a uiautomator dump: WindowManagerGlobal's root views
+  // (one per window: activities, dialogs, popups) walked depth-first through ViewGroup children. Returns
+  // {nodes: [{parent, class, text, content_desc, resource_id, package, clickable, checkable, checked,
+  // enabled, password, visible, bounds: [x1, y1, x2, y2], hint}], roots, errors}; parent = index or -1.
+  // Called when `uiautomator dump` cannot read the screen (animations: "could not get idle state").
+  const out = { nodes: [], roots: 0, errors: [], truncated: false };
+  const tid = threadId();
+  state.reporting[tid] = true; // hooked APIs the walk calls are the agent's own calls
+  try {
+    const View = Java.use('android.view.View');
+    const ViewGroup = Java.use('android.view.ViewGroup');
+    const TextView = Java.use('android.widget.TextView');
+    const Checkable = Java.use('android.widget.Checkable');
+    const global = Java.use('android.view.WindowManagerGlobal').getInstance();
+    const views = global.mViews.value; // ArrayList<View>, the root view of every window of this process
+    let pkg = '';
+    const count = Number(views.size());
+    out.roots = count;
+    const walk = function (raw, parent, depth) {
+      if (out.nodes.length >= VIEW_TREE_MAX_NODES || depth > VIEW_TREE_MAX_DEPTH) {
+        out.truncated = true;
+        return;
+      }
+      const v = Java.cast(raw, View);
+      const node = { parent: parent };
+      const prop = function (name, fn, fallback) {
+        try {
+          node[name] = fn();
+        } catch (e) {
+          node[name] = fallback;
+          if (out.errors.length < 20) out.errors.push(name + ': ' + e);
+        }
+      };
+      prop('class', function () { return String(v.getClass().getName()); }, '');
+      prop('content_desc', function () { return javaString(v.getContentDescription()); }, '');
+      prop('clickable', function () { return Boolean(v.isClickable()); }, false);
+      prop('enabled', function () { return Boolean(v.isEnabled()); }, true);
+      prop('visible', function () { return Boolean(v.isShown()); }, false);
+      prop('resource_id', function () {
+        const id = Number(v.getId());
+        if (id === -1 || id === 0) return '';
+        try {
+          return String(v.getResources().getResourceName(id));
+        } catch (e) {
+          return ''; // a generated id has no name (Resources$NotFoundException)
+        }
+      }, '');
+      node.text = '';
+      node.hint = '';
+      node.password = false;
+      if (TextView.class.isInstance(v)) {
+        const tv = Java.cast(v, TextView);
+        prop('text', function () { return javaString(tv.getText()); }, '');
+        prop('hint', function () { return javaString(tv.getHint()); }, '');
+        prop('password', function () {
+          const t = Number(tv.getInputType());
+          return (t & 0xfff) === 0x81 || (t & 0xfff) === 0xe1 || (t & 0xfff) === 0x12; // *_VARIATION_PASSWORD
+        }, false);
+      }
+      if (node.password) node.text = ''; // never read what was typed into a password field
+      node.checkable = Boolean(Checkable.class.isInstance(v));
+      node.checked = false;
+      if (node.checkable) prop('checked', function () { return Boolean(Java.cast(v, Checkable).isChecked()); }, false);
+      prop('bounds', function () {
+        if (!node.visible) return [0, 0, 0, 0];
+        const loc = Java.array('int', [0, 0]);
+        v.getLocationOnScreen(loc);
+        const x = Number(loc[0]);
+        const y = Number(loc[1]);
+        return [x, y, x + Number(v.getWidth()), y + Number(v.getHeight())];
+      }, [0, 0, 0, 0]);
+      if (!pkg) {
+        try {
+          pkg = String(v.getContext().getPackageName());
+        } catch (e) {
+          /* unknown */
+        }
+      }
+      node.package = pkg;
+      const index = out.nodes.length;
+      out.nodes.push(node);
+      if (ViewGroup.class.isInstance(v)) {
+        const g = Java.cast(v, ViewGroup);
+        const n = Number(g.getChildCount());
+        for (let i = 0; i < n; i++) walk(g.getChildAt(i), index, depth + 1);
+      }
+    };
+    for (let i = 0; i < count; i++) walk(views.get(i), -1, 0);
+  } catch (e) {
+    out.errors.push('view tree: ' + e);
+  } finally {
+    delete state.reporting[tid];
+  }
+  return out;
+}
+
 function installHooks(config) {
   state.config = {
     apis: Array.isArray(config.apis) ? config.apis : [],
@@ -741,6 +854,18 @@ if (typeof rpc !== 'undefined') {
     init: function (config) {
       installHooks(config || {});
       return true;
+    },
+    // the windows of this process (works without init: the host also loads the agent into the system's
+    // permission controller to read its dialogs); Python: script.exports_sync.view_tree()
+    viewTree: function () {
+      if (typeof Java === 'undefined' || !Java.available) {
+        return { nodes: [], roots: 0, errors: ['Java bridge not available in this Frida runtime'] };
+      }
+      let result = null;
+      Java.perform(function () {
+        result = viewTree();
+      });
+      return result || { nodes: [], roots: 0, errors: ['the Java VM is not ready yet'] };
     },
   };
 }
