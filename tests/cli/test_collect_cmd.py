@@ -51,6 +51,8 @@ def test_help_documents_setup() -> None:
         "cryptography",
         "--serial",
         "--no-frida",
+        "--no-reboot",
+        "install and removal of a tiny APK",
         "docs/collect.md",
     ):
         assert needle in text, needle

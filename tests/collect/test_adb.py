@@ -220,3 +220,53 @@ def test_window_dump_retries_compressed_when_the_ui_never_idles() -> None:
     )
     assert Adb(runner).dump_ui() == '<hierarchy rotation="0"/>'
     assert any("uiautomator dump --compressed" in c for c in runner.commands())
+
+
+def test_receiver_actions_from_dumpsys_package() -> None:
+    from apprights.collect.adb import parse_receiver_actions
+
+    got = parse_receiver_actions(fixture("adb", "dumpsys_package_receivers.txt"), "com.example.news")
+    assert got == {
+        "com.example.news/com.umeng.message.UmengPackageReceiver": {
+            "android.intent.action.PACKAGE_ADDED",
+            "android.intent.action.PACKAGE_REMOVED",
+        },
+        "com.example.news/com.example.news.push.BootReceiver": {
+            "android.intent.action.BOOT_COMPLETED",
+            "android.intent.action.LOCKED_BOOT_COMPLETED",
+        },
+        "com.example.news/cn.jpush.android.service.PushReceiver": {
+            "android.net.conn.CONNECTIVITY_CHANGE",
+            "android.intent.action.USER_PRESENT",
+        },
+    }  # another app's receiver and the service table are left out
+    assert parse_receiver_actions(fixture("adb", "dumpsys_package_initial.txt"), "com.example.news") == {}
+
+
+def test_event_log_dump_adds_activity_manager_system_lines_and_checks_reboot_commands() -> None:
+    runner = ReplayRunner(
+        [
+            (
+                "logcat -b events -d",
+                ["1764300000.402   612   640 I am_proc_start: [0,1,2,a.b,service,{a.b/.S}]\n"],
+            ),
+            (
+                "logcat -b system -d",
+                [
+                    "1764300001.000   612   640 I ActivityManager: Start proc 9:a.b/u0a1 for broadcast {a.b/.R}\n"
+                ],
+            ),
+            ("wait-for-device", [CommandResult(1, "", "error: no devices/emulators found\n")]),
+            ("reboot", [CommandResult(0, "")]),
+            ("svc data", [CommandResult(0, "Error: radio not available\n")]),
+        ]
+    )
+    adb = Adb(runner)
+    dump = adb.dump_event_log()
+    assert "am_proc_start" in dump and "Start proc 9" in dump
+    assert "logcat -b system -d -v epoch ActivityManager:I *:S" in runner.commands()[-1]
+    adb.reboot()
+    with pytest.raises(AdbError, match="no device"):
+        adb.wait_for_device(timeout=5)
+    with pytest.raises(AdbError, match="radio not available"):
+        adb.svc("data", "disable")  # exit code 0, error on stdout: still a failure

@@ -98,8 +98,9 @@ def test_collect_with_mitmdump_into_a_new_out_folder(mitmdump: Path, tmp_path: P
     assert [e["state"] for e in events if e["type"] == "app_state"][-1] == "killed"
     cmds = log.read_text(encoding="utf-8").splitlines()
     assert f"-s emulator-5554 reverse tcp:{port} tcp:{port}" in cmds
-    assert cmds[-2:] == [
+    assert cmds[-3:] == [
         "-s emulator-5554 shell settings put global http_proxy :0",  # the proxy setting is cleared
         "-s emulator-5554 logcat -b events -d -v epoch",
+        "-s emulator-5554 logcat -b system -d -v epoch ActivityManager:I *:S",  # "Start proc … for broadcast"
     ]
     assert not (out / f"{PKG}.refuse.jsonl.network.jsonl").exists()  # merged into the trace

@@ -226,6 +226,11 @@ def test_self_start_stimuli_on_a_device_without_root(tmp_path: Path, apk: Path) 
     )
     assert any(c.endswith("wm dismiss-keyguard") for c in cmds)
     assert any("Wi-Fi turned off and on" in n for n in notes)
+    # this device never reports sys.boot_completed=1 after the reboot: said so, the session still ends
+    assert any(
+        "real event reboot failed: adb: the device did not finish booting within 300 s" in n for n in notes
+    )
+    assert [e["state"] for e in events if e["type"] == "app_state"][-1] == "killed"
 
 
 def test_self_start_broadcasts_go_through_su_on_a_rooted_phone(tmp_path: Path, apk: Path) -> None:
@@ -675,3 +680,125 @@ def test_view_tree_failure_leaves_the_step_unknown(tmp_path: Path, apk: Path, kn
     assert [e for e in events if e["type"] == "consent"] == []
     assert [e["type"] for e in events].count("api_call") == 1
     assert _run_rule(CollectBeforeConsent, [out], knowledge) == []
+
+
+def test_real_stimuli_without_root_are_self_start_evidence(tmp_path: Path, apk: Path, knowledge: Any) -> None:
+    """No root: the protected broadcasts are refused, so the driver causes the real events (Wi-Fi and data
+    off/on, unlock, install/remove of a real tiny APK, reboot). The app's receivers start its process; the event
+    log and ActivityManager's "Start proc" lines name the receiver, the driver records the cause (stimulus and
+    the action the receiver is registered for), and the T6 rule sees each self-start."""
+    from apprights.collect.stimulus_apk import STIMULUS_PACKAGE
+    from apprights.extractors.apk import open_apk
+    from apprights.rules.t6_autostart.rt_self_start import SelfStart
+
+    clock = FakeClock(device_start=DEVICE_START)
+    marks: dict[str, float] = {}
+    installed: list[str] = []
+
+    def mark(name: str, out: str | CommandResult = "") -> Any:
+        def record() -> str | CommandResult:
+            marks[name] = float(clock.device_date())
+            return out
+
+        return record
+
+    def install_stimulus() -> str:
+        path = Path(runner.calls[-1][-1])
+        with open_apk(path) as a:  # a real APK on the host at install time
+            installed.append(a.manifest().package)
+        marks["installed"] = float(clock.device_date())
+        return "Performing Streamed Install\nSuccess\n"
+
+    dumps: list[str] = []
+
+    def event_log() -> str:
+        # what the device logged; the logs are read before the reboot (then lost) and at the end
+        if "boot" not in marks:
+            dumps.append("before reboot")
+            return (
+                f"{marks['wifi on'] + 1.5:.3f}   612   703 I am_proc_start: [0,14100,10123,com.example.news,"
+                "broadcast,{com.example.news/cn.jpush.android.service.PushReceiver}]\n"
+            )
+        dumps.append("after reboot")
+        return (
+            f"{marks['boot'] - 20.0:.3f}   612   640 I am_proc_start: [0,1502,1001,com.android.phone,added "
+            "application,com.android.phone]\n"
+            f"{marks['boot'] + 3.0:.3f}   612   703 I am_proc_start: [0,2301,10123,com.example.news,broadcast,"
+            "{com.example.news/com.example.news.push.BootReceiver}]\n"
+        )
+
+    def system_log() -> str:
+        if "boot" not in marks:  # Android 10+ format; this start has no am_proc_start line in the fixture
+            return (
+                "--------- beginning of system\n"
+                f"{marks['installed'] + 0.8:.3f}  1000   612   703 I ActivityManager: Start proc 14200:"
+                "com.example.news/u0a123 for broadcast {com.example.news/com.umeng.message.UmengPackageReceiver}\n"
+            )
+        return ""
+
+    rules: list[tuple[str, list[Output]]] = [
+        ("shell id", ["uid=2000(shell) gid=2000(shell) groups=2000(shell) context=u:r:shell:s0\n"]),
+        ("su -c id", [CommandResult(127, "", "/system/bin/sh: su: inaccessible or not found\n")]),
+        ("am broadcast", [REFUSED]),
+        ("svc wifi disable", [mark("wifi off")]),
+        ("svc wifi enable", [mark("wifi on")]),
+        ("svc data disable", [CommandResult(1, "", "cmd: Can't find service: phone\n")]),
+        ("stimulus.apk", [install_stimulus]),
+        (f"uninstall {STIMULUS_PACKAGE}", ["Success\n"]),
+        ("reboot", [mark("reboot")]),
+        ("getprop sys.boot_completed", ["\n", "0\n", mark("boot", "1\n")]),
+        ("logcat -b events -d", [event_log]),
+        ("logcat -b system -d", [system_log]),
+        ("dumpsys package", [fixture("adb", "dumpsys_package_receivers.txt")]),
+        *_rules(clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]),
+    ]
+    runner = ReplayRunner(rules)
+    out = tmp_path / "stimuli.jsonl"
+    ScenarioDriver(Adb(runner), clock, _options("agree", apk), out).run()
+    events = validate_trace_file(out)
+    cmds = runner.commands()
+    # every step on the device, in order; the logs are saved before the reboot clears them
+    at = -1
+    for frag in (
+        "svc wifi disable",
+        "svc wifi enable",
+        "svc data disable",
+        "input keyevent KEYCODE_SLEEP",
+        "wm dismiss-keyguard",
+        "stimulus.apk",
+        f"uninstall {STIMULUS_PACKAGE}",
+        "logcat -b events -d -v epoch",
+        "adb reboot",
+        "wait-for-device",
+        "getprop sys.boot_completed",
+    ):
+        at = next(i for i, c in enumerate(cmds) if i > at and c.endswith(frag))  # StopIteration: out of order
+    assert installed == [STIMULUS_PACKAGE] and dumps == ["before reboot", "after reboot"]
+    assert not any("svc data enable" in c for c in cmds)  # data disable failed: not "re-enabled"
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any("Wi-Fi turned off and on" in n for n in notes)
+    assert any("mobile data toggle failed" in n and "Can't find service: phone" in n for n in notes)
+    assert any(n.startswith(f"real event: installed {STIMULUS_PACKAGE}") for n in notes)
+    assert any(n.startswith("real event: device rebooted, boot completed after") for n in notes)
+    assert any(n.startswith("3 process start(s) of the app followed a self-start stimulus") for n in notes)
+    (rebooted,) = [e for e in events if e["type"] == "app_state" and e.get("reason") == "reboot"]
+    assert rebooted["state"] == "not_running"
+    starts = {
+        e["component"].rsplit(".", 1)[-1]: e
+        for e in events
+        if e["type"] == "proc_start" and e["package"] == PKG
+    }
+    assert {k: (v["cause"], v["action"]) for k, v in starts.items()} == {
+        "PushReceiver": ("connectivity", "android.net.conn.CONNECTIVITY_CHANGE"),
+        "UmengPackageReceiver": ("package", "android.intent.action.PACKAGE_ADDED"),
+        "BootReceiver": ("reboot", "android.intent.action.BOOT_COMPLETED"),
+    }
+    assert starts["BootReceiver"]["t"] > rebooted["t"]
+    findings = _run_rule(SelfStart, [out], knowledge)
+    triggers = sorted(e.data["action"] for f in findings for e in f.evidence)
+    assert triggers == [
+        "android.intent.action.BOOT_COMPLETED",
+        "android.intent.action.PACKAGE_ADDED",
+        "android.net.conn.CONNECTIVITY_CHANGE",
+    ]
+    assert all(e.data["state"] in ("killed", "not_running") for f in findings for e in f.evidence)

@@ -26,7 +26,9 @@ HELP = """Run an app on a rooted Android device or emulator and record runtime t
 Two sessions are recorded on a fresh install: the REFUSE path (the driver refuses the privacy policy) and
 the AGREE path (it agrees), each: install → launch (spawn-gated under Frida) → privacy dialog found by its
 words (同意/不同意/拒绝/我知道了…) → permission dialogs answered (deny the first, then allow) → HOME → screen
-off → force-stop → boot/network broadcasts → idle window. Output: OUT/PACKAGE.refuse.jsonl and
+off → force-stop → self-start stimuli (boot/network/package broadcasts as root; without root the real
+events: Wi-Fi/data off and on, unlock, install and removal of a tiny APK, a reboot unless --no-reboot) → idle
+window. Output: OUT/PACKAGE.refuse.jsonl and
 OUT/PACKAGE.agree.jsonl, ready for `apprights scan APP.apk --trace …`. Lab paths (--path all or a
 comma list): deny-all, dont-ask-again, relaunch (deny, kill, relaunch: the 48-hour re-ask). Screenshots of
 every screen go to OUT/PACKAGE.PATH.shots/. The time of each path is printed on stderr.
@@ -129,6 +131,14 @@ def collect_cmd(
             "--no-plaintext", help="Do not hook okhttp/TLS/Cipher plaintext (requests before encryption)."
         ),
     ] = False,
+    no_reboot: Annotated[
+        bool,
+        typer.Option(
+            "--no-reboot",
+            help="Without root, do not reboot the device to exercise boot receivers (the other real events "
+            "still run).",
+        ),
+    ] = False,
     device_ids: Annotated[
         Path | None,
         typer.Option(
@@ -179,6 +189,7 @@ def collect_cmd(
             ids,
             not no_plaintext,
             unpin,
+            reboot=not no_reboot,
         )
     except AppRightsError as exc:
         raise _fail(str(exc)) from None
@@ -221,6 +232,8 @@ def _run(
     device_ids: dict[str, str] | None = None,
     plaintext: bool = True,
     unpin: bool = False,
+    *,
+    reboot: bool = True,
 ) -> list[Path]:
     specs = hook_specs_from_catalogue(catalogue or default_catalogue_path())
     if package is None:
@@ -246,6 +259,7 @@ def _run(
             screenshots=screenshots,
             device_ids=device_ids or {},
             mask=mask,
+            reboot=reboot,
         )
         driver = ScenarioDriver(
             adb=adb,

@@ -159,6 +159,42 @@ def permission_results(
     return out
 
 
+_RECEIVER_LINE = re.compile(r"^\s+[0-9a-f]+\s+(?P<component>[\w.$]+/[\w.$]+)\s+filter\s+[0-9a-f]+")
+_ACTION_LINE = re.compile(r'^\s+Action:\s+"(?P<action>[^"]+)"')
+
+
+def parse_receiver_actions(dumpsys_package: str, package: str) -> dict[str, set[str]]:
+    """The app's manifest receivers and the intent actions each is registered for, from the ``Receiver Resolver
+    Table`` of ``dumpsys package PKG`` (``hash pkg/.Cls filter hash`` lines, each followed by its filter's
+    ``Action: "…"`` lines, under ``Non-Data Actions``, ``Schemes`` …). Components in ``pkg/full.Class`` form."""
+    out: dict[str, set[str]] = {}
+    in_table = False
+    current: str | None = None
+    for line in dumpsys_package.splitlines():
+        stripped = line.strip()
+        if stripped == "Receiver Resolver Table:":
+            in_table, current = True, None
+            continue
+        if not in_table:
+            continue
+        if stripped.endswith("Resolver Table:") or (line and not line[0].isspace()):
+            in_table = False  # the next table (Service Resolver Table …) or section
+            continue
+        m = _RECEIVER_LINE.match(line)
+        if m:
+            pkg, _, cls = m.group("component").partition("/")
+            current = f"{pkg}/{pkg + cls if cls.startswith('.') else cls}" if pkg == package else None
+            if current is not None:
+                out.setdefault(current, set())
+            continue
+        a = _ACTION_LINE.match(line)
+        if a and current is not None:
+            out[current].add(a.group("action"))
+        elif stripped.endswith(":"):
+            current = None  # the next action or section header ("android.net.conn.CONNECTIVITY_CHANGE:")
+    return out
+
+
 def output_error(output: str) -> str | None:
     """The first error line a device tool printed (``Error: …``, ``Security exception: …``), or None."""
     m = _OUTPUT_ERROR.search(output)
@@ -386,13 +422,36 @@ class Adb:
             raise AdbError(f"adb: am broadcast {action} failed: {out.strip()[-200:] or 'no output'}")
         return out.strip()
 
+    def reboot(self) -> None:
+        """Restart the device (``adb reboot``); returns once the command was accepted, not when it is back."""
+        self.run("reboot", timeout=60)
+
+    def wait_for_device(self, timeout: float) -> None:
+        """Block until adb sees the device again (after a reboot)."""
+        self.run("wait-for-device", timeout=timeout)
+
+    def boot_completed(self) -> bool:
+        """Whether the system finished booting (``sys.boot_completed``; BOOT_COMPLETED has been sent)."""
+        return self.shell("getprop", "sys.boot_completed", check=False).strip() == "1"
+
+    def svc(self, *args: str) -> str:
+        """``svc wifi|data enable|disable`` (allowed to the shell user); failures printed on stdout raise."""
+        return self.shell("svc", *args)
+
     # -- logs and network -----------------------------------------------------------------------------
 
     def clear_event_log(self) -> None:
         self.run("logcat", "-b", "events", "-c", check=False)
+        self.run("logcat", "-b", "system", "-c", check=False)
 
     def dump_event_log(self) -> str:
-        return self.run("logcat", "-b", "events", "-d", "-v", "epoch", timeout=60).stdout
+        """The event log (``am_proc_start`` …) followed by ActivityManager's lines of the system log ("Start proc
+        … for broadcast {…}"), both with epoch times."""
+        events = self.run("logcat", "-b", "events", "-d", "-v", "epoch", timeout=60).stdout
+        system = self.run(
+            "logcat", "-b", "system", "-d", "-v", "epoch", "ActivityManager:I", "*:S", timeout=60, check=False
+        )
+        return events + ("\n" + system.stdout if system.returncode == 0 else "")
 
     def set_http_proxy(self, host_port: str | None) -> None:
         self.shell("settings", "put", "global", "http_proxy", host_port or ":0")

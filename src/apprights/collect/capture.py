@@ -94,6 +94,12 @@ class MitmCapture:
         self.adb.reverse(self.port)
         self.adb.set_http_proxy(f"127.0.0.1:{self.port}")
 
+    def reconnect(self) -> None:
+        """Route the device to the proxy again after a reboot (``adb reverse`` does not survive one; the
+        ``http_proxy`` setting does, and without the reverse it would cut the device off)."""
+        self.adb.reverse(self.port)
+        self.adb.set_http_proxy(f"127.0.0.1:{self.port}")
+
     def stop(self) -> None:
         try:
             self.adb.set_http_proxy(None)

@@ -15,14 +15,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from apprights.collect import logcat
-from apprights.collect.adb import Adb, AdbError, PermissionState, permission_results
+from apprights.collect.adb import Adb, AdbError, PermissionState, parse_receiver_actions, permission_results
 from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
+from apprights.collect.logcat import Stimulus, attribute_causes
+from apprights.collect.stimulus_apk import STIMULUS_PACKAGE, build_stimulus_apk
 from apprights.collect.trace import TraceWriter, read_event_fragment
 from apprights.collect.uiautomator import UiScreen, parse_dump, screen_from_view_tree
 from apprights.errors import InputError
@@ -50,11 +53,32 @@ DEFAULT_BROADCASTS = (
     # another app installed: SDKs of the "wake each other up" kind listen for it (data: the new package)
     "android.intent.action.PACKAGE_ADDED package:com.apprights.stimulus",
 )
-# Real events that cause a protected broadcast when the driver may not send it (no root).
+# Real events that cause a protected broadcast when the driver may not send it (no root), in the order the
+# driver causes them (the reboot last: it ends everything the app had running).
 _REAL_EVENTS = {
     "android.net.conn.CONNECTIVITY_CHANGE": "connectivity",
     "android.net.wifi.STATE_CHANGE": "connectivity",
     "android.intent.action.USER_PRESENT": "unlock",
+    "android.intent.action.PACKAGE_ADDED": "package",
+    "android.intent.action.BOOT_COMPLETED": "reboot",
+    "android.intent.action.LOCKED_BOOT_COMPLETED": "reboot",
+}
+_REAL_EVENT_ORDER = ("connectivity", "unlock", "package", "reboot")
+# The broadcasts each real event makes the system send.
+_REAL_EVENT_ACTIONS = {
+    "connectivity": (
+        "android.net.conn.CONNECTIVITY_CHANGE",
+        "android.net.wifi.STATE_CHANGE",
+        "android.net.wifi.WIFI_STATE_CHANGED",
+    ),
+    "unlock": ("android.intent.action.USER_PRESENT", "android.intent.action.SCREEN_ON"),
+    "package": (
+        "android.intent.action.PACKAGE_ADDED",
+        "android.intent.action.PACKAGE_REMOVED",
+        "android.intent.action.PACKAGE_FULLY_REMOVED",
+    ),
+    # BOOT_COMPLETED first: LOCKED_BOOT_COMPLETED reaches only direct-boot-aware receivers
+    "reboot": ("android.intent.action.BOOT_COMPLETED", "android.intent.action.LOCKED_BOOT_COMPLETED"),
 }
 
 
@@ -116,6 +140,9 @@ class ScenarioOptions:
     after_kill_seconds: float = 5.0
     idle_seconds: float = 60.0
     broadcasts: Sequence[str] = DEFAULT_BROADCASTS
+    # Without root the boot broadcast comes from a real reboot (adb reboot, wait for sys.boot_completed).
+    reboot: bool = True
+    boot_timeout: float = 300.0
 
     def __post_init__(self) -> None:
         if self.path not in PATHS:
@@ -167,6 +194,10 @@ class ScenarioDriver:
     _shots: int = 0
     _last_shot: str = ""
     _unreadable: int = 0  # dialog-phase rounds whose screen could not be read at all
+    _stimuli: list[Stimulus] = field(default_factory=list, repr=False)
+    _receivers: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _saved_log: str = ""  # the device logs read before a reboot cleared them
+    _capture: TrafficCapture | None = None
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -219,6 +250,7 @@ class ScenarioDriver:
                 header["version_name"] = m.group(1)
             if m := _VERSION_CODE.search(dump):
                 header["version_code"] = int(m.group(1))
+            self._receivers = parse_receiver_actions(dump, pkg)
             header["device"] = self.device_info()
         except AdbError as exc:
             log.warning("device information unavailable: %s", exc)
@@ -473,6 +505,7 @@ class ScenarioDriver:
                 except AdbError as exc:
                     self.note(f"traffic capture not started, session continues without it: {exc}")
                     capture = None
+            self._capture = capture
             if self.instrumentation is not None:
                 pid = self.instrumentation.spawn(o.package, device_t0)
                 self.note(f"spawned {o.package} (pid {pid}) with the agent loaded")
@@ -565,40 +598,104 @@ class ScenarioDriver:
     def _self_start_stimuli(self) -> None:
         """Give a stopped app the events its receivers wait for. A force-stopped app receives no broadcast
         unless it is sent with ``--include-stopped-packages``; the system actions are protected broadcasts the
-        shell user may not send, so they go as root, and without root the driver causes the real events it
-        can (Wi-Fi off/on for connectivity, wake and unlock for USER_PRESENT)."""
+        shell user may not send, so they go as root. Without root the driver causes the real events instead:
+        Wi-Fi and mobile data off/on (connectivity), wake and unlock (user present), installing and removing a
+        tiny real APK (package added/removed) and, last, a reboot (boot completed). Each is a time window; the
+        app's process starts in it are marked with their cause when the logs are merged."""
         o = self.options
-        real_events_done: set[str] = set()
+        real_events: set[str] = set()
         for entry in o.broadcasts:
             action, _, data = entry.partition(" ")  # "ACTION" or "ACTION DATA-URI"
             # Addressed to the app only: a device-wide BOOT_COMPLETED would wake every app and bury the signal.
+            start = self.t()
             try:
                 result = self.adb.broadcast(action, o.package, root=self._root, data=data or None)
                 how = "as root" if self._root else "as shell"
                 self.note(f"broadcast {action} {how}: {result.splitlines()[-1]}")
+                self.clock.sleep(o.settle)
+                self._stimuli.append(Stimulus(f"broadcast {action}", (action,), start, self.t()))
             except AdbError as exc:
                 self.note(f"broadcast {action} not delivered: {exc}")
-                event = _REAL_EVENTS.get(action)
-                if event is not None and event not in real_events_done:
-                    real_events_done.add(event)
-                    self._real_event(event)
-            self.clock.sleep(o.settle)
+                if action in _REAL_EVENTS:
+                    real_events.add(_REAL_EVENTS[action])
+                self.clock.sleep(o.settle)
+        for event in _REAL_EVENT_ORDER:
+            if event in real_events and (event != "reboot" or o.reboot):
+                self._real_event(event)
+        if "reboot" in real_events and not o.reboot:
+            self.note("no reboot (--no-reboot): boot receivers were not exercised without root")
 
     def _real_event(self, event: str) -> None:
+        start = self.t()
         try:
             if event == "connectivity":
-                self.adb.shell("svc", "wifi", "disable")
-                self.clock.sleep(self.options.settle)
-                self.adb.shell("svc", "wifi", "enable")
-                self.note("real event: Wi-Fi turned off and on (connectivity change)")
+                self._toggle("wifi")
+                self._toggle("data")
             elif event == "unlock":
                 self.adb.keyevent("KEYCODE_SLEEP")
                 self.clock.sleep(self.options.settle)
                 self.adb.keyevent("KEYCODE_WAKEUP")
                 self.adb.shell("wm", "dismiss-keyguard")
                 self.note("real event: screen off, on and unlocked (user present)")
+            elif event == "package":
+                self._install_stimulus()
+            elif event == "reboot":
+                self._reboot()
         except AdbError as exc:
             self.note(f"real event {event} failed: {exc}")
+        self.clock.sleep(self.options.settle)
+        self._stimuli.append(Stimulus(event, _REAL_EVENT_ACTIONS[event], start, self.t()))
+
+    def _toggle(self, what: str) -> None:
+        """``svc wifi|data disable`` then ``enable`` (allowed to the shell user); a failure is noted, the other
+        radio is still toggled."""
+        name = "Wi-Fi" if what == "wifi" else "mobile data"
+        try:
+            self.adb.svc(what, "disable")
+            self.clock.sleep(self.options.settle)
+            self.adb.svc(what, "enable")
+            self.note(f"real event: {name} turned off and on (connectivity change)")
+        except AdbError as exc:
+            self.note(f"real event: {name} toggle failed: {exc}")
+        self.clock.sleep(self.options.settle)
+
+    def _install_stimulus(self) -> None:
+        """Install and remove a tiny real APK: the system sends PACKAGE_ADDED / PACKAGE_REMOVED (data
+        ``package:com.apprights.stimulus``) to every receiver registered for them, stopped apps excepted."""
+        self.adb.uninstall(STIMULUS_PACKAGE)  # a leftover of an interrupted session
+        with tempfile.TemporaryDirectory(prefix="apprights-stimulus-") as tmp:
+            apk = build_stimulus_apk(Path(tmp) / "stimulus.apk")
+            self.adb.install(apk)
+        self.note(f"real event: installed {STIMULUS_PACKAGE} (package added)")
+        self.clock.sleep(self.options.settle)
+        if not self.adb.uninstall(STIMULUS_PACKAGE):
+            raise AdbError(f"adb: uninstall of {STIMULUS_PACKAGE} failed")
+        self.note(f"real event: removed {STIMULUS_PACKAGE} (package removed)")
+
+    def _reboot(self) -> None:
+        """Reboot and wait for ``sys.boot_completed``: the system sends LOCKED_BOOT_COMPLETED and BOOT_COMPLETED
+        to every receiver, as on a user's phone. The logs live in RAM, so they are read first; the traffic
+        capture's ``adb reverse`` is restored afterwards."""
+        o = self.options
+        try:
+            self._saved_log += self.adb.dump_event_log() + "\n"
+        except AdbError as exc:
+            self.note(f"event log before the reboot unavailable: {exc}")
+        start = self.t()
+        self.adb.reboot()
+        self.adb.wait_for_device(timeout=o.boot_timeout)
+        while not self.adb.boot_completed():
+            if self.t() - start > o.boot_timeout:
+                raise AdbError(f"adb: the device did not finish booting within {o.boot_timeout:.0f} s")
+            self.clock.sleep(2.0)
+        self._app_state("not_running", "reboot")
+        self.note(f"real event: device rebooted, boot completed after {self.t() - start:.0f} s")
+        reconnect = getattr(self._capture, "reconnect", None)
+        if callable(reconnect):
+            try:
+                reconnect()
+            except AdbError as exc:
+                self.note(f"traffic capture not reconnected after the reboot: {exc}")
 
     def _finish(self, device_t0: float, fragment: Path, capture: TrafficCapture | None) -> None:
         """Gather every helper's events; one failing helper never keeps the others' events out."""
@@ -630,10 +727,15 @@ class ScenarioDriver:
             except InputError as exc:
                 self.note(f"network capture unreadable (kept at {fragment.name}): {exc}")
         try:
-            dump = self.adb.dump_event_log()
-            self.emit_all(logcat.events_from_logcat(dump.splitlines(), device_t0, self.options.package))
+            dump = self._saved_log + self.adb.dump_event_log()
         except AdbError as exc:
+            dump = self._saved_log
             self.note(f"event log unavailable: {exc}")
+        events = logcat.events_from_logcat(dump.splitlines(), device_t0, self.options.package)
+        marked = attribute_causes(events, self._stimuli, self._receivers, self.options.package)
+        if marked:
+            self.note(f"{marked} process start(s) of the app followed a self-start stimulus (cause recorded)")
+        self.emit_all(events)
 
     def emit_all(self, events: Sequence[dict[str, Any]]) -> None:
         for e in events:
