@@ -243,7 +243,7 @@ def test_receiver_actions_from_dumpsys_package() -> None:
     assert parse_receiver_actions(fixture("adb", "dumpsys_package_initial.txt"), "com.example.news") == {}
 
 
-def test_event_log_dump_adds_activity_manager_system_lines_and_checks_reboot_commands() -> None:
+def test_system_log_dump_and_reboot_commands_are_checked() -> None:
     runner = ReplayRunner(
         [
             (
@@ -262,9 +262,11 @@ def test_event_log_dump_adds_activity_manager_system_lines_and_checks_reboot_com
         ]
     )
     adb = Adb(runner)
-    dump = adb.dump_event_log()
-    assert "am_proc_start" in dump and "Start proc 9" in dump
+    assert "am_proc_start" in adb.dump_event_log() and "Start proc 9" in adb.dump_system_log()
     assert "logcat -b system -d -v epoch ActivityManager:I *:S" in runner.commands()[-1]
+    failing = Adb(ReplayRunner([("logcat -b system", [CommandResult(1, "", "Unable to open log device\n")])]))
+    with pytest.raises(AdbError, match="Unable to open log device"):
+        failing.dump_system_log()
     adb.reboot()
     with pytest.raises(AdbError, match="no device"):
         adb.wait_for_device(timeout=5)

@@ -334,3 +334,21 @@ def test_window_dump_failures_are_noted_not_fatal(tmp_path: Path, apk: Path) -> 
     assert not any("no privacy-policy dialog found" in n for n in notes)
     assert [e for e in events if e["type"] in ("consent", "ui", "tap")] == []
     assert [e["state"] for e in events if e["type"] == "app_state"][-1] == "killed"
+
+
+def test_an_unreadable_system_log_is_noted_and_the_event_log_still_merged(tmp_path: Path, apk: Path) -> None:
+    from apprights.collect.adb import CommandResult
+
+    clock = FakeClock()
+    rules = _rules(
+        clock=clock, ui=["main_screen.xml"], dumpsys=[fixture("adb", "dumpsys_package_initial.txt")]
+    )
+    rules.insert(0, ("logcat -b system -d", [CommandResult(1, "", "logcat: Unable to open log device\n")]))
+    out = tmp_path / "s.jsonl"
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, _options("refuse", apk), out).run()
+    events = validate_trace_file(out)
+    notes = [e["text"] for e in events if e["type"] == "note"]
+    assert any(
+        n.startswith("system log at the end unavailable:") and "Unable to open log device" in n for n in notes
+    )
+    assert any(e["type"] == "proc_start" for e in events)

@@ -445,13 +445,15 @@ class Adb:
         self.run("logcat", "-b", "system", "-c", check=False)
 
     def dump_event_log(self) -> str:
-        """The event log (``am_proc_start`` …) followed by ActivityManager's lines of the system log ("Start proc
-        … for broadcast {…}"), both with epoch times."""
-        events = self.run("logcat", "-b", "events", "-d", "-v", "epoch", timeout=60).stdout
-        system = self.run(
-            "logcat", "-b", "system", "-d", "-v", "epoch", "ActivityManager:I", "*:S", timeout=60, check=False
-        )
-        return events + ("\n" + system.stdout if system.returncode == 0 else "")
+        """The event log (``am_proc_start``, ``am_kill`` …) with epoch times."""
+        return self.run("logcat", "-b", "events", "-d", "-v", "epoch", timeout=60).stdout
+
+    def dump_system_log(self) -> str:
+        """ActivityManager's lines of the system log ("Start proc 5203:com.x/u0a150 for broadcast {…}") with
+        epoch times: they name the component that started a process, also where the event log is cut short."""
+        return self.run(
+            "logcat", "-b", "system", "-d", "-v", "epoch", "ActivityManager:I", "*:S", timeout=60
+        ).stdout
 
     def set_http_proxy(self, host_port: str | None) -> None:
         self.shell("settings", "put", "global", "http_proxy", host_port or ":0")

@@ -677,10 +677,7 @@ class ScenarioDriver:
         to every receiver, as on a user's phone. The logs live in RAM, so they are read first; the traffic
         capture's ``adb reverse`` is restored afterwards."""
         o = self.options
-        try:
-            self._saved_log += self.adb.dump_event_log() + "\n"
-        except AdbError as exc:
-            self.note(f"event log before the reboot unavailable: {exc}")
+        self._saved_log += self._read_logs("before the reboot")
         start = self.t()
         self.adb.reboot()
         self.adb.wait_for_device(timeout=o.boot_timeout)
@@ -726,16 +723,22 @@ class ScenarioDriver:
                 fragment.unlink(missing_ok=True)  # merged into the trace
             except InputError as exc:
                 self.note(f"network capture unreadable (kept at {fragment.name}): {exc}")
-        try:
-            dump = self._saved_log + self.adb.dump_event_log()
-        except AdbError as exc:
-            dump = self._saved_log
-            self.note(f"event log unavailable: {exc}")
+        dump = self._saved_log + self._read_logs("at the end")
         events = logcat.events_from_logcat(dump.splitlines(), device_t0, self.options.package)
         marked = attribute_causes(events, self._stimuli, self._receivers, self.options.package)
         if marked:
             self.note(f"{marked} process start(s) of the app followed a self-start stimulus (cause recorded)")
         self.emit_all(events)
+
+    def _read_logs(self, when: str) -> str:
+        """The event log and ActivityManager's system-log lines as text; each one that cannot be read is noted."""
+        text = ""
+        for name, read in (("event log", self.adb.dump_event_log), ("system log", self.adb.dump_system_log)):
+            try:
+                text += read() + "\n"
+            except AdbError as exc:
+                self.note(f"{name} {when} unavailable: {exc}")
+        return text
 
     def emit_all(self, events: Sequence[dict[str, Any]]) -> None:
         for e in events:

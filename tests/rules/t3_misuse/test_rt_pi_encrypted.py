@@ -206,3 +206,22 @@ def test_clean_decrypt_mode_app_own_encryption_and_pi_free_data(tmp_path: Path) 
     assert [e.packer.kind for e in session.pi_encrypted] == ["app"]
     assert session.pi_transfers == []
     assert run(PiToThirdParty, facts, k) == []
+
+
+def test_plaintext_encodings_are_searched_as_in_traffic(tmp_path: Path) -> None:
+    """Before encrypting, SDKs hash, encode, compress or form-encode: the plaintext is decoded as a request
+    body is (gzip, URL-encoding, a base64 body) and the identifier found hashed or encoded."""
+    import urllib.parse
+
+    md5 = hashlib.md5(IMEI.encode()).hexdigest()
+    cases = {
+        "md5": gzip.compress(json.dumps({"did": md5}).encode()),
+        "raw": urllib.parse.urlencode({"imei": IMEI, "ch": "中文"}).encode(),
+        "base64": json.dumps({"d": base64.b64encode(IMEI.encode()).decode()}).encode(),
+        "hex": f"id={IMEI.encode().hex()}".encode(),
+    }
+    k = small_knowledge()
+    for encoding, plain in cases.items():
+        facts = load(_trace(tmp_path, _crypto(2.0, plain, _aes(plain), UMENG_STACK)), knowledge=k)
+        (session,) = facts.runtime.sessions  # type: ignore[union-attr]
+        assert [(e.pi_type, e.encoding) for e in session.pi_encrypted] == [("device_id", encoding)], encoding
