@@ -542,3 +542,25 @@ def test_cipher_plaintext_is_matched_and_linked_to_the_request_carrying_the_ciph
     )
     (t1,) = list(CollectBeforeConsent().check(facts, ctx))
     assert {e.data["kind"] for e in t1.evidence} == {"api_call", "crypto", "network"}
+
+
+def test_nested_cipher_overloads_report_the_plaintext_once() -> None:
+    """doFinal(input) implemented through doFinal(input, off, len): one call, one crypto report."""
+    calls = {
+        "returns": {"javax.crypto.Cipher.doFinal": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]},
+        "nested": {"javax.crypto.Cipher.doFinal": 1},
+        "invoke": [
+            {
+                "api": "javax.crypto.Cipher.doFinal",
+                "self": {
+                    "$java": "javax.crypto.Cipher",
+                    "fields": {"opmode": 1},
+                    "methods": {"getAlgorithm": "AES"},
+                },
+                "args": [_bytes(IMEI_JSON)],
+            }
+        ],
+    }
+    sent = _sim_with(calls, plaintext=True)
+    cipher = [m for m in sent if m["type"] == "plaintext" and m["source"] == "cipher"]
+    assert len(cipher) == 1 and base64.b64decode(cipher[0]["data_b64"]).decode() == IMEI_JSON

@@ -595,8 +595,16 @@ function hookPlaintext(ctx, errors) {
         // plaintext to the request that later carries it; a call that throws is not reported.
         const a = arguments;
         const input = a.length === 1 || a.length >= 3 ? a[0] : null;
-        const out = overload.apply(this, arguments);
-        if (input !== null && typeof input === 'object' && typeof input.length === 'number') {
+        const tid = threadId();
+        const key = 'javax.crypto.Cipher.' + method;
+        const nested = enter(tid, key); // one overload calling another: report the outer call only
+        let out;
+        try {
+          out = overload.apply(this, arguments);
+        } finally {
+          leave(tid, key);
+        }
+        if (!nested && input !== null && typeof input === 'object' && typeof input.length === 'number') {
           const off = a.length >= 3 ? Number(a[1]) : 0;
           const len = a.length >= 3 ? Number(a[2]) : input.length;
           if (len > 0) sendCipher(this, method, input, off, len, a, out, ctx);
