@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
 
-from apprights.testing.axmlwriter import write_axml
+from apprights.collect.axmlwriter import write_axml
 
 STIMULUS_PACKAGE = "com.apprights.stimulus"
 _MANIFEST = f"""<manifest xmlns:android="http://schemas.android.com/apk/res/android"

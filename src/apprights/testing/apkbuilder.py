@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from apprights.testing.axmlwriter import write_axml
+from apprights.collect.axmlwriter import write_axml
 
 log = logging.getLogger(__name__)
 
