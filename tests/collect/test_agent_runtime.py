@@ -564,3 +564,76 @@ def test_nested_cipher_overloads_report_the_plaintext_once() -> None:
     sent = _sim_with(calls, plaintext=True)
     cipher = [m for m in sent if m["type"] == "plaintext" and m["source"] == "cipher"]
     assert len(cipher) == 1 and base64.b64decode(cipher[0]["data_b64"]).decode() == IMEI_JSON
+
+
+def _cipher_self(hash_code: int) -> dict[str, Any]:
+    return {
+        "$java": "javax.crypto.Cipher",
+        "fields": {"opmode": 1},
+        "methods": {"getAlgorithm": "AES/CBC/PKCS5Padding", "hashCode": hash_code},
+    }
+
+
+def test_cipher_update_input_is_joined_per_instance_until_do_final(tmp_path: Path, knowledge: Any) -> None:
+    """An IMEI split across two update() calls of one cipher, interleaved with another cipher's update: one
+    report per doFinal, with the joined plaintext, the joined start of the output and the total sizes; the
+    host finds the IMEI in it, which neither half holds on its own."""
+    head, tail = IMEI_JSON[:14], IMEI_JSON[14:]  # '{"imei": "8612' | '34567890123", …'
+    assert "861234567890123" not in head and "861234567890123" not in tail
+    calls = {
+        "returns": {
+            "android.telephony.TelephonyManager.getImei": "861234567890123",
+            "javax.crypto.Cipher.update": [1, 2, 3, 4],
+            "javax.crypto.Cipher.doFinal": [5, 6],
+        },
+        "invoke": [
+            {"api": "android.telephony.TelephonyManager.getImei", "args": []},
+            {"api": "javax.crypto.Cipher.update", "self": _cipher_self(11), "args": [_bytes(head)]},
+            {"api": "javax.crypto.Cipher.update", "self": _cipher_self(22), "args": [_bytes("other")]},
+            {"api": "javax.crypto.Cipher.update", "self": _cipher_self(11), "args": [_bytes(tail)]},
+            {"api": "javax.crypto.Cipher.doFinal", "self": _cipher_self(11), "args": []},
+            {"api": "javax.crypto.Cipher.doFinal", "self": _cipher_self(22), "args": [_bytes(" end")]},
+        ],
+    }
+    sent = _sim_with(calls, plaintext=True)
+    assert sent[0]["errors"] == []
+    cipher = [m for m in sent if m["type"] == "plaintext" and m["source"] == "cipher"]
+    assert [(m["op"], base64.b64decode(m["data_b64"]).decode(), m["size"]) for m in cipher] == [
+        ("doFinal", IMEI_JSON, len(IMEI_JSON)),
+        ("doFinal", "other end", 9),
+    ]
+    assert base64.b64decode(cipher[0]["out_b64"]) == bytes([1, 2, 3, 4, 1, 2, 3, 4, 5, 6])
+    assert cipher[0]["out_size"] == 10 and cipher[1]["out_size"] == 6
+
+    conv = MessageConverter(DEVICE_T0, process=PKG)
+    w = TraceWriter(tmp_path / "j.jsonl", {"package": PKG})
+    for m in sent:
+        w.extend(conv.convert({"type": "send", "payload": m}))
+    trace = w.close()
+    crypto = [e for e in validate_trace_file(trace) if e["type"] == "crypto"]
+    assert [e["method"] for e in crypto] == ["doFinal", "doFinal"]
+    session = extract_trace_session(trace, knowledge)
+    assert [p.pi_type for p in session.pi_encrypted] == ["device_id"]
+
+
+def test_cipher_update_without_do_final_is_bounded_and_still_reported() -> None:
+    """More pending ciphers than the agent keeps: the oldest is reported as a partial `update`, nothing is
+    lost, and a pending cipher's kept input never exceeds maxBody."""
+    invokes = [
+        {"api": "javax.crypto.Cipher.update", "self": _cipher_self(n), "args": [_bytes(f"part{n:03d}-" * 4)]}
+        for n in range(66)
+    ]
+    invokes.append(
+        {"api": "javax.crypto.Cipher.update", "self": _cipher_self(65), "args": [_bytes("x" * 50)]}
+    )
+    invokes.append({"api": "javax.crypto.Cipher.doFinal", "self": _cipher_self(65), "args": []})
+    sent = _sim_with({"invoke": invokes}, plaintext=True, max_body=40)
+    cipher = [m for m in sent if m["type"] == "plaintext" and m["source"] == "cipher"]
+    assert [(m["op"], base64.b64decode(m["data_b64"]).decode()) for m in cipher[:2]] == [
+        ("update", "part000-" * 4),
+        ("update", "part001-" * 4),
+    ]
+    last = cipher[-1]
+    assert last["op"] == "doFinal" and last["size"] == 32 + 50
+    assert base64.b64decode(last["data_b64"]).decode() == "part065-" * 4 + "x" * 8
+    assert len(cipher) == 3

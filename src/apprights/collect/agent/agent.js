@@ -16,8 +16,10 @@
  *   {type: "permission_result", results: [{permission, result: granted|denied|denied_forever}], stack, t}
  *   {type: "plaintext", source: "okhttp"|"ssl"|"cipher", host?, port?, url?, method?, headers?, data_b64,
  *    size, stack, t}      request bytes before TLS / encryption (config.plaintext), matched like traffic;
- *    cipher adds op (doFinal|update), algorithm, mode (encrypt|decrypt|wrap|unwrap), out_b64 (the first
- *    96 bytes of the output: the ciphertext that links the plaintext to a later request), out_size
+ *    cipher (one per doFinal, with the update() input of that instance joined; `update` only for a cipher
+ *    evicted before doFinal or without a readable hashCode) adds op (doFinal|update), algorithm,
+ *    mode (encrypt|decrypt|wrap|unwrap), out_b64 (the first 96 bytes of the output, joined likewise: the
+ *    ciphertext that links the plaintext to a later request), out_size
  *   config.plaintext: bool   hook okhttp3 requests, Conscrypt SSL output streams and Cipher.doFinal/update
  *   config.unpin: bool       certificate-pinning bypass (TrustManagerImpl, OkHttp CertificatePinner)
  *       from Activity.dispatchRequestPermissionsResult (what onRequestPermissionsResult receives)
@@ -340,7 +342,7 @@ function base64Bytes(bytes, off, len) {
 //   reporting[tid] = true while this thread builds a report (hooked APIs it calls then are our own calls);
 //   inside[tid][api] = depth of hooked calls of api on this thread (an overload calling another overload
 //   of the same API is one call, reported once, by the outermost).
-const state = { config: null, reporting: {}, inside: {}, hooked: 0, permissionHooks: 0 };
+const state = { config: null, reporting: {}, inside: {}, hooked: 0, permissionHooks: 0, ciphers: {}, cipherOrder: [] };
 
 function now() {
   return Date.now();
@@ -448,7 +450,7 @@ function reportPermissionResults(activity, data, ctx) {
   }
 }
 
-function sendPlaintext(msg, bytes, off, len, ctx) {
+function sendPlaintext(msg, bytes, off, len, ctx, total) {
   const tid = threadId();
   if (state.reporting[tid]) return;
   state.reporting[tid] = true;
@@ -456,7 +458,7 @@ function sendPlaintext(msg, bytes, off, len, ctx) {
     const cap = Math.min(len, state.config.maxBody);
     msg.type = 'plaintext';
     msg.data_b64 = base64Bytes(bytes, off, cap);
-    msg.size = len;
+    msg.size = typeof total === 'number' ? total : len;
     msg.stack = currentStack(ctx, state.config);
     msg.t = now();
     send(msg);
@@ -485,7 +487,84 @@ function cipherMode(cipher) {
   return '';
 }
 
-function sendCipher(cipher, method, input, off, len, a, out, ctx) {
+const CIPHER_PENDING_MAX = 64; // cipher instances with update() input waiting for doFinal
+
+function cipherKey(cipher) {
+  // Cipher does not override hashCode: it is the instance's identity hash, stable across calls (a Frida
+  // wrapper is a new JS object on every call, so JS identity cannot be used).
+  try {
+    return 'c' + String(cipher.hashCode());
+  } catch (e) {
+    return null;
+  }
+}
+
+function cipherOutput(a, out) {
+  // doFinal(input[, off, len]) / update(...) return the output; the (…, output[, outOff]) overloads write it
+  // into `output` and return how many bytes they wrote. -> [bytes, off, len] or null
+  if (out !== null && typeof out === 'object' && typeof out.length === 'number') return [out, 0, out.length];
+  if (typeof out === 'number' && a.length >= 4 && a[3] !== null && typeof a[3] === 'object') {
+    return [a[3], a.length >= 5 ? Number(a[4]) : 0, out];
+  }
+  return null;
+}
+
+function cipherCall(cipher, method, input, off, len, a, out, ctx) {
+  // update() input is kept per cipher instance (bounded by maxBody) and reported once, joined, at doFinal:
+  // an identifier split across two update() calls is then found. A cipher that never reaches doFinal is
+  // reported when it is evicted (more than CIPHER_PENDING_MAX pending), as a partial `update` report.
+  const key = cipherKey(cipher);
+  let p = key === null ? null : state.ciphers[key];
+  let o = null;
+  try {
+    o = cipherOutput(a, out);
+  } catch (e) {
+    o = null;
+  }
+  if (key !== null && (method === 'update' || p)) {
+    if (!p) {
+      p = { data: [], size: 0, out: [], outSize: 0, cipher: cipher };
+      state.ciphers[key] = p;
+      state.cipherOrder.push(key);
+    }
+    const room = Math.max(0, state.config.maxBody - p.data.length);
+    for (let i = 0; i < Math.min(len, room); i++) p.data.push(input[off + i]);
+    p.size += len;
+    try {
+      if (o !== null && o[2] > 0) {
+        const keep = Math.min(o[2], CIPHER_OUT_PREFIX - p.out.length);
+        for (let i = 0; i < keep; i++) p.out.push(o[0][o[1] + i]);
+        p.outSize += o[2];
+      }
+    } catch (e) {
+      /* output unreadable */
+    }
+    if (method === 'update') {
+      while (state.cipherOrder.length > CIPHER_PENDING_MAX) {
+        const old = state.cipherOrder.shift();
+        const q = state.ciphers[old];
+        delete state.ciphers[old];
+        if (q) sendCipher(q.cipher, 'update', q.data, 0, q.data.length, q.out, q.outSize, ctx, q.size);
+      }
+      return;
+    }
+    delete state.ciphers[key];
+    state.cipherOrder.splice(state.cipherOrder.indexOf(key), 1);
+    sendCipher(cipher, 'doFinal', p.data, 0, p.data.length, p.out, p.outSize, ctx, p.size);
+    return;
+  }
+  if (len <= 0) return;
+  const prefix = o === null ? [] : slice(o[0], o[1], Math.min(o[2], CIPHER_OUT_PREFIX));
+  sendCipher(cipher, method, input, off, len, prefix, o === null ? 0 : o[2], ctx, len);
+}
+
+function slice(bytes, off, len) {
+  const out = [];
+  for (let i = 0; i < len; i++) out.push(bytes[off + i]);
+  return out;
+}
+
+function sendCipher(cipher, method, input, off, len, outPrefix, outSize, ctx, total) {
   const msg = { source: 'cipher', op: method };
   try {
     msg.algorithm = String(cipher.getAlgorithm());
@@ -494,28 +573,12 @@ function sendCipher(cipher, method, input, off, len, a, out, ctx) {
   }
   const mode = cipherMode(cipher);
   if (mode) msg.mode = mode;
-  try {
-    // doFinal(input[, off, len]) / update(...) return the ciphertext; the (…, output[, outOff]) overloads
-    // write it into `output` and return how many bytes they wrote.
-    let outBytes = null;
-    let outOff = 0;
-    let outLen = 0;
-    if (out !== null && typeof out === 'object' && typeof out.length === 'number') {
-      outBytes = out;
-      outLen = out.length;
-    } else if (typeof out === 'number' && a.length >= 4 && a[3] !== null && typeof a[3] === 'object') {
-      outBytes = a[3];
-      outOff = a.length >= 5 ? Number(a[4]) : 0;
-      outLen = out;
-    }
-    if (outBytes !== null && outLen > 0) {
-      msg.out_b64 = base64Bytes(outBytes, outOff, Math.min(outLen, CIPHER_OUT_PREFIX));
-      msg.out_size = outLen;
-    }
-  } catch (e) {
-    /* output unreadable: the plaintext is still worth reporting */
+  if (outPrefix.length > 0 && outSize > 0) {
+    msg.out_b64 = base64Bytes(outPrefix, 0, outPrefix.length);
+    msg.out_size = outSize;
   }
-  sendPlaintext(msg, input, off, len, ctx);
+  if (total <= 0) return;
+  sendPlaintext(msg, input, off, len, ctx, total);
 }
 
 function hookOverloads(cls, method, make, errors) {
@@ -604,10 +667,11 @@ function hookPlaintext(ctx, errors) {
         } finally {
           leave(tid, key);
         }
-        if (!nested && input !== null && typeof input === 'object' && typeof input.length === 'number') {
-          const off = a.length >= 3 ? Number(a[1]) : 0;
-          const len = a.length >= 3 ? Number(a[2]) : input.length;
-          if (len > 0) sendCipher(this, method, input, off, len, a, out, ctx);
+        if (!nested) {
+          const hasInput = input !== null && typeof input === 'object' && typeof input.length === 'number';
+          const off = hasInput && a.length >= 3 ? Number(a[1]) : 0;
+          const len = hasInput ? (a.length >= 3 ? Number(a[2]) : input.length) : 0;
+          cipherCall(this, method, hasInput ? input : [], off, len, a, out, ctx);
         }
         return out;
       };
