@@ -90,7 +90,10 @@ def install_pages(app: FastAPI) -> None:
 
     def who(request: Request, session: SessionDep, now: NowDep) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
-        return resolve_principal(session, token, now) if token else None
+        p = resolve_principal(session, token, now) if token else None
+        if p is not None and p.must_change_password and request.url.path != "/password":
+            raise _Redirect("/password")  # a reset account changes its temporary password before anything else
+        return p
 
     def need(request: Request, session: SessionDep, now: NowDep, roles: tuple[Role, ...]) -> Principal:
         p = who(request, session, now)
@@ -533,6 +536,7 @@ def install_pages(app: FastAPI) -> None:
             raise HTTPException(404, "通报不存在 / no such notice")
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
+    from apprights.web.account_pages import add_account_routes
     from apprights.web.admin_pages import add_admin_routes
     from apprights.web.console_pages import add_console_routes
     from apprights.web.role_pages import add_role_routes
@@ -540,6 +544,7 @@ def install_pages(app: FastAPI) -> None:
 
     add_routes(router, render, need)
     add_admin_routes(router, render, need)
+    add_account_routes(router, render, who)
     add_console_routes(router, render, need, who)
     add_role_routes(router, render, need, who)
     app.include_router(router)

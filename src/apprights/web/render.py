@@ -72,6 +72,14 @@ def _t(ctx: jinja2.runtime.Context, zh: str, en: str) -> Markup:
     return Markup('{} <span class="en">{}</span>').format(zh, en)
 
 
+@jinja2.pass_context
+def _in_lang(ctx: jinja2.runtime.Context, message: str) -> str:
+    """A service message written "中文 / English": the English half for an English reader."""
+    if ctx.get("lang") == "en" and " / " in message:
+        return message.split(" / ", 1)[1]
+    return message
+
+
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
@@ -80,6 +88,7 @@ def make_env() -> jinja2.Environment:
     env.globals["STATE_LABELS"] = {str(k): v for k, v in LABELS.items()}
     env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
     env.globals["t"] = _t
+    env.filters["in_lang"] = _in_lang
     return env
 
 
