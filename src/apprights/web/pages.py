@@ -92,7 +92,9 @@ def install_pages(app: FastAPI) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         p = resolve_principal(session, token, now) if token else None
         if p is not None and p.must_change_password and request.url.path != "/password":
-            raise _Redirect("/password")  # a reset account changes its temporary password before anything else
+            raise _Redirect(
+                "/password"
+            )  # a reset account changes its temporary password before anything else
         return p
 
     def need(request: Request, session: SessionDep, now: NowDep, roles: tuple[Role, ...]) -> Principal:
@@ -538,6 +540,7 @@ def install_pages(app: FastAPI) -> None:
 
     from apprights.web.account_pages import add_account_routes
     from apprights.web.admin_pages import add_admin_routes
+    from apprights.web.campaign_pages import add_campaign_routes
     from apprights.web.console_pages import add_console_routes
     from apprights.web.role_pages import add_role_routes
     from apprights.web.supervision_pages import add_routes
@@ -545,6 +548,7 @@ def install_pages(app: FastAPI) -> None:
     add_routes(router, render, need)
     add_admin_routes(router, render, need)
     add_account_routes(router, render, who)
+    add_campaign_routes(router, render, need)
     add_console_routes(router, render, need, who)
     add_role_routes(router, render, need, who)
     app.include_router(router)

@@ -40,6 +40,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/apps", "应用", "Apps", (*STAFF, Role.ENTERPRISE)),
     MenuItem("/my-notices", "整改通知", "My notices", (Role.ENTERPRISE,)),
     MenuItem("/uploads", "检测结果上传", "Uploads", (Role.AGENCY, Role.MINISTRY)),
+    MenuItem("/campaigns", "专项行动", "Campaigns", (*STAFF, Role.AGENCY)),
     MenuItem("/notices", "通知通报", "Notices", (Role.MINISTRY,)),
     MenuItem("/leads", "线索", "Leads", STAFF),
     MenuItem("/complaints", "投诉", "Complaints", STAFF),
