@@ -64,26 +64,35 @@ class Counts:
 
 
 def counts(session: Session, scope: ColumnElement[bool] | None = None) -> dict[int, Counts]:
-    """Per campaign: distinct apps scanned, agency findings, distinct cases those findings opened (``scope``: a
-    condition on ``App``, e.g. a province's region). Self-checks never count."""
-    runs = select(ScanRun.id, ScanRun.campaign_id, ScanRun.app_id).where(
-        ScanRun.campaign_id.is_not(None), ScanRun.self_check.is_(False)
+    """Per campaign: distinct apps scanned, findings reported, distinct cases those findings opened (``scope``: a
+    condition on ``App``, e.g. a province's region). Self-checks never count.
+
+    Read from the scan runs (their ``finding_count``) and from the findings that have a case (the ``case_id``
+    index): never a pass over every finding, which costs half a second at 200,000 findings."""
+    runs = (
+        select(
+            ScanRun.campaign_id,
+            func.count(func.distinct(ScanRun.app_id)),
+            func.coalesce(func.sum(ScanRun.finding_count), 0),
+        )
+        .where(ScanRun.campaign_id.is_not(None), ScanRun.self_check.is_(False))
+        .group_by(ScanRun.campaign_id)
+    )
+    # SQLite: "+ 0" keeps its planner on the case_id index (few rows) instead of every finding of every run
+    run_col = Finding.scan_run_id + 0 if session.get_bind().dialect.name == "sqlite" else Finding.scan_run_id
+    cases = (
+        select(ScanRun.campaign_id, func.count(func.distinct(Finding.case_id)))
+        .select_from(Finding)
+        .join(ScanRun, ScanRun.id == run_col)
+        .where(Finding.case_id > 0, ScanRun.campaign_id.is_not(None), ScanRun.self_check.is_(False))
+        .group_by(ScanRun.campaign_id)
     )
     if scope is not None:
         runs = runs.join(App, App.id == ScanRun.app_id).where(scope)
-    r = runs.subquery()
-    apps: dict[int, int] = dict(
-        session.execute(
-            select(r.c.campaign_id, func.count(func.distinct(r.c.app_id))).group_by(r.c.campaign_id)
-        ).all()
-    )
-    per = session.execute(
-        select(r.c.campaign_id, func.count(Finding.id), func.count(func.distinct(Finding.case_id)))
-        .join(Finding, Finding.scan_run_id == r.c.id)
-        .group_by(r.c.campaign_id)
-    ).all()
-    found = {cid: (n, c) for cid, n, c in per}
+        cases = cases.join(App, App.id == ScanRun.app_id).where(scope)
+    opened: dict[int, int] = {int(cid): n for cid, n in session.execute(cases).all() if cid is not None}
     return {
-        cid: Counts(apps=n_apps, findings=found.get(cid, (0, 0))[0], cases=found.get(cid, (0, 0))[1])
-        for cid, n_apps in apps.items()
+        int(cid): Counts(apps=n_apps, findings=int(n_found), cases=opened.get(int(cid), 0))
+        for cid, n_apps, n_found in session.execute(runs).all()
+        if cid is not None
     }
