@@ -47,7 +47,13 @@ PAGES = (
     "/removal-orders",
     "/stores/platform",
     "/public/notices",
+    "/campaigns",
+    "/findings?campaign=1",
+    "/?campaign=1",
+    "/users",
+    "/password",
 )
+CAMPAIGNS = (1, 2, None)  # the demo's two campaigns; a third of the batches belong to none
 
 
 def bulk(factory: Any, reports: int, per: int) -> int:
@@ -59,7 +65,10 @@ def bulk(factory: Any, reports: int, per: int) -> int:
             for i in range(start, min(start + 500, reports))
         )  # fmt: skip
         with factory() as session:
-            res = ingest_payload(session, "\n".join(lines).encode("utf-8"), "bench", now=now)
+            campaign = CAMPAIGNS[(start // 500) % len(CAMPAIGNS)]
+            res = ingest_payload(
+                session, "\n".join(lines).encode("utf-8"), "bench", now=now, campaign_id=campaign
+            )
             session.commit()
             total += res.findings
     with factory() as session:
@@ -87,10 +96,10 @@ def login(client: Any, username: str) -> dict[str, str]:
 
 
 def time_pages(
-    client: Any, cookies: dict[str, str], repeat: int
+    client: Any, cookies: dict[str, str], repeat: int, extra: tuple[str, ...] = ()
 ) -> list[tuple[str, int, float, float, float]]:
     out = []
-    for path in PAGES:
+    for path in PAGES + extra:
         client.cookies.clear()
         for k, v in cookies.items():
             client.cookies.set(k, v)
@@ -137,7 +146,8 @@ def run(db: str, args: argparse.Namespace) -> bool:
             print(f"{db}: {total:,} findings in the database; 300 confirmed in bulk")
             ok = True
             for role in ("ministry", "province"):
-                rows = time_pages(client, login(client, names[role]), args.repeat)
+                case = (f"/cases/{names['response_case']}",) if "response_case" in names else ()
+                rows = time_pages(client, login(client, names[role]), args.repeat, case)
                 print(f"\n{db}, {role}: page | status | first load ms | median ms | worst ms")
                 for path, status, first, med, worst in rows:
                     slow = max(first, worst) >= TARGET_MS

@@ -13,7 +13,9 @@ import argparse
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,6 +24,47 @@ from web_demo import PASSWORD, Server, make_app, seed
 
 ROLES = ("ministry", "province", "agency", "enterprise", "store")
 DETAILS = ("/cases/", "/apps/", "/notices/", "/public/notices/")  # first link of each kind gets a screenshot
+
+
+def _password_page(page: Any, url: str, names: dict[str, str], out: Path) -> int:
+    page.goto(url + "/password")
+    page.screenshot(path=str(out / f"{names['_role']}-password.png"), full_page=True)
+    return 1
+
+
+def _reset_password(page: Any, url: str, names: dict[str, str], out: Path) -> int:
+    """The users page right after a password reset: the one-time temporary password, shown once."""
+    page.goto(url + "/users")
+    page.click(f"#reset-password-{names['reset_user']}")
+    page.wait_for_selector("#temporary-password")
+    page.screenshot(path=str(out / "ministry-users-reset.png"), full_page=True)
+    return 1
+
+
+def _campaign_filters(page: Any, url: str, names: dict[str, str], out: Path) -> int:
+    """The review queue and the dashboard filtered by the first campaign."""
+    first = page.get_attribute("#campaigns tr[id^='campaign-']", "id") or ""
+    cid = first.rsplit("-", 1)[-1]
+    for path, name in (
+        (f"/findings?campaign={cid}", "findings-campaign"),
+        (f"/?campaign={cid}", "dashboard-campaign"),
+    ):
+        page.goto(url + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / f"{names['_role']}-{name}.png"), full_page=True)
+    return 2
+
+
+def _campaigns_then_filters(page: Any, url: str, names: dict[str, str], out: Path) -> int:
+    page.goto(url + "/campaigns")
+    return _campaign_filters(page, url, names, out)
+
+
+# Pages no menu links to, per role: (page, base url, names, out dir) → screenshots written.
+EXTRAS: dict[str, tuple[Callable[[Any, str, dict[str, str], Path], int], ...]] = {
+    "ministry": (_campaigns_then_filters, _password_page, _reset_password),
+    "enterprise": (_password_page,),
+}
 
 
 def slug(path: str) -> str:
@@ -69,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                         urlsplit(h).path
                         for h in page.eval_on_selector_all("#menu a", "e => e.map(a => a.href)")
                     ]
+                    names["_role"] = role
                     details: dict[str, str] = {}
                     listed: set[str] = set()
                     for path in menu:
@@ -88,16 +132,20 @@ def main(argv: list[str] | None = None) -> int:
                                         listed.add(kind)
                     if role == "ministry" and "showcase_case" in names:
                         details["evidence"] = f"/cases/{names['showcase_case']}"
+                    if role in ("ministry", "enterprise") and "response_case" in names:
+                        details["response"] = f"/cases/{names['response_case']}"  # the response and its files
                     for kind, path in details.items():
                         page.goto(server.url + path)
                         page.screenshot(
                             path=str(
                                 args.out
-                                / f"{role}-{slug(kind if kind == 'evidence' else path.rstrip('0123456789'))}-detail.png"
+                                / f"{role}-{slug(kind if kind in ('evidence', 'response') else path.rstrip('0123456789'))}-detail.png"
                             ),
                             full_page=True,
                         )
                         shots += 1
+                    for extra in EXTRAS.get(role, ()):
+                        shots += extra(page, server.url, names, args.out)
                     page.context.close()
                 browser.close()
     print(f"screenshots: {shots} pages written to {args.out}")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,26 @@ APPS = (
     ("com.example.map", "随行地图", 1),
 )
 STORES = (("huawei", "华为应用市场"), ("xiaomi", "小米应用商店"), ("oppo", "OPPO软件商店"))
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small real PNG (a grey gradient): the evidence screenshot of the demo's enterprise response."""
+    row = b"\x00" + b"".join(bytes((x * 255 // width,) * 3) for x in range(width))
+    raw = row * height
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+DEMO_PNG = _png(64, 40)
 
 
 @dataclass
@@ -130,11 +152,24 @@ def seed(client: Any, clock: Clock) -> dict[str, str]:
         )
         names[role] = name
     ministry = tokens["ministry"]  # an API token: the login session would expire when the clock moves on
+    # an account whose password the ministry resets on the users page (screenshots)
+    extra = {"username": "demo-inspector", "password": PASSWORD, "role": "province", "province_code": "11"}
+    names["reset_user"] = str(ministry("POST", "/users", json=extra)["id"])
+    campaigns = [
+        ministry("POST", "/campaigns", json=body)["id"]
+        for body in (
+            {"name": "2026年APP侵害用户权益专项整治（第一批）", "year": 2026, "starts_on": "2026-03-01",
+             "ends_on": "2026-06-30", "description": "重点检测违规收集、超范围收集个人信息"},
+            {"name": "2026年SDK专项检测", "year": 2026, "starts_on": "2026-07-01",
+             "description": "第三方SDK违规收集和使用个人信息"},
+        )
+    ]  # fmt: skip
     for package, label, e in APPS:
         ministry("POST", "/apps", json={"package": package, "name": label, "enterprise_id": ents[e]})
     for i, (package, label, _e) in enumerate(APPS):
         report = make_report(package, label=label, n_findings=8 + 3 * i, seed=i, store=STORES[i % 3][0])
-        tokens["agency"]("POST", "/scans", content=json.dumps(report, ensure_ascii=False).encode())
+        campaign = f"?campaign_id={campaigns[i % 2]}" if i < len(APPS) - 1 else ""  # one upload in none
+        tokens["agency"]("POST", f"/scans{campaign}", content=json.dumps(report, ensure_ascii=False).encode())
     pending = ministry("GET", "/findings?limit=1000&status=pending")["items"]
     cases: list[int] = []
     for f in pending[::4]:
@@ -157,7 +192,22 @@ def seed(client: Any, clock: Clock) -> dict[str, str]:
         )  # the deadline board: overdue … this week
     waiting = [c["id"] for c in ministry("GET", "/cases?limit=100")["items"] if c["state"] == "notice_issued"]
     if waiting:
-        tokens["enterprise"]("POST", f"/cases/{waiting[0]}/response", json={"text": "已整改，新版本已上架"})
+        answer = {
+            "text": "已整改：同意隐私政策前不再读取设备标识，新版本已上架",
+            "version_name": "2.1.0",
+            "version_code": 210,
+        }
+        resp = tokens["enterprise"]("POST", f"/cases/{waiting[0]}/response", json=answer)["responses"][-1]
+        for name, data, ctype in (
+            ("整改后首次启动截图.png", DEMO_PNG, "image/png"),
+            ("整改说明.pdf", b"%PDF-1.4\n% demo\n", "application/pdf"),
+        ):
+            tokens["enterprise"](
+                "POST",
+                f"/cases/{waiting[0]}/responses/{resp['id']}/files",
+                files={"file": (name, data, ctype)},
+            )
+        names["response_case"] = str(waiting[0])  # fmt: skip
     due = [c["id"] for c in ministry("GET", "/cases?limit=100")["items"] if c["state"] == "escalated_public"]
     if due:
         batch = ministry(

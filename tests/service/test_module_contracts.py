@@ -19,7 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from apprights.service.db import Base, make_engine, upgrade
 
-AREAS = ["apps", "cases", "complaints", "leads", "notices", "orgs", "scans", "stores", "users"]
+AREAS = ["apps", "campaigns", "cases", "complaints", "leads", "notices", "orgs", "scans", "stores", "users"]
 MODEL_AREAS = [*AREAS, "audit"]
 # spelled out so that tests/test_layout.py sees which modules this file covers
 VIEWS = [f"apprights.service.{a}.views" for a in AREAS]
@@ -27,6 +27,7 @@ MODELS = [f"apprights.service.{a}.models" for a in MODEL_AREAS]
 SCHEMAS = [f"apprights.service.{a}.schemas" for a in AREAS]
 COVERED = [
     "apprights.service.apps.views",
+    "apprights.service.campaigns.views",
     "apprights.service.cases.views",
     "apprights.service.complaints.views",
     "apprights.service.leads.views",
@@ -36,6 +37,7 @@ COVERED = [
     "apprights.service.stores.views",
     "apprights.service.users.views",
     "apprights.service.apps.models",
+    "apprights.service.campaigns.models",
     "apprights.service.cases.models",
     "apprights.service.complaints.models",
     "apprights.service.leads.models",
@@ -46,6 +48,7 @@ COVERED = [
     "apprights.service.users.models",
     "apprights.service.audit.models",
     "apprights.service.apps.schemas",
+    "apprights.service.campaigns.schemas",
     "apprights.service.cases.schemas",
     "apprights.service.complaints.schemas",
     "apprights.service.leads.schemas",

@@ -150,10 +150,15 @@ def ingest_cmd(
     path: Annotated[Path, typer.Argument(help="report JSON, JSON-Lines file, or a directory of them")],
     db: DbOpt = None,
     store: Annotated[str | None, typer.Option("--store", help="store code the apps were taken from")] = None,
+    campaign: Annotated[
+        int | None,
+        typer.Option("--campaign", min=1, help="id of the campaign (专项行动) the reports belong to"),
+    ] = None,
 ) -> None:
     """Ingest scan reports into the service database (idempotent)."""
     from sqlalchemy import select
 
+    from apprights.service.campaigns.models import Campaign
     from apprights.service.db import make_engine, make_sessionmaker, session_scope, upgrade
     from apprights.service.scans.ingest import ingest_payload
     from apprights.service.stores.models import Store
@@ -180,6 +185,10 @@ def ingest_cmd(
                 store_id = session.scalar(select(Store.id).where(Store.code == store))
             if store_id is None:
                 raise _fail(f"unknown store {store!r}")
+        if campaign is not None:
+            with session_scope(factory) as session:
+                if session.get(Campaign, campaign) is None:
+                    raise _fail(f"unknown campaign {campaign}")
         for group in _file_groups(files):
             now = datetime.now(UTC)
             with session_scope(factory) as session:
@@ -199,11 +208,18 @@ def ingest_cmd(
                         store_id=store_id,
                         sync=False,  # the operator's own files: no fsync each (bulk directories stay fast)
                     )
+                    sub.campaign_id = campaign
                     subs.append(sub)
                 session.commit()
                 for (f, data), sub in zip(group, subs, strict=True):
                     res = ingest_payload(
-                        session, data, str(f), now=now, store_id=store_id, submission_id=sub.id
+                        session,
+                        data,
+                        str(f),
+                        now=now,
+                        store_id=store_id,
+                        submission_id=sub.id,
+                        campaign_id=campaign,
                     )
                     submissions.finish(
                         sub,

@@ -20,7 +20,13 @@ from apprights.model.finding import Confidence, Evidence, Finding, Severity, Sub
 if TYPE_CHECKING:
     from apprights.knowledge import Knowledge
 
-DOC_HEADINGS = ("What it detects", "Legal basis", "Evidence and confidence", "Known false positives", "Fixtures")
+DOC_HEADINGS = (
+    "What it detects",
+    "Legal basis",
+    "Evidence and confidence",
+    "Known false positives",
+    "Fixtures",
+)
 
 # Facts a rule may require; the engine skips a rule whose facts were not supplied.
 FACT_KINDS = frozenset({"manifest", "code", "sdks", "policy", "runtime", "listing", "category"})

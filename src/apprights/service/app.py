@@ -35,6 +35,7 @@ def system_clock() -> datetime:
 
 def api_router() -> APIRouter:
     from apprights.service.apps.views import router as apps
+    from apprights.service.campaigns.views import router as campaigns
     from apprights.service.cases.views import router as cases
     from apprights.service.complaints.views import router as complaints
     from apprights.service.jobs.views import router as jobs
@@ -48,7 +49,21 @@ def api_router() -> APIRouter:
     from apprights.service.users.views import router as users
 
     api = APIRouter(prefix=API_PREFIX)
-    for r in (users, orgs, stores, apps, scans, self_checks, cases, notices, leads, complaints, submissions, jobs):
+    for r in (
+        users,
+        orgs,
+        stores,
+        apps,
+        scans,
+        self_checks,
+        cases,
+        notices,
+        leads,
+        complaints,
+        submissions,
+        jobs,
+        campaigns,
+    ):
         api.include_router(r)
     return api
 

@@ -53,6 +53,7 @@ class Principal:
     enterprise_id: int | None = None
     store_id: int | None = None
     agency_id: int | None = None
+    must_change_password: bool = False  # a reset account: only the password change is open to it
 
     @property
     def actor(self) -> str:
@@ -149,6 +150,7 @@ def principal_of(user: User) -> Principal:
         enterprise_id=user.enterprise_id,
         store_id=user.store_id,
         agency_id=user.agency_id,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -162,13 +164,22 @@ def current_principal(request: Request, session: SessionDep, now: NowDep) -> Pri
     return p
 
 
+MUST_CHANGE = "请先修改临时密码 / change your temporary password first"
+# What an account with a temporary password may still call (everything else: 403 ``MUST_CHANGE``).
+CHANGE_FIRST_OPEN = frozenset({"/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"})
+
+
 class Roles:
     """Dependency: the caller must have one of ``roles`` (``public`` admits everyone)."""
 
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    async def __call__(self, p: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def __call__(
+        self, request: Request, p: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if p.must_change_password and request.url.path not in CHANGE_FIRST_OPEN:
+            raise HTTPException(403, MUST_CHANGE)
         if Role.PUBLIC in self.roles or p.role in self.roles:
             return p
         if p.role is Role.PUBLIC:

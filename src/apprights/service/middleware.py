@@ -41,6 +41,10 @@ def body_cap(settings: Settings, method: str, path: str) -> int | None:
         return None
     if method == "POST" and re.fullmatch(r"/api/v1/leads/[^/]+/files/?", path):
         return settings.max_upload_bytes + MULTIPART_SLACK
+    if method == "POST" and re.fullmatch(r"/api/v1/cases/[^/]+/responses/[^/]+/files/?", path):
+        return settings.max_upload_bytes + MULTIPART_SLACK
+    if method == "POST" and re.fullmatch(r"/cases/[^/]+/response/?", path):  # the web form: text and files
+        return settings.max_upload_bytes + MULTIPART_SLACK
     if method == "POST" and path.rstrip("/") == "/self-checks":  # the web upload form (multipart)
         return settings.max_apk_bytes + MULTIPART_SLACK
     if method == "POST" and path.rstrip("/") == "/api/v1/complaints":
@@ -82,8 +86,7 @@ class BodyLimitMiddleware:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > cap):
-                for message in _json_413(cap):
-                    await send(message)
+                await _refuse(scope, receive, send, cap)
                 return
         seen = 0
         started = False
@@ -108,8 +111,20 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            for message in _json_413(cap):
-                await send(message)
+            await _refuse(scope, receive, send, cap)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+    """413: JSON on the API; on a page path the error page in the user's language when the web pages installed
+    one (``app.state.too_large_page``)."""
+    page = getattr(scope["app"].state, "too_large_page", None)
+    path: str = scope["path"]
+    if page is not None and not path.startswith("/api/"):
+        response = await page(scope, cap)
+        await response(scope, receive, send)
+        return
+    for message in _json_413(cap):
+        await send(message)
 
 
 # The console pages (server-rendered, vendored htmx/ECharts, /docs' Swagger UI) load scripts, styles and

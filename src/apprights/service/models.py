@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apprights.service.apps.models import App, AppVersion, Listing
 from apprights.service.audit.models import AuditRecord
+from apprights.service.campaigns.models import Campaign
 from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.complaints.models import Complaint, DetectionTask
 from apprights.service.db import Base
@@ -22,6 +23,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CalendarYear",
+    "Campaign",
     "Case",
     "CaseResponse",
     "Complaint",

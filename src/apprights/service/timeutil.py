@@ -45,7 +45,9 @@ UtcTime = Annotated[datetime, AfterValidator(_to_utc)]
 BeijingTime = Annotated[datetime, AfterValidator(_to_beijing)]
 
 
-DEADLINE_AT_DOC = "期限届满时刻：期限日次日 00:00（北京时间）/ when the deadline has passed: 00:00 +08:00 of the next day"
+DEADLINE_AT_DOC = (
+    "期限届满时刻：期限日次日 00:00（北京时间）/ when the deadline has passed: 00:00 +08:00 of the next day"
+)
 
 
 def deadline_end(deadline: date | None) -> datetime | None:

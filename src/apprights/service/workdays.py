@@ -215,7 +215,9 @@ def working_day_deadline(issued: date, n: int = 5, cal: WorkdayCalendar | None =
     counted = 0
     while counted < n:
         if d == date.max:
-            raise CalendarError(f"{issued.isoformat()}: 期限超出日历范围 / the deadline falls after {date.max}")
+            raise CalendarError(
+                f"{issued.isoformat()}: 期限超出日历范围 / the deadline falls after {date.max}"
+            )
         d += timedelta(days=1)
         if calendar.is_workday(d):
             counted += 1

@@ -28,6 +28,7 @@ KINDS = {
     "removal": ("下架通知", "removal order"),
 }
 PAGE = 50
+NO_STORE = {"Cache-Control": "no-store"}  # the page that shows a temporary password
 
 
 def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
@@ -51,7 +52,13 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
         ).all()
         return render(request, "notices.html", p, rows=rows, kinds=KINDS, kind=kind, offset=offset, page=PAGE)
 
-    def users_page(request: Request, session: SessionDep, p: Principal, error: str = "") -> Response:
+    def users_page(
+        request: Request,
+        session: SessionDep,
+        p: Principal,
+        error: str = "",
+        reset: tuple[User, str] | None = None,
+    ) -> Response:
         return render(
             request,
             "users.html",
@@ -64,6 +71,7 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
             agencies=session.scalars(select(TestAgency).order_by(TestAgency.name)).all(),
             roles=[r for r in Role if r is not Role.PUBLIC],
             error=error,
+            reset=reset,
         )
 
     @router.get("/users", response_class=HTMLResponse)
@@ -142,3 +150,23 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
             )
         session.commit()
         return RedirectResponse("/users", status_code=303)
+
+    @router.post("/users/{user_id}/password-reset")
+    def reset_password(request: Request, user_id: int, session: SessionDep, now: NowDep) -> Response:
+        """The ministry gives an account a one-time temporary password, shown once on this answer (never
+        stored in clear, not cached); the account must change it at its next login."""
+        p = need(request, session, now, (Role.MINISTRY,))
+        user = session.get(User, user_id) if 0 < user_id < 2**31 else None
+        if user is None:
+            raise HTTPException(404, "用户不存在 / no such user")
+        if user.id == p.user_id:
+            raise HTTPException(409, "请通过修改密码更改自己的密码 / change your own password instead")
+        try:
+            temporary = users.reset_password(session, user, actor=p.actor, actor_id=p.user_id, now=now)
+        except InputError as e:
+            session.rollback()
+            raise HTTPException(409, e.problem) from None
+        session.commit()
+        out = users_page(request, session, p, reset=(user, temporary))
+        out.headers.update(NO_STORE)
+        return out

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from apprights.errors import InputError
 from apprights.service.apps.models import App
+from apprights.service.campaigns import service as campaigns
 from apprights.service.cases import flows
 from apprights.service.cases.models import Case
 from apprights.service.deps import NowDep, Principal, Role, SessionDep
@@ -39,14 +40,18 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
     charts = ChartCache()
 
     @router.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, session: SessionDep, now: NowDep) -> Response:
+    def dashboard(request: Request, session: SessionDep, now: NowDep, campaign: str = "") -> Response:
         p = who(request, session, now)
         if p is None:
             return RedirectResponse("/public/notices", status_code=303)
         ctx: dict[str, Any] = {}
         if p.role in STAFF:
-            ctx["charts"] = json.dumps(charts.get(session, p, now), ensure_ascii=False)
-            ctx["board"] = deadline_board(session, p, now)
+            known = campaigns.all_campaigns(session)
+            cid = int(campaign) if campaign.isdigit() and int(campaign) in {c.id for c in known} else 0
+            ctx["charts"] = json.dumps(charts.get(session, p, now, cid or None), ensure_ascii=False)
+            ctx["board"] = deadline_board(session, p, now, cid or None)
+            ctx["campaigns"] = known
+            ctx["campaign"] = cid
         ctx["cards"] = _cards(session, p, now)
         return render(request, "dashboard.html", p, **ctx)
 
@@ -122,6 +127,7 @@ def add_console_routes(router: APIRouter, render: Render, need: Need, who: Who) 
             count_cap=review.COUNT_CAP,
             stores=session.scalars(select(Store).order_by(Store.name)).all(),
             provinces=session.scalars(select(Province).order_by(Province.code)).all(),
+            campaigns=campaigns.all_campaigns(session),
             done=done[:200],
         )
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -135,3 +136,11 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
         return error_page(pages, request, 500, "请稍后重试 / please try again later")
 
     app.add_exception_handler(Exception, server_error)
+
+    async def too_large_page(scope: Any, cap: int) -> Response:
+        """The body-limit middleware's 413 on a page path (the body was never read)."""
+        request = Request(scope)
+        message = f"请求体过大（上限 {cap} 字节）/ request body larger than {cap} bytes"
+        return await anyio.to_thread.run_sync(lambda: error_page(pages, request, 413, message))
+
+    app.state.too_large_page = too_large_page

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from apprights.errors import CalendarError, InputError
 from apprights.service import audit
 from apprights.service.apps.models import App, AppVersion
 from apprights.service.apps.service import history
-from apprights.service.cases import flows
+from apprights.service.cases import attachments, flows
 from apprights.service.cases.lifecycle import State, TransitionError, next_escalation
 from apprights.service.cases.models import Case, CaseResponse
 from apprights.service.deps import (
@@ -59,6 +61,22 @@ def _escalation(state: State) -> State | None:
     return next_escalation(state)
 
 
+async def _form_files(request: Request) -> list[StarletteUpload]:
+    """The ``files`` parts of a multipart form (an empty file input still sends a part, with no file name:
+    skipped)."""
+    form = await request.form()  # already parsed for the route's Form fields: cached by Starlette
+    return [f for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+
+
+def _finish_all(session: Session, submission_ids: list[int], why: str) -> None:
+    """Record a refused answer on its submissions (the text and every file)."""
+    for row_id in submission_ids:
+        row = session.get(Submission, row_id)
+        if row is not None:
+            submissions.finish(row, received=1, accepted=0, errors=[("response", why)], outcome="rejected")
+    session.commit()
+
+
 class _Redirect(Exception):
     def __init__(self, url: str) -> None:
         self.url = url
@@ -72,7 +90,12 @@ def install_pages(app: FastAPI) -> None:
 
     def who(request: Request, session: SessionDep, now: NowDep) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
-        return resolve_principal(session, token, now) if token else None
+        p = resolve_principal(session, token, now) if token else None
+        if p is not None and p.must_change_password and request.url.path != "/password":
+            raise _Redirect(
+                "/password"
+            )  # a reset account changes its temporary password before anything else
+        return p
 
     def need(request: Request, session: SessionDep, now: NowDep, roles: tuple[Role, ...]) -> Principal:
         p = who(request, session, now)
@@ -226,6 +249,7 @@ def install_pages(app: FastAPI) -> None:
         responses = session.scalars(
             select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
         ).all()
+        response_files = attachments.files_of(session, [r.id for r in responses])
         later_runs: list[tuple[ScanRun, AppVersion]] = []
         if p.role is Role.ENTERPRISE:  # scans of a rebuilt version the answer may point at
             own = {f.scan_run_id for f in findings}
@@ -265,6 +289,8 @@ def install_pages(app: FastAPI) -> None:
             report_runs=report_runs,
             allowed=allowed,
             responses=responses,
+            response_files=response_files,
+            max_files=attachments.MAX_FILES,
             later_runs=later_runs,
             escalation=_escalation(State(case.state)),
             error=error,
@@ -392,15 +418,23 @@ def install_pages(app: FastAPI) -> None:
         case_id: int,
         session: SessionDep,
         now: NowDep,
+        settings: SettingsDep,
+        files: Annotated[list[StarletteUpload], Depends(_form_files)],
         text: Annotated[str, Form(min_length=1, max_length=20000)],
         scan_run_id: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
+        version_name: Annotated[str, Form(max_length=100)] = "",
+        version_code: Annotated[str, Form(max_length=20, pattern="^[0-9]*$")] = "",
     ) -> Response:
-        """The enterprise's answer, optionally pointing at the scan of its rebuilt version (its self-check or
-        an agency's scan of the new version)."""
+        """The enterprise's answer: the rebuilt version (name and code, optionally the scan of it: its
+        self-check or an agency's scan of the new version) and evidence files (screenshots, documents)."""
         p = need(request, session, now, (Role.ENTERPRISE,))
+        uploads = [
+            (f.filename or "file", f.file.read(settings.max_upload_bytes + 1), f.content_type or "")
+            for f in files
+        ]
         sub = submissions.receive_from(
             session,
-            request.app.state.settings.data_dir,
+            settings.data_dir,
             p,
             kind="case_response",
             content=text.encode("utf-8", "replace"),
@@ -410,40 +444,77 @@ def install_pages(app: FastAPI) -> None:
             channel="web",
         )
         sub_id = sub.id
-        session.commit()  # the answer is kept before anything judges it
+        file_subs = [
+            submissions.receive_from(
+                session,
+                settings.data_dir,
+                p,
+                kind="response_file",
+                content=data,
+                now=now,
+                filename=name,
+                content_type=ctype,
+                max_bytes=settings.max_upload_bytes,
+                channel="web",
+            ).id
+            for name, data, ctype in uploads
+        ]
+        session.commit()  # the answer and its files are kept before anything judges them
+        why: list[str] = []
         try:
             case, app_ = visible_case(p, session, case_id)
+            if len(uploads) > attachments.MAX_FILES:
+                why.append(
+                    f"每条反馈最多 {attachments.MAX_FILES} 个附件 / at most {attachments.MAX_FILES} files"
+                )
+                raise HTTPException(413, why[0])
+            for name, data, _ in uploads:
+                if len(data) > settings.max_upload_bytes:
+                    why.append(f"{name}: 文件过大 / larger than {settings.max_upload_bytes} bytes")
+                    raise HTTPException(413, why[0])
         except HTTPException as e:
-            submissions.finish(
-                sub, received=1, accepted=0, errors=[("response", str(e.detail))], outcome="rejected"
-            )
-            session.commit()
+            _finish_all(session, [sub_id, *file_subs], why[0] if why else str(e.detail))
             raise
         actor = flows.Actor(p.actor, p.user_id)
-        why: list[str] = []
 
         def do() -> object:
             try:
-                run = scan_run_id or None
-                return flows.respond(session, case, text=text, scan_run_id=run, actor=actor, now=now)
+                resp = flows.respond(
+                    session,
+                    case,
+                    text=text,
+                    scan_run_id=scan_run_id or None,
+                    actor=actor,
+                    now=now,
+                    version_name=version_name.strip(),
+                    version_code=int(version_code) if version_code else None,
+                )
+                for name, data, ctype in uploads:
+                    attachments.attach(
+                        session,
+                        settings.data_dir,
+                        resp,
+                        actor=actor,
+                        filename=name,
+                        content=data,
+                        content_type=ctype,
+                        now=now,
+                        max_bytes=settings.max_upload_bytes,
+                    )
+                return resp
             except Exception as e:
                 why.append(str(e)[:1000])
                 raise
 
         out = act(request, p, session, case, app_, do)
-        row = session.get(Submission, sub_id)
-        if row is not None:
-            if out.status_code < 400:
-                submissions.finish(row, received=1, accepted=1)
-            else:
-                submissions.finish(
-                    row,
-                    received=1,
-                    accepted=0,
-                    errors=[("response", why[0] if why else "refused")],
-                    outcome="rejected",
-                )
+        if out.status_code < 400:
+            for row_id in [sub_id, *file_subs]:
+                row = session.get(Submission, row_id)
+                if row is not None:
+                    submissions.finish(row, received=1, accepted=1)
             session.commit()
+        else:
+            _finish_all(session, [sub_id, *file_subs], why[0] if why else "refused")
         return out
 
     @router.get("/public/notices", response_class=HTMLResponse)
@@ -467,13 +538,17 @@ def install_pages(app: FastAPI) -> None:
             raise HTTPException(404, "通报不存在 / no such notice")
         return HTMLResponse(render_html(notices.build_document(session, n)))
 
+    from apprights.web.account_pages import add_account_routes
     from apprights.web.admin_pages import add_admin_routes
+    from apprights.web.campaign_pages import add_campaign_routes
     from apprights.web.console_pages import add_console_routes
     from apprights.web.role_pages import add_role_routes
     from apprights.web.supervision_pages import add_routes
 
     add_routes(router, render, need)
     add_admin_routes(router, render, need)
+    add_account_routes(router, render, who)
+    add_campaign_routes(router, render, need)
     add_console_routes(router, render, need, who)
     add_role_routes(router, render, need, who)
     app.include_router(router)

@@ -40,6 +40,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/apps", "应用", "Apps", (*STAFF, Role.ENTERPRISE)),
     MenuItem("/my-notices", "整改通知", "My notices", (Role.ENTERPRISE,)),
     MenuItem("/uploads", "检测结果上传", "Uploads", (Role.AGENCY, Role.MINISTRY)),
+    MenuItem("/campaigns", "专项行动", "Campaigns", (*STAFF, Role.AGENCY)),
     MenuItem("/notices", "通知通报", "Notices", (Role.MINISTRY,)),
     MenuItem("/leads", "线索", "Leads", STAFF),
     MenuItem("/complaints", "投诉", "Complaints", STAFF),
@@ -72,6 +73,14 @@ def _t(ctx: jinja2.runtime.Context, zh: str, en: str) -> Markup:
     return Markup('{} <span class="en">{}</span>').format(zh, en)
 
 
+@jinja2.pass_context
+def _in_lang(ctx: jinja2.runtime.Context, message: str) -> str:
+    """A service message written "中文 / English": the English half for an English reader."""
+    if ctx.get("lang") == "en" and " / " in message:
+        return message.split(" / ", 1)[1]
+    return message
+
+
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
@@ -80,6 +89,7 @@ def make_env() -> jinja2.Environment:
     env.globals["STATE_LABELS"] = {str(k): v for k, v in LABELS.items()}
     env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
     env.globals["t"] = _t
+    env.filters["in_lang"] = _in_lang
     return env
 
 

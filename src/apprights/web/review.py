@@ -38,7 +38,8 @@ class Filters:
     sdk: str = ""
     store_id: int = 0
     province: str = ""
-    scan_run_id: int = 0  # a campaign batch arrives as scan runs: filter by one
+    scan_run_id: int = 0  # one upload (batch) arrives as scan runs: filter by one
+    campaign_id: int = 0  # the campaign (专项行动) the scan runs belong to
 
     @classmethod
     def parse(cls, q: dict[str, str]) -> Filters:
@@ -57,6 +58,7 @@ class Filters:
             store_id=num("store", 2**31 - 1),
             province=q.get("province", "") if q.get("province", "").isdigit() else "",
             scan_run_id=num("scan_run", 2**31 - 1),
+            campaign_id=num("campaign", 2**31 - 1),
         )
 
     def query(self) -> dict[str, Any]:
@@ -70,6 +72,7 @@ class Filters:
             ("store", self.store_id),
             ("province", self.province[:2]),
             ("scan_run", self.scan_run_id),
+            ("campaign", self.campaign_id),
         ):
             if v:
                 out[key] = v
@@ -98,6 +101,9 @@ class Filters:
             w.append(App.enterprise_id.in_(region))
         if self.scan_run_id:
             w.append(Finding.scan_run_id == self.scan_run_id)
+        if self.campaign_id:
+            runs = select(ScanRun.id).where(ScanRun.campaign_id == self.campaign_id)
+            w.append((Finding.scan_run_id + 0 if hint else Finding.scan_run_id).in_(runs))
         return w
 
 

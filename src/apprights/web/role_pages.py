@@ -16,6 +16,7 @@ from sqlalchemy import select
 from apprights.errors import CalendarError, InputError
 from apprights.knowledge.legal import PROBLEM_TYPES
 from apprights.service.apps.models import App
+from apprights.service.campaigns import service as campaigns
 from apprights.service.cases.flows import Actor, build_calendar
 from apprights.service.cases.models import Case
 from apprights.service.complaints import service as complaints
@@ -65,7 +66,17 @@ def add_role_routes(router: APIRouter, render: Render, need: Need, who: Who) -> 
         rows = session.scalars(q.order_by(Submission.id.desc()).limit(200)).all()
         errors = {s.id: json.loads(s.errors or "[]")[:5] for s in rows}
         stores = session.scalars(select(Store).order_by(Store.name)).all()
-        return render(request, "uploads.html", p, rows=rows, errors=errors, stores=stores)
+        known = campaigns.all_campaigns(session)
+        return render(
+            request,
+            "uploads.html",
+            p,
+            rows=rows,
+            errors=errors,
+            stores=stores,
+            campaigns=known,
+            campaign_names={c.id: c.name for c in known},
+        )
 
     @router.get("/my-notices", response_class=HTMLResponse)
     def my_notices(request: Request, session: SessionDep, now: NowDep) -> Response:

@@ -344,7 +344,15 @@ def set_deadline(session: Session, case: Case, issued_on: date, working_days: in
 
 
 def respond(
-    session: Session, case: Case, *, text: str, scan_run_id: int | None, actor: Actor, now: datetime
+    session: Session,
+    case: Case,
+    *,
+    text: str,
+    scan_run_id: int | None,
+    actor: Actor,
+    now: datetime,
+    version_name: str = "",
+    version_code: int | None = None,
 ) -> CaseResponse:
     if scan_run_id is not None:
         run = session.get(ScanRun, scan_run_id)
@@ -360,6 +368,8 @@ def respond(
         text=text,
         scan_run_id=scan_run_id,
         late=late,
+        version_name=version_name[:100],
+        version_code=version_code,
     )
     session.add(resp)
     session.flush()

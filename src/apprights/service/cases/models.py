@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apprights.service.db import Base
@@ -41,6 +41,9 @@ class CaseResponse(Base):
     scan_run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id"), nullable=True)
     # After the deadline (Beijing date): kept and shown, but it does not stop the overdue job.
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The rebuilt version the answer is about (as the enterprise names it; its scan is ``scan_run_id``).
+    version_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    version_code: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class CalendarYear(Base):

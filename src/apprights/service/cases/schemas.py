@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from apprights.service.cases.lifecycle import State
 from apprights.service.inputs import InModel
+from apprights.service.leads.schemas import FileOut
 from apprights.service.timeutil import DEADLINE_AT_DOC, UtcTime, deadline_end
 
 
@@ -55,6 +56,9 @@ class ResponseOut(BaseModel):
     text: str
     scan_run_id: int | None
     late: bool
+    version_name: str = ""
+    version_code: int | None = None
+    files: list[FileOut] = Field(default_factory=list)
 
 
 class CaseDetail(CaseOut):
@@ -74,6 +78,9 @@ class TransitionIn(InModel):
 class ResponseIn(InModel):
     text: str = Field(min_length=1, max_length=20000)
     scan_run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    # the rebuilt version the answer is about; evidence files follow with POST …/responses/{id}/files
+    version_name: str = Field(default="", max_length=100)
+    version_code: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
 class RetestIn(InModel):

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from apprights.errors import InputError
 from apprights.service import audit
 from apprights.service.apps.models import App
-from apprights.service.cases import flows
+from apprights.service.cases import attachments, flows
 from apprights.service.cases.lifecycle import State, allowed_targets
 from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.cases.schemas import (
@@ -43,6 +43,8 @@ from apprights.service.deps import (
     allow,
 )
 from apprights.service.errors import Conflict, Forbidden, NotFound
+from apprights.service.files import content_disposition, read_file
+from apprights.service.leads.schemas import FileOut
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import NoticeCase
 from apprights.service.notices.schemas import NoticeOut, RectificationIn
@@ -101,9 +103,10 @@ def list_cases(
 def case_detail(session: SessionDep, case: Case, p: Principal) -> CaseDetail:
     """The case as ``p`` sees it: ``allowed`` lists only the transitions ``p``'s role may make; every response
     of the enterprise in full (late ones marked)."""
-    responses = session.scalars(
-        select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id)
+    responses = list(
+        session.scalars(select(CaseResponse).where(CaseResponse.case_id == case.id).order_by(CaseResponse.id))
     )
+    files = attachments.files_of(session, [r.id for r in responses])
     return CaseDetail(
         **CaseOut.model_validate(case).model_dump(),
         audit=[AuditOut.model_validate(a) for a in audit.trail(session, "case", case.id)],
@@ -112,7 +115,12 @@ def case_detail(session: SessionDep, case: Case, p: Principal) -> CaseDetail:
         ),
         notice_ids=list(session.scalars(select(NoticeCase.notice_id).where(NoticeCase.case_id == case.id))),
         allowed=[str(s) for s in allowed_targets(State(case.state), str(p.role))],
-        responses=[ResponseOut.model_validate(r) for r in responses],
+        responses=[
+            ResponseOut.model_validate(r).model_copy(
+                update={"files": [FileOut.model_validate(f) for f in files.get(r.id, [])]}
+            )
+            for r in responses
+        ],
     )
 
 
@@ -213,7 +221,16 @@ def respond(
             errs = e.errors(include_url=False, include_context=False, include_input=False)
             raise HTTPException(422, jsonable_encoder(errs)) from None
         case = visible_case(session, case_id, p)
-        flows.respond(session, case, text=body.text, scan_run_id=body.scan_run_id, actor=actor_of(p), now=now)
+        flows.respond(
+            session,
+            case,
+            text=body.text,
+            scan_run_id=body.scan_run_id,
+            actor=actor_of(p),
+            now=now,
+            version_name=body.version_name,
+            version_code=body.version_code,
+        )
     except (HTTPException, InputError, Conflict, NotFound, Forbidden) as e:
         session.rollback()
         row = session.get(Submission, sub_id)
@@ -227,6 +244,99 @@ def respond(
     submissions.finish(row, received=1, accepted=1)
     session.commit()
     return case_detail(session, case, p)
+
+
+def _own_response(session: SessionDep, p: Principal, case_id: int, response_id: int) -> CaseResponse:
+    case = visible_case(session, case_id, p)
+    resp = session.get(CaseResponse, response_id)
+    if resp is None or resp.case_id != case.id:
+        raise HTTPException(404, "反馈不存在 / no such response")
+    return resp
+
+
+@router.post("/cases/{case_id}/responses/{response_id}/files", response_model=FileOut, status_code=201)
+def attach_response_file(
+    case_id: IdPath,
+    response_id: IdPath,
+    file: UploadFile,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.ENTERPRISE))],
+) -> FileOut:
+    """Attach an evidence file (screenshot, document; ``截图.png`` keeps its name) to the enterprise's
+    response; at most ``max_upload_bytes`` each and ten per response. Kept as sent (``/submissions``)."""
+    resp = _own_response(session, p, case_id, response_id)
+    name = file.filename or "file"
+    content = file.file.read(settings.max_upload_bytes + 1)  # a plain def route: this thread may block
+    sub = submissions.receive_from(
+        session,
+        settings.data_dir,
+        p,
+        kind="response_file",
+        content=content,
+        now=now,
+        filename=name,
+        content_type=file.content_type or "",
+        max_bytes=settings.max_upload_bytes,
+    )
+    session.commit()  # kept before anything else is decided
+    if sub.outcome == "rejected":
+        raise HTTPException(413, f"文件过大 / larger than {settings.max_upload_bytes} bytes")
+    try:
+        row = attachments.attach(
+            session,
+            settings.data_dir,
+            resp,
+            actor=actor_of(p),
+            filename=name,
+            content=content,
+            content_type=file.content_type or "",
+            now=now,
+            max_bytes=settings.max_upload_bytes,
+        )
+    except InputError as e:
+        session.rollback()
+        sub_row = session.get(Submission, sub.id)
+        assert sub_row is not None
+        submissions.finish(sub_row, received=1, accepted=0, errors=[("file", e.problem)], outcome="rejected")
+        session.commit()
+        raise HTTPException(409, e.problem) from None
+    submissions.finish(sub, received=1, accepted=1)
+    session.commit()
+    return FileOut.model_validate(row)
+
+
+@router.get(
+    "/cases/{case_id}/responses/{response_id}/files/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the evidence file"}},
+)
+def download_response_file(
+    case_id: IdPath,
+    response_id: IdPath,
+    file_id: IdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY, Role.PROVINCE, Role.ENTERPRISE))],
+) -> Response:
+    """An evidence file of a response, under its original name (RFC 5987 ``filename*``), to whoever may see
+    the case."""
+    visible_case(session, case_id, p)
+    row = attachments.file_of(session, case_id, response_id, file_id)
+    if row is None:
+        raise HTTPException(404, "文件不存在 / no such file")
+    try:
+        data = read_file(settings.data_dir, row)
+    except (InputError, OSError) as e:
+        raise HTTPException(
+            410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}"
+        ) from None
+    return Response(
+        data,
+        media_type="application/octet-stream",  # never rendered inline: what the enterprise sent is untrusted
+        headers={"Content-Disposition": content_disposition(row.filename)},
+    )
 
 
 @router.post("/cases/{case_id}/retest", response_model=CaseDetail)

@@ -44,6 +44,7 @@ class IngestJob:
     user_id: int | None = None
     store_id: int | None = None
     allowed_packages: frozenset[str] | None = None
+    campaign_id: int | None = None
 
 
 def run_ingest_job(job: IngestJob) -> dict[str, int]:
@@ -75,6 +76,7 @@ def run_ingest_job(job: IngestJob) -> dict[str, int]:
                 store_id=job.store_id,
                 allowed_packages=set(job.allowed_packages) if job.allowed_packages is not None else None,
                 submission_id=job.submission_id,
+                campaign_id=job.campaign_id,
             )
             if res.errors and not res.stored and not res.duplicates:
                 s.rollback()

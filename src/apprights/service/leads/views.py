@@ -127,7 +127,9 @@ def download_file(
     try:
         data = read_file(settings.data_dir, row)
     except (InputError, OSError) as e:
-        raise HTTPException(410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}") from None
+        raise HTTPException(
+            410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}"
+        ) from None
     return Response(
         data,
         media_type="application/octet-stream",  # never rendered inline: what the province uploaded is untrusted

@@ -301,8 +301,9 @@ def ingest_reports(
     result: IngestResult | None = None,
     chunk: int = 1000,
     submission_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> IngestResult:
-    """Store ``reports`` (already parsed); the caller commits."""
+    """Store ``reports`` (already parsed), as part of campaign ``campaign_id`` if given; the caller commits."""
     res = result or IngestResult()
     ts = utc_naive(now)
     app_t: Table = App.__table__  # type: ignore[assignment]
@@ -406,6 +407,7 @@ def ingest_reports(
                     "app_id": app_ids[r.package],
                     "app_version_id": ver_ids[(app_ids[r.package], r.version_name, r.version_code)],
                     "store_id": store_ids.get(r.store_code, store_id),
+                    "campaign_id": campaign_id,
                     "agency_id": agency_id,
                     "submitted_by": user_id,
                     "tool_name": r.tool_name,
@@ -460,6 +462,7 @@ def ingest_payload(
     store_id: int | None = None,
     allowed_packages: set[str] | None = None,
     submission_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> IngestResult:
     """Parse and store a report or a JSON-Lines batch; ``allowed_packages`` limits an enterprise to its apps."""
     res = IngestResult()
@@ -487,6 +490,7 @@ def ingest_payload(
         store_id=store_id,
         result=res,
         submission_id=submission_id,
+        campaign_id=campaign_id,
     )
     res.outcomes.sort(key=lambda o: o[1])
     return res

@@ -32,6 +32,8 @@ class ScanRun(Base):
     # whole file): a reviewer downloads the exact report a finding came from.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True, index=True)
     submission_line: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The detection campaign (专项行动) the run was part of, when the agency named one.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True, index=True)
 
 
 class Finding(Base):

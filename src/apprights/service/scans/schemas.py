@@ -47,6 +47,7 @@ class ScanRunOut(BaseModel):
     self_check: bool = False
     submission_id: int | None = None
     submission_line: int = 0
+    campaign_id: int | None = None
 
 
 class FindingOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from apprights.errors import InputError
 from apprights.service.apps.models import App
+from apprights.service.campaigns import service as campaigns
 from apprights.service.cases import flows
 from apprights.service.deps import (
     IdPath,
@@ -85,6 +86,9 @@ def ingest(
     store: Annotated[
         str | None, Query(max_length=64, description="store code the app was taken from")
     ] = None,
+    campaign_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="the campaign (专项行动) the reports belong to")
+    ] = None,
 ) -> IngestOut | JSONResponse:
     """Ingest one scan report (JSON) or a JSON-Lines batch. Idempotent: a report already stored is skipped.
     An enterprise may submit reports of its own apps only (e.g. the rectified version).
@@ -110,10 +114,25 @@ def ingest(
         channel=JOB_CHANNEL if background else "api",
     )
     sub_id = sub.id
+    campaign_error = ""
+    try:
+        if campaign_id is not None and p.role is Role.ENTERPRISE:
+            raise InputError(
+                "campaign_id", "企业自查报告不属于专项行动 / an enterprise's own report is in no campaign"
+            )
+        sub.campaign_id = campaigns.resolve(session, campaign_id)
+    except InputError as e:
+        campaign_error = e.problem
     session.commit()
     hdr = {"X-Apprights-Submission": str(sub_id)}
     if body.too_big:
         raise HTTPException(413, f"报告过大 / payload larger than {settings.max_report_bytes} bytes", hdr)
+    if campaign_error:
+        submissions.finish(
+            sub, received=0, accepted=0, errors=[("campaign_id", campaign_error)], outcome="rejected"
+        )
+        session.commit()
+        raise HTTPException(422, campaign_error, hdr)
     store_id = None
     if store:
         store_id = session.scalar(select(Store.id).where(Store.code == store))
@@ -137,6 +156,7 @@ def ingest(
                 user_id=p.user_id,
                 store_id=store_id,
                 allowed_packages=frozenset(allowed) if allowed is not None else None,
+                campaign_id=sub.campaign_id,
             )
         )
         out = job_out(session, sub, runner)
@@ -156,6 +176,7 @@ def ingest(
         store_id=store_id,
         allowed_packages=allowed,
         submission_id=sub_id,
+        campaign_id=sub.campaign_id,
     )
     if p.role is Role.ENTERPRISE and res.scan_run_ids:
         # an enterprise's own report is a self-check: kept and shown, never a test result, never reviewed,

@@ -35,3 +35,4 @@ class Submission(Base):
     items_received: Mapped[int] = mapped_column(Integer, default=0)
     items_accepted: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {"where", "message"}
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True, index=True)

@@ -41,6 +41,7 @@ class UserOut(BaseModel):
     store_id: int | None
     agency_id: int | None
     active: bool
+    must_change_password: bool = False
 
 
 class TokenIn(InModel):
@@ -63,3 +64,9 @@ class TokenInfo(BaseModel):
 class PasswordChangeIn(InModel):
     current: str = Field(min_length=1, max_length=200)
     new: str = Field(min_length=1, max_length=200, description="see the password policy")
+
+
+class PasswordResetOut(BaseModel):
+    """Shown once: the account must change it at the next login (every session and token was revoked)."""
+
+    temporary_password: str

@@ -223,6 +223,7 @@ def change_password(
     if problem is not None:
         raise InputError("password", problem)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     keep = token_hash(keep_token)
     others = session.scalars(
         select(ApiToken).where(
@@ -243,3 +244,40 @@ def change_password(
     )
     session.flush()
     return len(others)
+
+
+def temporary_password(username: str) -> str:
+    """A random one-time password that passes the policy (shown once, never stored in clear)."""
+    while True:
+        candidate = secrets.token_urlsafe(15)  # 20 characters: a passphrase by length
+        if policy.password_problem(candidate, username) is None:
+            return candidate
+
+
+def reset_password(session: Session, user: User, *, actor: str, actor_id: int | None, now: datetime) -> str:
+    """Give ``user`` a temporary password that must be changed at the next login; every session and token of
+    the account is revoked and a lock-out is lifted (audited, without the password). Returns the password."""
+    if not user.active:
+        raise InputError("user", "账户已停用 / the account is deactivated")
+    temporary = temporary_password(user.username)
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    ).all()
+    for tok in tokens:
+        tok.revoked = True
+    audit.record(
+        session,
+        now=now,
+        actor=actor,
+        actor_id=actor_id,
+        entity="user",
+        entity_id=user.id,
+        action="reset_password",
+        evidence=[f"tokens_revoked:{len(tokens)}"],
+    )
+    session.flush()
+    return temporary

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import func, select
 
+from apprights.errors import InputError
 from apprights.service.db import utc_naive
 from apprights.service.deps import (
     SESSION_COOKIE,
@@ -25,6 +26,7 @@ from apprights.service.users.models import ApiToken, User
 from apprights.service.users.schemas import (
     LoginIn,
     PasswordChangeIn,
+    PasswordResetOut,
     TokenIn,
     TokenInfo,
     TokenOut,
@@ -199,3 +201,25 @@ def deactivate_user(
     service.deactivate(session, user, actor=p.actor, actor_id=p.user_id, now=now)
     session.commit()
     return user
+
+
+@router.post("/users/{user_id}/password-reset", response_model=PasswordResetOut)
+def reset_password(
+    user_id: IdPath,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+) -> PasswordResetOut:
+    """A one-time temporary password for the account (shown once here, stored hashed); it must be changed at
+    the next login, and every session and token of the account is revoked (audited)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "用户不存在 / no such user")
+    if user.id == p.user_id:
+        raise HTTPException(409, "请通过修改密码更改自己的密码 / change your own password instead")
+    try:
+        temporary = service.reset_password(session, user, actor=p.actor, actor_id=p.user_id, now=now)
+    except InputError as e:
+        raise HTTPException(409, e.problem) from None
+    session.commit()
+    return PasswordResetOut(temporary_password=temporary)

@@ -10,8 +10,12 @@
     ev.preventDefault();
     var file = document.getElementById("upload-file").files[0];
     if (!file) { return; }
+    var params = [];
     var store = document.getElementById("upload-store").value;
-    var url = form.getAttribute("data-endpoint") + (store ? "?store=" + encodeURIComponent(store) : "");
+    if (store) { params.push("store=" + encodeURIComponent(store)); }
+    var campaign = document.getElementById("upload-campaign").value;
+    if (campaign) { params.push("campaign_id=" + encodeURIComponent(campaign)); }
+    var url = form.getAttribute("data-endpoint") + (params.length ? "?" + params.join("&") : "");
     var xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("Content-Type", /\.(jsonl|ndjson)$/i.test(file.name) ? "application/x-ndjson" : "application/json");

@@ -1,0 +1,1 @@
+"""campaigns domain: named detection campaigns (专项行动) that scan runs and submissions belong to."""
