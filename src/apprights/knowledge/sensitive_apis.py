@@ -83,6 +83,14 @@ def platform_library(class_name: str) -> str | None:
 
 
 INTENT_PREFIX = "Intent {"
+# PendingIntent factories and the index of their Intent argument (receiver excluded): the dex scanner describes
+# that intent (``CallSite.args``) so that rules can tell the component an alarm or job will start
+PENDING_INTENT_APIS: dict[str, int] = {
+    "android.app.PendingIntent.getBroadcast": 2,
+    "android.app.PendingIntent.getService": 2,
+    "android.app.PendingIntent.getForegroundService": 2,
+    "android.app.PendingIntent.getActivity": 2,
+}
 PLATFORM_ACTION = "android.intent."
 
 

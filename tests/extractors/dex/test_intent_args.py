@@ -151,7 +151,7 @@ def test_intent_arguments_are_described_in_intent_tostring_form() -> None:
     assert s["vendorAction"].args == ["Intent { act=com.vivo.pushservice.action.METHOD }"]
     assert s["platformAction"].args == ["Intent { act=android.intent.action.MAIN }"]
     assert s["component"].args == ["Intent { cmp=com.tencent.mtt/com.tencent.mtt.MainActivity }"]
-    assert s["explicit"].args == ["Intent { cmp=? }"]
+    assert s["explicit"].args == ["Intent { cmp=com.example.sdk.Foo }"]  # the class literal, named
     assert s["unknown"].args == ["Intent { ? }"]
     assert s["stale"].args == ["Intent { ? }"]
 

@@ -24,12 +24,14 @@ OP_MOVE_OBJECT_16 = 0x09
 OP_MOVE_RESULT_OBJECT = 0x0C
 OP_CONST_STRING = 0x1A
 OP_CONST_STRING_JUMBO = 0x1B
+OP_CONST_CLASS = 0x1C
 OP_SGET_OBJECT = 0x62
 INVOKE_35C = frozenset(range(0x6E, 0x73))
 INVOKE_3RC = frozenset(range(0x74, 0x79))
 STATIC_INVOKES = frozenset({0x71, 0x77})
 MAX_METHOD_STRINGS = 64  # const-strings kept per method for reflection matching
 PARAM = "\x00param:"  # register mark: holds the method's parameter of this slot (never a dex string: NUL)
+CLASS = "\x00class:"  # register mark: holds a class literal (``const-class``), e.g. for ``new Intent(ctx, X.class)``
 # Calls whose result carries the constant of their first argument (a URI built from a constant).
 URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAppendedPath"})
 REFLECTION_CALLS = frozenset(
@@ -63,7 +65,11 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         v = regs.get(args[k], "?") if k < len(args) else "?"
         if v.startswith(PARAM):
             return "*"  # the method's parameter: its callers decide (an action from a helper's caller)
-        return "?" if v.startswith(INTENT_PREFIX) or not v or " " in v else v
+        return "?" if v.startswith((INTENT_PREFIX, CLASS)) or not v or " " in v else v
+
+    def class_literal(k: int) -> str:
+        v = regs.get(args[k], "") if k < len(args) else ""
+        return v[len(CLASS) :] if v.startswith(CLASS) and v[len(CLASS) :] else "?"
 
     if name == "parseUri":  # Intent.parseUri(uri, flags): the one target an intent URI names
         return describe_intent({"dat": "?"})
@@ -72,8 +78,9 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         if len(args) == 2 and first.startswith(INTENT_PREFIX):  # Intent(Intent): a copy
             regs[recv] = first
         elif len(args) in (3, 5) and not (len(args) == 3 and first and not first.startswith(PARAM)):
-            # Intent(Context, Class) and Intent(String, Uri, Context, Class): explicit, one component
-            regs[recv] = describe_intent({"cmp": "?"})
+            # Intent(Context, Class) and Intent(String, Uri, Context, Class): explicit, one component (the
+            # app's own class, named when it is a class literal)
+            regs[recv] = describe_intent({"cmp": class_literal(len(args) - 1)})
         else:
             regs[recv] = describe_intent({"act": const(1)} if len(args) > 1 else {})
         return None
@@ -92,13 +99,15 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         fields["cmp"] = f"{pkg}/{cls}" if cls != "?" and pkg != "?" else "?"
     elif name == "setComponent":
         fields["cmp"] = "?"
+    elif name == "setClass" and len(args) == 3:
+        fields["cmp"] = class_literal(2)
     else:
         return None
     regs[recv] = describe_intent(fields)
     return regs[recv]
 
 
-_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE = 1, 2, 3, 4, 5
+_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE, _K_CLASS = 1, 2, 3, 4, 5, 6
 
 
 def _kinds() -> list[int]:
@@ -106,6 +115,7 @@ def _kinds() -> list[int]:
     k = [0] * 256
     k[OP_CONST_STRING] = k[OP_CONST_STRING_JUMBO] = _K_STRING
     k[OP_SGET_OBJECT] = _K_SGET
+    k[OP_CONST_CLASS] = _K_CLASS
     k[OP_MOVE_RESULT_OBJECT] = _K_RESULT
     k[OP_MOVE_OBJECT] = k[OP_MOVE_OBJECT_FROM16] = k[OP_MOVE_OBJECT_16] = _K_MOVE
     for op in (*INVOKE_35C, *INVOKE_3RC):
@@ -152,11 +162,13 @@ def analyse_method(
     callee_at: Callable[[int], str],
     field_value: Callable[[int], str | None],
     slots: dict[int, int] | None = None,
+    class_at: Callable[[int], str] | None = None,
 ) -> MethodDetail:
     """Decode one method (units ``start``..``end``). ``wanted``: {method id: argument index, receiver
     excluded} of the calls whose argument constant is wanted; ``slots``: the same by raw index into the invoke's
     argument registers (a call of a helper whose parameter reaches the API). ``string_at`` decodes a string
-    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant."""
+    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant,
+    ``class_at`` names a type index (``const-class``, for explicit intents)."""
     out = MethodDetail()
     slots = slots or {}
     regs: dict[int, str] = {}
@@ -184,6 +196,13 @@ def analyse_method(
             regs[u >> 8] = text
             if len(out.strings) < MAX_METHOD_STRINGS:
                 out.strings.append(text)
+            pending = None
+        elif kind == _K_CLASS:
+            name = class_at(units[i + 1]) if class_at is not None else ""
+            if name:
+                regs[u >> 8] = CLASS + name
+            else:
+                regs.pop(u >> 8, None)
             pending = None
         elif kind == _K_SGET:
             value = field_value(units[i + 1])

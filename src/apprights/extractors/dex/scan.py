@@ -31,7 +31,7 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
-from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, INTENT_PREFIX
+from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, INTENT_PREFIX, PENDING_INTENT_APIS
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -136,6 +136,10 @@ class DexTargets:
                 arg_index[a.api] = idx
                 if "intent" in (a.arg_filter or {}):
                     intent_apis.add(a.api)
+        for a in catalogue.apis:  # the intent a PendingIntent wraps: what an alarm or job will start
+            if a.api in PENDING_INTENT_APIS:
+                arg_index[a.api] = PENDING_INTENT_APIS[a.api]
+                intent_apis.add(a.api)
         reflection = {
             name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
         }
@@ -524,6 +528,7 @@ class _Scanner:
             d = analyse_method(
                 units, start, end, wanted,
                 string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+                class_at=self._class_at,
             )  # fmt: skip
             for pos, value in d.args.items():
                 api = target_api[units[pos + 1]]
@@ -598,6 +603,11 @@ class _Scanner:
 
     def _string_at(self, idx: int) -> str:
         return self.pool.get(idx) if idx < len(self.pool) else ""
+
+    def _class_at(self, t: int) -> str:
+        """Dotted name of type index ``t`` (a ``const-class`` operand), "" when out of range."""
+        dex = self.dex
+        return dotted_class(self.pool.get(int(dex.type_desc[t]))) if t < len(dex.type_desc) else ""
 
     def _callee_ref(self, m: int) -> str:
         ref = self._refs.get(m)
