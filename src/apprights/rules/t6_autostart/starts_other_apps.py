@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from apprights.knowledge.sensitive_apis import PENDING_INTENT_APIS, intent_fields
-from apprights.model.facts import AppFacts, CodeFacts, SdkHit
+from apprights.knowledge.sensitive_apis import (
+    PENDING_INTENT_APIS,
+    START_TARGET_APIS,
+    UNRESOLVED_TARGET,
+    intent_fields,
+)
+from apprights.model.facts import AppFacts, CallSite, CodeFacts, SdkHit, StringRef
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import (
     SubjectResolver,
@@ -22,6 +27,7 @@ from apprights.rules.base import Rule, RuleContext, sdk_subject
 from apprights.rules.t6_autostart.sdk_wakeup_component import wakeup_components
 
 LAUNCH_INTENT = "getLaunchIntentForPackage"
+BUILD_METHODS = frozenset({"setPackage", "setClassName", "setComponent"})  # name a target, start nothing
 
 
 class StartsOtherApps(Rule):
@@ -171,7 +177,8 @@ class StartsOtherApps(Rule):
                 starters.setdefault((site.caller_class, site.caller_method), []).append(site_evidence(site))
         alarmed, alarm_targets = _alarm_contexts(code, set(ctx.option(opt, "alarm_methods")), starters)
         callbacks = set(ctx.option(opt, "scheduled_callbacks"))
-        for ref in code.strings:
+        decoded, unresolved = _start_targets(code)
+        for ref in [*code.strings, *decoded]:
             if ref.kind != "package" or not ref.caller_class:
                 continue
             calls = starters.get((ref.caller_class, ref.caller_method))
@@ -207,6 +214,16 @@ class StartsOtherApps(Rule):
                 + " can start other apps: "
                 + ", ".join(_packages(unique)),
             )
+        # an unresolved target counts only where the method really starts something (not where it only builds
+        # an intent, e.g. to return it or to check a service exists)
+        launches = {
+            (c.caller_class, c.caller_method)
+            for c in code.call_sites
+            if method_name(c.api) in starts - BUILD_METHODS
+            and c.api != "android.content.ComponentName.<init>"
+        }
+        unresolved = [u for u in unresolved if (u.caller_class, u.caller_method) in launches]
+        yield from self._unresolved(facts, resolve, targets, unresolved)
         by_component = {sdk.id for _, sdk, _ in wakeup_components(facts, ctx)}
         for sdk in self._wakeup_sdks(facts, ctx):
             subject = sdk_subject(sdk)
@@ -222,6 +239,32 @@ class StartsOtherApps(Rule):
                 merge_key=f"T6.associated_start:{subject.id}",
                 detail_zh=f"集成了具有应用互相唤醒能力的SDK：{sdk.name}",
                 detail_en=f"Embeds an SDK known to wake other apps: {sdk.name_en or sdk.name}",
+            )
+
+    def _unresolved(
+        self, facts: AppFacts, resolve: SubjectResolver, targets: _Targets, sites: list[CallSite]
+    ) -> Iterator[Finding]:
+        """Starts whose target package is chosen at run time (not a constant, not built from constant pieces
+        in the method): reported, but low and ``present`` — the target may be the app itself."""
+        groups: dict[str, tuple[Subject, list[Evidence]]] = {}
+        for site in sites:
+            if targets.platform_code(site.caller_class):
+                continue
+            subject, _ = resolve(site.caller_class)
+            groups.setdefault(subject.id, (subject, []))[1].append(site_evidence(site, target="?"))
+        for sid, (subject, evidence) in sorted(groups.items()):
+            calls = sorted({f"{e.data['caller_class']}.{e.data['caller_method']}" for e in evidence})
+            yield self.finding(
+                facts,
+                key="starts_unresolved_target",
+                subject=subject,
+                confidence=Confidence.PRESENT,
+                severity=Severity.LOW,
+                evidence=capped(evidence),
+                merge_key=f"T6.associated_start_dynamic:{sid}",
+                detail_zh="代码按运行时才确定的包名拉起应用（目标无法静态确定）：" + "、".join(calls[:5]),
+                detail_en="Code starts an app whose package is chosen at run time (the target cannot be "
+                "determined statically): " + ", ".join(calls[:5]),
             )
 
     def _wakeup_sdks(self, facts: AppFacts, ctx: RuleContext) -> list[SdkHit]:
@@ -349,6 +392,9 @@ class _Targets:
             return False
         return not self._same_vendor(value, caller_class)
 
+    def platform_code(self, caller_class: str) -> bool:
+        return any(_under(caller_class, p) for p in self.platform)
+
     def user_chosen(self, value: str) -> bool:
         return any(_under(value, p) for p in self.chosen)
 
@@ -365,6 +411,23 @@ class _Targets:
         # another product of the SDK's vendor (MobTech's com.mob code sending a cn.sharesdk action)
         owner = self.catalogue.match_class(value)
         return owner is not None and bool(sdk.vendor) and owner.vendor == sdk.vendor
+
+
+def _start_targets(code: CodeFacts) -> tuple[list[StringRef], list[CallSite]]:
+    """The package arguments of start calls the dex scanner decoded (``START_TARGET_APIS``): those built in the
+    method from constant pieces (``new StringBuilder("com.tencent.").append("mm")``, reversed strings) as
+    package strings of their method, and the calls whose target stays unknown (``?``)."""
+    refs: list[StringRef] = []
+    unresolved: list[CallSite] = []
+    for site in code.call_sites:
+        if site.api not in START_TARGET_APIS or not site.args:
+            continue
+        for value in site.args:
+            if value == UNRESOLVED_TARGET:
+                unresolved.append(site)
+            else:
+                refs.append(StringRef(value, "package", site.caller_class, site.caller_method))
+    return refs, unresolved
 
 
 def _alarm_contexts(
