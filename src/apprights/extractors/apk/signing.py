@@ -1,7 +1,7 @@
 """Signer certificates of an APK: v1 (JAR signature files) and v2/v3/v3.1 (APK Signing Block).
 
-Extraction only, no verification: the certificate identifies the developer, which is what the regulator
-needs; whether the signature is valid is apksigner's job.
+Extraction: the certificate identifies the developer, which is what the regulator needs. Whether the digests
+and signatures are valid is checked in ``verify.py`` (as apksigner does), when the scan asks for it.
 """
 
 from __future__ import annotations
