@@ -201,3 +201,62 @@ def test_cli_scan_reports_a_tampered_apk_and_the_library_default_skips_the_check
     assert facts.apk is not None and not [w for w in facts.apk.warnings if REFUSE in w]
     facts = scan(ScanRequest(apk=bad, verify_signature=True), Knowledge.load()).facts
     assert facts.apk is not None and [w for w in facts.apk.warnings if REFUSE in w]
+
+
+def test_damaged_signature_data_never_crashes(signed: dict[str, Path], tmp_path: Path) -> None:
+    """Hostile bytes in the signing block or the PKCS#7 block: a warning at most, never an exception."""
+    import random
+
+    rng = random.Random(8)
+    apk = signed["rsa"]
+    raw = apk.read_bytes()
+    with apk.open("rb") as fp:
+        _, cd = find_central_directory(fp, len(raw))
+        pairs = find_signing_block(fp, cd, 1 << 26)
+    assert pairs is not None
+    lo = cd - len(pairs) - 24
+    cert = _entry_data_offset(apk, "META-INF/TEST.RSA")
+    for n in range(40):
+        at = rng.randrange(lo, cd - 24) if n % 2 else rng.randrange(cert, cert + 1000)
+        bad = _flip(apk, tmp_path / f"f{n}.apk", at)
+        with open_apk(bad) as a:
+            a.facts()  # must not raise
+
+
+def test_mutated_pkcs7_blocks_give_problems_not_exceptions(signed: dict[str, Path]) -> None:
+    import random
+
+    from apprights.extractors.apk import verify
+
+    with zipfile.ZipFile(signed["v1"]) as zf:
+        block, sf = zf.read("META-INF/TEST.RSA"), zf.read("META-INF/TEST.SF")
+    assert verify._verify_pkcs7("TEST.RSA", block, sf) == []
+    assert verify._verify_pkcs7("TEST.RSA", block, sf + b"x") != []  # the .SF changed: the signature fails
+    rng = random.Random(8)
+    for _ in range(300):
+        b = bytearray(block)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        assert isinstance(verify._verify_pkcs7("TEST.RSA", bytes(b), sf), list)
+    assert verify._verify_pkcs7("TEST.RSA", block[: len(block) // 2], sf)
+
+
+def test_mutated_signing_blocks_give_problems_not_exceptions(signed: dict[str, Path]) -> None:
+    import random
+
+    from apprights.extractors.apk.verify import ContentDigests, verify_signing_block
+
+    apk = signed["ec"]
+    size = apk.stat().st_size
+    with apk.open("rb") as fp:
+        eocd, cd = find_central_directory(fp, size)
+        pairs = find_signing_block(fp, cd, 1 << 26)
+        assert pairs is not None
+        digests = ContentDigests(fp, cd - len(pairs) - 32, cd, eocd, size)
+        assert verify_signing_block(pairs, digests) == []
+        rng = random.Random(8)
+        for _ in range(300):
+            b = bytearray(pairs)
+            for _ in range(rng.randint(1, 4)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            assert isinstance(verify_signing_block(bytes(b), digests), list)

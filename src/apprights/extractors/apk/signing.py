@@ -40,7 +40,10 @@ def cert_from_der(der: bytes, scheme: str, warnings: list[str]) -> SignerCert:
                 not_before=cert.not_valid_before_utc.isoformat(),
                 not_after=cert.not_valid_after_utc.isoformat(),
             )
-    except ValueError as e:  # unusual encodings cryptography refuses; the hash still identifies the signer
+    except (
+        ValueError,
+        x509.InvalidVersion,
+    ) as e:  # encodings cryptography refuses; the hash still identifies
         warnings.append(f"{scheme} certificate {sha[:16]}… could not be decoded: {e}")
         return SignerCert(scheme=scheme, sha256=sha)
 

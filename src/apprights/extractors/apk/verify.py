@@ -193,7 +193,7 @@ def _verify_signer(buf: bytes, start: int, end: int, scheme: str, digests: Conte
         public_key = load_der_public_key(key_der)
         cert = x509.load_der_x509_certificate(buf[certs[0][0] : certs[0][1]])
         cert_key = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    except (ValueError, UnsupportedAlgorithm) as e:
+    except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         return [f"public key or certificate unreadable ({e})"]
     if cert_key != public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo):
         return ["public key does not match the first certificate"]
@@ -365,6 +365,13 @@ def _verify_sf(sf_name: str, sf: bytes, manifest: bytes, has_v2_block: bool) -> 
 def _verify_pkcs7(name: str, data: bytes, signed: bytes) -> list[str]:
     """The SignerInfo's signature over the .SF (or over its signed attributes, whose messageDigest is the .SF's)."""
     try:
+        return _check_pkcs7(name, data, signed)
+    except (DerError, ValueError, IndexError) as e:
+        return [f"v1: {name} is not a readable PKCS#7 signature block ({e})"]
+
+
+def _check_pkcs7(name: str, data: bytes, signed: bytes) -> list[str]:
+    try:
         ders = pkcs7_signer_certificates(data)
         info = _signer_info(data)
     except DerError as e:
@@ -374,7 +381,7 @@ def _verify_pkcs7(name: str, data: bytes, signed: bytes) -> list[str]:
     hash_cls, attrs, signature = info
     try:
         key = x509.load_der_x509_certificate(ders[0]).public_key()
-    except (ValueError, UnsupportedAlgorithm) as e:
+    except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         return [f"v1: {name} signer certificate unreadable ({e})"]
     message = signed
     if attrs is not None:
