@@ -272,7 +272,7 @@ def viodroid_rows(scores: LabelScores) -> list[str]:
 
 OPP_CATEGORIES: dict[str, set[str]] = {
     "Location": {"location"},
-    "IP address and device IDs": {"ip", "device_id", "android_id", "oaid", "mac", "serial", "imsi"},
+    "IP address and device IDs": {"ip", "device_id", "android_id", "oaid", "mac", "serial", "imsi", "iccid"},
     "Financial": {"payment", "bank_card", "credit"},
     "Contact": {"phone_number", "address", "email"},  # the user's own contact data, not the address book
     # OPP-115 categories the vocabulary models since issue 12 (GB/T 35273 appendix A types)

@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tools" / "knowledge_src"
 OUT = ROOT / "src" / "apprights" / "knowledge" / "data"
-DEFAULT_VERSION = "2026.12.04-1"
+DEFAULT_VERSION = "2026.12.04-2"
 
 sys.path.insert(0, str(ROOT / "src"))
 from apprights.knowledge.sdks import CATEGORIES, FRAMEWORK_ANDROID, valid_host, valid_prefix  # noqa: E402

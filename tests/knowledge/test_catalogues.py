@@ -220,6 +220,12 @@ def test_required_hooks_present(knowledge: Knowledge) -> None:
     assert kinds["androidx.core.app.ActivityCompat.requestPermissions"] == "request"
     assert kinds["android.content.Context.startActivity"] == "start"
     assert kinds["android.app.job.JobScheduler.schedule"] == "schedule"
+    types = {a.api: a.pi_type for a in knowledge.sensitive_apis.apis}
+    # issue 8: the SIM serial number is the ICCID, its own type (not the IMSI)
+    assert types["android.telephony.TelephonyManager.getSimSerialNumber"] == "iccid"
+    assert types["android.telephony.SubscriptionInfo.getIccId"] == "iccid"
+    assert types["android.telephony.UiccCardInfo.getIccId"] == "iccid"
+    assert types["android.telephony.TelephonyManager.getSubscriberId"] == "imsi"
 
 
 def test_every_practitioner_hook_is_covered(knowledge: Knowledge) -> None:
@@ -285,6 +291,7 @@ def test_categories(knowledge: Knowledge) -> None:
         assert not c.necessary_pi & {
             "device_id",
             "imsi",
+            "iccid",
             "android_id",
             "serial",
             "mac",

@@ -159,6 +159,7 @@ def run_job(job: Job, exodus_file: str | None = None) -> dict[str, Any]:
             listings=[Path(x) for x in job.listings],
             category=job.category,
             developer=job.developer,
+            verify_signature=True,  # the service and batch scans check signatures (engine.scan.ScanRequest)
         )
         report: dict[str, Any] = scan(req, knowledge).report
     except InputError as exc:

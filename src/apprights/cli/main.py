@@ -99,6 +99,13 @@ def scan(
     option: Annotated[
         list[str] | None, typer.Option("--option", help="Rule option RULE_ID.name=value; repeatable.")
     ] = None,
+    verify_signature: Annotated[
+        bool,
+        typer.Option(
+            "--verify-signature/--no-verify-signature",
+            help="Check the APK's v1/v2/v3 digests and signatures as Android does (校验签名).",
+        ),
+    ] = True,
 ) -> None:
     """Scan one app with all the evidence given / 检测一个应用 (APK, 隐私政策, 运行轨迹, 商店页面)."""
     from apprights.engine.scan import ScanRequest
@@ -141,6 +148,7 @@ def scan(
             options=options,
             only_rules=only,
             disabled_rules=disabled,
+            verify_signature=verify_signature,
         )
         try:
             result = run_scan(req, knowledge)

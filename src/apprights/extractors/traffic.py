@@ -1,6 +1,6 @@
 """Personal information in traffic: find the identifiers an app read in the requests it sent.
 
-Every value a hooked API returned (IMEI, IMSI, Android ID, MAC, OAID, phone number, serial, installed package
+Every value a hooked API returned (IMEI, IMSI, ICCID, Android ID, MAC, OAID, phone number, serial, installed package
 names, latitude/longitude) is expanded once into its encodings — raw, lower/upper case, URL-encoded, base64
 (standard and URL-safe, with and without padding), hex, MAC without separators, MD5/SHA-1/SHA-256 hex — and all
 encodings of all values are compiled into one trie-shaped regular expression (an Aho-Corasick-like single pass).
@@ -33,7 +33,18 @@ except ImportError:  # pragma: no cover - a declared dependency
 
 # PI types whose values are searched for in traffic.
 TRAFFIC_PI = frozenset(
-    {"device_id", "imsi", "android_id", "mac", "oaid", "phone_number", "serial", "installed_apps", "location"}
+    {
+        "device_id",
+        "imsi",
+        "iccid",
+        "android_id",
+        "mac",
+        "oaid",
+        "phone_number",
+        "serial",
+        "installed_apps",
+        "location",
+    }
 )
 
 # The one value shape per PI type that the collector's agent sends (``api_call.ret``, trace-format.md) and

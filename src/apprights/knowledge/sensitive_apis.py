@@ -83,6 +83,22 @@ def platform_library(class_name: str) -> str | None:
 
 
 INTENT_PREFIX = "Intent {"
+# Calls that name the app another app's code is started in, and the index of that package argument (receiver
+# excluded): the dex scanner records the package when the method builds it from constants (``CallSite.args``;
+# "?" = not a constant, a target chosen at run time)
+START_TARGET_APIS: dict[str, int] = {
+    "android.content.Intent.setPackage": 0,
+    "android.content.pm.PackageManager.getLaunchIntentForPackage": 0,
+}
+UNRESOLVED_TARGET = "?"
+# PendingIntent factories and the index of their Intent argument (receiver excluded): the dex scanner describes
+# that intent (``CallSite.args``) so that rules can tell the component an alarm or job will start
+PENDING_INTENT_APIS: dict[str, int] = {
+    "android.app.PendingIntent.getBroadcast": 2,
+    "android.app.PendingIntent.getService": 2,
+    "android.app.PendingIntent.getForegroundService": 2,
+    "android.app.PendingIntent.getActivity": 2,
+}
 PLATFORM_ACTION = "android.intent."
 
 
@@ -110,9 +126,21 @@ def narrowed_intent(value: Any) -> bool:
     if f.get("pkg") or f.get("cmp") or f.get("dat"):
         return True
     act = f.get("act", "")
-    # a platform action is a compile-time constant (``Intent.ACTION_MAIN`` is inlined as a string): one that is not
-    # constant (``?``) is an app's own; ``*`` (a helper's parameter: the caller's value) is unknown
-    return bool(act) and act != "*" and not act.startswith(PLATFORM_ACTION)
+    # a platform action is a compile-time constant (``Intent.ACTION_MAIN`` is inlined as a string) and the dex
+    # scanner builds actions made of constant pieces (StringBuilder, concat, reverse); one still unknown (``?``) is
+    # no proof of the app list, so it does not count as one for T1/T3 (``unresolved_intent``: T2 reports it low);
+    # ``*`` (a helper's parameter: the caller's value) is unknown and stays the app list
+    return bool(act) and act not in ("*", "?") and not act.startswith(PLATFORM_ACTION)
+
+
+def unresolved_intent(value: Any) -> bool:
+    """Whether ``value`` describes an intent whose action the dex scanner could neither read as a constant nor
+    build from constant pieces (``act=?``) and that nothing else narrows: its target is chosen at run time.
+    Not a presence check of one app, not provably the app list either (issue 8): reported low, stage ``present``."""
+    f = intent_fields(value) if isinstance(value, str) else None
+    if f is None or f.get("pkg") or f.get("cmp") or f.get("dat"):
+        return False
+    return f.get("act") == "?"
 
 
 @dataclass(frozen=True)
@@ -151,8 +179,8 @@ class SensitiveApi:
         if not f:
             return True
         value = str(value)
-        if "intent" in f:
-            return not narrowed_intent(value)
+        if "intent" in f:  # the app list: neither a presence check nor a target chosen at run time
+            return not narrowed_intent(value) and not unresolved_intent(value)
         if "equals" in f:
             return value in {str(v) for v in f["equals"]}
         if "contains" in f:

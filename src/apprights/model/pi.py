@@ -11,7 +11,8 @@ from enum import StrEnum
 
 class PIType(StrEnum):
     DEVICE_ID = "device_id"  # IMEI / MEID
-    IMSI = "imsi"  # IMSI / ICCID / SIM serial
+    IMSI = "imsi"  # IMSI (subscriber identity); SIM subscription info
+    ICCID = "iccid"  # SIM card serial number (added for issue 8: getSimSerialNumber is not the IMSI)
     PHONE_NUMBER = "phone_number"
     ANDROID_ID = "android_id"
     SERIAL = "serial"
@@ -63,7 +64,8 @@ class PIType(StrEnum):
 
 PI_LABELS: dict[PIType, tuple[str, str]] = {
     PIType.DEVICE_ID: ("设备识别码(IMEI/MEID)", "device identifier (IMEI/MEID)"),
-    PIType.IMSI: ("IMSI/ICCID", "IMSI/ICCID"),
+    PIType.IMSI: ("国际移动用户识别码(IMSI)", "subscriber identity (IMSI)"),
+    PIType.ICCID: ("SIM卡序列号(ICCID)", "SIM serial number (ICCID)"),
     PIType.PHONE_NUMBER: ("手机号码", "phone number"),
     PIType.ANDROID_ID: ("Android ID", "Android ID"),
     PIType.SERIAL: ("设备序列号", "device serial number"),
@@ -117,7 +119,7 @@ PI_LABELS: dict[PIType, tuple[str, str]] = {
 
 # Device identifiers are never in any category's necessary set (CRITERIA.md §2.2 [I]).
 DEVICE_IDENTIFIERS: frozenset[PIType] = frozenset(
-    {PIType.DEVICE_ID, PIType.IMSI, PIType.ANDROID_ID, PIType.SERIAL, PIType.MAC, PIType.OAID}
+    {PIType.DEVICE_ID, PIType.IMSI, PIType.ICCID, PIType.ANDROID_ID, PIType.SERIAL, PIType.MAC, PIType.OAID}
 )
 
 

@@ -67,13 +67,21 @@ def build_apk(
     return out
 
 
-def sign_apk(apk: Path, *, key_dir: Path | None = None, timeout: float = 120.0) -> None:
-    """Sign ``apk`` in place with a throw-away RSA key (generated in ``key_dir`` or a temporary directory)."""
+def sign_apk(
+    apk: Path,
+    *,
+    key_dir: Path | None = None,
+    timeout: float = 120.0,
+    key_alg: str = "RSA",
+    options: Sequence[str] = (),
+) -> None:
+    """Sign ``apk`` in place with a throw-away ``key_alg`` (RSA or EC) key (generated in ``key_dir`` or a
+    temporary directory). ``options`` go to ``apksigner sign`` (``--v2-signing-enabled false`` …)."""
     if not signing_tools_available():
         raise RuntimeError("keytool and apksigner are needed to sign an APK")
     with tempfile.TemporaryDirectory() as tmp:
         kdir = key_dir or Path(tmp)
-        ks = kdir / "apprights-test.keystore"
+        ks = kdir / f"apprights-test-{key_alg.lower()}.keystore"
         if not ks.exists():
             subprocess.run(
                 [
@@ -90,9 +98,9 @@ def sign_apk(apk: Path, *, key_dir: Path | None = None, timeout: float = 120.0) 
                     "-alias",
                     "test",
                     "-keyalg",
-                    "RSA",
+                    key_alg,
                     "-keysize",
-                    "2048",
+                    "2048" if key_alg == "RSA" else "256",
                     "-validity",
                     "3650",
                     "-dname",
@@ -114,6 +122,7 @@ def sign_apk(apk: Path, *, key_dir: Path | None = None, timeout: float = 120.0) 
                 "test",
                 "--min-sdk-version",
                 "21",
+                *options,
                 str(apk),
             ],
             check=True,

@@ -1,8 +1,9 @@
 """A throw-away developer certificate and its v1 (JAR) signature block, without the platform tools.
 
 ``build_apk(..., extra={V1_BLOCK_NAME: cert.block})`` gives an APK whose signer certificate the extractor reads
-(``ApkFacts.signers``); the block signs a placeholder, not the APK's contents (extraction does not verify, as
-``extractors/apk/signing.py`` says). For a real signature use ``apkbuilder.sign_apk`` (needs apksigner).
+(``ApkFacts.signers``); the block signs a placeholder, not the APK's contents, so a scan that verifies signatures
+(``extractors/apk/verify.py``) reports it as one Android would refuse. For a real signature use
+``apkbuilder.sign_apk`` (needs apksigner).
 """
 
 from __future__ import annotations

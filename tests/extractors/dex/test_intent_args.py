@@ -151,7 +151,7 @@ def test_intent_arguments_are_described_in_intent_tostring_form() -> None:
     assert s["vendorAction"].args == ["Intent { act=com.vivo.pushservice.action.METHOD }"]
     assert s["platformAction"].args == ["Intent { act=android.intent.action.MAIN }"]
     assert s["component"].args == ["Intent { cmp=com.tencent.mtt/com.tencent.mtt.MainActivity }"]
-    assert s["explicit"].args == ["Intent { cmp=? }"]
+    assert s["explicit"].args == ["Intent { cmp=com.example.sdk.Foo }"]  # the class literal, named
     assert s["unknown"].args == ["Intent { ? }"]
     assert s["stale"].args == ["Intent { ? }"]
 
@@ -241,3 +241,47 @@ def test_action_from_a_parameter_is_unknown_not_narrowed() -> None:
     site = _sites(_scan(c))["listApps"]
     assert site.args == ["Intent { act=* }"]
     assert _pi(site) == {"installed_apps"}
+
+
+SB_INIT = "Ljava/lang/StringBuilder;-><init>(Ljava/lang/String;)V"
+SB_APPEND = "Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;"
+SB_TO_STRING = "Ljava/lang/StringBuilder;->toString()Ljava/lang/String;"
+ACTION_FIELD = "Lcom/example/sdk/Keys;->ACTION:Ljava/lang/String;"
+
+
+def test_an_action_built_from_pieces_is_decoded_and_an_unknown_one_is_unresolved(knowledge) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8: "android.intent." + "action.MAIN" is the launcher query (the app list), not a presence check; an
+    action from a static field stays unknown: marked unresolved (T2 low, present), never a presence check."""
+    from apprights.knowledge.sensitive_apis import narrowed_intent, unresolved_intent
+
+    c = DexClass("com.example.sdk.Built")
+    _method(
+        c,
+        "built",
+        _query(
+            Code()
+            .new_instance(3, "Ljava/lang/StringBuilder;")
+            .const_string(0, "android.intent.")
+            .invoke_direct(SB_INIT, [3, 0])
+            .const_string(0, "action.MAIN")
+            .invoke_virtual(SB_APPEND, [3, 0])
+            .move_result_object(3)
+            .invoke_virtual(SB_TO_STRING, [3])
+            .move_result_object(0)
+            .new_instance(1, INTENT)
+            .invoke_direct(INIT_ACTION, [1, 0])
+        ),
+    )
+    _method(
+        c,
+        "fromField",
+        _query(
+            Code().sget_object(0, ACTION_FIELD).new_instance(1, INTENT).invoke_direct(INIT_ACTION, [1, 0])
+        ),
+    )
+    s = _sites(_scan(c))
+    assert s["built"].args == ["Intent { act=android.intent.action.MAIN }"]
+    assert _pi(s["built"]) == {"installed_apps"}
+    assert s["fromField"].args == ["Intent { act=? }"]
+    assert unresolved_intent("Intent { act=? }") and not narrowed_intent("Intent { act=? }")
+    assert not unresolved_intent("Intent { act=? pkg=com.huawei.hwid }")

@@ -133,3 +133,29 @@ def test_every_type_has_both_labels():
     for t in PIType:
         zh, en = PI_LABELS[t]
         assert zh and en
+
+
+@pytest.mark.parametrize(
+    ("sentence", "declared"),
+    [
+        ("为了识别设备，我们会收集您的SIM卡信息。", {"imsi", "iccid"}),  # names both
+        ("为了识别设备，我们会收集您的SIM卡序列号。", {"iccid"}),
+        ("为了识别设备，我们会收集您的ICCID和IMSI。", {"iccid", "imsi"}),
+        ("为了识别设备，我们会收集您的IMSI。", {"imsi"}),
+        ("We collect your SIM card information to identify the device.", {"imsi", "iccid"}),
+        ("We collect your SIM serial number to identify the device.", {"iccid"}),
+    ],
+)
+def test_sim_terms_declare_iccid(sentence: str, declared: set[str]) -> None:
+    """Issue 8: the ICCID is its own type; "SIM卡信息" declares the IMSI and the ICCID, "SIM卡序列号" the ICCID."""
+    got = facts(sentence).declared_types() & {"imsi", "iccid"}
+    assert got == declared
+    assert PI_LABELS[PIType.ICCID] == ("SIM卡序列号(ICCID)", "SIM serial number (ICCID)")
+
+
+def test_sim_information_negated_covers_both_types() -> None:
+    f = facts("我们不会收集您的SIM卡信息。")
+    assert {d.pi_type for d in f.negated_pi} >= {"imsi", "iccid"} and not f.declared_types() & {
+        "imsi",
+        "iccid",
+    }

@@ -1,3 +1,5 @@
+import pytest
+
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence
 from apprights.rules.t1_collect.pol_pi_not_declared import PolicyPiNotDeclared
@@ -46,3 +48,32 @@ def test_triggers_observed_at_runtime(knowledge):
 def test_clean_runtime_read_declared(knowledge):
     rt = runtime(reads=[("android.location.LocationManager.getLastKnownLocation", "location")])
     assert run(PolicyPiNotDeclared, AppFacts(runtime=rt, policy=policy()), knowledge) == []
+
+
+ICCID = (
+    "android.telephony.TelephonyManager.getSimSerialNumber",
+    "com.tencent.bugly.crashreport.common.info.b",
+)
+
+
+def test_iccid_read_is_its_own_type_and_triggers_when_only_imsi_declared(knowledge):
+    """getSimSerialNumber reads the ICCID (issue 8): a policy naming only the IMSI does not declare it."""
+    p = policy("3. 为了识别设备，我们会收集您的IMSI。\n")
+    facts = AppFacts(manifest=manifest(), code=code(ICCID), policy=p)
+    found = run(PolicyPiNotDeclared, facts, knowledge)
+    assert [f.key for f in found] == ["iccid"]
+    assert "SIM卡序列号(ICCID)" in found[0].detail_zh and "SIM serial number (ICCID)" in found[0].detail_en
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "3. 为了识别设备，我们会收集您的SIM卡信息。\n",
+        "3. 为了识别设备，我们会收集您的SIM卡序列号。\n",
+        "3. 为了识别设备，我们会收集您的ICCID。\n",
+        "3. 为了保障账号安全，我们会收集您的设备标识符。\n",
+    ],
+)
+def test_clean_when_sim_information_declared(knowledge, sentence):
+    facts = AppFacts(manifest=manifest(), code=code(ICCID), policy=policy(sentence))
+    assert run(PolicyPiNotDeclared, facts, knowledge) == []

@@ -21,6 +21,7 @@ def test_extras_key_names() -> None:
     assert extras_pi("mobile_layout_id") is None
     assert extras_pi("machine") is None
     assert extras_pi("mac") == "mac"
+    assert extras_pi("simIccid") == "iccid" and extras_pi("IMSI") == "imsi"  # issue 8: ICCID is its own type
     assert extras_pi("userLocation") == "location"
     assert extras_pi("memory_allocation") is None
     assert extras_pi("platform") is None

@@ -34,6 +34,7 @@ from apprights.extractors.apk.signing import (
     v1_signers,
     v1_unsigned_entries,
 )
+from apprights.extractors.apk.verify import ContentDigests, verify_jar, verify_signing_block
 from apprights.extractors.apk.zipsafe import ApkLimits, SafeZip, find_central_directory, open_file
 from apprights.model.facts import ApkFacts, ManifestFacts, SignerCert
 
@@ -73,6 +74,7 @@ class ApkArchive:
         self._resources_loaded = False
         self._nested: list[str] | None = None
         self.warnings: list[str] = list(zf.warnings)
+        self.verify_signatures = True  # digests and signatures checked in facts() (verify.py)
 
     def __enter__(self) -> ApkArchive:
         return self
@@ -157,12 +159,60 @@ class ApkArchive:
             self.warnings.append(
                 "no signer certificate found: Android would refuse to install this (unsigned APK; 未签名，无法安装)"
             )
+        elif self.verify_signatures and len(self.warnings) == before:
+            self._verify(names)
         self._check_prefix()
         self._hidden_code(facts, names)
         _cap(self.warnings)
         facts.warnings = self.warnings
         self._facts = facts
         return facts
+
+    def _verify(self, names: list[str]) -> None:
+        """Check digests and signatures as Android does (``verify.py``); a failure is a warning, never a crash."""
+        problems: list[str] = []
+        try:
+            eocd_offset, cd_offset = find_central_directory(self._fp, self._size)
+            pairs = find_signing_block(self._fp, cd_offset, self.limits.max_signing_block_size)
+        except (ValueError, OSError, struct.error):
+            return  # already warned by _signers
+        if pairs is not None:
+            block_start = cd_offset - len(pairs) - 32  # u64 size, pairs, u64 size, 16-byte magic
+            digests = ContentDigests(self._fp, block_start, cd_offset, eocd_offset, self._size)
+            try:
+                problems += verify_signing_block(pairs, digests)
+            except (ValueError, OSError) as e:
+                problems.append(f"APK contents could not be digested: {e}")
+        if pairs is None and self._sdk("target") >= 30:
+            # Android 11 refuses an app targeting it (API 30+) that has no v2/v3 signature (apksigner too)
+            problems.append(
+                f"target SDK {self._sdk('target')} requires APK Signature Scheme v2 or later, found v1 only"
+            )
+        if self._has_v1() and (pairs is None or self._sdk("min") < 24):
+            # Android 7+ (API 24) checks v2/v3 and ignores v1 when they are present; older versions check v1
+            problems += verify_jar(
+                names, lambda n: self._zip.read(n, cap=self.limits.max_entry_size), pairs is not None
+            )
+        if problems:
+            shown = "; ".join(problems[:3]) + (
+                f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            )
+            self.warnings.append(
+                f"signature does not verify: {shown}: Android would refuse to install this (签名校验失败，无法安装)"
+            )
+
+    def _has_v1(self) -> bool:
+        return any(V1_SIGNATURE_RE.match(n) for n in self._zip.names())
+
+    def _sdk(self, which: str) -> int:
+        """The manifest's min or (effective) target SDK; 1 when there is no readable manifest."""
+        if MANIFEST not in self._zip:
+            return 1
+        try:
+            m = self.manifest()
+        except InputError:
+            return 1
+        return m.min_sdk if which == "min" else m.effective_target_sdk
 
     def _check_v1_coverage(self, facts: ApkFacts, names: list[str]) -> None:
         """A v1-only signature must cover every entry (Android 7+ checks v2/v3 instead when present)."""
@@ -319,11 +369,18 @@ def _cap(warnings: list[str], keep: int = 100) -> None:
         warnings.append(f"… and {more} more warnings")
 
 
-def open_apk(path: Path, limits: ApkLimits | None = None, *, require_manifest: bool = True) -> ApkArchive:
+def open_apk(
+    path: Path,
+    limits: ApkLimits | None = None,
+    *,
+    require_manifest: bool = True,
+    verify_signatures: bool = True,
+) -> ApkArchive:
     """Open an APK for reading. InputError(path, problem) when it is not a usable APK.
 
     ``require_manifest=False`` accepts an archive without AndroidManifest.xml (e.g. a bare multidex
     container) so that ``iter_dex`` still works; ``manifest()`` then raises InputError.
+    ``verify_signatures=False`` skips the digest and signature checks of ``facts()`` (``verify.py``).
     """
     limits = limits or ApkLimits()
     path = Path(path)
@@ -336,4 +393,6 @@ def open_apk(path: Path, limits: ApkLimits | None = None, *, require_manifest: b
     except BaseException:
         fp.close()
         raise
-    return ApkArchive(path, fp, size, zf, limits)
+    archive = ApkArchive(path, fp, size, zf, limits)
+    archive.verify_signatures = verify_signatures
+    return archive

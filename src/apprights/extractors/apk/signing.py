@@ -1,7 +1,7 @@
 """Signer certificates of an APK: v1 (JAR signature files) and v2/v3/v3.1 (APK Signing Block).
 
-Extraction only, no verification: the certificate identifies the developer, which is what the regulator
-needs; whether the signature is valid is apksigner's job.
+Extraction: the certificate identifies the developer, which is what the regulator needs. Whether the digests
+and signatures are valid is checked in ``verify.py`` (as apksigner does), when the scan asks for it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ def cert_from_der(der: bytes, scheme: str, warnings: list[str]) -> SignerCert:
                 not_before=cert.not_valid_before_utc.isoformat(),
                 not_after=cert.not_valid_after_utc.isoformat(),
             )
-    except ValueError as e:  # unusual encodings cryptography refuses; the hash still identifies the signer
+    except (
+        ValueError,
+        x509.InvalidVersion,
+    ) as e:  # encodings cryptography refuses; the hash still identifies
         warnings.append(f"{scheme} certificate {sha[:16]}… could not be decoded: {e}")
         return SignerCert(scheme=scheme, sha256=sha)
 

@@ -24,12 +24,25 @@ OP_MOVE_OBJECT_16 = 0x09
 OP_MOVE_RESULT_OBJECT = 0x0C
 OP_CONST_STRING = 0x1A
 OP_CONST_STRING_JUMBO = 0x1B
+OP_CONST_CLASS = 0x1C
+OP_CONST_4 = 0x12
+OP_CONST_16 = 0x13
 OP_SGET_OBJECT = 0x62
 INVOKE_35C = frozenset(range(0x6E, 0x73))
 INVOKE_3RC = frozenset(range(0x74, 0x79))
 STATIC_INVOKES = frozenset({0x71, 0x77})
 MAX_METHOD_STRINGS = 64  # const-strings kept per method for reflection matching
 PARAM = "\x00param:"  # register mark: holds the method's parameter of this slot (never a dex string: NUL)
+CLASS = "\x00class:"  # register mark: holds a class literal (``const-class``), e.g. for ``new Intent(ctx, X.class)``
+# Strings built in the method from constant pieces (``new StringBuilder("com.tencent.").append("mm")``,
+# ``"a".concat("b")``, ``reverse()``): a builder register holds BUILDER + the text so far; one fed a value this
+# decode does not know holds BUILDER_UNKNOWN. ``getPackageName()`` gives OWN_PACKAGE (the app itself).
+BUILDER = "\x00sb:"
+BUILDER_UNKNOWN = "\x00sb?"
+OWN_PACKAGE = "\x00own"
+NULL = "\x00null"  # a register set to 0 (``setPackage(null)`` clears the target)
+OWN_LABEL = "<own>"  # how an intent description or a start target shows the app's own package
+BUILDER_CLASSES = ("Ljava/lang/StringBuilder;->", "Ljava/lang/StringBuffer;->")
 # Calls whose result carries the constant of their first argument (a URI built from a constant).
 URI_BUILDERS = frozenset({"Landroid/net/Uri;->parse", "Landroid/net/Uri;->withAppendedPath"})
 REFLECTION_CALLS = frozenset(
@@ -63,7 +76,13 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         v = regs.get(args[k], "?") if k < len(args) else "?"
         if v.startswith(PARAM):
             return "*"  # the method's parameter: its callers decide (an action from a helper's caller)
-        return "?" if v.startswith(INTENT_PREFIX) or not v or " " in v else v
+        if v == OWN_PACKAGE:
+            return OWN_LABEL
+        return "?" if v.startswith((INTENT_PREFIX, "\x00")) or not v or " " in v else v
+
+    def class_literal(k: int) -> str:
+        v = regs.get(args[k], "") if k < len(args) else ""
+        return v[len(CLASS) :] if v.startswith(CLASS) and v[len(CLASS) :] else "?"
 
     if name == "parseUri":  # Intent.parseUri(uri, flags): the one target an intent URI names
         return describe_intent({"dat": "?"})
@@ -72,8 +91,9 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         if len(args) == 2 and first.startswith(INTENT_PREFIX):  # Intent(Intent): a copy
             regs[recv] = first
         elif len(args) in (3, 5) and not (len(args) == 3 and first and not first.startswith(PARAM)):
-            # Intent(Context, Class) and Intent(String, Uri, Context, Class): explicit, one component
-            regs[recv] = describe_intent({"cmp": "?"})
+            # Intent(Context, Class) and Intent(String, Uri, Context, Class): explicit, one component (the
+            # app's own class, named when it is a class literal)
+            regs[recv] = describe_intent({"cmp": class_literal(len(args) - 1)})
         else:
             regs[recv] = describe_intent({"act": const(1)} if len(args) > 1 else {})
         return None
@@ -92,13 +112,56 @@ def _intent_call(name: str, args: list[int], regs: dict[int, str]) -> str | None
         fields["cmp"] = f"{pkg}/{cls}" if cls != "?" and pkg != "?" else "?"
     elif name == "setComponent":
         fields["cmp"] = "?"
+    elif name == "setClass" and len(args) == 3:
+        fields["cmp"] = class_literal(2)
     else:
         return None
     regs[recv] = describe_intent(fields)
     return regs[recv]
 
 
-_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE = 1, 2, 3, 4, 5
+def _plain(value: str | None) -> str | None:
+    """The text a register holds when it is a constant string (not a mark, not an intent description)."""
+    if value is None or value.startswith(("\x00", INTENT_PREFIX)):
+        return None
+    return value
+
+
+def _string_call(name: str, args: list[int], regs: dict[int, str]) -> str | None:
+    """Follow a string built from constant pieces: ``StringBuilder``/``StringBuffer`` ``<init>``, ``append``,
+    ``reverse`` and ``toString``, and ``String.concat``. Returns what the call's result holds (None: unknown)."""
+    if not args:
+        return None
+    recv = args[0]
+    if name == "concat":
+        a = _plain(regs.get(recv))
+        b = _plain(regs.get(args[1])) if len(args) > 1 else None
+        return a + b if a is not None and b is not None else None
+    cur = regs.get(recv, "")
+    if name == "<init>":
+        if len(args) == 1:
+            regs[recv] = BUILDER
+        else:
+            first = _plain(regs.get(args[1]))
+            regs[recv] = BUILDER + first if first is not None else BUILDER_UNKNOWN  # (int capacity) unknown
+        return None
+    if not cur.startswith(BUILDER):
+        return None  # a builder this decode did not see made
+    known = cur != BUILDER_UNKNOWN
+    if name == "append":
+        piece = _plain(regs.get(args[1])) if len(args) == 2 else None
+        regs[recv] = BUILDER + cur[len(BUILDER) :] + piece if known and piece is not None else BUILDER_UNKNOWN
+        return regs[recv]
+    if name == "reverse":
+        if known:
+            regs[recv] = BUILDER + cur[len(BUILDER) :][::-1]
+        return regs[recv]
+    if name == "toString":
+        return cur[len(BUILDER) :] if known else None
+    return None
+
+
+_K_STRING, _K_SGET, _K_RESULT, _K_MOVE, _K_INVOKE, _K_CLASS, _K_CONST = 1, 2, 3, 4, 5, 6, 7
 
 
 def _kinds() -> list[int]:
@@ -106,6 +169,8 @@ def _kinds() -> list[int]:
     k = [0] * 256
     k[OP_CONST_STRING] = k[OP_CONST_STRING_JUMBO] = _K_STRING
     k[OP_SGET_OBJECT] = _K_SGET
+    k[OP_CONST_CLASS] = _K_CLASS
+    k[OP_CONST_4] = k[OP_CONST_16] = _K_CONST
     k[OP_MOVE_RESULT_OBJECT] = _K_RESULT
     k[OP_MOVE_OBJECT] = k[OP_MOVE_OBJECT_FROM16] = k[OP_MOVE_OBJECT_16] = _K_MOVE
     for op in (*INVOKE_35C, *INVOKE_3RC):
@@ -152,11 +217,13 @@ def analyse_method(
     callee_at: Callable[[int], str],
     field_value: Callable[[int], str | None],
     slots: dict[int, int] | None = None,
+    class_at: Callable[[int], str] | None = None,
 ) -> MethodDetail:
     """Decode one method (units ``start``..``end``). ``wanted``: {method id: argument index, receiver
     excluded} of the calls whose argument constant is wanted; ``slots``: the same by raw index into the invoke's
     argument registers (a call of a helper whose parameter reaches the API). ``string_at`` decodes a string
-    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant."""
+    index, ``callee_at`` names a method id (``Lcls;->name``), ``field_value`` gives a static field's constant,
+    ``class_at`` names a type index (``const-class``, for explicit intents)."""
     out = MethodDetail()
     slots = slots or {}
     regs: dict[int, str] = {}
@@ -184,6 +251,23 @@ def analyse_method(
             regs[u >> 8] = text
             if len(out.strings) < MAX_METHOD_STRINGS:
                 out.strings.append(text)
+            pending = None
+        elif kind == _K_CONST:  # const/4 vA, #B and const/16 vAA, #BBBB: only null (0) matters
+            if op == OP_CONST_4:
+                reg, zero = (u >> 8) & 0xF, (u >> 12) == 0
+            else:
+                reg, zero = u >> 8, units[i + 1] == 0
+            if zero:
+                regs[reg] = NULL
+            else:
+                regs.pop(reg, None)
+            pending = None
+        elif kind == _K_CLASS:
+            name = class_at(units[i + 1]) if class_at is not None else ""
+            if name:
+                regs[u >> 8] = CLASS + name
+            else:
+                regs.pop(u >> 8, None)
             pending = None
         elif kind == _K_SGET:
             value = field_value(units[i + 1])
@@ -221,15 +305,19 @@ def analyse_method(
                     out.params[i] = int(value[len(PARAM) :])
                     value = None
                 out.args[i] = value
-            else:
-                callee = callee_at(mid)
-                if callee in REFLECTION_CALLS:
-                    out.reflects = True
-                elif callee in URI_BUILDERS:
-                    args = invoke_registers(units, i)
-                    if args and args[0] in regs:
-                        pending = regs[args[0]]
-                elif callee.startswith(INTENT_CLASS):
-                    pending = _intent_call(callee[len(INTENT_CLASS) :], invoke_registers(units, i), regs)
+            # a wanted call may also build an intent (``setPackage``): follow it as any other call
+            callee = callee_at(mid)
+            if callee in REFLECTION_CALLS:
+                out.reflects = True
+            elif callee in URI_BUILDERS:
+                args = invoke_registers(units, i)
+                if args and args[0] in regs:
+                    pending = regs[args[0]]
+            elif callee.startswith(INTENT_CLASS):
+                pending = _intent_call(callee[len(INTENT_CLASS) :], invoke_registers(units, i), regs)
+            elif callee.startswith(BUILDER_CLASSES) or callee == "Ljava/lang/String;->concat":
+                pending = _string_call(callee.split("->", 1)[1], invoke_registers(units, i), regs)
+            elif callee.endswith("->getPackageName") or callee.endswith("->getOpPackageName"):
+                pending = OWN_PACKAGE
         i += w
     return out

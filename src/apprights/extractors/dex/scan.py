@@ -31,7 +31,13 @@ import numpy.typing as npt
 from apprights.errors import InputError
 from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
-from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, INTENT_PREFIX
+from apprights.knowledge.sensitive_apis import (
+    CONTENT_URI_FIELDS,
+    INTENT_PREFIX,
+    PENDING_INTENT_APIS,
+    START_TARGET_APIS,
+    UNRESOLVED_TARGET,
+)
 from apprights.model.facts import CallSite, StringRef
 
 if TYPE_CHECKING:
@@ -49,6 +55,13 @@ MAX_DETAIL_METHODS = 20000  # methods decoded for constant arguments / reflectio
 MAX_ARGS = 8  # distinct constant arguments kept per call site
 MAX_HELPERS = 256  # methods passing a parameter to an argument-filtered API, per dex
 HINT = "reflection_hint"  # internal kind of const-strings that only trigger the reflection check
+
+
+def _start_target(value: str | None) -> str:
+    """A start call's package argument: the constant, or ``?`` when the method did not build it from constants."""
+    if value is None or value.startswith(("\x00", INTENT_PREFIX)) or not value or " " in value:
+        return UNRESOLVED_TARGET
+    return value
 
 
 def _width_table() -> list[int]:
@@ -136,6 +149,12 @@ class DexTargets:
                 arg_index[a.api] = idx
                 if "intent" in (a.arg_filter or {}):
                     intent_apis.add(a.api)
+        for a in catalogue.apis:  # the intent a PendingIntent wraps: what an alarm or job will start
+            if a.api in PENDING_INTENT_APIS:
+                arg_index[a.api] = PENDING_INTENT_APIS[a.api]
+                intent_apis.add(a.api)
+            elif a.api in START_TARGET_APIS:  # the package another app's start names
+                arg_index[a.api] = START_TARGET_APIS[a.api]
         reflection = {
             name: sorted({a.api for a in apis}) for name, apis in catalogue.reflection_names().items()
         }
@@ -514,7 +533,7 @@ class _Scanner:
         """Constant arguments of argument-filtered APIs and reflective reads, from a full decode of the few
         methods that call them (``detail.analyse_method``). A method passing one of its own parameters to the
         API is a helper: ``helpers`` gets {its method id: (parameter slot, its call sites)}."""
-        from apprights.extractors.dex.detail import UNKNOWN_INTENT, analyse_method
+        from apprights.extractors.dex.detail import NULL, OWN_PACKAGE, UNKNOWN_INTENT, analyse_method
 
         t = self.targets
         wanted = {mid: t.arg_index[api] for mid, api in target_api.items() if api in t.arg_index}
@@ -524,6 +543,7 @@ class _Scanner:
             d = analyse_method(
                 units, start, end, wanted,
                 string_at=self._string_at, callee_at=self._callee_ref, field_value=self._field_value,
+                class_at=self._class_at,
             )  # fmt: skip
             for pos, value in d.args.items():
                 api = target_api[units[pos + 1]]
@@ -533,6 +553,11 @@ class _Scanner:
                     and not (value or "").startswith(INTENT_PREFIX)
                 ):
                     value = UNKNOWN_INTENT  # not built here from constants: stays the app list
+                elif api in START_TARGET_APIS and pos not in d.params:
+                    # the app's own package is no target; anything not built here from constants is unresolved
+                    value = None if value in (OWN_PACKAGE, NULL) else _start_target(value)
+                elif value is not None and value.startswith("\x00"):
+                    value = None  # a decode mark (class literal, builder, own package), not a constant
                 for cls, meth in callers:
                     got = args.setdefault((api, cls, meth), [])
                     if value is not None and value not in got and len(got) < MAX_ARGS:
@@ -592,12 +617,19 @@ class _Scanner:
                 for key in helpers[units[pos + 1]][1]:
                     if key[0] in self.targets.intent_apis and not value.startswith(INTENT_PREFIX):
                         continue  # a stale string in the intent's register (linear decode): unknown
+                    if value.startswith("\x00"):
+                        continue  # a decode mark (the app's own package, a class literal): no constant
                     got = args.setdefault(key, [])
                     if value not in got and len(got) < MAX_ARGS:
                         got.append(value)
 
     def _string_at(self, idx: int) -> str:
         return self.pool.get(idx) if idx < len(self.pool) else ""
+
+    def _class_at(self, t: int) -> str:
+        """Dotted name of type index ``t`` (a ``const-class`` operand), "" when out of range."""
+        dex = self.dex
+        return dotted_class(self.pool.get(int(dex.type_desc[t]))) if t < len(dex.type_desc) else ""
 
     def _callee_ref(self, m: int) -> str:
         ref = self._refs.get(m)

@@ -218,12 +218,13 @@ def _declarations(
         for h in hits:
             neg = any(a <= h.start < b for a, b in negated_spans)
             assert h.pi_type is not None
-            key = (h.pi_type, neg)
-            if key in seen:
-                continue
-            seen.add(key)
-            d = DeclaredPI(h.pi_type, h.term, s.index, [] if neg else list(purposes), h.generic)
-            (out.negated if neg else out.declared).append(d)
+            for pi in h.pi_types():
+                key = (pi, neg)
+                if key in seen:
+                    continue
+                seen.add(key)
+                d = DeclaredPI(pi, h.term, s.index, [] if neg else list(purposes), h.generic)
+                (out.negated if neg else out.declared).append(d)
     return out
 
 
@@ -582,6 +583,7 @@ def pi_types_in(lex: LanguageLexicon, text: str) -> list[str]:
     out: list[str] = []
     hits: list[TermHit] = lex.pi_hits(text)
     for h in hits:
-        if h.pi_type is not None and h.pi_type not in out:
-            out.append(h.pi_type)
+        for pi in h.pi_types():
+            if pi not in out:
+                out.append(pi)
     return out

@@ -23,6 +23,11 @@ class TermHit:
     term: str
     pi_type: str | None  # None for a stop term (a longer phrase that is not PI, e.g. 短信验证码)
     generic: bool = False
+    also: tuple[str, ...] = ()  # further PI types the same term names ("SIM卡信息": IMSI and ICCID)
+
+    def pi_types(self) -> tuple[str, ...]:
+        """Every PI type the term names, its first one first (none for a stop term)."""
+        return () if self.pi_type is None else (self.pi_type, *self.also)
 
 
 @dataclass
@@ -32,6 +37,8 @@ class LanguageLexicon:
     cues: dict[str, re.Pattern[str]]
     permission_re: re.Pattern[str]
     permissions: dict[str, list[str]]  # casefolded term -> android permission names
+    # lower-cased term -> the further PI types it names when ``pi_terms`` lists it under several types
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     lengths: dict[str, tuple[int, ...]] = field(
         default_factory=dict
@@ -79,7 +86,9 @@ class LanguageLexicon:
                 if self.lang == "en" and not _word_edge(low, i, length):
                     continue
                 pi, generic = terms[cand]
-                hits.append(TermHit(i, i + length, text[i : i + length], pi, generic))
+                hits.append(
+                    TermHit(i, i + length, text[i : i + length], pi, generic, self.also.get(cand, ()))
+                )
                 i += length - 1
                 break
             i += 1
@@ -188,12 +197,16 @@ def _alternation(words: list[str], lang: str) -> str:
 
 def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
     terms: dict[str, tuple[str | None, bool]] = {}
+    also: dict[str, tuple[str, ...]] = {}
     pi_terms = raw["pi_terms"]
     assert isinstance(pi_terms, dict)
     for pi, by_lang in pi_terms.items():
         PIType(pi)  # validate
         for t in by_lang.get(lang, []):
-            terms.setdefault(t.casefold(), (pi, False))
+            key = t.casefold()
+            first = terms.setdefault(key, (pi, False))[0]
+            if first != pi and pi not in also.get(key, ()):
+                also[key] = (*also.get(key, ()), pi)  # a term listed under several types names them all
     generic = raw["generic_terms"]
     assert isinstance(generic, dict)
     for pi, by_lang in generic.items():
@@ -235,4 +248,9 @@ def _build(raw: dict[str, object], lang: str) -> LanguageLexicon:
             word_lists[name] = frozenset(w.casefold() for w in items)
         elif items:
             patterns[name] = re.compile("|".join(f"(?:{x})" for x in items), re.I)
-    return LanguageLexicon(lang, terms, cues, permission_re, perms, patterns=patterns, words=word_lists)
+    for t in list(also):
+        if terms[t][0] is None or terms[t][1]:
+            del also[t]  # a stop or generic term overrides the specific ones
+    return LanguageLexicon(
+        lang, terms, cues, permission_re, perms, also=also, patterns=patterns, words=word_lists
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from apprights.model.facts import AppFacts
+from apprights.knowledge.sensitive_apis import unresolved_intent
+from apprights.model.facts import AppFacts, CallSite
 from apprights.model.finding import Confidence, Finding, Severity
 from apprights.rules._static_common import (
     SubjectResolver,
@@ -44,7 +45,10 @@ class InstalledAppsRead(Rule):
         ``queryIntentActivities``, which apps also use to resolve a single intent, or when every call is in
         catalogue ``library`` SDK code (noted ``library``). Calls in platform-library code (support library,
         AndroidX, Google Play services client, e.g. ``ActivityChooserModel`` resolving share targets) are not
-        reported; ``getRunningAppProcesses``/``getRunningTasks`` are not the installed-app list.
+        reported; ``getRunningAppProcesses``/``getRunningTasks`` are not the installed-app list. A
+        ``queryIntentActivities`` whose intent action is chosen at run time (neither a constant nor built from
+        constant pieces in the method, nothing else narrowing it) is marked ``intent_target: unresolved`` and
+        stays ``present``: it is not a presence check of one app, and not proof of the app list.
 
     Known false positives
         ``queryIntentActivities`` with a specific intent (checking that a share target or a browser exists) is
@@ -83,7 +87,8 @@ class InstalledAppsRead(Rule):
         resolve = SubjectResolver(facts, ctx)
         for sid, (subject, sdk, sites) in sorted(groups.items()):
             evidence = [
-                site_evidence(s, pi_type="installed_apps", **_library(resolve, s.caller_class)) for s in sites
+                site_evidence(s, pi_type="installed_apps", **_library(resolve, s.caller_class), **_target(s))
+                for s in sites
             ]
             if declared and sid == app.id:
                 evidence.append(permission_evidence(QUERY_ALL_PACKAGES))
@@ -92,7 +97,9 @@ class InstalledAppsRead(Rule):
                 facts,
                 key="installed_apps",
                 subject=subject,
-                confidence=best_confidence(site_confidence(s, entries, sdk) for s in sites),
+                confidence=best_confidence(
+                    Confidence.PRESENT if _target(s) else site_confidence(s, entries, sdk) for s in sites
+                ),
                 severity=Severity.LOW if only_weak else None,
                 evidence=capped(evidence),
                 merge_key=f"T2.pi:{sid}:installed_apps",
@@ -112,6 +119,13 @@ class InstalledAppsRead(Rule):
                 detail_zh="声明了QUERY_ALL_PACKAGES权限，可获取全部已安装应用",
                 detail_en="QUERY_ALL_PACKAGES is declared: the app can see every installed package",
             )
+
+
+def _target(site: CallSite) -> dict[str, str]:
+    """``queryIntentActivities`` on intents whose action is chosen at run time: marked, stage ``present``."""
+    if site.args and all(unresolved_intent(v) for v in site.args):
+        return {"intent_target": "unresolved"}
+    return {}
 
 
 def _library(resolve: SubjectResolver, class_name: str) -> dict[str, str]:

@@ -32,7 +32,7 @@ class PiOutsideCategory(Rule):
         The app's category (``--category``, one of the 39 types of 14号文) is looked up in the category table;
         every PI type that the app's dangerous permissions stand for, or that an API its code calls reads, and
         that is not in the category's necessary set is reported, once per subject (the app or the SDK whose
-        classes call the API) and PI type. Device identifiers (IMEI, IMSI, Android ID, serial, MAC, OAID) are
+        classes call the API) and PI type. Device identifiers (IMEI, IMSI, ICCID, Android ID, serial, MAC, OAID) are
         never necessary, whatever the table says. PI types in ``ignore_pi`` (low-sensitivity device information
         by default) are not reported.
 

@@ -18,7 +18,7 @@ _LONG = {
     "deviceid": "device_id",
     "androidid": "android_id",
     "imsi": "imsi",
-    "iccid": "imsi",
+    "iccid": "iccid",
     "macaddr": "mac",
     "wifimac": "mac",
     "oaid": "oaid",

@@ -61,7 +61,7 @@ class PiToThirdParty(Rule):
     """Personal information the app read was found in a request to a third-party host.
 
     What it detects
-        PI-in-traffic matches (an identifier returned by a hooked API — IMEI, IMSI, Android ID, MAC, OAID, phone
+        PI-in-traffic matches (an identifier returned by a hooked API — IMEI, IMSI, ICCID, Android ID, MAC, OAID, phone
         number, serial, installed packages, coordinates — found raw, encoded or hashed in a request's URL,
         headers or body) whose host is not first-party: a known SDK vendor's host (SDK catalogue) or any other
         third party. One finding per receiving subject (the SDK, or the sender/reader for unknown hosts).

@@ -47,7 +47,7 @@ class AdIdentifiersNoSwitch(Rule):
     requires = frozenset({"runtime"})
     default_options: ClassVar[dict[str, Any]] = {
         "sdk_categories": ["ads", "recommendation"],
-        "pi_types": ["device_id", "imsi", "android_id", "serial", "mac", "oaid", "installed_apps"],
+        "pi_types": ["device_id", "imsi", "iccid", "android_id", "serial", "mac", "oaid", "installed_apps"],
     }
 
     def check(self, facts: AppFacts, ctx: RuleContext) -> Iterator[Finding]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from apprights.model.facts import AppFacts, SdkHit
+from apprights.knowledge.sensitive_apis import (
+    PENDING_INTENT_APIS,
+    START_TARGET_APIS,
+    UNRESOLVED_TARGET,
+    intent_fields,
+)
+from apprights.model.facts import AppFacts, CallSite, CodeFacts, SdkHit, StringRef
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.rules._static_common import (
     SubjectResolver,
@@ -21,6 +27,7 @@ from apprights.rules.base import Rule, RuleContext, sdk_subject
 from apprights.rules.t6_autostart.sdk_wakeup_component import wakeup_components
 
 LAUNCH_INTENT = "getLaunchIntentForPackage"
+BUILD_METHODS = frozenset({"setPackage", "setClassName", "setComponent"})  # name a target, start nothing
 
 
 class StartsOtherApps(Rule):
@@ -32,8 +39,14 @@ class StartsOtherApps(Rule):
         ``startForegroundService``/``bindService``/``sendBroadcast``/``getLaunchIntentForPackage`` or builds
         an explicit target (``Intent.setPackage``, ``setClassName``, ``setComponent``,
         ``ComponentName.<init>``) — the "全家桶互相唤醒" pattern. Severity is medium only when the method runs
-        in a background context (a receiver, service or provider of the manifest, or the Application class),
-        low otherwise (a start from a screen is normally the user's tap). SDKs known to wake other apps
+        in a background context, low otherwise (a start from a screen is normally the user's tap). Background
+        contexts: a receiver, service or provider of the manifest, the Application class; a method that wraps
+        the start in a ``PendingIntent`` (``getBroadcast``/``getService``/``getActivity``) and hands it to an
+        alarm (``AlarmManager.set*``/``setExact*``/``setRepeating``/``setInexactRepeating``/``setAlarmClock``,
+        ``alarm_methods``); a class of the app that such an alarm's ``PendingIntent`` starts (``new
+        Intent(context, X.class)``, even an activity: it comes up with no tap); and the callbacks of scheduled
+        work (``Worker.doWork``, ``JobService.onStartJob`` …, ``scheduled_callbacks``: what
+        ``WorkManager.enqueue`` and ``JobScheduler.schedule`` run). SDKs known to wake other apps
         carrying the same SDK (``wakeup_sdk_prefixes``, "应用互相拉活") give a low finding even without the
         code signal, unless their exported components are reported (``T6.sdk_wakeup_component``).
         Not another app: the app's own package and components, classes defined in the APK, strings that are
@@ -120,6 +133,20 @@ class StartsOtherApps(Rule):
             "com.baidu.BaiduMap",
             "com.tencent.map",
         ],
+        # framework calls that schedule a PendingIntent or work to run later with no screen in front
+        "alarm_methods": [
+            "android.app.AlarmManager.set",
+            "android.app.AlarmManager.setExact",
+            "android.app.AlarmManager.setExactAndAllowWhileIdle",
+            "android.app.AlarmManager.setAndAllowWhileIdle",
+            "android.app.AlarmManager.setWindow",
+            "android.app.AlarmManager.setRepeating",
+            "android.app.AlarmManager.setInexactRepeating",
+            "android.app.AlarmManager.setAlarmClock",
+        ],
+        # methods the system calls for scheduled work (WorkManager, JobScheduler, GCM/Firebase task services,
+        # JobIntentService): code in them runs in the background
+        "scheduled_callbacks": ["doWork", "startWork", "onStartJob", "onRunTask", "onRunJob", "onHandleWork"],
         # [I] code of the platform (Google Play services, Firebase, AndroidX, support library): its package
         # strings are its own service names and examples, never a start of another app
         "platform_library_prefixes": [
@@ -148,18 +175,24 @@ class StartsOtherApps(Rule):
         for site in code.call_sites:
             if method_name(site.api) in starts or site.api == "android.content.ComponentName.<init>":
                 starters.setdefault((site.caller_class, site.caller_method), []).append(site_evidence(site))
-        for ref in code.strings:
+        alarmed, alarm_targets = _alarm_contexts(code, set(ctx.option(opt, "alarm_methods")), starters)
+        callbacks = set(ctx.option(opt, "scheduled_callbacks"))
+        decoded, unresolved = _start_targets(code)
+        for ref in [*code.strings, *decoded]:
             if ref.kind != "package" or not ref.caller_class:
                 continue
             calls = starters.get((ref.caller_class, ref.caller_method))
             if not calls or not targets.other_app(ref.value, ref.caller_class):
                 continue
-            in_background = is_entry_class(ref.caller_class, background)
+            context = _background_context(
+                ref.caller_class, ref.caller_method, background, alarmed, alarm_targets, callbacks
+            )
+            in_background = context is not None
             if targets.user_chosen(ref.value) and not in_background:
                 continue
             subject, _ = resolve(ref.caller_class)
             g = found.setdefault(subject.id, (subject, [], [], []))
-            g[1].append(string_evidence(ref, background=True) if in_background else string_evidence(ref))
+            g[1].append(string_evidence(ref, background=context) if context else string_evidence(ref))
             g[1].extend(calls)
             reach = is_entry_class(ref.caller_class, entries)
             g[2].append(Confidence.REACHABLE if reach else Confidence.PRESENT)
@@ -181,6 +214,16 @@ class StartsOtherApps(Rule):
                 + " can start other apps: "
                 + ", ".join(_packages(unique)),
             )
+        # an unresolved target counts only where the method really starts something (not where it only builds
+        # an intent, e.g. to return it or to check a service exists)
+        launches = {
+            (c.caller_class, c.caller_method)
+            for c in code.call_sites
+            if method_name(c.api) in starts - BUILD_METHODS
+            and c.api != "android.content.ComponentName.<init>"
+        }
+        unresolved = [u for u in unresolved if (u.caller_class, u.caller_method) in launches]
+        yield from self._unresolved(facts, resolve, targets, unresolved)
         by_component = {sdk.id for _, sdk, _ in wakeup_components(facts, ctx)}
         for sdk in self._wakeup_sdks(facts, ctx):
             subject = sdk_subject(sdk)
@@ -196,6 +239,32 @@ class StartsOtherApps(Rule):
                 merge_key=f"T6.associated_start:{subject.id}",
                 detail_zh=f"集成了具有应用互相唤醒能力的SDK：{sdk.name}",
                 detail_en=f"Embeds an SDK known to wake other apps: {sdk.name_en or sdk.name}",
+            )
+
+    def _unresolved(
+        self, facts: AppFacts, resolve: SubjectResolver, targets: _Targets, sites: list[CallSite]
+    ) -> Iterator[Finding]:
+        """Starts whose target package is chosen at run time (not a constant, not built from constant pieces
+        in the method): reported, but low and ``present`` — the target may be the app itself."""
+        groups: dict[str, tuple[Subject, list[Evidence]]] = {}
+        for site in sites:
+            if targets.platform_code(site.caller_class):
+                continue
+            subject, _ = resolve(site.caller_class)
+            groups.setdefault(subject.id, (subject, []))[1].append(site_evidence(site, target="?"))
+        for sid, (subject, evidence) in sorted(groups.items()):
+            calls = sorted({f"{e.data['caller_class']}.{e.data['caller_method']}" for e in evidence})
+            yield self.finding(
+                facts,
+                key="starts_unresolved_target",
+                subject=subject,
+                confidence=Confidence.PRESENT,
+                severity=Severity.LOW,
+                evidence=capped(evidence),
+                merge_key=f"T6.associated_start_dynamic:{sid}",
+                detail_zh="代码按运行时才确定的包名拉起应用（目标无法静态确定）：" + "、".join(calls[:5]),
+                detail_en="Code starts an app whose package is chosen at run time (the target cannot be "
+                "determined statically): " + ", ".join(calls[:5]),
             )
 
     def _wakeup_sdks(self, facts: AppFacts, ctx: RuleContext) -> list[SdkHit]:
@@ -323,6 +392,9 @@ class _Targets:
             return False
         return not self._same_vendor(value, caller_class)
 
+    def platform_code(self, caller_class: str) -> bool:
+        return any(_under(caller_class, p) for p in self.platform)
+
     def user_chosen(self, value: str) -> bool:
         return any(_under(value, p) for p in self.chosen)
 
@@ -339,6 +411,66 @@ class _Targets:
         # another product of the SDK's vendor (MobTech's com.mob code sending a cn.sharesdk action)
         owner = self.catalogue.match_class(value)
         return owner is not None and bool(sdk.vendor) and owner.vendor == sdk.vendor
+
+
+def _start_targets(code: CodeFacts) -> tuple[list[StringRef], list[CallSite]]:
+    """The package arguments of start calls the dex scanner decoded (``START_TARGET_APIS``): those built in the
+    method from constant pieces (``new StringBuilder("com.tencent.").append("mm")``, reversed strings) as
+    package strings of their method, and the calls whose target stays unknown (``?``)."""
+    refs: list[StringRef] = []
+    unresolved: list[CallSite] = []
+    for site in code.call_sites:
+        if site.api not in START_TARGET_APIS or not site.args:
+            continue
+        for value in site.args:
+            if value == UNRESOLVED_TARGET:
+                unresolved.append(site)
+            else:
+                refs.append(StringRef(value, "package", site.caller_class, site.caller_method))
+    return refs, unresolved
+
+
+def _alarm_contexts(
+    code: CodeFacts, alarm_methods: set[str], starters: dict[tuple[str, str], list[Evidence]]
+) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """Methods that wrap an intent in a ``PendingIntent`` and hand it to an alarm (the start happens when the
+    alarm fires), and the app's classes such an alarm starts (``new Intent(context, X.class)`` → X, with the
+    method that schedules it). A ``PendingIntent`` counts as a start call of its method."""
+    alarms = {(s.caller_class, s.caller_method) for s in code.call_sites if s.api in alarm_methods}
+    methods: set[tuple[str, str]] = set()
+    classes: dict[str, str] = {}
+    for site in code.call_sites:
+        key = (site.caller_class, site.caller_method)
+        if site.api not in PENDING_INTENT_APIS or key not in alarms:
+            continue
+        methods.add(key)
+        starters.setdefault(key, []).append(site_evidence(site))
+        for value in site.args or []:
+            cmp = (intent_fields(value) or {}).get("cmp", "")
+            cls = cmp.rsplit("/", 1)[-1]
+            if cls and cls not in ("?", "*"):
+                classes.setdefault(cls, f"{site.caller_class}.{site.caller_method}")
+    return methods, classes
+
+
+def _background_context(
+    cls: str,
+    meth: str,
+    background: set[str],
+    alarmed: set[tuple[str, str]],
+    alarm_targets: dict[str, str],
+    callbacks: set[str],
+) -> str | None:
+    """Why code in ``cls.meth`` runs with no screen in front of the user (None: it may be the user's tap)."""
+    if is_entry_class(cls, background):
+        return "component"
+    if (cls, meth) in alarmed:
+        return "alarm"  # the start is wrapped in a PendingIntent an alarm fires
+    if cls in alarm_targets or cls.split("$", 1)[0] in alarm_targets:
+        return "alarm_target"  # a class an alarm starts
+    if meth in callbacks:
+        return "scheduled_work"
+    return None
 
 
 def _package_shaped(value: str) -> bool:
