@@ -124,3 +124,75 @@ def test_type_names_equal_one_by_one_decoding_on_real_dex() -> None:
             assert s.type_names(sub) == [dotted_class(s.pool.get(int(i))) for i in sub.tolist()]
             checked += len(sidx)
     assert checked > 10000
+
+
+def reference_sweep(units: memoryview, start: int, end: int, cands: list[int]) -> list[int]:
+    """The linear sweep before the regex one: one Python step per instruction (androguard's algorithm)."""
+    from apprights.extractors.dex.scan import _UNIT_WIDTH_L, _WIDTH, INVALID, PAYLOAD, payload_width
+
+    found: list[int] = []
+    i = start
+    for c in cands:
+        while i < c:
+            w = _UNIT_WIDTH_L[units[i]]
+            if w == PAYLOAD:
+                w = payload_width(units, i, end)
+            i += w
+        if i == c and c + _WIDTH[units[c] & 0xFF] <= end and _UNIT_WIDTH_L[units[c]] != INVALID:
+            found.append(c)
+        elif i >= end:
+            break
+    return found
+
+
+# opcodes of every width, nop and the three payload idents, invalid units, 0xff with and without a high byte
+SWEEP_UNIT = st.sampled_from(
+    [0x0000, 0x0100, 0x0200, 0x0300, 0x0400, 0x0001, 0x0012, 0x006E, 0x0074, 0x001A, 0x001B, 0x0018, 0x00FA,
+     0x003E, 0x0073, 0x00FF, 0x01FF, 0x0002, 0x0003, 0x0004, 0xFFFF]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    units=st.lists(SWEEP_UNIT, min_size=1, max_size=48),
+    picks=st.lists(st.integers(min_value=0, max_value=47), max_size=8),
+    cut=st.integers(min_value=0, max_value=4),
+)
+def test_regex_sweep_equals_reference_on_random_code(units: list[int], picks: list[int], cut: int) -> None:
+    from apprights.extractors.dex.scan import _sweep_many
+
+    view = memoryview(np.array(units, dtype="<u2").tobytes()).cast("H")
+    end = max(1, len(units) - cut)
+    cands = sorted({p for p in picks if p < end})
+    if not cands:
+        return
+    assert _sweep_many(view, [(0, end, cands)]) == [reference_sweep(view, 0, end, cands)]
+
+
+def test_regex_sweep_equals_reference_on_real_dex() -> None:
+    """Every method of real dex files, with every 7th unit as a candidate (boundaries or not), and the invoke
+    units found by the scan."""
+    from apprights.extractors.dex.scan import DexTargets as Targets
+    from apprights.extractors.dex.scan import _sweep_many, scan_dex_keep
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    checked = 0
+    for path in apks[:8]:
+        for name, data in dex_blobs(path):
+            _scan, s = scan_dex_keep(name, data, Targets([]))
+            code = np.unique(s._methods().code_off)
+            code = code[code > 0]
+            units = memoryview(data)[: len(data) // 2 * 2].cast("H")
+            segs = []
+            for off in code.tolist()[:3000]:
+                start = off // 2 + 8
+                end = start + int.from_bytes(data[off + 12 : off + 16], "little")
+                cands = list(range(start, end, 7))
+                if cands:
+                    segs.append((start, end, cands))
+            got = _sweep_many(units, segs)
+            assert got == [reference_sweep(units, st_, en, cs) for st_, en, cs in segs]
+            checked += sum(map(len, got))
+    assert checked > 10000

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -702,30 +703,51 @@ def _sweep(units: memoryview, start: int, end: int, wanted: set[int]) -> list[in
     return _sweep_many(units, [(start, end, sorted(wanted))])[0]
 
 
+def _instruction_run_pattern() -> re.Pattern[bytes]:
+    """A regex over the code bytes matching the longest run of whole instructions, each taken by its opcode
+    byte and width (``_WIDTH``); it stops before a payload pseudo-instruction, an invalid unit, or an
+    instruction that does not fit before ``endpos``. Dalvik opcodes are a prefix code, so the run is the linear
+    sweep itself, done by the C regex engine (~50 ns an instruction instead of ~200 in a Python loop)."""
+    by_width: dict[int, list[int]] = {}
+    for op, w in enumerate(_WIDTH):
+        if w and op not in (0x00, 0xFF):  # nop and 0xff are valid only with a zero high byte (below)
+            by_width.setdefault(w, []).append(op)
+    alts = [
+        b"[" + b"".join(re.escape(bytes([op])) for op in ops) + b"][\\x00-\\xff]{%d}" % (2 * w - 1)
+        for w, ops in sorted(by_width.items(), key=lambda t: -len(t[1]))
+    ]
+    one = b"(?:" + b"|".join([*alts, b"\\x00\\x00", b"\\xff\\x00[\\x00-\\xff]{2}"]) + b")"
+    return re.compile(one * 4 + b"*+" + one + b"*+")  # unrolled: fewer repeat steps of the engine
+
+
+_RUN = _instruction_run_pattern()
+
+
 def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -> list[list[int]]:
     """For each method (start unit, end unit, sorted candidate units) the candidates that are instruction
     boundaries of a linear sweep from the start and whose instruction fits before the end.
 
-    Instruction widths for every unit from each start to its last candidate are looked up in one vectorised
-    gather, so the Python loop only adds widths."""
-    u16 = np.frombuffer(units, dtype=np.uint16)
-    first = np.array([s for s, _, _ in segments], dtype=np.int64)
-    lens = np.array([c[-1] + 1 - s for s, _, c in segments], dtype=np.int64)
-    offs = np.cumsum(lens) - lens
-    idx = np.repeat(first - offs, lens) + np.arange(int(lens.sum()), dtype=np.int64)
-    widths: list[int] = _UNIT_WIDTH[u16[idx]].tolist()
+    The regex ``_RUN`` sweeps from the current boundary up to each candidate; Python only steps over the
+    instruction that crosses a candidate, a payload, or an invalid unit (which ends the sweep)."""
+    code = units.cast("B")
+    run = _RUN.match
+    width = _UNIT_WIDTH_L
     out: list[list[int]] = []
-    for (start, end, cands), base in zip(segments, offs.tolist(), strict=True):
+    for start, end, cands in segments:
         found: list[int] = []
         i = start
-        shift = base - start
         for c in cands:
             while i < c:
-                w = widths[i + shift]
+                m = run(code, 2 * i, 2 * c)
+                q = m.end() >> 1 if m is not None else i
+                if q == c:
+                    i = c
+                    break
+                w = width[units[q]]
                 if w == PAYLOAD:
-                    w = _payload_width(units, i, end)
-                i += w
-            if i == c and c + _WIDTH[units[c] & 0xFF] <= end and widths[c + shift] != INVALID:
+                    w = _payload_width(units, q, end)
+                i = q + w
+            if i == c and c + _WIDTH[units[c] & 0xFF] <= end and width[units[c]] != INVALID:
                 found.append(c)
             elif i >= end:
                 break
