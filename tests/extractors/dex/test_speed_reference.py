@@ -196,3 +196,52 @@ def test_regex_sweep_equals_reference_on_real_dex() -> None:
             assert got == [reference_sweep(units, st_, en, cs) for st_, en, cs in segs]
             checked += sum(map(len, got))
     assert checked > 10000
+
+
+def test_find_many_equals_sorted_descent_on_real_dex() -> None:
+    """The signature lookup of ``StringPool.find_many`` finds what the binary descent finds: the catalogue's
+    names, strings of the pool itself (non-ASCII and long ones included), and near misses (a byte changed, one
+    more byte, the empty string)."""
+    from apprights.extractors.dex.format import DexFile
+    from apprights.extractors.dex.scan import DexTargets as Targets
+    from apprights.extractors.dex.strings import StringPool
+    from apprights.knowledge import Knowledge
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    t = Targets.from_catalogue(Knowledge.load().sensitive_apis)
+    catalogue = [*t.by_class, *t.names, *t.reflection_hints]
+    rng = np.random.default_rng(8)
+    found = non_ascii = 0
+    for path in apks[:10]:
+        for name, data in dex_blobs(path):
+            pool = StringPool(DexFile(name, data))
+            if not len(pool):
+                continue
+            picked = [pool.get(int(i)) for i in rng.integers(0, len(pool), 300)]
+            near = (
+                [s[:-1] + "\x7f" for s in picked if s] + [s + "x" for s in picked] + ["", "L", "\u4e2d\u6587"]
+            )
+            for keys in (catalogue, picked + near, picked[:5]):
+                got = pool.find_many(keys)
+                assert got == pool._find_sorted(keys)
+                found += len(got)
+            non_ascii += sum(not s.isascii() for s in picked)
+    assert found > 3000 and non_ascii > 0
+
+
+def test_instruction_run_pattern_takes_whole_runs() -> None:
+    """The regexes themselves, not only the Python fallback around them: a run of 1, 2, 5 instructions is taken
+    whole, stops before a payload and before an instruction cut by ``endpos``."""
+    from apprights.extractors.dex.scan import _RUN
+
+    def code(*units: int) -> bytes:
+        return np.array(units, dtype="<u2").tobytes()
+
+    assert _RUN.match(code(0x0000)).end() == 2  # type: ignore[union-attr]
+    assert _RUN.match(code(0x0012, 0x0000)).end() == 4  # type: ignore[union-attr]
+    five = code(0x0012, 0x001A, 0x0001, 0x0000, 0x006E, 0x1000, 0x0000, 0x0012, 0x0012)
+    assert _RUN.match(five).end() == len(five)  # type: ignore[union-attr]
+    assert _RUN.match(five, 0, len(five) - 6).end() == 8  # type: ignore[union-attr]  # the invoke is cut
+    assert _RUN.match(code(0x0012, 0x0100, 0x0001)).end() == 2  # type: ignore[union-attr]  # payload

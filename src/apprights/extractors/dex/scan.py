@@ -703,24 +703,31 @@ def _sweep(units: memoryview, start: int, end: int, wanted: set[int]) -> list[in
     return _sweep_many(units, [(start, end, sorted(wanted))])[0]
 
 
-def _instruction_run_pattern() -> re.Pattern[bytes]:
-    """A regex over the code bytes matching the longest run of whole instructions, each taken by its opcode
-    byte and width (``_WIDTH``); it stops before a payload pseudo-instruction, an invalid unit, or an
-    instruction that does not fit before ``endpos``. Dalvik opcodes are a prefix code, so the run is the linear
-    sweep itself, done by the C regex engine (~50 ns an instruction instead of ~200 in a Python loop)."""
+def _instruction_pattern(ops: Iterable[int]) -> bytes:
+    """Regex (bytes) of one instruction whose opcode is among ``ops``, by its width (``_WIDTH``); nop and 0xff
+    count only with a zero high byte (a nop with 1-3 is a payload, the rest is invalid)."""
+    ops = set(ops)
     by_width: dict[int, list[int]] = {}
-    for op, w in enumerate(_WIDTH):
-        if w and op not in (0x00, 0xFF):  # nop and 0xff are valid only with a zero high byte (below)
-            by_width.setdefault(w, []).append(op)
+    for op in sorted(ops):
+        if _WIDTH[op] and op not in (0x00, 0xFF):
+            by_width.setdefault(_WIDTH[op], []).append(op)
     alts = [
-        b"[" + b"".join(re.escape(bytes([op])) for op in ops) + b"][\\x00-\\xff]{%d}" % (2 * w - 1)
-        for w, ops in sorted(by_width.items(), key=lambda t: -len(t[1]))
+        b"[" + b"".join(re.escape(bytes([op])) for op in group) + b"][\\x00-\\xff]{%d}" % (2 * w - 1)
+        for w, group in sorted(by_width.items(), key=lambda t: -len(t[1]))
     ]
-    one = b"(?:" + b"|".join([*alts, b"\\x00\\x00", b"\\xff\\x00[\\x00-\\xff]{2}"]) + b")"
-    return re.compile(one * 4 + b"*+" + one + b"*+")  # unrolled: fewer repeat steps of the engine
+    if 0x00 in ops:
+        alts.append(b"\\x00\\x00")
+    if 0xFF in ops:
+        alts.append(b"\\xff\\x00[\\x00-\\xff]{2}")
+    return b"(?:" + b"|".join(alts) + b")"
 
 
-_RUN = _instruction_run_pattern()
+# The longest run of whole instructions from a boundary: it stops before a payload pseudo-instruction, an
+# invalid unit, or an instruction that does not fit before ``endpos``. Dalvik opcodes are a prefix code, so the
+# run is the linear sweep itself, done by the C regex engine (~50 ns an instruction instead of ~200 in a Python
+# loop); unrolled four times for fewer repeat steps of the engine.
+_ANY = _instruction_pattern(range(256))
+_RUN = re.compile(b"(?:" + _ANY * 4 + b")*+" + _ANY + b"*+")
 
 
 def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -> list[list[int]]:

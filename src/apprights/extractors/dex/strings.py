@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +86,7 @@ class StringPool:
         # string offsets as Python ints without a numpy scalar per lookup
         self._offs: memoryview = np.ascontiguousarray(dex.string_offs, dtype=np.uint32).data
         self._extents: tuple[I64, I64, npt.NDArray[np.bool_]] | None = None
+        self._lf: tuple[I64, I64, I64] | None = None
 
     def __len__(self) -> int:
         return len(self._dex.string_offs)
@@ -134,8 +136,44 @@ class StringPool:
         return lo
 
     def find_many(self, values: Iterable[str]) -> dict[str, int]:
-        """{value: index} for those of ``values`` in the pool: one descent of the sorted pool for all keys, so
-        shared upper levels of the search are read once."""
+        """{value: index} for those of ``values`` in the pool.
+
+        ASCII values (all the catalogue's class and method names) are matched without a search: the strings
+        whose length and middle byte are a key's (``_length_middle``, for the whole pool at once), then whose
+        signature of four more bytes is a key's (``_mix``), are the only ones read and compared. A well-formed
+        pool holds each string once, so this is the index the binary search finds. Other values (non-ASCII)
+        go through ``_find_sorted``."""
+        keys = _key_table(values if isinstance(values, tuple) else tuple(values))
+        out: dict[str, int] = {}
+        if keys.by_key and len(self):
+            starts, lengths, lf = self._length_middle()
+            sel = np.flatnonzero(keys.length_middle[lf])  # strings with a key's length and middle byte
+            if len(sel):
+                s, n, u8 = starts[sel], lengths[sel], self._dex.u8
+                at = [u8[s + k].astype(np.int64) for k in (0, (n - 1) // 3, (2 * n) // 3, n - 1)]
+                sel = sel[keys.sig[_mix(n, *at) & (len(keys.sig) - 1)]]
+            by_key, raw = keys.by_key, self.raw
+            for idx in sel.tolist():
+                v = by_key.get(raw(idx))
+                if v is not None and v not in out:
+                    out[v] = idx
+        if keys.other:
+            out.update(self._find_sorted(keys.other))
+        return out
+
+    def _length_middle(self) -> tuple[I64, I64, I64]:
+        """(start, length, slot) of every string; slot = length (capped at 255) * 256 + middle byte for a
+        non-empty ASCII string, 0 for the others (no key has that slot)."""
+        if self._lf is None:
+            starts, lengths, ascii_ok = self.extents()
+            ok = ascii_ok & (lengths >= 1)
+            middle = self._dex.u8[np.where(ok, starts + lengths // 2, 0)].astype(np.int64)
+            self._lf = (starts, lengths, np.where(ok, np.minimum(lengths, 255) * 256 + middle, 0))
+        return self._lf
+
+    def _find_sorted(self, values: Iterable[str]) -> dict[str, int]:
+        """{value: index} by one descent of the sorted pool for all keys, so shared upper levels of the search
+        are read once."""
         by_key = {_encoded(v): v for v in values}
         keys = sorted(by_key)
         out: dict[str, int] = {}
@@ -177,6 +215,51 @@ class StringPool:
             ascii_ok = inb & (u8[np.where(inb, ends, 0)] == 0)
             self._extents = (starts, lengths, ascii_ok)
         return self._extents
+
+
+def _mix(length: Any, a: Any, b: Any, c: Any, d: Any) -> Any:
+    """Signature of an ASCII string from its length and four of its bytes (the first, a third in, two thirds
+    in, the last), for numpy arrays and Python ints alike (no overflow either way). Collisions cost a read."""
+    h = length * 0x9E3779B1 + a * 0x85EBCA77 + b * 0xC2B2AE3D + c * 0x27D4EB2F + d * 0x165667B1
+    return (h ^ (h >> 17)) & 0x7FFFFFFF
+
+
+@dataclass
+class _KeyTable:
+    """Encoded keys of one ``find_many`` call: the ASCII ones behind two lookup tables (length and middle byte,
+    then a signature of four more bytes), the others apart."""
+
+    by_key: dict[bytes, str]
+    length_middle: npt.NDArray[np.bool_]
+    sig: npt.NDArray[np.bool_]
+    other: list[str]
+
+
+_KEY_TABLES: dict[tuple[str, ...], _KeyTable] = {}  # the scan's target and hint names: built once per process
+
+
+def _key_table(values: tuple[str, ...]) -> _KeyTable:
+    table = _KEY_TABLES.get(values)
+    if table is not None:
+        return table
+    by_key: dict[bytes, str] = {}
+    other: list[str] = []
+    for v in values:
+        if v and v.isascii() and "\x00" not in v:
+            by_key[_encoded(v)] = v
+        else:
+            other.append(v)
+    length_middle = np.zeros(1 << 16, dtype=bool)
+    size = 1 << max(10, min(20, (len(by_key) * 64).bit_length()))
+    sig = np.zeros(size, dtype=bool)
+    for k in by_key:
+        n = len(k)
+        length_middle[min(n, 255) * 256 + k[n // 2]] = True
+        sig[int(_mix(n, k[0], k[(n - 1) // 3], k[(2 * n) // 3], k[n - 1])) & (size - 1)] = True
+    table = _KeyTable(by_key, length_middle, sig, other)
+    if len(values) >= 64 and len(_KEY_TABLES) < 16:  # large sets recur (the catalogue's); small ones vary
+        _KEY_TABLES[values] = table
+    return table
 
 
 @dataclass
