@@ -245,3 +245,29 @@ def test_instruction_run_pattern_takes_whole_runs() -> None:
     assert _RUN.match(five).end() == len(five)  # type: ignore[union-attr]
     assert _RUN.match(five, 0, len(five) - 6).end() == 8  # type: ignore[union-attr]  # the invoke is cut
     assert _RUN.match(code(0x0012, 0x0100, 0x0001)).end() == 2  # type: ignore[union-attr]  # payload
+
+
+def test_block_decode_of_dotted_candidates_equals_pool_get() -> None:
+    """``scan_pool`` decodes its dotted-name candidates in one block: the same strings as ``StringPool.get``."""
+    from apprights.extractors.dex.format import DexFile
+    from apprights.extractors.dex.strings import StringPool, _ascii_values, _dotted_candidates
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    checked = 0
+    for path in apks[:10]:
+        for name, data in dex_blobs(path):
+            dex = DexFile(name, data)
+            pool = StringPool(dex)
+            if not len(pool):
+                continue
+            starts, lengths, ascii_ok = pool.extents()
+            cand = _dotted_candidates(dex.u8, starts, lengths, ascii_ok)
+            assert _ascii_values(dex.u8, starts[cand], lengths[cand]) == [pool.get(i) for i in cand.tolist()]
+            every = np.flatnonzero(ascii_ok)  # all ASCII strings, not only dotted names
+            assert _ascii_values(dex.u8, starts[every], lengths[every]) == [
+                pool.get(i) for i in every.tolist()
+            ]
+            checked += len(every)
+    assert checked > 10000

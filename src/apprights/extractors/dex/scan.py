@@ -278,7 +278,9 @@ class _Scanner:
         types = np.searchsorted(dex.type_desc, np.array(sidx, dtype=np.int64))
         ok = types < len(dex.type_desc)
         types = types[ok][dex.type_desc[types[ok]] == np.array(sidx, dtype=np.int64)[ok]]
-        defs: list[int] = np.flatnonzero(np.isin(dex.class_idx, types)).tolist()
+        wanted = np.zeros(len(dex.type_desc), dtype=bool)
+        wanted[types] = True
+        defs: list[int] = np.flatnonzero(wanted[dex.class_idx]).tolist()
         return defs[:MAX_ENTRY_CLASSES]
 
     def _entry_calls(self, scan: DexScan, class_names: list[str]) -> None:
@@ -288,7 +290,9 @@ class _Scanner:
             return
         dex, pool = self.dex, self.pool
         mt = self._methods()
-        rows = np.flatnonzero(np.isin(mt.class_def, np.array(defs, dtype=np.int64)) & (mt.code_off > 0))
+        is_def = np.zeros(dex.class_count, dtype=bool)
+        is_def[defs] = True
+        rows = np.flatnonzero(is_def[mt.class_def] & (mt.code_off > 0))
         if len(rows) == 0:
             return
         units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
@@ -356,8 +360,9 @@ class _Scanner:
             return {}
         class_ok = np.zeros(n_types, dtype=bool)
         class_ok[list(type_to_desc)] = True
-        names = np.fromiter(name_to_str, dtype=np.int64, count=len(name_to_str))
-        hits = np.flatnonzero(class_ok[dex.method_class] & np.isin(dex.method_name, names))
+        name_ok = np.zeros(len(pool), dtype=bool)  # lookup tables: method_ids hold valid indices (format.py)
+        name_ok[np.fromiter(name_to_str, dtype=np.int64, count=len(name_to_str))] = True
+        hits = np.flatnonzero(class_ok[dex.method_class] & name_ok[dex.method_name])
         out: dict[int, str] = {}
         for m in hits.tolist():
             desc = type_to_desc[int(dex.method_class[m])]

@@ -291,8 +291,12 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
     if len(pool) == 0:
         return out
     starts, lengths, ascii_ok = pool.extents()
-    for idx in _dotted_candidates(dex.u8, starts, lengths, ascii_ok).tolist():
-        value = pool.get(idx)
+    cand = _dotted_candidates(dex.u8, starts, lengths, ascii_ok)
+    cand_l = cand.tolist()
+    values = _ascii_values(dex.u8, starts[cand], lengths[cand])
+    if values is None:
+        values = [pool.get(i) for i in cand_l]
+    for idx, value in zip(cand_l, values, strict=True):
         kind = classify_dotted(value)
         if kind is not None:
             out.interesting.setdefault(idx, (kind, value))
@@ -320,6 +324,24 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
             out.interesting.setdefault(idx, ("apk_mime", APK_MIME))
     out.urls = list(urls)
     return out
+
+
+def _ascii_values(u8: npt.NDArray[np.uint8], starts: I64, lengths: I64) -> list[str] | None:
+    """The strings at ``starts`` (``lengths`` bytes each, ASCII per ``StringPool.extents``) decoded in one block,
+    NUL-separated (an ASCII MUTF-8 string holds no NUL); None when the block is not ASCII after all (a pool
+    lying about its lengths), so the caller decodes one by one as ``StringPool.get`` does."""
+    if len(starts) == 0:
+        return []
+    spans = lengths + 1
+    first = np.cumsum(spans) - spans
+    block = u8[np.repeat(starts - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)]
+    block[first + lengths] = 0
+    try:
+        parts = block.tobytes().decode("ascii").split("\x00")
+    except UnicodeDecodeError:
+        return None
+    parts.pop()
+    return parts if len(parts) == len(starts) else None
 
 
 def _find_all(data: bytes, needle: bytes, lo: int, hi: int, cap: int) -> list[int]:
