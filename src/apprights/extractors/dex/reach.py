@@ -64,27 +64,31 @@ class CallIndex:
         dex = scanner.dex
         mt = scanner._methods()
         order = scanner.code_order()
-        code = mt.code_off[order]
-        nz = int(np.searchsorted(code, 1))
-        code = code[nz:]
-        self.ok = len(code) > 0 and int(code[0]) >= HEADER_SIZE and not bool(np.any(code & 3))
-        self.ok = self.ok and int(code[-1]) + 16 <= len(dex.data)
-        if not self.ok:
-            return
-        first = np.ones(len(code), dtype=bool)
-        first[1:] = code[1:] != code[:-1]
-        group = np.flatnonzero(first)
-        uoff = code[group]
         self.order = order
-        self.group_start = group + nz
-        self.group_end = np.append(self.group_start[1:], len(order))
-        from apprights.extractors.dex.format import u32_at
+        if scanner.code_items is not None:  # checked by the scan (same conditions as below)
+            self.ok = True
+            self.group_start, self.group_end, self.starts, self.ends = scanner.code_items
+        else:
+            code = mt.code_off[order]
+            nz = int(np.searchsorted(code, 1))
+            code = code[nz:]
+            self.ok = len(code) > 0 and int(code[0]) >= HEADER_SIZE and not bool(np.any(code & 3))
+            self.ok = self.ok and int(code[-1]) + 16 <= len(dex.data)
+            if not self.ok:
+                return
+            first = np.ones(len(code), dtype=bool)
+            first[1:] = code[1:] != code[:-1]
+            group = np.flatnonzero(first)
+            uoff = code[group]
+            self.group_start = group + nz
+            self.group_end = np.append(self.group_start[1:], len(order))
+            from apprights.extractors.dex.format import u32_at
 
-        self.starts = uoff // 2 + 8
-        self.ends = self.starts + u32_at(dex.u8, uoff + 12)
-        if int(self.ends.max()) * 2 > len(dex.data):
-            self.ok = False
-            return
+            self.starts = uoff // 2 + 8
+            self.ends = self.starts + u32_at(dex.u8, uoff + 12)
+            if int(self.ends.max()) * 2 > len(dex.data):
+                self.ok = False
+                return
         lo, hi = int(self.starts.min()), int(self.ends.max())
         self.u16 = np.frombuffer(dex.data, dtype="<u2", count=len(dex.data) // 2)  # the whole file, zero-copy
         if hi - lo < 2:

@@ -207,6 +207,9 @@ class _Scanner:
         self.class_names: list[str] = []
         self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
         self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
+        # (first row, end row in ``code_order``, start unit, end unit) of each distinct code item, once the scan
+        # has checked them; reused by ``reach.CallIndex``
+        self.code_items: tuple[I64, I64, I64, I64] | None = None
 
     def invoke_index(self, lo: int, hi: int) -> tuple[I64, npt.NDArray[np.uint16]]:
         """Every unit in ``lo``..``hi - 2`` (unit indices) whose low byte is an ``invoke-*`` opcode, and the unit
@@ -433,6 +436,7 @@ class _Scanner:
         ends = starts + 2 * u32_at(dex.u8, uoff + 12)
         if int(ends.max()) > len(dex.data):
             raise InputError(self.name, "code_item instructions run past the end of the dex")
+        self.code_items = (group_start, group_end, starts // 2, ends // 2)
         cand = self._candidates(int(starts.min()), int(ends.max()), target_api, pool_strings)
         if len(cand) == 0:
             return
