@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from apprights.errors import InputError
-from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
+from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
 from apprights.knowledge.sensitive_apis import CONTENT_URI_FIELDS, INTENT_PREFIX
 from apprights.model.facts import CallSite, StringRef
@@ -433,7 +433,9 @@ class _Scanner:
         group_start = group + nz
         group_end = np.append(group_start[1:], len(sorted_code))
         starts = uoff + 16
-        ends = starts + 2 * u32_at(dex.u8, uoff + 12)
+        # insns_size: code items are 4-aligned (checked above), so one gather of a u32 view reads it
+        u32 = np.frombuffer(dex.data, dtype="<u4", count=len(dex.data) // 4)
+        ends = starts + 2 * u32[(uoff + 12) >> 2].astype(np.int64)
         if int(ends.max()) > len(dex.data):
             raise InputError(self.name, "code_item instructions run past the end of the dex")
         self.code_items = (group_start, group_end, starts // 2, ends // 2)
@@ -503,16 +505,17 @@ class _Scanner:
         args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
         if helpers:
             self._helper_args(units, helpers, args, starts // 2, ends // 2)
+        # positional (api, caller_class, caller_method, dex, count, args[, reflective]): keyword arguments cost
+        # twice as much per object, and a large app has thousands
         scan.call_sites = [
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, args=args.get((a, c, m)))
-            for (a, c, m), n in sorted(calls.items())
+            CallSite(a, c, m, self.name, n, args.get((a, c, m))) for (a, c, m), n in sorted(calls.items())
         ]
         scan.call_sites.extend(
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, reflective=True)
+            CallSite(a, c, m, self.name, n, None, True)
             for (a, c, m), n in sorted(reflective.items())
             if (a, c, m) not in calls
         )
-        scan.strings = [StringRef(value=v, kind=kd, caller_class=c, caller_method=m) for v, kd, c, m in refs]
+        scan.strings = [StringRef(v, kd, c, m) for v, kd, c, m in refs]  # value, kind, caller class, method
 
     def _details(
         self,
