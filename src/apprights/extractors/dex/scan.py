@@ -474,24 +474,30 @@ class _Scanner:
         midx_all = mt.method_idx[rows_all]
         cls_all, name_all = mt.class_def[rows_all].tolist(), dex.method_name[midx_all].tolist()
         midx_l = midx_all.tolist()
+        # each verified unit's kind and operand (method id, or string index with a jumbo's high half), in one block
+        flat = np.fromiter((p for _, _, f in hit_items for p in f), dtype=np.int64)
+        u16 = np.frombuffer(units, dtype=np.uint16)
+        op_all = u16[flat] & 0xFF
+        operand = u16[flat + 1].astype(np.int64)
+        jumbo = np.flatnonzero(op_all == OP_CONST_STRING_JUMBO)
+        operand[jumbo] |= u16[flat[jumbo] + 2].astype(np.int64) << 16  # a jumbo is 3 units: inside the code
+        is_inv, operand_l = _IS_INVOKE[op_all].tolist(), operand.tolist()
         get = self.pool.get
-        j = 0
+        j = base = 0
         for (seg, _item, found), n in zip(hit_items, counts.tolist(), strict=True):
             callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
             mids_of = midx_l[j : j + n]
             j += n
             wants_detail = False
-            for pos in found:
-                op = units[pos] & 0xFF
-                if _IS_INVOKE_L[op]:
-                    api = target_api[units[pos + 1]]
+            for t in range(base, base + len(found)):
+                if is_inv[t]:
+                    api = target_api[operand_l[t]]
                     if api in detailed:
                         wants_detail = True
                     for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
                     continue
-                sidx = units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
-                kind, value = interesting[sidx]
+                kind, value = interesting[operand_l[t]]
                 if value in hints and kind in (HINT, "reflection"):
                     wants_detail = True
                     if kind == HINT:
@@ -499,6 +505,7 @@ class _Scanner:
                 for cls, meth in callers:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
+            base += len(found)
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
                 details.append((seg_starts[seg], seg_ends[seg], callers, mids_of))
         helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
