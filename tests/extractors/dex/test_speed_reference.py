@@ -271,3 +271,33 @@ def test_block_decode_of_dotted_candidates_equals_pool_get() -> None:
             ]
             checked += len(every)
     assert checked > 10000
+
+
+def test_keeping_only_defined_callees_changes_no_caller() -> None:
+    """``CallIndex.keep_defined_callees`` (one-dex apps) drops only invokes no search key can name: the
+    callers of every call site, and of those callers, are the same with and without it."""
+    from apprights.extractors.dex.reach import CallIndex
+    from apprights.extractors.dex.scan import DexTargets as Targets
+    from apprights.extractors.dex.scan import scan_dex_keep
+    from apprights.knowledge import Knowledge
+
+    apks = golden_apks()
+    if not apks:
+        pytest.skip(f"shared data not available: {SHARED_DATA}")
+    targets = Targets.from_catalogue(Knowledge.load().sensitive_apis)
+    compared = 0
+    for path in apks[:8]:
+        blobs = dex_blobs(path)
+        if len(blobs) != 1:
+            continue
+        scan, scanner = scan_dex_keep(*blobs[0], targets)
+        full, kept = CallIndex(scanner), CallIndex(scanner)
+        kept.keep_defined_callees()
+        keys = sorted({(c.caller_class, c.caller_method) for c in scan.call_sites})
+        for _level in range(2):
+            got = kept.callers(keys)
+            assert sorted(got) == sorted(full.callers(keys))
+            compared += len(got)
+            keys = sorted({caller for caller, _ in got} - set(keys))
+        assert len(kept.inv_pos) <= len(full.inv_pos)
+    assert compared > 100

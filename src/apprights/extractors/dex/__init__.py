@@ -116,6 +116,8 @@ def _reach(
         return []
     try:
         indexes = [CallIndex(s) for s in scanners]
+        if len(indexes) == 1:
+            indexes[0].keep_defined_callees()
         extra = annotate_reach(indexes, calls, roots, depth)
     except (InputError, IndexError, ValueError, KeyError, OverflowError, struct.error) as exc:
         log.info("reachability search skipped: %s", exc)

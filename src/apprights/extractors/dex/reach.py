@@ -99,6 +99,22 @@ class CallIndex:
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
 
+    def keep_defined_callees(self) -> None:
+        """Drop the invokes of methods whose class this dex does not define. Only for an app of one dex: there
+        every key the search asks about names a class the dex defines (the callers of the call sites, their
+        callers, a task's constructor), so ``method_ids`` never returns the others and each level's lookup
+        reads a shorter index."""
+        if not self.ok:
+            return
+        dex = self.s.dex
+        defined = np.zeros(len(dex.type_desc), dtype=bool)
+        defined[dex.class_idx] = True
+        mid_ok = np.zeros(1 << 16, dtype=bool)  # candidate operands are any 16-bit value
+        n = min(dex.method_count, 1 << 16)
+        mid_ok[:n] = defined[dex.method_class[:n]]
+        keep = np.flatnonzero(mid_ok[self.inv_mid])
+        self.inv_pos, self.inv_mid = self.inv_pos[keep], self.inv_mid[keep]
+
     def _defined(self) -> dict[str, int]:
         """{dotted class name: type index} of the classes this dex defines (names decoded by the scan)."""
         if self._type_index is None:
@@ -331,8 +347,6 @@ def annotate_reach(
     for callee, callers in edges.items():
         for c in callers:
             forward.setdefault(c, []).append(callee)
-    for targets in forward.values():
-        targets.sort()  # deterministic paths
     best: dict[Key, tuple[Key, bool]] = {}  # node -> (parent or itself for an entry, startup)
     for kind in ("startup", "component"):
         queue = deque(sorted(k for k in seen if kind_of(k) == kind and k not in best))
@@ -340,7 +354,7 @@ def annotate_reach(
             best[k] = (k, kind == "startup")
         while queue:
             node = queue.popleft()
-            for nxt_node in forward.get(node, ()):
+            for nxt_node in sorted(forward.get(node, ())):  # deterministic paths (sorted when visited)
                 if nxt_node not in best:
                     best[nxt_node] = (node, kind == "startup")
                     queue.append(nxt_node)
