@@ -169,14 +169,17 @@ class CallIndex:
             t_of.setdefault(c, []).append(t)
         n_of = {m: n for n, m in name_of.items()}
         codes = [(t << 32) | n_of[m] for c, m in wanted if m in n_of for t in t_of.get(c, ())]
-        combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
-        hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
+        if len(hit) > 4096:  # many rows: filter them in numpy first
+            combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
+            hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
+        wanted_codes = set(codes)  # the same filter, for the few rows left (usually all of them pass)
         for m, c, n in zip(
             hit.tolist(), dex.method_class[hit].tolist(), dex.method_name[hit].tolist(), strict=True
         ):
-            k = (type_of[c], name_of[n])
-            if k in wanted:
-                out[m] = k
+            if (c << 32) | n in wanted_codes:
+                k = (type_of[c], name_of[n])
+                if k in wanted:
+                    out[m] = k
         return out
 
     def callers(self, keys: Iterable[Key]) -> list[tuple[Key, Key]]:
