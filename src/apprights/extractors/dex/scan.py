@@ -348,10 +348,12 @@ class _Scanner:
         if not name_to_str or n_types == 0 or dex.method_count == 0:
             return {}
         type_to_desc: dict[int, str] = {}
-        for desc, sidx in class_to_str.items():
-            t = int(np.searchsorted(dex.type_desc, sidx))
-            if t < n_types and int(dex.type_desc[t]) == sidx:
-                type_to_desc[t] = desc
+        if class_to_str:  # type_ids are sorted by string index: one search for all target classes
+            sidx_l = list(class_to_str.values())
+            t_l = np.searchsorted(dex.type_desc, np.array(sidx_l, dtype=np.int64)).tolist()
+            for desc, sidx, t in zip(class_to_str, sidx_l, t_l, strict=True):
+                if t < n_types and int(dex.type_desc[t]) == sidx:
+                    type_to_desc[t] = desc
         # androguard strips leading '[' from the receiver class; array descriptors sort together in the pool.
         a_lo, a_hi = pool.bisect(b"["), pool.bisect(b"\\")
         t_lo, t_hi = (int(x) for x in np.searchsorted(dex.type_desc, [a_lo, a_hi]))
