@@ -1,8 +1,11 @@
-"""The vectorised candidate search (``_Scanner._candidates``, rewritten for speed in issue 8) against the
-previous implementation kept here as the reference: same candidate units on random byte regions (every opcode
-and operand pattern, jumbo string indices above 65536 included) and on the code of real dex files."""
+"""The pieces rewritten for speed in issue 8 against the previous implementations kept here as references, on
+random code and on real dex files: the candidate search (``_Scanner._candidates``), the block decode of type
+names and of dotted-name candidates, the linear sweep done by a regex (``_sweep_many``), the signature lookup of
+``StringPool.find_many``, the one-dex filter of the reverse-call index; and the pause of the cyclic GC."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -301,3 +304,28 @@ def test_keeping_only_defined_callees_changes_no_caller() -> None:
             keys = sorted({caller for caller, _ in got} - set(keys))
         assert len(kept.inv_pos) <= len(full.inv_pos)
     assert compared > 100
+
+
+def test_extract_code_pauses_the_cyclic_gc_and_restores_it() -> None:
+    """The collector is off during a scan, on again after it (also when a dex is malformed), and left off when
+    the caller had turned it off."""
+    import gc
+
+    from apprights.extractors.dex import DexTargets as Targets
+    from apprights.extractors.dex import extract_code
+
+    seen: list[bool] = []
+
+    def blobs() -> Iterator[tuple[str, bytes]]:
+        seen.append(gc.isenabled())
+        yield "classes.dex", b"not a dex"
+
+    assert gc.isenabled()
+    facts = extract_code(blobs(), Targets([]))
+    assert seen == [False] and gc.isenabled() and facts.warnings
+    gc.disable()
+    try:
+        extract_code(blobs(), Targets([]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
