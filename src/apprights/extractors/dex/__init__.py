@@ -12,9 +12,11 @@ reverse one of ``reach.py``, built from the sensitive call sites up.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from apprights.errors import InputError
@@ -59,6 +61,33 @@ def extract_code(
     (``CallSite.entry``/``startup``/``path``), adding the callers of platform-library wrappers as call sites.
     A malformed dex is recorded in ``warnings`` and skipped; the others are still scanned.
     """
+    with _cyclic_gc_paused():
+        return _extract_code(blobs, targets, own_package, entry_classes, reach_roots, reach_depth)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a scan. A scan builds tens of thousands of small tuples,
+    lists and facts that form no reference cycles (reference counting frees them), yet each allocation burst
+    triggers collections that re-traverse every live object, the loaded catalogue included: about 20
+    collections and 8 % of the CPU time of a dense multi-SDK app. Left as found when it was already paused."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _extract_code(
+    blobs: Iterable[tuple[str, bytes]],
+    targets: DexTargets,
+    own_package: str | None,
+    entry_classes: Iterable[str] | None,
+    reach_roots: Mapping[str, bool] | None,
+    reach_depth: int,
+) -> CodeFacts:
     entries = frozenset(entry_classes or ())
     scanners: list[_Scanner] = []
     facts = CodeFacts()
@@ -116,6 +145,8 @@ def _reach(
         return []
     try:
         indexes = [CallIndex(s) for s in scanners]
+        if len(indexes) == 1:
+            indexes[0].keep_defined_callees()
         extra = annotate_reach(indexes, calls, roots, depth)
     except (InputError, IndexError, ValueError, KeyError, OverflowError, struct.error) as exc:
         log.info("reachability search skipped: %s", exc)

@@ -64,27 +64,31 @@ class CallIndex:
         dex = scanner.dex
         mt = scanner._methods()
         order = scanner.code_order()
-        code = mt.code_off[order]
-        nz = int(np.searchsorted(code, 1))
-        code = code[nz:]
-        self.ok = len(code) > 0 and int(code[0]) >= HEADER_SIZE and not bool(np.any(code & 3))
-        self.ok = self.ok and int(code[-1]) + 16 <= len(dex.data)
-        if not self.ok:
-            return
-        first = np.ones(len(code), dtype=bool)
-        first[1:] = code[1:] != code[:-1]
-        group = np.flatnonzero(first)
-        uoff = code[group]
         self.order = order
-        self.group_start = group + nz
-        self.group_end = np.append(self.group_start[1:], len(order))
-        from apprights.extractors.dex.format import u32_at
+        if scanner.code_items is not None:  # checked by the scan (same conditions as below)
+            self.ok = True
+            self.group_start, self.group_end, self.starts, self.ends = scanner.code_items
+        else:
+            code = mt.code_off[order]
+            nz = int(np.searchsorted(code, 1))
+            code = code[nz:]
+            self.ok = len(code) > 0 and int(code[0]) >= HEADER_SIZE and not bool(np.any(code & 3))
+            self.ok = self.ok and int(code[-1]) + 16 <= len(dex.data)
+            if not self.ok:
+                return
+            first = np.ones(len(code), dtype=bool)
+            first[1:] = code[1:] != code[:-1]
+            group = np.flatnonzero(first)
+            uoff = code[group]
+            self.group_start = group + nz
+            self.group_end = np.append(self.group_start[1:], len(order))
+            from apprights.extractors.dex.format import u32_at
 
-        self.starts = uoff // 2 + 8
-        self.ends = self.starts + u32_at(dex.u8, uoff + 12)
-        if int(self.ends.max()) * 2 > len(dex.data):
-            self.ok = False
-            return
+            self.starts = uoff // 2 + 8
+            self.ends = self.starts + u32_at(dex.u8, uoff + 12)
+            if int(self.ends.max()) * 2 > len(dex.data):
+                self.ok = False
+                return
         lo, hi = int(self.starts.min()), int(self.ends.max())
         self.u16 = np.frombuffer(dex.data, dtype="<u2", count=len(dex.data) // 2)  # the whole file, zero-copy
         if hi - lo < 2:
@@ -94,6 +98,22 @@ class CallIndex:
         self.inv_pos, self.inv_mid = scanner.invoke_index(lo, hi)
         self.units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
         self._mt = mt
+
+    def keep_defined_callees(self) -> None:
+        """Drop the invokes of methods whose class this dex does not define. Only for an app of one dex: there
+        every key the search asks about names a class the dex defines (the callers of the call sites, their
+        callers, a task's constructor), so ``method_ids`` never returns the others and each level's lookup
+        reads a shorter index."""
+        if not self.ok:
+            return
+        dex = self.s.dex
+        defined = np.zeros(len(dex.type_desc), dtype=bool)
+        defined[dex.class_idx] = True
+        mid_ok = np.zeros(1 << 16, dtype=bool)  # candidate operands are any 16-bit value
+        n = min(dex.method_count, 1 << 16)
+        mid_ok[:n] = defined[dex.method_class[:n]]
+        keep = np.flatnonzero(mid_ok[self.inv_mid])
+        self.inv_pos, self.inv_mid = self.inv_pos[keep], self.inv_mid[keep]
 
     def _defined(self) -> dict[str, int]:
         """{dotted class name: type index} of the classes this dex defines (names decoded by the scan)."""
@@ -149,14 +169,17 @@ class CallIndex:
             t_of.setdefault(c, []).append(t)
         n_of = {m: n for n, m in name_of.items()}
         codes = [(t << 32) | n_of[m] for c, m in wanted if m in n_of for t in t_of.get(c, ())]
-        combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
-        hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
+        if len(hit) > 4096:  # many rows: filter them in numpy first
+            combo = (dex.method_class[hit].astype(np.int64) << 32) | dex.method_name[hit].astype(np.int64)
+            hit = hit[np.isin(combo, np.array(codes, dtype=np.int64))]
+        wanted_codes = set(codes)  # the same filter, for the few rows left (usually all of them pass)
         for m, c, n in zip(
             hit.tolist(), dex.method_class[hit].tolist(), dex.method_name[hit].tolist(), strict=True
         ):
-            k = (type_of[c], name_of[n])
-            if k in wanted:
-                out[m] = k
+            if (c << 32) | n in wanted_codes:
+                k = (type_of[c], name_of[n])
+                if k in wanted:
+                    out[m] = k
         return out
 
     def callers(self, keys: Iterable[Key]) -> list[tuple[Key, Key]]:
@@ -327,8 +350,6 @@ def annotate_reach(
     for callee, callers in edges.items():
         for c in callers:
             forward.setdefault(c, []).append(callee)
-    for targets in forward.values():
-        targets.sort()  # deterministic paths
     best: dict[Key, tuple[Key, bool]] = {}  # node -> (parent or itself for an entry, startup)
     for kind in ("startup", "component"):
         queue = deque(sorted(k for k in seen if kind_of(k) == kind and k not in best))
@@ -336,7 +357,7 @@ def annotate_reach(
             best[k] = (k, kind == "startup")
         while queue:
             node = queue.popleft()
-            for nxt_node in forward.get(node, ()):
+            for nxt_node in sorted(forward.get(node, ())):  # deterministic paths (sorted when visited)
                 if nxt_node not in best:
                     best[nxt_node] = (node, kind == "startup")
                     queue.append(nxt_node)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -29,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from apprights.errors import InputError
-from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable, u32_at
+from apprights.extractors.dex.format import HEADER_SIZE, I64, DexFile, MethodTable
 from apprights.extractors.dex.strings import FRAMEWORK_PREFIXES, PoolStrings, StringPool, scan_pool
 from apprights.knowledge.sensitive_apis import (
     CONTENT_URI_FIELDS,
@@ -225,6 +226,9 @@ class _Scanner:
         self.class_names: list[str] = []
         self._refs: dict[int, str] = {}  # method id -> "Lcls;->name", for the decoded methods' calls
         self._inv: tuple[tuple[int, int], I64, npt.NDArray[np.uint16]] | None = None
+        # (first row, end row in ``code_order``, start unit, end unit) of each distinct code item, once the scan
+        # has checked them; reused by ``reach.CallIndex``
+        self.code_items: tuple[I64, I64, I64, I64] | None = None
 
     def invoke_index(self, lo: int, hi: int) -> tuple[I64, npt.NDArray[np.uint16]]:
         """Every unit in ``lo``..``hi - 2`` (unit indices) whose low byte is an ``invoke-*`` opcode, and the unit
@@ -296,7 +300,9 @@ class _Scanner:
         types = np.searchsorted(dex.type_desc, np.array(sidx, dtype=np.int64))
         ok = types < len(dex.type_desc)
         types = types[ok][dex.type_desc[types[ok]] == np.array(sidx, dtype=np.int64)[ok]]
-        defs: list[int] = np.flatnonzero(np.isin(dex.class_idx, types)).tolist()
+        wanted = np.zeros(len(dex.type_desc), dtype=bool)
+        wanted[types] = True
+        defs: list[int] = np.flatnonzero(wanted[dex.class_idx]).tolist()
         return defs[:MAX_ENTRY_CLASSES]
 
     def _entry_calls(self, scan: DexScan, class_names: list[str]) -> None:
@@ -306,7 +312,9 @@ class _Scanner:
             return
         dex, pool = self.dex, self.pool
         mt = self._methods()
-        rows = np.flatnonzero(np.isin(mt.class_def, np.array(defs, dtype=np.int64)) & (mt.code_off > 0))
+        is_def = np.zeros(dex.class_count, dtype=bool)
+        is_def[defs] = True
+        rows = np.flatnonzero(is_def[mt.class_def] & (mt.code_off > 0))
         if len(rows) == 0:
             return
         units = memoryview(dex.data)[: len(dex.data) // 2 * 2].cast("H")
@@ -359,10 +367,12 @@ class _Scanner:
         if not name_to_str or n_types == 0 or dex.method_count == 0:
             return {}
         type_to_desc: dict[int, str] = {}
-        for desc, sidx in class_to_str.items():
-            t = int(np.searchsorted(dex.type_desc, sidx))
-            if t < n_types and int(dex.type_desc[t]) == sidx:
-                type_to_desc[t] = desc
+        if class_to_str:  # type_ids are sorted by string index: one search for all target classes
+            sidx_l = list(class_to_str.values())
+            t_l = np.searchsorted(dex.type_desc, np.array(sidx_l, dtype=np.int64)).tolist()
+            for desc, sidx, t in zip(class_to_str, sidx_l, t_l, strict=True):
+                if t < n_types and int(dex.type_desc[t]) == sidx:
+                    type_to_desc[t] = desc
         # androguard strips leading '[' from the receiver class; array descriptors sort together in the pool.
         a_lo, a_hi = pool.bisect(b"["), pool.bisect(b"\\")
         t_lo, t_hi = (int(x) for x in np.searchsorted(dex.type_desc, [a_lo, a_hi]))
@@ -374,8 +384,9 @@ class _Scanner:
             return {}
         class_ok = np.zeros(n_types, dtype=bool)
         class_ok[list(type_to_desc)] = True
-        names = np.fromiter(name_to_str, dtype=np.int64, count=len(name_to_str))
-        hits = np.flatnonzero(class_ok[dex.method_class] & np.isin(dex.method_name, names))
+        name_ok = np.zeros(len(pool), dtype=bool)  # lookup tables: method_ids hold valid indices (format.py)
+        name_ok[np.fromiter(name_to_str, dtype=np.int64, count=len(name_to_str))] = True
+        hits = np.flatnonzero(class_ok[dex.method_class] & name_ok[dex.method_name])
         out: dict[int, str] = {}
         for m in hits.tolist():
             desc = type_to_desc[int(dex.method_class[m])]
@@ -443,9 +454,12 @@ class _Scanner:
         group_start = group + nz
         group_end = np.append(group_start[1:], len(sorted_code))
         starts = uoff + 16
-        ends = starts + 2 * u32_at(dex.u8, uoff + 12)
+        # insns_size: code items are 4-aligned (checked above), so one gather of a u32 view reads it
+        u32 = np.frombuffer(dex.data, dtype="<u4", count=len(dex.data) // 4)
+        ends = starts + 2 * u32[(uoff + 12) >> 2].astype(np.int64)
         if int(ends.max()) > len(dex.data):
             raise InputError(self.name, "code_item instructions run past the end of the dex")
+        self.code_items = (group_start, group_end, starts // 2, ends // 2)
         cand = self._candidates(int(starts.min()), int(ends.max()), target_api, pool_strings)
         if len(cand) == 0:
             return
@@ -481,24 +495,30 @@ class _Scanner:
         midx_all = mt.method_idx[rows_all]
         cls_all, name_all = mt.class_def[rows_all].tolist(), dex.method_name[midx_all].tolist()
         midx_l = midx_all.tolist()
+        # each verified unit's kind and operand (method id, or string index with a jumbo's high half), in one block
+        flat = np.fromiter((p for _, _, f in hit_items for p in f), dtype=np.int64)
+        u16 = np.frombuffer(units, dtype=np.uint16)
+        op_all = u16[flat] & 0xFF
+        operand = u16[flat + 1].astype(np.int64)
+        jumbo = np.flatnonzero(op_all == OP_CONST_STRING_JUMBO)
+        operand[jumbo] |= u16[flat[jumbo] + 2].astype(np.int64) << 16  # a jumbo is 3 units: inside the code
+        is_inv, operand_l = _IS_INVOKE[op_all].tolist(), operand.tolist()
         get = self.pool.get
-        j = 0
+        j = base = 0
         for (seg, _item, found), n in zip(hit_items, counts.tolist(), strict=True):
             callers = [(class_names[cls_all[r]], get(name_all[r])) for r in range(j, j + n)]
             mids_of = midx_l[j : j + n]
             j += n
             wants_detail = False
-            for pos in found:
-                op = units[pos] & 0xFF
-                if _IS_INVOKE_L[op]:
-                    api = target_api[units[pos + 1]]
+            for t in range(base, base + len(found)):
+                if is_inv[t]:
+                    api = target_api[operand_l[t]]
                     if api in detailed:
                         wants_detail = True
                     for cls, meth in callers:
                         calls[(api, cls, meth)] += 1
                     continue
-                sidx = units[pos + 1] if op == OP_CONST_STRING else units[pos + 1] | (units[pos + 2] << 16)
-                kind, value = interesting[sidx]
+                kind, value = interesting[operand_l[t]]
                 if value in hints and kind in (HINT, "reflection"):
                     wants_detail = True
                     if kind == HINT:
@@ -506,22 +526,24 @@ class _Scanner:
                 for cls, meth in callers:
                     if len(refs) < MAX_STRING_REFS:
                         refs[(value, kind, cls, meth)] = None
+            base += len(found)
             if wants_detail and len(details) < MAX_DETAIL_METHODS:
                 details.append((seg_starts[seg], seg_ends[seg], callers, mids_of))
         helpers: dict[int, tuple[int, list[tuple[str, str, str]]]] = {}
         args, reflective = self._details(units, details, target_api, helpers) if details else ({}, Counter())
         if helpers:
             self._helper_args(units, helpers, args, starts // 2, ends // 2)
+        # positional (api, caller_class, caller_method, dex, count, args[, reflective]): keyword arguments cost
+        # twice as much per object, and a large app has thousands
         scan.call_sites = [
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, args=args.get((a, c, m)))
-            for (a, c, m), n in sorted(calls.items())
+            CallSite(a, c, m, self.name, n, args.get((a, c, m))) for (a, c, m), n in sorted(calls.items())
         ]
         scan.call_sites.extend(
-            CallSite(api=a, caller_class=c, caller_method=m, dex=self.name, count=n, reflective=True)
+            CallSite(a, c, m, self.name, n, None, True)
             for (a, c, m), n in sorted(reflective.items())
             if (a, c, m) not in calls
         )
-        scan.strings = [StringRef(value=v, kind=kd, caller_class=c, caller_method=m) for v, kd, c, m in refs]
+        scan.strings = [StringRef(v, kd, c, m) for v, kd, c, m in refs]  # value, kind, caller class, method
 
     def _details(
         self,
@@ -734,30 +756,58 @@ def _sweep(units: memoryview, start: int, end: int, wanted: set[int]) -> list[in
     return _sweep_many(units, [(start, end, sorted(wanted))])[0]
 
 
+def _instruction_pattern(ops: Iterable[int]) -> bytes:
+    """Regex (bytes) of one instruction whose opcode is among ``ops``, by its width (``_WIDTH``); nop and 0xff
+    count only with a zero high byte (a nop with 1-3 is a payload, the rest is invalid)."""
+    ops = set(ops)
+    by_width: dict[int, list[int]] = {}
+    for op in sorted(ops):
+        if _WIDTH[op] and op not in (0x00, 0xFF):
+            by_width.setdefault(_WIDTH[op], []).append(op)
+    alts = [
+        b"[" + b"".join(re.escape(bytes([op])) for op in group) + b"][\\x00-\\xff]{%d}" % (2 * w - 1)
+        for w, group in sorted(by_width.items(), key=lambda t: -len(t[1]))
+    ]
+    if 0x00 in ops:
+        alts.append(b"\\x00\\x00")
+    if 0xFF in ops:
+        alts.append(b"\\xff\\x00[\\x00-\\xff]{2}")
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+# The longest run of whole instructions from a boundary: it stops before a payload pseudo-instruction, an
+# invalid unit, or an instruction that does not fit before ``endpos``. Dalvik opcodes are a prefix code, so the
+# run is the linear sweep itself, done by the C regex engine (~50 ns an instruction instead of ~200 in a Python
+# loop); unrolled four times for fewer repeat steps of the engine.
+_ANY = _instruction_pattern(range(256))
+_RUN = re.compile(b"(?:" + _ANY * 4 + b")*+" + _ANY + b"*+")
+
+
 def _sweep_many(units: memoryview, segments: list[tuple[int, int, list[int]]]) -> list[list[int]]:
     """For each method (start unit, end unit, sorted candidate units) the candidates that are instruction
     boundaries of a linear sweep from the start and whose instruction fits before the end.
 
-    Instruction widths for every unit from each start to its last candidate are looked up in one vectorised
-    gather, so the Python loop only adds widths."""
-    u16 = np.frombuffer(units, dtype=np.uint16)
-    first = np.array([s for s, _, _ in segments], dtype=np.int64)
-    lens = np.array([c[-1] + 1 - s for s, _, c in segments], dtype=np.int64)
-    offs = np.cumsum(lens) - lens
-    idx = np.repeat(first - offs, lens) + np.arange(int(lens.sum()), dtype=np.int64)
-    widths: list[int] = _UNIT_WIDTH[u16[idx]].tolist()
+    The regex ``_RUN`` sweeps from the current boundary up to each candidate; Python only steps over the
+    instruction that crosses a candidate, a payload, or an invalid unit (which ends the sweep)."""
+    code = units.cast("B")
+    run = _RUN.match
+    width = _UNIT_WIDTH_L
     out: list[list[int]] = []
-    for (start, end, cands), base in zip(segments, offs.tolist(), strict=True):
+    for start, end, cands in segments:
         found: list[int] = []
         i = start
-        shift = base - start
         for c in cands:
             while i < c:
-                w = widths[i + shift]
+                m = run(code, 2 * i, 2 * c)
+                q = m.end() >> 1 if m is not None else i
+                if q == c:
+                    i = c
+                    break
+                w = width[units[q]]
                 if w == PAYLOAD:
-                    w = _payload_width(units, i, end)
-                i += w
-            if i == c and c + _WIDTH[units[c] & 0xFF] <= end and widths[c + shift] != INVALID:
+                    w = _payload_width(units, q, end)
+                i = q + w
+            if i == c and c + _WIDTH[units[c] & 0xFF] <= end and width[units[c]] != INVALID:
                 found.append(c)
             elif i >= end:
                 break

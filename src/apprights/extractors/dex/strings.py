@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +86,7 @@ class StringPool:
         # string offsets as Python ints without a numpy scalar per lookup
         self._offs: memoryview = np.ascontiguousarray(dex.string_offs, dtype=np.uint32).data
         self._extents: tuple[I64, I64, npt.NDArray[np.bool_]] | None = None
+        self._lf: tuple[I64, I64, I64] | None = None
 
     def __len__(self) -> int:
         return len(self._dex.string_offs)
@@ -134,8 +136,44 @@ class StringPool:
         return lo
 
     def find_many(self, values: Iterable[str]) -> dict[str, int]:
-        """{value: index} for those of ``values`` in the pool: one descent of the sorted pool for all keys, so
-        shared upper levels of the search are read once."""
+        """{value: index} for those of ``values`` in the pool.
+
+        ASCII values (all the catalogue's class and method names) are matched without a search: the strings
+        whose length and middle byte are a key's (``_length_middle``, for the whole pool at once), then whose
+        signature of four more bytes is a key's (``_mix``), are the only ones read and compared. A well-formed
+        pool holds each string once, so this is the index the binary search finds. Other values (non-ASCII)
+        go through ``_find_sorted``."""
+        keys = _key_table(values if isinstance(values, tuple) else tuple(values))
+        out: dict[str, int] = {}
+        if keys.by_key and len(self):
+            starts, lengths, lf = self._length_middle()
+            sel = np.flatnonzero(keys.length_middle[lf])  # strings with a key's length and middle byte
+            if len(sel):
+                s, n, u8 = starts[sel], lengths[sel], self._dex.u8
+                at = [u8[s + k].astype(np.int64) for k in (0, (n - 1) // 3, (2 * n) // 3, n - 1)]
+                sel = sel[keys.sig[_mix(n, *at) & (len(keys.sig) - 1)]]
+            by_key, raw = keys.by_key, self.raw
+            for idx in sel.tolist():
+                v = by_key.get(raw(idx))
+                if v is not None and v not in out:
+                    out[v] = idx
+        if keys.other:
+            out.update(self._find_sorted(keys.other))
+        return out
+
+    def _length_middle(self) -> tuple[I64, I64, I64]:
+        """(start, length, slot) of every string; slot = length (capped at 255) * 256 + middle byte for a
+        non-empty ASCII string, 0 for the others (no key has that slot)."""
+        if self._lf is None:
+            starts, lengths, ascii_ok = self.extents()
+            ok = ascii_ok & (lengths >= 1)
+            middle = self._dex.u8[np.where(ok, starts + lengths // 2, 0)].astype(np.int64)
+            self._lf = (starts, lengths, np.where(ok, np.minimum(lengths, 255) * 256 + middle, 0))
+        return self._lf
+
+    def _find_sorted(self, values: Iterable[str]) -> dict[str, int]:
+        """{value: index} by one descent of the sorted pool for all keys, so shared upper levels of the search
+        are read once."""
         by_key = {_encoded(v): v for v in values}
         keys = sorted(by_key)
         out: dict[str, int] = {}
@@ -179,6 +217,51 @@ class StringPool:
         return self._extents
 
 
+def _mix(length: Any, a: Any, b: Any, c: Any, d: Any) -> Any:
+    """Signature of an ASCII string from its length and four of its bytes (the first, a third in, two thirds
+    in, the last), for numpy arrays and Python ints alike (no overflow either way). Collisions cost a read."""
+    h = length * 0x9E3779B1 + a * 0x85EBCA77 + b * 0xC2B2AE3D + c * 0x27D4EB2F + d * 0x165667B1
+    return (h ^ (h >> 17)) & 0x7FFFFFFF
+
+
+@dataclass
+class _KeyTable:
+    """Encoded keys of one ``find_many`` call: the ASCII ones behind two lookup tables (length and middle byte,
+    then a signature of four more bytes), the others apart."""
+
+    by_key: dict[bytes, str]
+    length_middle: npt.NDArray[np.bool_]
+    sig: npt.NDArray[np.bool_]
+    other: list[str]
+
+
+_KEY_TABLES: dict[tuple[str, ...], _KeyTable] = {}  # the scan's target and hint names: built once per process
+
+
+def _key_table(values: tuple[str, ...]) -> _KeyTable:
+    table = _KEY_TABLES.get(values)
+    if table is not None:
+        return table
+    by_key: dict[bytes, str] = {}
+    other: list[str] = []
+    for v in values:
+        if v and v.isascii() and "\x00" not in v:
+            by_key[_encoded(v)] = v
+        else:
+            other.append(v)
+    length_middle = np.zeros(1 << 16, dtype=bool)
+    size = 1 << max(10, min(20, (len(by_key) * 64).bit_length()))
+    sig = np.zeros(size, dtype=bool)
+    for k in by_key:
+        n = len(k)
+        length_middle[min(n, 255) * 256 + k[n // 2]] = True
+        sig[int(_mix(n, k[0], k[(n - 1) // 3], k[(2 * n) // 3], k[n - 1])) & (size - 1)] = True
+    table = _KeyTable(by_key, length_middle, sig, other)
+    if len(values) >= 64 and len(_KEY_TABLES) < 16:  # large sets recur (the catalogue's); small ones vary
+        _KEY_TABLES[values] = table
+    return table
+
+
 @dataclass
 class PoolStrings:
     """What the string pool holds of interest: {string index: (kind, value)} for const-string tracking, and the
@@ -208,8 +291,12 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
     if len(pool) == 0:
         return out
     starts, lengths, ascii_ok = pool.extents()
-    for idx in _dotted_candidates(dex.u8, starts, lengths, ascii_ok).tolist():
-        value = pool.get(idx)
+    cand = _dotted_candidates(dex.u8, starts, lengths, ascii_ok)
+    cand_l = cand.tolist()
+    values = _ascii_values(dex.u8, starts[cand], lengths[cand])
+    if values is None:
+        values = [pool.get(i) for i in cand_l]
+    for idx, value in zip(cand_l, values, strict=True):
         kind = classify_dotted(value)
         if kind is not None:
             out.interesting.setdefault(idx, (kind, value))
@@ -237,6 +324,24 @@ def scan_pool(dex: DexFile, pool: StringPool, reflection_names: dict[int, str]) 
             out.interesting.setdefault(idx, ("apk_mime", APK_MIME))
     out.urls = list(urls)
     return out
+
+
+def _ascii_values(u8: npt.NDArray[np.uint8], starts: I64, lengths: I64) -> list[str] | None:
+    """The strings at ``starts`` (``lengths`` bytes each, ASCII per ``StringPool.extents``) decoded in one block,
+    NUL-separated (an ASCII MUTF-8 string holds no NUL); None when the block is not ASCII after all (a pool
+    lying about its lengths), so the caller decodes one by one as ``StringPool.get`` does."""
+    if len(starts) == 0:
+        return []
+    spans = lengths + 1
+    first = np.cumsum(spans) - spans
+    block = u8[np.repeat(starts - first, spans) + np.arange(int(spans.sum()), dtype=np.int64)]
+    block[first + lengths] = 0
+    try:
+        parts = block.tobytes().decode("ascii").split("\x00")
+    except UnicodeDecodeError:
+        return None
+    parts.pop()
+    return parts if len(parts) == len(starts) else None
 
 
 def _find_all(data: bytes, needle: bytes, lo: int, hi: int, cap: int) -> list[int]:
