@@ -133,7 +133,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
             )
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.db_slots = anyio.CapacityLimiter(settings.worker_threads)
-        app.state.jobs.interrupted()
+        app.state.jobs.start_if_pending()
         app.state.self_checks.resume()
         yield
         app.state.self_checks.shutdown()
@@ -160,9 +160,19 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.self_checks = SelfCheckRunner(
         sessionmaker, settings.data_dir, app.state.clock, timeout_s=settings.self_check_timeout_s
     )
-    from apprights.service.jobs.runner import JobRunner
+    from apprights.service.jobs.runner import JobConfig, JobRunner
 
-    app.state.jobs = JobRunner(sessionmaker)
+    app.state.jobs = JobRunner(
+        JobConfig(
+            db_url=settings.resolved_db_url(),
+            data_dir=str(settings.data_dir),
+            heartbeat_s=settings.job_heartbeat_s,
+            stale_after_s=settings.job_stale_after_s,
+            max_attempts=settings.job_max_attempts,
+            nice=settings.job_nice,
+        ),
+        sessionmaker,
+    )
     _install_error_handlers(app)
     from apprights.service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 

@@ -7,6 +7,7 @@ from apprights.service.audit.models import AuditRecord
 from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.complaints.models import Complaint, DetectionTask
 from apprights.service.db import Base
+from apprights.service.jobs.models import Job
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
@@ -28,6 +29,7 @@ __all__ = [
     "DetectionTask",
     "Enterprise",
     "Finding",
+    "Job",
     "Lead",
     "Listing",
     "ListingSnapshot",

@@ -57,6 +57,12 @@ class Settings:
     # Threads that run the (blocking) routes; the database pool is sized to them, so a request never waits
     # for a connection held by another request's thread.
     worker_threads: int = 32
+    # Background jobs (service/jobs): heartbeat period, a running job without a heartbeat for this long is
+    # queued again (at most job_max_attempts claims), and the worker process's niceness (yield to reads).
+    job_heartbeat_s: float = 5.0
+    job_stale_after_s: float = 60.0
+    job_max_attempts: int = 3
+    job_nice: int = 10
     self_check_timeout_s: float = 300.0  # per self-check scan (the worker process is killed after it)
     session_hours: int = 12
     title: str = "全国APP技术检测平台管理系统 / National App Technical Detection Platform"
