@@ -57,6 +57,9 @@ class Settings:
     # Threads that run the (blocking) routes; the database pool is sized to them, so a request never waits
     # for a connection held by another request's thread.
     worker_threads: int = 32
+    # Service processes sharing this database (``apprights serve --workers N``): with more than one, start-up
+    # chores that must run once (migrations, first account, leftover self-checks) are done by the launcher.
+    worker_processes: int = 1
     # Background jobs (service/jobs): heartbeat period, a running job without a heartbeat for this long is
     # queued again (at most job_max_attempts claims), and the worker process's niceness (yield to reads).
     job_heartbeat_s: float = 5.0
@@ -99,6 +102,8 @@ class Settings:
             kwargs["key_file"] = legacy if legacy.exists() and not key_file.exists() else key_file
             kwargs["secret_key"] = secret_key_file(ddir, key_file)
         kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
+        if "APPRIGHTS_WORKERS" in env:
+            kwargs["worker_processes"] = max(1, int(env["APPRIGHTS_WORKERS"]))
         if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
             kwargs["complaint_threshold"] = int(env["APPRIGHTS_COMPLAINT_THRESHOLD"])
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -174,6 +174,13 @@ def scan_in_worker(apk: Path, timeout_s: float) -> dict[str, Any]:
     raise RuntimeError("the scan backend returned no report")
 
 
+def reset_running_self_checks(factory: sessionmaker[Session]) -> int:
+    """Queue again the self-checks a stopped service left ``running`` (only when no other process runs any)."""
+    with session_scope(factory) as s:
+        r = s.execute(update(SelfCheck).where(SelfCheck.status == "running").values(status="queued"))
+        return int(r.rowcount)  # type: ignore[attr-defined]
+
+
 class SelfCheckRunner:
     """One background thread per service instance that scans queued self-checks one after another."""
 
@@ -200,11 +207,17 @@ class SelfCheckRunner:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="self-check")
             return self._pool.submit(self._run, self_check_id)
 
-    def resume(self) -> int:
-        """Queue again what a previous instance left queued or running (e.g. after a restart)."""
+    def resume(self, *, reset_running: bool = True) -> int:
+        """Queue again what a previous instance left queued or running (e.g. after a restart).
+
+        ``reset_running``: a ``running`` row is a leftover (one service process). With several processes the
+        launcher resets them once before the workers start (``reset_running(…)``), and each worker only takes
+        ``queued`` rows: a row another worker is running is never taken twice."""
+        if reset_running:
+            reset_running_self_checks(self.factory)
         with session_scope(self.factory) as s:
             ids = list(
-                s.scalars(select(SelfCheck.id).where(SelfCheck.status.in_(ACTIVE)).order_by(SelfCheck.id))
+                s.scalars(select(SelfCheck.id).where(SelfCheck.status == "queued").order_by(SelfCheck.id))
             )
         for i in ids:
             self.submit(i)
@@ -219,11 +232,16 @@ class SelfCheckRunner:
     def _run(self, self_check_id: int) -> None:
         try:
             with session_scope(self.factory) as s:
-                sc = s.get(SelfCheck, self_check_id)
-                if sc is None or sc.status not in ACTIVE:
+                # taken atomically (queued -> running): with several service processes one of them runs it
+                took = s.execute(
+                    update(SelfCheck)
+                    .where(SelfCheck.id == self_check_id, SelfCheck.status == "queued")
+                    .values(status="running")
+                )
+                if took.rowcount != 1:  # type: ignore[attr-defined]
                     return
-                sc.status = "running"
-                apk = blob_path(self.data_dir, sc.apk_sha256)
+                sha = s.scalar(select(SelfCheck.apk_sha256).where(SelfCheck.id == self_check_id))
+                apk = blob_path(self.data_dir, sha or "")
             report = self.scan_fn(apk, self.timeout_s)
             with session_scope(self.factory) as s:
                 sc = s.get(SelfCheck, self_check_id)
