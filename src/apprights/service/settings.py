@@ -102,6 +102,10 @@ class Settings:
             kwargs["key_file"] = legacy if legacy.exists() and not key_file.exists() else key_file
             kwargs["secret_key"] = secret_key_file(ddir, key_file)
         kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
+        if "APPRIGHTS_WORKER_THREADS" in env:
+            kwargs["worker_threads"] = max(1, int(env["APPRIGHTS_WORKER_THREADS"]))
+        if "APPRIGHTS_JOB_NICE" in env:
+            kwargs["job_nice"] = max(0, min(19, int(env["APPRIGHTS_JOB_NICE"])))
         if "APPRIGHTS_WORKERS" in env:
             kwargs["worker_processes"] = max(1, int(env["APPRIGHTS_WORKERS"]))
         if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
