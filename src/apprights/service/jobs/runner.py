@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import exists, select, update
+from sqlalchemy import Engine, event, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from apprights.errors import InputError
@@ -209,7 +209,14 @@ def _heartbeat(
                     .values(heartbeat_at=wall_clock())
                 )
                 if r.rowcount != 1:  # type: ignore[attr-defined]
-                    log.warning("job %s: no longer ours (re-queued); its ingest will be rolled back", job_id)
+                    # on SQLite this update waits for the ingest's own write lock: by then the job may be done
+                    state = s.execute(
+                        select(Job.status, Job.owner).where(Job.submission_id == job_id)
+                    ).first()
+                    if not stop.is_set() and state is not None and tuple(state) != ("done", owner):
+                        log.warning(
+                            "job %s: no longer ours (re-queued); its ingest will be rolled back", job_id
+                        )
                     return
         except Exception:  # a locked database (SQLite, a long write) must not end the thread
             log.exception("job %s: heartbeat failed", job_id)
@@ -357,6 +364,8 @@ def worker_main(cfg: JobConfig, wake: MpEvent | None, stop: MpEvent | None, once
 
     logging.basicConfig(level=logging.INFO)
     engine = make_engine(cfg.db_url, pool_size=2)
+    if cfg.nice:
+        _nice_local_backends(engine, cfg.nice)
     factory = make_sessionmaker(engine)
     owner = worker_id()
     ran: list[int] = []
@@ -381,6 +390,32 @@ def worker_main(cfg: JobConfig, wake: MpEvent | None, stop: MpEvent | None, once
     finally:
         engine.dispose()
     return ran
+
+
+def _nice_local_backends(engine: Engine, nice: int) -> None:
+    """On a PostgreSQL server on this machine, the backend that does the job's inserts gets the worker's lower
+    CPU priority too (best effort: only where this user may renice it, e.g. the same user or root)."""
+    url = engine.url
+    if url.get_backend_name() != "postgresql" or (url.host or "localhost") not in (
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    ):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _renice(dbapi_conn: Any, _record: Any) -> None:
+        try:
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                pid = int(cur.fetchone()[0])
+            dbapi_conn.commit()
+            # the pid must be a PostgreSQL process here (not a server in a container that reuses pids)
+            if not Path(f"/proc/{pid}/comm").read_text().startswith("postgres"):
+                return
+            os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), nice))
+        except (OSError, ValueError, TypeError):  # not ours to renice, or not on this machine
+            return
 
 
 class JobRunner:

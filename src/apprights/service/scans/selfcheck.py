@@ -27,7 +27,7 @@ from apprights.errors import InputError
 from apprights.model.facts import ManifestFacts
 from apprights.service.apps.models import App
 from apprights.service.db import session_scope, utc_naive
-from apprights.service.files import blob_path, store_file
+from apprights.service.files import blob_path, record_kept_file, store_file, write_blob
 from apprights.service.leads.models import StoredFile
 from apprights.service.scans.ingest import ingest_reports, parse_report
 from apprights.service.scans.models import Finding, ScanRun, SelfCheck
@@ -57,35 +57,53 @@ def submit(
     max_bytes: int,
 ) -> SelfCheck:
     """Keep the APK on disk and queue a self-check (``rejected`` at once when it is not a ZIP/APK)."""
-    import hashlib
-
     if len(apk) > max_bytes:
         raise InputError("apk", f"文件过大 / larger than {max_bytes} bytes")
+    sha = write_blob(data_dir, apk)
+    return submit_kept(
+        session, data_dir, sha, len(apk), app=app, enterprise_id=enterprise_id, user_id=user_id, now=now
+    )
+
+
+def submit_kept(
+    session: Session,
+    data_dir: Path,
+    sha256: str,
+    size: int,
+    *,
+    app: App,
+    enterprise_id: int,
+    user_id: int | None,
+    now: datetime,
+) -> SelfCheck:
+    """Queue a self-check of an APK already kept in the blob store (an upload streamed to disk): the APK is
+    never read into memory here, only its first bytes (``rejected`` at once when it is not a ZIP/APK)."""
     sc = SelfCheck(
         enterprise_id=enterprise_id,
         app_id=app.id,
         submitted_by=user_id,
         submitted_at=utc_naive(now),
-        apk_sha256=hashlib.sha256(apk).hexdigest(),
-        apk_size=len(apk),
+        apk_sha256=sha256,
+        apk_size=size,
         status="queued",
         error="",
     )
     session.add(sc)
     session.flush()
-    stored = store_file(
+    stored = record_kept_file(
         session,
-        data_dir,
+        sha256=sha256,
+        size=size,
         owner_kind="self_check",
         owner_id=sc.id,
         filename=f"{app.package}-{sc.id}.apk",
-        content=apk,
         content_type="application/vnd.android.package-archive",
         now=now,
-        max_bytes=max_bytes,
     )
     sc.file_id = stored.id
-    if not apk.startswith(ZIP_MAGIC):
+    with blob_path(data_dir, sha256).open("rb") as fh:
+        head = fh.read(len(ZIP_MAGIC))
+    if head != ZIP_MAGIC:
         sc.status = "rejected"
         sc.error = "不是APK文件（ZIP格式） / not an APK (no ZIP header)"
         sc.finished_at = utc_naive(now)
