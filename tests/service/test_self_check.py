@@ -55,11 +55,12 @@ def upload(w: World, app_id: int, data: bytes, role: str = "enterprise") -> Any:
 
 
 def test_self_check_end_to_end(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    _uploads_stay_on_disk(monkeypatch)
     w = world
     app_id = _demo_app(w)
     apk = DEMO_APK.read_bytes()
-    r = upload(w, app_id, apk)
+    with monkeypatch.context() as m:  # the upload itself: streamed to disk, used from there
+        _uploads_stay_on_disk(m)
+        r = upload(w, app_id, apk)
     assert r.status_code == 202, r.text
     sc = _wait(w, r.json()["id"])
     assert sc["status"] == "done", sc
