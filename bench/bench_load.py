@@ -1,7 +1,9 @@
 """Serving under load: concurrent readers of the case list while large scan batches are ingested.
 
     .venv/bin/python bench/bench_load.py [--db sqlite|postgresql|both] [--seconds 30] [--readers 32]
-                                         [--ingesters 2] [--batch-mb 84] [--pg URL]
+                                         [--ingesters 2] [--batch-mb 84] [--pg URL] [--server-workers N]
+                                         [--server-loop auto|asyncio] [--server-http auto|h11]
+                                         [--job-nice 10] [--client httpx|raw]
 
 Starts ``apprights`` under uvicorn in a separate process on 127.0.0.1 (a fresh SQLite file or a fresh PostgreSQL
 database), seeds cases, then for ``--seconds``: ``--readers`` clients loop ``GET /api/v1/cases`` and
@@ -32,8 +34,10 @@ ADMIN_PASSWORD = "bench-load-password"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def serve(db_url: str, data_dir: str, port: int, threads: int) -> None:
-    """In the server process: migrate, build the app and serve it on loopback (one uvicorn worker)."""
+def serve(db_url: str, data_dir: str, port: int, threads: int, opts: argparse.Namespace) -> None:
+    """In the server process: migrate, build the app and serve it on loopback (``--server-workers`` uvicorn
+    worker processes; with more than one, each builds its app from the environment as ``apprights serve
+    --workers N`` does)."""
     import uvicorn
 
     from apprights.service.app import create_app
@@ -44,6 +48,8 @@ def serve(db_url: str, data_dir: str, port: int, threads: int) -> None:
     extra: dict[str, object] = {}
     if "worker_threads" in Settings.__dataclass_fields__:  # absent in a --server-src baseline before issue 9
         extra["worker_threads"] = threads
+    if "job_nice" in Settings.__dataclass_fields__:
+        extra["job_nice"] = opts.job_nice
     settings = Settings(
         db_url=db_url,
         data_dir=Path(data_dir),
@@ -51,7 +57,38 @@ def serve(db_url: str, data_dir: str, port: int, threads: int) -> None:
         secret_key="bench-load",
         **extra,  # type: ignore[arg-type]
     )
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = {"loop": opts.server_loop, "http": opts.server_http, "log_level": "warning"}
+    if opts.server_workers <= 1:
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **server)  # type: ignore[arg-type]
+        return
+    import dataclasses
+
+    from apprights.service.app import prepare, system_clock
+    from apprights.service.db import make_engine, make_sessionmaker
+
+    settings = dataclasses.replace(settings, worker_processes=opts.server_workers)
+    engine = make_engine(db_url)
+    prepare(settings, make_sessionmaker(engine), system_clock())
+    engine.dispose()
+    os.environ.update(
+        {
+            "APPRIGHTS_DB": db_url,
+            "APPRIGHTS_DATA_DIR": data_dir,
+            "APPRIGHTS_SECRET_KEY": "bench-load",
+            "APPRIGHTS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "APPRIGHTS_WORKERS": str(opts.server_workers),
+            "APPRIGHTS_WORKER_THREADS": str(threads),
+            "APPRIGHTS_JOB_NICE": str(opts.job_nice),
+        }
+    )
+    uvicorn.run(
+        "apprights.service.app:create_app_from_env",
+        factory=True,
+        workers=opts.server_workers,
+        host="127.0.0.1",
+        port=port,
+        **server,  # type: ignore[arg-type]
+    )
 
 
 def free_port() -> int:
@@ -168,6 +205,66 @@ async def reader(client: httpx.AsyncClient, token: str, deadline: float, stats: 
         i += 1
 
 
+async def raw_reader(url: str, token: str, deadline: float, stats: Stats, k: int) -> None:
+    """The same reads as ``reader`` with a lean client: one keep-alive HTTP/1.1 connection on raw asyncio
+    streams, the whole response read (status line, headers, ``Content-Length`` body). It measures the same
+    request and response; it just spends less of the shared CPU on the client side than httpx does."""
+    host, port = url.removeprefix("http://").split(":")
+    offsets = (0, 50, 100)
+    i = k
+    reqs = [
+        (
+            f"GET /api/v1/cases?limit=50&offset={off} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: {token}\r\nAccept: application/json\r\n\r\n"
+        ).encode()
+        for off in offsets
+    ]
+    conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    while time.monotonic() < deadline:
+        t = time.perf_counter()
+        try:
+            if conn is None:
+                conn = await asyncio.open_connection(host, int(port))
+            rd, wr = conn
+            wr.write(reqs[i % 3])
+            head = await asyncio.wait_for(rd.readuntil(b"\r\n\r\n"), 60)
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            close = False
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+            body = await asyncio.wait_for(rd.readexactly(length), 60)
+            if status != 200:
+                stats.read_errors.append(f"{status} {body[:120]!r}")
+            elif not body.startswith(b'{"items":'):
+                stats.read_errors.append(f"unexpected body {body[:120]!r}")
+            if close:
+                wr.close()
+                conn = None
+        except (
+            TimeoutError,
+            OSError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ValueError,
+            IndexError,
+        ) as e:
+            stats.read_errors.append(repr(e))
+            if conn is not None:
+                conn[1].close()
+            conn = None
+        stats.read_latencies.append(time.perf_counter() - t)
+        stats.read_end = max(stats.read_end, time.monotonic())
+        i += 1
+    if conn is not None:
+        conn[1].close()
+
+
 async def ingester(
     client: httpx.AsyncClient, token: str, batch: bytes, n: int, deadline: float, stats: Stats
 ) -> None:
@@ -221,7 +318,10 @@ async def drive(url: str, args: argparse.Namespace, batches: list[tuple[bytes, i
         start = time.monotonic()
         stats.read_start = start
         deadline = start + args.seconds
-        tasks = [reader(client, tokens["ministry"], deadline, stats, k) for k in range(args.readers)]
+        if args.client == "raw":
+            tasks = [raw_reader(url, tokens["ministry"], deadline, stats, k) for k in range(args.readers)]
+        else:
+            tasks = [reader(client, tokens["ministry"], deadline, stats, k) for k in range(args.readers)]
         tasks += [ingester(client, tokens["agency"], b, n, deadline, stats) for b, n in batches]
         await asyncio.gather(*tasks)
         return stats, time.monotonic() - start
@@ -261,7 +361,23 @@ def run_one(kind: str, args: argparse.Namespace, batches: list[tuple[bytes, int]
     ):  # serve another checkout's code (e.g. `git archive main`) for a before/after comparison
         env["PYTHONPATH"] = str(Path(args.server_src).resolve() / "src")
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", db_url, str(work / "data"), str(port), str(args.threads)],
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            db_url,
+            str(work / "data"),
+            str(port),
+            str(args.threads),
+            "--server-workers",
+            str(args.server_workers),
+            "--server-loop",
+            args.server_loop,
+            "--server-http",
+            args.server_http,
+            "--job-nice",
+            str(args.job_nice),
+        ],
         env=env,
     )
     try:
@@ -314,14 +430,33 @@ def main() -> None:
         "--threads", type=int, default=32, help="the server's worker threads (Settings.worker_threads)"
     )
     ap.add_argument(
+        "--server-workers", type=int, default=1, help="uvicorn worker processes (serve --workers)"
+    )
+    ap.add_argument("--server-loop", choices=["auto", "asyncio", "uvloop"], default="auto")
+    ap.add_argument("--server-http", choices=["auto", "h11", "httptools"], default="auto")
+    ap.add_argument(
+        "--job-nice", type=int, default=10, help="niceness of the ingest worker (Settings.job_nice)"
+    )
+    ap.add_argument(
+        "--client", choices=["httpx", "raw"], default="httpx", help="readers: httpx, or raw asyncio HTTP/1.1"
+    )
+    ap.add_argument(
         "--serve", nargs=4, metavar=("DB_URL", "DATA_DIR", "PORT", "THREADS"), help=argparse.SUPPRESS
     )
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve[0], args.serve[1], int(args.serve[2]), int(args.serve[3]))
+        serve(args.serve[0], args.serve[1], int(args.serve[2]), int(args.serve[3]), args)
         return
-    if not 1 <= args.seconds <= 600 or not 1 <= args.readers <= 256 or not 0 <= args.ingesters <= 8:
-        raise SystemExit("bench_load: --seconds 1..600, --readers 1..256, --ingesters 0..8")
+    if (
+        not 1 <= args.seconds <= 600
+        or not 1 <= args.readers <= 256
+        or not 0 <= args.ingesters <= 8
+        or not 1 <= args.server_workers <= 16
+    ):
+        raise SystemExit(
+            "bench_load: --seconds 1..600, --readers 1..256, --ingesters 0..8, --server-workers 1..16"
+        )
+    print(f"load average before: {os.getloadavg()[0]:.1f}", file=sys.stderr)
     t = time.perf_counter()
     batches = [make_batch(f"com.load{k}.app", int(args.batch_mb * 1e6)) for k in range(args.ingesters)]
     print(f"generated {len(batches)} batches in {time.perf_counter() - t:.1f} s", file=sys.stderr)

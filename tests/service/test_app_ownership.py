@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from apprights.service.apps.ownership import signers_in_test_results
@@ -46,7 +47,10 @@ def _claim(w: World, apk: bytes, role: str = "enterprise") -> object:
     return w.call(role, "POST", "/api/v1/apps/claim", content=apk, headers={"content-type": APK})
 
 
-def test_registering_a_scanned_app_needs_proof(world: World, tmp_path: Path) -> None:
+def test_registering_a_scanned_app_needs_proof(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _uploads_stay_on_disk(monkeypatch)
     w = world
     dev = developer_cert("福州示例")
     app_id = _seen_in_scan(w, dev.sha256)
@@ -130,3 +134,13 @@ def test_moving_an_enterprise_moves_its_cases(world: World) -> None:
     assert [(a["from_state"], a["to_state"]) for a in case["audit"] if a["action"] == "move_province"] == [
         ("35", "11")
     ]
+
+
+def _uploads_stay_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The APK upload is streamed to disk and used from there: reading it whole into memory fails the test."""
+    from apprights.service.uploads import SpooledBody
+
+    def refuse(_self: SpooledBody) -> bytes:
+        raise AssertionError("the uploaded APK was read into memory")
+
+    monkeypatch.setattr(SpooledBody, "read_bytes", refuse)

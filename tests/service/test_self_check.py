@@ -54,11 +54,13 @@ def upload(w: World, app_id: int, data: bytes, role: str = "enterprise") -> Any:
     )
 
 
-def test_self_check_end_to_end(world: World) -> None:
+def test_self_check_end_to_end(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     w = world
     app_id = _demo_app(w)
     apk = DEMO_APK.read_bytes()
-    r = upload(w, app_id, apk)
+    with monkeypatch.context() as m:  # the upload itself: streamed to disk, used from there
+        _uploads_stay_on_disk(m)
+        r = upload(w, app_id, apk)
     assert r.status_code == 202, r.text
     sc = _wait(w, r.json()["id"])
     assert sc["status"] == "done", sc
@@ -103,7 +105,8 @@ def test_self_check_end_to_end(world: World) -> None:
     c.cookies.clear()
 
 
-def test_self_check_refusals(world: World) -> None:
+def test_self_check_refusals(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    _uploads_stay_on_disk(monkeypatch)
     w = world
     app_id = _demo_app(w)
     # not an APK: kept on disk, refused at once
@@ -211,3 +214,13 @@ def test_queued_self_check_resumes_after_a_restart(world: World) -> None:
     with TestClient(create_app(w.settings, clock=w.clock)):
         pass  # startup resumes it; shutdown waits for the scan to finish
     assert w.ok("enterprise", "GET", f"/api/v1/self-checks/{sc_id}")["status"] == "done"
+
+
+def _uploads_stay_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The APK upload is streamed to disk and used from there: reading it whole into memory fails the test."""
+    from apprights.service.uploads import SpooledBody
+
+    def refuse(_self: SpooledBody) -> bytes:
+        raise AssertionError("the uploaded APK was read into memory")
+
+    monkeypatch.setattr(SpooledBody, "read_bytes", refuse)

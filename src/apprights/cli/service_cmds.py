@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,18 +56,45 @@ def serve_cmd(
     db: DbOpt = None,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="service processes (uvicorn workers) sharing the database; each also runs a job worker",
+        ),
+    ] = 1,
 ) -> None:
     """Run the management service and its web pages (creates and migrates the database first)."""
+    import os
+
     import uvicorn
 
-    from apprights.service.app import create_app
-    from apprights.service.db import upgrade
+    from apprights.service.app import create_app, prepare, system_clock
+    from apprights.service.db import make_engine, make_sessionmaker, upgrade
 
+    if workers < 1 or workers > 64:
+        raise _fail(f"--workers: must be between 1 and 64, not {workers}")
     settings = _settings(db)
     with _database_errors():
-        upgrade(settings.resolved_db_url())
+        upgrade(settings.resolved_db_url())  # once, here: never per worker process
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port)
+        return
+    settings = dataclasses.replace(settings, worker_processes=workers)
+    engine = make_engine(settings.resolved_db_url())
+    try:
+        with _database_errors():
+            prepare(settings, make_sessionmaker(engine), system_clock())
+    finally:
+        engine.dispose()
+    # each worker process builds its app from the environment (Settings.from_env): pass what was resolved here
+    os.environ["APPRIGHTS_DB"] = settings.resolved_db_url()
+    os.environ["APPRIGHTS_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["APPRIGHTS_WORKERS"] = str(workers)
+    if settings.key_file is not None and not os.environ.get("APPRIGHTS_SECRET_KEY"):
+        os.environ["APPRIGHTS_KEY_FILE"] = str(settings.key_file.resolve())
+    uvicorn.run("apprights.service.app:create_app_from_env", factory=True, workers=workers, host=host, port=port)
 
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)

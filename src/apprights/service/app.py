@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker as sessionmaker_t
 
 from apprights.errors import CalendarError, InputError
 from apprights.service.audit.service import AuditImmutableError, install_guard
@@ -129,6 +131,26 @@ def _install_error_handlers(app: FastAPI) -> None:
     _ = RequestValidationError  # FastAPI's own 422 handler stays in place
 
 
+def prepare(settings: Settings, sessionmaker: sessionmaker_t[Session], now: datetime) -> None:
+    """Start-up chores that must run once per service, not once per worker process: the first ministry
+    account, and the self-checks a stopped service left running."""
+    from apprights.service.scans.selfcheck import reset_running_self_checks
+    from apprights.service.users.service import ensure_admin
+
+    with session_scope(sessionmaker) as s:
+        generated = ensure_admin(s, settings.admin_username, settings.admin_password, now)
+    if generated:
+        log.warning("created the first ministry account %r with password %s", settings.admin_username, generated)
+    if settings.worker_processes > 1:
+        reset_running_self_checks(sessionmaker)
+
+
+def create_app_from_env() -> FastAPI:
+    """The app factory uvicorn imports in each worker process (``apprights serve --workers N``): settings come
+    from the ``APPRIGHTS_*`` environment the launcher set (``Settings.from_env``); the database is migrated."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """Build the service for ``settings`` (database must already be migrated: see ``db.upgrade``)."""
     # one connection per request slot (deps.db_slots), plus the self-check and job runners and the lifespan
@@ -138,18 +160,13 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from apprights.service.users.service import ensure_admin
-
-        with session_scope(sessionmaker) as s:
-            generated = ensure_admin(s, settings.admin_username, settings.admin_password, app.state.clock())
-        if generated:
-            log.warning(
-                "created the first ministry account %r with password %s", settings.admin_username, generated
-            )
+        single = settings.worker_processes <= 1
+        if single:  # with several processes the launcher did it once (``prepare``)
+            prepare(settings, sessionmaker, app.state.clock())
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.db_slots = anyio.CapacityLimiter(settings.worker_threads)
-        app.state.jobs.interrupted()
-        app.state.self_checks.resume()
+        app.state.jobs.start_if_pending()
+        app.state.self_checks.resume(reset_running=single)
         yield
         app.state.self_checks.shutdown()
         app.state.jobs.shutdown()
@@ -175,9 +192,19 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.self_checks = SelfCheckRunner(
         sessionmaker, settings.data_dir, app.state.clock, timeout_s=settings.self_check_timeout_s
     )
-    from apprights.service.jobs.runner import JobRunner
+    from apprights.service.jobs.runner import JobConfig, JobRunner
 
-    app.state.jobs = JobRunner(sessionmaker)
+    app.state.jobs = JobRunner(
+        JobConfig(
+            db_url=settings.resolved_db_url(),
+            data_dir=str(settings.data_dir),
+            heartbeat_s=settings.job_heartbeat_s,
+            stale_after_s=settings.job_stale_after_s,
+            max_attempts=settings.job_max_attempts,
+            nice=settings.job_nice,
+        ),
+        sessionmaker,
+    )
     _install_error_handlers(app)
     from apprights.service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import anyio
 from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from apprights.knowledge import Knowledge
@@ -80,13 +80,18 @@ def db_slots(state: Any) -> anyio.CapacityLimiter:
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session per request. Creating one does no I/O (the connection is taken on first use, in the route's
-    thread); closing it returns the connection to the pool, which may roll back, so it runs in a worker thread."""
+    thread); closing it returns the connection to the pool, which may roll back, so it runs in a worker thread —
+    unless the session holds no transaction (the route committed or closed it in its own thread): then closing
+    does no I/O and the thread hop is skipped."""
     async with db_slots(request.app.state):
         session: Session = request.app.state.sessionmaker()
         try:
             yield session
         finally:
-            await anyio.to_thread.run_sync(session.close)
+            if session.in_transaction():
+                await anyio.to_thread.run_sync(session.close)
+            else:
+                session.close()
 
 
 async def get_now(request: Request) -> datetime:
@@ -126,19 +131,43 @@ def resolve_principal(session: Session, token: str | None, now: datetime) -> Pri
     """The principal a token belongs to; None for an unknown, revoked or expired token."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash(token))
-    ).first()
+    # plain columns through the session's connection, with a statement built once: this runs on every
+    # authenticated request
+    row = session.connection().execute(_PRINCIPAL_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    tok, user = row
-    if tok.revoked or not user.active:
+    revoked, expires_at, active, role, user_id, username, province, enterprise_id, store_id, agency_id = row
+    if revoked or not active:
         return None
-    if tok.expires_at is not None and tok.expires_at <= utc_naive(now):
+    if expires_at is not None and expires_at <= utc_naive(now):
         return None
-    return principal_of(user)
+    return Principal(
+        role=Role(role),
+        user_id=user_id,
+        username=username,
+        province_code=province,
+        enterprise_id=enterprise_id,
+        store_id=store_id,
+        agency_id=agency_id,
+    )
+
+
+_PRINCIPAL_BY_TOKEN = (
+    select(
+        ApiToken.revoked,
+        ApiToken.expires_at,
+        User.active,
+        User.role,
+        User.id,
+        User.username,
+        User.province_code,
+        User.enterprise_id,
+        User.store_id,
+        User.agency_id,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
 
 def principal_of(user: User) -> Principal:

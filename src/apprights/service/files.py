@@ -53,6 +53,32 @@ def store_file(
     return row
 
 
+def record_kept_file(
+    session: Session,
+    *,
+    sha256: str,
+    size: int,
+    owner_kind: str,
+    owner_id: int,
+    filename: str,
+    content_type: str,
+    now: datetime,
+) -> StoredFile:
+    """The ``StoredFile`` row of bytes already kept in the blob store under ``sha256`` (nothing is read)."""
+    row = StoredFile(
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        sha256=sha256,
+        size=size,
+        filename=safe_name(filename),
+        content_type=(content_type or "application/octet-stream")[:100],
+        stored_at=utc_naive(now),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 def safe_name(filename: str) -> str:
     return _SAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name)[:200] or "file"
 

@@ -8,6 +8,7 @@ from apprights.service.campaigns.models import Campaign
 from apprights.service.cases.models import CalendarYear, Case, CaseResponse
 from apprights.service.complaints.models import Complaint, DetectionTask
 from apprights.service.db import Base
+from apprights.service.jobs.models import Job
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.notices.models import Notice, NoticeCase, NoticeSnapshot
 from apprights.service.orgs.models import Enterprise, Province, Sdk, SdkVendor, TestAgency
@@ -30,6 +31,7 @@ __all__ = [
     "DetectionTask",
     "Enterprise",
     "Finding",
+    "Job",
     "Lead",
     "Listing",
     "ListingSnapshot",

@@ -57,6 +57,15 @@ class Settings:
     # Threads that run the (blocking) routes; the database pool is sized to them, so a request never waits
     # for a connection held by another request's thread.
     worker_threads: int = 32
+    # Service processes sharing this database (``apprights serve --workers N``): with more than one, start-up
+    # chores that must run once (migrations, first account, leftover self-checks) are done by the launcher.
+    worker_processes: int = 1
+    # Background jobs (service/jobs): heartbeat period, a running job without a heartbeat for this long is
+    # queued again (at most job_max_attempts claims), and the worker process's niceness (yield to reads).
+    job_heartbeat_s: float = 5.0
+    job_stale_after_s: float = 60.0
+    job_max_attempts: int = 3
+    job_nice: int = 10
     self_check_timeout_s: float = 300.0  # per self-check scan (the worker process is killed after it)
     session_hours: int = 12
     title: str = "全国APP技术检测平台管理系统 / National App Technical Detection Platform"
@@ -93,6 +102,12 @@ class Settings:
             kwargs["key_file"] = legacy if legacy.exists() and not key_file.exists() else key_file
             kwargs["secret_key"] = secret_key_file(ddir, key_file)
         kwargs["admin_password"] = env.get("APPRIGHTS_ADMIN_PASSWORD", "")
+        if "APPRIGHTS_WORKER_THREADS" in env:
+            kwargs["worker_threads"] = max(1, int(env["APPRIGHTS_WORKER_THREADS"]))
+        if "APPRIGHTS_JOB_NICE" in env:
+            kwargs["job_nice"] = max(0, min(19, int(env["APPRIGHTS_JOB_NICE"])))
+        if "APPRIGHTS_WORKERS" in env:
+            kwargs["worker_processes"] = max(1, int(env["APPRIGHTS_WORKERS"]))
         if "APPRIGHTS_COMPLAINT_THRESHOLD" in env:
             kwargs["complaint_threshold"] = int(env["APPRIGHTS_COMPLAINT_THRESHOLD"])
         return cls(**kwargs)  # type: ignore[arg-type]

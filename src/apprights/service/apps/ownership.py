@@ -101,21 +101,29 @@ def signers_in_test_results(session: Session, app_id: int) -> set[str]:
     return {s.lower() for s in rows}
 
 
+def _apk_identity(path: Path) -> tuple[str, set[str]]:
+    try:
+        with open_apk(path) as archive:
+            return archive.manifest().package, {s.sha256.lower() for s in archive.facts().signers}
+    except InputError as e:  # name the upload, not the server's temporary file
+        raise InputError("apk", e.problem) from None
+
+
 def claim_with_apk(
-    session: Session, apk: bytes, ent: Enterprise, *, actor: Actor, now: datetime, tmp_dir: Path
+    session: Session, apk: bytes | Path, ent: Enterprise, *, actor: Actor, now: datetime, tmp_dir: Path
 ) -> App:
     """An enterprise proves an app is its own with the signed APK: same package, and a signing certificate
-    that test results saw on the app. ``InputError`` for an unreadable APK; ``Conflict`` when not proven."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".apk") as fh:
-        fh.write(apk)
-        fh.flush()
-        try:
-            with open_apk(Path(fh.name)) as archive:
-                package = archive.manifest().package
-                signers = {s.sha256.lower() for s in archive.facts().signers}
-        except InputError as e:  # name the upload, not the server's temporary file
-            raise InputError("apk", e.problem) from None
+    that test results saw on the app. ``InputError`` for an unreadable APK; ``Conflict`` when not proven.
+
+    ``apk`` is the file (an upload streamed to disk, read in place) or its bytes (written to ``tmp_dir``)."""
+    if isinstance(apk, Path):
+        package, signers = _apk_identity(apk)
+    else:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".apk") as fh:
+            fh.write(apk)
+            fh.flush()
+            package, signers = _apk_identity(Path(fh.name))
     app = session.scalar(select(App).where(App.package == package))
     if app is None:
         raise NotFound(f"应用 {package} 尚无检测记录 / no app {package} is known: register it instead")

@@ -86,8 +86,11 @@ def claim_app(
     if ent is None:
         raise HTTPException(403, "账户未绑定企业 / the account is not bound to an enterprise")
     actor = Actor(p.actor, p.user_id)
+    if body.path is None:
+        raise HTTPException(422, "请求体为空 / empty body: send the APK")
+    # read in place from the file the upload was streamed to (never held whole in memory)
     app = ownership.claim_with_apk(
-        session, body.read_bytes(), ent, actor=actor, now=now, tmp_dir=settings.data_dir / "tmp"
+        session, body.path, ent, actor=actor, now=now, tmp_dir=settings.data_dir / "tmp"
     )
     session.commit()
     return app

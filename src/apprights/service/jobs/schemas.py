@@ -26,5 +26,6 @@ class JobOut(BaseModel):
     received_at: UtcTime
     items_received: int
     items_accepted: int
+    attempts: int = 0  # claims by a worker (more than 1: a worker stopped and the job was queued again)
     scan_run_ids: list[int] = []
     errors: list[JobError] = []

@@ -27,7 +27,7 @@ from apprights.errors import InputError
 from apprights.model.facts import ManifestFacts
 from apprights.service.apps.models import App
 from apprights.service.db import session_scope, utc_naive
-from apprights.service.files import blob_path, store_file
+from apprights.service.files import blob_path, record_kept_file, store_file, write_blob
 from apprights.service.leads.models import StoredFile
 from apprights.service.scans.ingest import ingest_reports, parse_report
 from apprights.service.scans.models import Finding, ScanRun, SelfCheck
@@ -57,35 +57,53 @@ def submit(
     max_bytes: int,
 ) -> SelfCheck:
     """Keep the APK on disk and queue a self-check (``rejected`` at once when it is not a ZIP/APK)."""
-    import hashlib
-
     if len(apk) > max_bytes:
         raise InputError("apk", f"文件过大 / larger than {max_bytes} bytes")
+    sha = write_blob(data_dir, apk)
+    return submit_kept(
+        session, data_dir, sha, len(apk), app=app, enterprise_id=enterprise_id, user_id=user_id, now=now
+    )
+
+
+def submit_kept(
+    session: Session,
+    data_dir: Path,
+    sha256: str,
+    size: int,
+    *,
+    app: App,
+    enterprise_id: int,
+    user_id: int | None,
+    now: datetime,
+) -> SelfCheck:
+    """Queue a self-check of an APK already kept in the blob store (an upload streamed to disk): the APK is
+    never read into memory here, only its first bytes (``rejected`` at once when it is not a ZIP/APK)."""
     sc = SelfCheck(
         enterprise_id=enterprise_id,
         app_id=app.id,
         submitted_by=user_id,
         submitted_at=utc_naive(now),
-        apk_sha256=hashlib.sha256(apk).hexdigest(),
-        apk_size=len(apk),
+        apk_sha256=sha256,
+        apk_size=size,
         status="queued",
         error="",
     )
     session.add(sc)
     session.flush()
-    stored = store_file(
+    stored = record_kept_file(
         session,
-        data_dir,
+        sha256=sha256,
+        size=size,
         owner_kind="self_check",
         owner_id=sc.id,
         filename=f"{app.package}-{sc.id}.apk",
-        content=apk,
         content_type="application/vnd.android.package-archive",
         now=now,
-        max_bytes=max_bytes,
     )
     sc.file_id = stored.id
-    if not apk.startswith(ZIP_MAGIC):
+    with blob_path(data_dir, sha256).open("rb") as fh:
+        head = fh.read(len(ZIP_MAGIC))
+    if head != ZIP_MAGIC:
         sc.status = "rejected"
         sc.error = "不是APK文件（ZIP格式） / not an APK (no ZIP header)"
         sc.finished_at = utc_naive(now)
@@ -174,6 +192,13 @@ def scan_in_worker(apk: Path, timeout_s: float) -> dict[str, Any]:
     raise RuntimeError("the scan backend returned no report")
 
 
+def reset_running_self_checks(factory: sessionmaker[Session]) -> int:
+    """Queue again the self-checks a stopped service left ``running`` (only when no other process runs any)."""
+    with session_scope(factory) as s:
+        r = s.execute(update(SelfCheck).where(SelfCheck.status == "running").values(status="queued"))
+        return int(r.rowcount)  # type: ignore[attr-defined]
+
+
 class SelfCheckRunner:
     """One background thread per service instance that scans queued self-checks one after another."""
 
@@ -200,11 +225,17 @@ class SelfCheckRunner:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="self-check")
             return self._pool.submit(self._run, self_check_id)
 
-    def resume(self) -> int:
-        """Queue again what a previous instance left queued or running (e.g. after a restart)."""
+    def resume(self, *, reset_running: bool = True) -> int:
+        """Queue again what a previous instance left queued or running (e.g. after a restart).
+
+        ``reset_running``: a ``running`` row is a leftover (one service process). With several processes the
+        launcher resets them once before the workers start (``reset_running(…)``), and each worker only takes
+        ``queued`` rows: a row another worker is running is never taken twice."""
+        if reset_running:
+            reset_running_self_checks(self.factory)
         with session_scope(self.factory) as s:
             ids = list(
-                s.scalars(select(SelfCheck.id).where(SelfCheck.status.in_(ACTIVE)).order_by(SelfCheck.id))
+                s.scalars(select(SelfCheck.id).where(SelfCheck.status == "queued").order_by(SelfCheck.id))
             )
         for i in ids:
             self.submit(i)
@@ -219,11 +250,16 @@ class SelfCheckRunner:
     def _run(self, self_check_id: int) -> None:
         try:
             with session_scope(self.factory) as s:
-                sc = s.get(SelfCheck, self_check_id)
-                if sc is None or sc.status not in ACTIVE:
+                # taken atomically (queued -> running): with several service processes one of them runs it
+                took = s.execute(
+                    update(SelfCheck)
+                    .where(SelfCheck.id == self_check_id, SelfCheck.status == "queued")
+                    .values(status="running")
+                )
+                if took.rowcount != 1:  # type: ignore[attr-defined]
                     return
-                sc.status = "running"
-                apk = blob_path(self.data_dir, sc.apk_sha256)
+                sha = s.scalar(select(SelfCheck.apk_sha256).where(SelfCheck.id == self_check_id))
+                apk = blob_path(self.data_dir, sha or "")
             report = self.scan_fn(apk, self.timeout_s)
             with session_scope(self.factory) as s:
                 sc = s.get(SelfCheck, self_check_id)

@@ -59,7 +59,6 @@ def upload_self_check(
     if app is None or p.enterprise_id is None or app.enterprise_id != p.enterprise_id:
         raise HTTPException(404, "应用不存在 / no such app of yours")
     too_big = body.too_big
-    data = b"" if too_big else body.read_bytes()
     sub = submissions.receive_from(
         session,
         settings.data_dir,
@@ -74,15 +73,16 @@ def upload_self_check(
     session.commit()  # recorded before anything judges it
     if too_big:
         raise HTTPException(413, f"APK过大 / upload larger than {settings.max_apk_bytes} bytes")
-    sc = selfcheck.submit(
+    # the upload was streamed to disk and moved into the blob store: the self-check uses that file
+    sc = selfcheck.submit_kept(
         session,
         settings.data_dir,
-        data,
+        sub.sha256,
+        sub.size,
         app=app,
         enterprise_id=p.enterprise_id,
         user_id=p.user_id,
         now=now,
-        max_bytes=settings.max_apk_bytes,
     )
     if sc.status == "rejected":
         submissions.finish(sub, received=1, accepted=0, errors=[("apk", sc.error)], outcome="rejected")

@@ -24,7 +24,8 @@ from apprights.service.deps import (
     allow,
 )
 from apprights.service.files import content_disposition
-from apprights.service.jobs.runner import JOB_CHANNEL, IngestJob, JobRunner
+from apprights.service.jobs import runner as jobs
+from apprights.service.jobs.runner import JOB_CHANNEL, JobRunner
 from apprights.service.jobs.schemas import JobOut
 from apprights.service.jobs.views import job_out
 from apprights.service.scans.ingest import ingest_payload
@@ -98,7 +99,6 @@ def ingest(
     ingested in the background and the job reports the outcome."""
     ctype = request.headers.get("content-type", "")
     background = not body.too_big and (body.size > settings.sync_ingest_max_bytes or _wants_async(request))
-    # Kept (and committed) before anything parses it: a rejected submission is never lost.
     sub = submissions.receive(
         session,
         settings.data_dir,
@@ -123,9 +123,9 @@ def ingest(
         sub.campaign_id = campaigns.resolve(session, campaign_id)
     except InputError as e:
         campaign_error = e.problem
-    session.commit()
     hdr = {"X-Apprights-Submission": str(sub_id)}
     if body.too_big:
+        session.commit()
         raise HTTPException(413, f"报告过大 / payload larger than {settings.max_report_bytes} bytes", hdr)
     if campaign_error:
         submissions.finish(
@@ -145,26 +145,28 @@ def ingest(
     if p.role is Role.ENTERPRISE:
         allowed = set(session.scalars(select(App.package).where(App.enterprise_id == p.enterprise_id)))
     if background:
-        runner: JobRunner = request.app.state.jobs
-        runner.submit(
-            IngestJob(
-                submission_id=sub_id,
-                db_url=settings.resolved_db_url(),
-                data_dir=str(settings.data_dir),
-                now=now,
-                agency_id=p.agency_id,
-                user_id=p.user_id,
-                store_id=store_id,
-                allowed_packages=frozenset(allowed) if allowed is not None else None,
-                campaign_id=sub.campaign_id,
-            )
+        # the job row commits with the submission: a kept batch always has its job, in any service process
+        job = jobs.enqueue(
+            session,
+            sub,
+            now=now,
+            agency_id=p.agency_id,
+            user_id=p.user_id,
+            store_id=store_id,
+            allowed_packages=allowed,
+            self_check=p.role is Role.ENTERPRISE,
+            campaign_id=sub.campaign_id,
         )
-        out = job_out(session, sub, runner)
+        out = job_out(job, sub)
+        session.commit()
+        runner: JobRunner = request.app.state.jobs
+        runner.wake()
         return JSONResponse(
             out.model_dump(mode="json"),
             status_code=202,
             headers={**hdr, "Location": f"{request.scope.get('root_path', '')}/api/v1/jobs/{sub_id}"},
         )
+    session.commit()  # kept (and committed) before anything parses it: a rejected submission is never lost
     data = submissions.raw_bytes(settings.data_dir, sub)
     res = ingest_payload(
         session,
