@@ -41,7 +41,9 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
 
 
 # coroutine dependencies that never block: no I/O, or their I/O handed to worker threads
-NON_BLOCKING = {"get_session", "get_now", "get_settings", "page_params", "Roles", "StreamedBody"}
+# (``_form_files`` returns the multipart form FastAPI has already parsed for the route's Form fields: Starlette
+# caches it on the request, so awaiting it again does no I/O)
+NON_BLOCKING = {"get_session", "get_now", "get_settings", "page_params", "Roles", "StreamedBody", "_form_files"}
 
 
 def test_no_route_blocks_the_event_loop(world: World) -> None:
