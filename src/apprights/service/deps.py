@@ -136,7 +136,19 @@ def resolve_principal(session: Session, token: str | None, now: datetime) -> Pri
     row = session.connection().execute(_PRINCIPAL_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    revoked, expires_at, active, role, user_id, username, province, enterprise_id, store_id, agency_id = row
+    (
+        revoked,
+        expires_at,
+        active,
+        role,
+        user_id,
+        username,
+        province,
+        enterprise_id,
+        store_id,
+        agency_id,
+        must_change,
+    ) = row
     if revoked or not active:
         return None
     if expires_at is not None and expires_at <= utc_naive(now):
@@ -149,6 +161,7 @@ def resolve_principal(session: Session, token: str | None, now: datetime) -> Pri
         enterprise_id=enterprise_id,
         store_id=store_id,
         agency_id=agency_id,
+        must_change_password=bool(must_change),
     )
 
 
@@ -164,6 +177,7 @@ _PRINCIPAL_BY_TOKEN = (
         User.enterprise_id,
         User.store_id,
         User.agency_id,
+        User.must_change_password,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
