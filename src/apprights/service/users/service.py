@@ -150,15 +150,22 @@ def login(
 WRONG_PASSWORD = "用户名或密码错误 / wrong username or password"
 
 
+def _revoke_live_tokens(session: Session, user: User, *, keep: str | None = None) -> int:
+    """Revoke every unrevoked token and session of ``user`` except the one whose hash is ``keep``; returns how
+    many were revoked."""
+    cond = [ApiToken.user_id == user.id, ApiToken.revoked.is_(False)]
+    if keep is not None:
+        cond.append(ApiToken.token_hash != keep)
+    tokens = session.scalars(select(ApiToken).where(*cond)).all()
+    for tok in tokens:
+        tok.revoked = True
+    return len(tokens)
+
+
 def deactivate(session: Session, user: User, *, actor: str, actor_id: int | None, now: datetime) -> int:
     """Deactivate ``user`` and revoke every token it has (audited); returns how many tokens were revoked."""
     user.active = False
-    tokens = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
-    ).all()
-    for tok in tokens:
-        tok.revoked = True
-    revoked = len(tokens)
+    revoked = _revoke_live_tokens(session, user)
     audit.record(
         session,
         now=now,
@@ -224,14 +231,7 @@ def change_password(
         raise InputError("password", problem)
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    keep = token_hash(keep_token)
-    others = session.scalars(
-        select(ApiToken).where(
-            ApiToken.user_id == user.id, ApiToken.revoked.is_(False), ApiToken.token_hash != keep
-        )
-    ).all()
-    for tok in others:
-        tok.revoked = True
+    revoked = _revoke_live_tokens(session, user, keep=token_hash(keep_token))
     audit.record(
         session,
         now=now,
@@ -240,10 +240,10 @@ def change_password(
         entity="user",
         entity_id=user.id,
         action="change_password",
-        evidence=[f"tokens_revoked:{len(others)}"],
+        evidence=[f"tokens_revoked:{revoked}"],
     )
     session.flush()
-    return len(others)
+    return revoked
 
 
 def temporary_password(username: str) -> str:
@@ -264,11 +264,7 @@ def reset_password(session: Session, user: User, *, actor: str, actor_id: int | 
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
-    tokens = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
-    ).all()
-    for tok in tokens:
-        tok.revoked = True
+    revoked = _revoke_live_tokens(session, user)
     audit.record(
         session,
         now=now,
@@ -277,7 +273,7 @@ def reset_password(session: Session, user: User, *, actor: str, actor_id: int | 
         entity="user",
         entity_id=user.id,
         action="reset_password",
-        evidence=[f"tokens_revoked:{len(tokens)}"],
+        evidence=[f"tokens_revoked:{revoked}"],
     )
     session.flush()
     return temporary
