@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from fastapi import HTTPException, Response
 from sqlalchemy.orm import Session
 
 from apprights.errors import InputError
@@ -145,3 +146,19 @@ def content_disposition(filename: str, disposition: str = "attachment", *, fallb
     if ascii_name != name:
         value += f"; filename*=UTF-8''{quote(name, safe='')}"
     return value
+
+
+def untrusted_download(data_dir: Path, row: StoredFile) -> Response:
+    """A kept file that a user submitted, as a download under its original name (RFC 5987 ``filename*``);
+    ``application/octet-stream`` so it is never rendered inline. 410 when its bytes are gone or altered."""
+    try:
+        data = read_file(data_dir, row)
+    except (InputError, OSError) as e:
+        raise HTTPException(
+            410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}"
+        ) from None
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": content_disposition(row.filename)},
+    )

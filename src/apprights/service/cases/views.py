@@ -45,7 +45,7 @@ from apprights.service.deps import (
     allow,
 )
 from apprights.service.errors import Conflict, Forbidden, NotFound
-from apprights.service.files import content_disposition, read_file
+from apprights.service.files import untrusted_download
 from apprights.service.leads.schemas import FileOut
 from apprights.service.notices import service as notices
 from apprights.service.notices.models import NoticeCase
@@ -104,9 +104,7 @@ CASE_LIST_COLUMNS = (
 )
 CASE_LIST_KEYS = tuple(c.key for c in CASE_LIST_COLUMNS)
 _COUNT_ALL = select(func.count()).select_from(Case)
-_PAGE_ALL = (
-    select(*CASE_LIST_COLUMNS).order_by(Case.id).limit(bindparam("lim")).offset(bindparam("off"))
-)
+_PAGE_ALL = select(*CASE_LIST_COLUMNS).order_by(Case.id).limit(bindparam("lim")).offset(bindparam("off"))
 
 
 def case_page_json(rows: Iterable[Sequence[Any]], total: int, limit: int, offset: int) -> bytes:
@@ -375,17 +373,7 @@ def download_response_file(
     row = attachments.file_of(session, case_id, response_id, file_id)
     if row is None:
         raise HTTPException(404, "文件不存在 / no such file")
-    try:
-        data = read_file(settings.data_dir, row)
-    except (InputError, OSError) as e:
-        raise HTTPException(
-            410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}"
-        ) from None
-    return Response(
-        data,
-        media_type="application/octet-stream",  # never rendered inline: what the enterprise sent is untrusted
-        headers={"Content-Disposition": content_disposition(row.filename)},
-    )
+    return untrusted_download(settings.data_dir, row)
 
 
 @router.post("/cases/{case_id}/retest", response_model=CaseDetail)

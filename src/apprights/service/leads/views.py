@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, UploadFile
 from sqlalchemy import func, select
 
-from apprights.errors import InputError
 from apprights.service.deps import (
     IdPath,
     NowDep,
@@ -19,7 +18,7 @@ from apprights.service.deps import (
     SettingsDep,
     allow,
 )
-from apprights.service.files import content_disposition, read_file, store_file
+from apprights.service.files import store_file, untrusted_download
 from apprights.service.leads import service
 from apprights.service.leads.models import Lead, StoredFile
 from apprights.service.leads.schemas import FileOut, LeadIn, LeadOut, PeriodSummary
@@ -124,17 +123,7 @@ def download_file(
         or row.owner_id != lead.id
     ):
         raise HTTPException(404, "文件不存在 / no such file")
-    try:
-        data = read_file(settings.data_dir, row)
-    except (InputError, OSError) as e:
-        raise HTTPException(
-            410, f"{row.filename}: {getattr(e, 'problem', 'stored file is missing')}"
-        ) from None
-    return Response(
-        data,
-        media_type="application/octet-stream",  # never rendered inline: what the province uploaded is untrusted
-        headers={"Content-Disposition": content_disposition(row.filename)},
-    )
+    return untrusted_download(settings.data_dir, row)
 
 
 @router.get("/leads", response_model=Page[LeadOut])
