@@ -74,6 +74,8 @@ def test_case_list_json_is_unchanged(world: World) -> None:
         ("ministry", "state=notice_issued", [Case.state == "notice_issued"], 50, 0),
         ("ministry", f"app_id={own_app}", [Case.app_id == own_app], 50, 0),
         ("province", "", [Case.province_code == "35"], 50, 0),
+        ("province", "limit=2&offset=500", [Case.province_code == "35"], 2, 500),  # past the end: own count
+        ("ministry", "state=confirmed&limit=1&offset=1", [Case.state == "confirmed"], 1, 1),
         ("enterprise", "", [Case.app_id == own_app], 50, 0),
     ]
     for role, query, where, limit, offset in checks:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import sessionmaker as sessionmaker_t
 from apprights.errors import CalendarError, InputError
 from apprights.service.audit.service import AuditImmutableError, install_guard
 from apprights.service.cases.lifecycle import TransitionError
-from apprights.service.db import make_engine, make_sessionmaker, session_scope
+from apprights.service.db import make_engine, make_sessionmaker, read_engine, session_scope
 from apprights.service.errors import Conflict, Forbidden, NotFound
 from apprights.service.settings import Settings
 
@@ -157,6 +157,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     engine = make_engine(settings.resolved_db_url(), pool_size=settings.worker_threads + 4)
     sessionmaker = make_sessionmaker(engine)
     install_guard(sessionmaker)
+    read_sessionmaker = make_sessionmaker(read_engine(engine))  # GET/HEAD requests (deps.get_session)
+    install_guard(read_sessionmaker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -184,6 +186,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
+    app.state.read_sessionmaker = read_sessionmaker
     app.state.clock = clock or system_clock
     app.state.knowledge = None  # loaded on first use (deps.get_knowledge), then kept for this app instance
     app.state.knowledge_lock = threading.Lock()

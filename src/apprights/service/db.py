@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -67,7 +69,76 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=4, pool_timeout=10)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=4, pool_timeout=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection is tested before use only when it sat idle in the pool for longer than this. SQLAlchemy's
+# ``pool_pre_ping`` tests it on every checkout: one more round trip per request, and under load the connections
+# are never idle long enough for the server to have dropped them.
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, only for connections that were idle: a connection that comes out of the
+    pool after ``IDLE_PING_SECONDS`` or more runs an empty statement first; if that fails (the server restarted,
+    a firewall dropped it) the pool discards it and connects again (``DisconnectionError``), so the request does
+    not see the dead connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["apprights_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("apprights_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("SELECT 1")
+            finally:
+                cur.close()
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise DisconnectionError(
+                f"pooled connection idle since {since:.0f} failed its ping: {exc}"
+            ) from exc
+
+
+READ_ONLY_OPTION = "apprights_read_only"
+
+
+class WriteInReadSession(RuntimeError):
+    """A statement other than a query ran in a read session (a GET/HEAD request): the route must be marked as
+    writing (``deps.writes``), so that it gets a transaction."""
+
+
+def read_engine(engine: Engine) -> Engine:
+    """The engine's read view, for requests that only read (GET/HEAD): on PostgreSQL in autocommit mode, so a
+    request sends no ``BEGIN`` and no ``ROLLBACK`` (two round trips of four); on both databases any statement
+    other than a query is refused (``WriteInReadSession``) instead of committing statement by statement."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    if not event.contains(engine, "before_cursor_execute", _refuse_writes):
+        event.listen(engine, "before_cursor_execute", _refuse_writes)
+    return engine.execution_options(**options)
+
+
+_READ_VERBS = ("SELECT", "WITH", "SHOW", "EXPLAIN")
+
+
+def _refuse_writes(
+    conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION) and not statement.lstrip()[:8].upper().startswith(
+        _READ_VERBS
+    ):
+        raise WriteInReadSession(f"write in a read-only (GET/HEAD) session: {statement[:80]!r}")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

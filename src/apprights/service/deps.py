@@ -78,13 +78,30 @@ def db_slots(state: Any) -> anyio.CapacityLimiter:
     return slots
 
 
+_READ_METHODS = frozenset({"GET", "HEAD"})
+WRITES_ATTR = "__apprights_writes__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes(endpoint: F) -> F:
+    """Mark a GET route that writes to the database: it gets a session with a transaction like POST routes do.
+    Every other GET/HEAD request gets a read session (``db.read_engine``: no transaction round trips on
+    PostgreSQL; a write is refused with ``WriteInReadSession``)."""
+    setattr(endpoint, WRITES_ATTR, True)
+    return endpoint
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session per request. Creating one does no I/O (the connection is taken on first use, in the route's
     thread); closing it returns the connection to the pool, which may roll back, so it runs in a worker thread —
     unless the session holds no transaction (the route committed or closed it in its own thread): then closing
     does no I/O and the thread hop is skipped."""
-    async with db_slots(request.app.state):
-        session: Session = request.app.state.sessionmaker()
+    state = request.app.state
+    async with db_slots(state):
+        maker = state.sessionmaker
+        if request.method in _READ_METHODS and not getattr(request.scope.get("endpoint"), WRITES_ATTR, False):
+            maker = state.read_sessionmaker
+        session: Session = maker()
         try:
             yield session
         finally:

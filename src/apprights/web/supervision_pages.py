@@ -21,7 +21,7 @@ from apprights.service.cases.models import Case
 from apprights.service.complaints import service as complaints
 from apprights.service.complaints.models import Complaint
 from apprights.service.db import utc_naive
-from apprights.service.deps import NowDep, Principal, Role, SessionDep, SettingsDep
+from apprights.service.deps import NowDep, Principal, Role, SessionDep, SettingsDep, writes
 from apprights.service.errors import Conflict
 from apprights.service.leads import service as leads
 from apprights.service.leads.models import Lead
@@ -278,6 +278,7 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
         )
 
     @router.get("/leads", response_class=HTMLResponse)
+    @writes  # the period summary re-matches leads against cases
     def leads_page(
         request: Request,
         session: SessionDep,

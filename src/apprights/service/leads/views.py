@@ -17,6 +17,7 @@ from apprights.service.deps import (
     SessionDep,
     SettingsDep,
     allow,
+    writes,
 )
 from apprights.service.files import store_file, untrusted_download
 from apprights.service.leads import service
@@ -144,6 +145,7 @@ def list_leads(
 
 
 @router.get("/leads/periods/{period}", response_model=PeriodSummary)
+@writes  # re-matches the leads against cases opened since (service.refresh_duplicates)
 def period_summary(
     period: Annotated[str, Path(pattern=PERIOD)],
     session: SessionDep,
