@@ -3,6 +3,7 @@ for the frida Python API (frida itself is an optional extra and needs a device).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from types import SimpleNamespace
@@ -248,3 +249,20 @@ def test_view_tree_reads_the_app_and_the_running_permission_dialog_process() -> 
     assert device.log.count("attach 500") == 1 and device.log.count("view_tree 500") == 2
     inst.stop()
     assert "detach 500" in device.log
+
+
+def test_masked_instrumentation_keeps_raw_values_for_the_redactor_only() -> None:
+    """With --mask the events hold the hash; the raw value is handed to the scenario's redactor (in memory), which
+    removes it from the rest of the trace (collect.masking)."""
+    device = _Device()
+    fake_frida = SimpleNamespace(
+        get_device=lambda _id, timeout: device, get_usb_device=lambda timeout: device
+    )
+    inst = FridaInstrumentation(
+        [HookSpec("a.B.c", (None,))], device_id="e", frida_module=fake_frida, mask=True
+    )
+    inst.spawn("com.example.news", 1764300000.0)
+    inst.stop()
+    (call,) = [e for e in inst.drain() if e["type"] == "api_call"]
+    assert "ret" not in call and call["ret_sha256"] == hashlib.sha256(b"x").hexdigest()
+    assert inst.raw_values() == ["x"]

@@ -5,6 +5,7 @@ are refused to the shell user, and helper processes fail. Each case once produce
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from apprights.collect.adb import Adb, AdbError, CommandResult
 from apprights.collect.agent import MessageConverter
 from apprights.collect.dialogs import find_permission_dialog
+from apprights.collect.masking import find_leaks as trace_leaks
 from apprights.collect.scenario import ScenarioDriver, ScenarioOptions
 from apprights.collect.trace import validate_trace_file
 from apprights.collect.uiautomator import parse_dump
@@ -518,13 +520,36 @@ def test_phone_identifiers_are_found_in_traffic_without_the_agent(
         "url": "https://ulogs.umeng.com/unify_logs",
         "request_body_b64": base64.b64encode(json.dumps(body).encode()).decode(),
     }
+    # the raw values too, where a masked trace used to keep them: URL, header, a gzip'ed body, a base64 body
+    raw = {
+        "type": "network",
+        "t": 1.6,
+        "host": "ulogs.umeng.com",
+        "method": "POST",
+        "url": f"https://ulogs.umeng.com/a?imei={IMEI}&mac={PHONE_MAC.replace(':', '%3A')}",
+        "request_headers": {"X-Serial": "R58M12ABCDE", "Content-Encoding": "gzip"},
+        "request_body_b64": base64.b64encode(gzip.compress(json.dumps({"imei": IMEI}).encode())).decode(),
+    }
+    blob = {
+        "type": "network",
+        "t": 1.7,
+        "host": "ulogs.umeng.com",
+        "method": "POST",
+        "request_body_b64": base64.b64encode(
+            base64.b64encode(json.dumps({"mac": PHONE_MAC, "sn": "R58M12ABCDE"}).encode())
+        ).decode(),
+    }
     options = _options("agree", apk)
     options.device_ids = {"device_id": IMEI}
     options.mask = mask
     out = tmp_path / "ids.jsonl"
-    ScenarioDriver(Adb(ReplayRunner(rules)), clock, options, out, capture=_Capture([request])).run()
+    ScenarioDriver(Adb(ReplayRunner(rules)), clock, options, out, capture=_Capture([request, raw, blob])).run()
     text = out.read_text(encoding="utf-8")
     assert (IMEI in text) is not mask and (PHONE_MAC in text) is not mask
+    if mask:  # no form of any identifier anywhere: fields, headers, decoded and decompressed bodies
+        assert trace_leaks(out, [IMEI, "R58M12ABCDE", PHONE_MAC]) == []
+    else:  # the check can fail: unmasked, it finds the values
+        assert trace_leaks(out, [IMEI, "R58M12ABCDE", PHONE_MAC])
     (ids,) = [e for e in validate_trace_file(out) if e["type"] == "device_ids"]
     assert {i["pi_type"] for i in ids["ids"]} == {"device_id", "serial", "mac"}
     session = extract_traces([out], knowledge).sessions[0]

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -178,6 +178,9 @@ class MessageConverter:
     process: str | None = None
     pid: int | None = None
     mask: bool = False
+    # with ``mask``: told every raw value it hashed, so the trace writer can remove the value from the rest of
+    # the trace (``collect.masking``); the value stays in memory only
+    on_raw: Callable[[Any], None] | None = None
 
     def convert(self, message: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Trace events for one Frida message (``{"type": "send", "payload": {...}}`` or the bare payload)."""
@@ -233,6 +236,8 @@ class MessageConverter:
         if isinstance(p.get("ret_sha256"), str):
             event["ret_sha256"] = p["ret_sha256"]
         elif ret is not None and self.mask:
+            if self.on_raw is not None:
+                self.on_raw(ret)
             event["ret_sha256"] = sha256_text(
                 ret if isinstance(ret, str) else json.dumps(ret, ensure_ascii=False)
             )

@@ -61,6 +61,7 @@ class FridaInstrumentation:
         # so masked traces still match encoded identifiers in traffic. Raw values stay in memory only.
         self._config = agent_config(specs, mask=False, plaintext=plaintext, unpin=unpin)
         self._mask = mask
+        self._raw: list[Any] = []  # with mask: the raw values hashed, for the trace's redaction (memory only)
         self._device_id = device_id
         self._frida = frida_module
         self._device: Any = None
@@ -151,13 +152,23 @@ class FridaInstrumentation:
                 except Exception:
                     log.debug("resume %d failed", pid, exc_info=True)
 
+    def raw_values(self) -> list[Any]:
+        """With ``mask``: every raw value the agent returned and the host hashed (``collect.masking``)."""
+        return list(self._raw)
+
     def _instrument(self, pid: int, process: str) -> None:
         session = self._device.attach(pid)
         try:
             session.enable_child_gating()
         except Exception:
             log.debug("child gating unavailable for %d", pid, exc_info=True)
-        converter = MessageConverter(self._device_t0, process=process, pid=pid, mask=self._mask)
+        converter = MessageConverter(
+            self._device_t0,
+            process=process,
+            pid=pid,
+            mask=self._mask,
+            on_raw=self._raw.append if self._mask else None,
+        )
         script = session.create_script(agent_source())
 
         def on_message(message: Any, data: Any) -> None:

@@ -25,6 +25,7 @@ from apprights.collect import logcat
 from apprights.collect.adb import Adb, AdbError, PermissionState, parse_receiver_actions, permission_results
 from apprights.collect.dialogs import find_consent_dialog, find_permission_dialog
 from apprights.collect.logcat import Stimulus, attribute_causes
+from apprights.collect.masking import Redactor
 from apprights.collect.stimulus_apk import STIMULUS_PACKAGE, build_stimulus_apk
 from apprights.collect.trace import TraceWriter, read_event_fragment
 from apprights.collect.uiautomator import UiScreen, parse_dump, screen_from_view_tree
@@ -198,6 +199,7 @@ class ScenarioDriver:
     _receivers: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _saved_log: str = ""  # the device logs read before a reboot cleared them
     _capture: TrafficCapture | None = None
+    _redactor: Redactor = field(default_factory=Redactor, repr=False)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -492,6 +494,8 @@ class ScenarioDriver:
         if o.apk is not None:
             header["fresh_install"] = True
         self._writer = TraceWriter(self.out, header)
+        if o.mask:  # no raw identifier anywhere in the trace: removed when it is written (collect.masking)
+            self._writer.redact = self._redactor.redact
         self._app_state("not_running", "fresh install" if o.apk is not None else "session start")
         self._device_ids()
         fragment = self.out.with_name(self.out.name + ".network.jsonl")
@@ -570,6 +574,7 @@ class ScenarioDriver:
         items: list[dict[str, Any]] = []
         for pi_type, value in sorted(ids.items()):
             if self.options.mask:
+                self._redactor.add(value)
                 items.append(
                     {
                         "pi_type": pi_type,
@@ -700,6 +705,10 @@ class ScenarioDriver:
         if self.instrumentation is not None:
             try:
                 events = self.instrumentation.drain()
+                raw_values = getattr(self.instrumentation, "raw_values", None)
+                if self.options.mask and callable(raw_values):
+                    for value in raw_values():
+                        self._redactor.add(value)
                 agent_results = any(e.get("type") == "permission_result" for e in events)
                 self.emit_all(events)
             except Exception as exc:  # the agent channel may die with the device: keep the rest

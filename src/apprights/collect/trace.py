@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,9 @@ class TraceWriter:
     _events: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list, repr=False)
     _seq: int = 0
     dropped: int = 0
+    # ``--mask``: applied to every event when the trace is written (``collect.masking.Redactor``), when every raw
+    # value of the session is known
+    redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         header = {"type": "session", "t": 0.0, "format": TRACE_FORMAT, **self.header}
@@ -184,7 +187,10 @@ class TraceWriter:
 
     def events(self) -> list[dict[str, Any]]:
         """The events so far in file order (session header first)."""
-        return [self.header, *(e for _, _, e in sorted(self._events, key=lambda x: (x[0], x[1])))]
+        ordered = (e for _, _, e in sorted(self._events, key=lambda x: (x[0], x[1])))
+        if self.redact is not None:
+            ordered = (self.redact(e) for e in ordered)
+        return [self.header, *ordered]
 
     def close(self) -> Path:
         if self.dropped:

@@ -94,6 +94,11 @@ class RequestText:
     raw_tokens: list[tuple[str, str]] = field(default_factory=list)  # (where, original-case text) for masked
 
 
+# what ``collect.masking`` writes in place of an identifier: the SHA-256 of the lower-cased encoding it replaced,
+# which is one of the value's ``ret_variants_sha256``
+MASK_MARKER = re.compile(r"\[masked:([0-9a-f]{64})\]")
+
+
 def _sha(s: str) -> str:
     return hashlib.sha256(s.encode("utf-8")).hexdigest()
 
@@ -568,6 +573,11 @@ class PiMatcher:
 
     def _masked_hits(self, text: str) -> set[int]:
         out: set[int] = set()
+        if "[masked:" in text:  # a value the collector removed (--mask): the marker holds its encoding's hash
+            for h in MASK_MARKER.findall(text):
+                n = self._masked.get(h)
+                if n is not None:
+                    out.add(n)
         for tok in set(_TOKEN.findall(text)):
             forms = {tok, tok.lower(), tok.upper()}
             if _HEX12.match(tok):
