@@ -150,3 +150,17 @@ def test_trivial_and_structured_values_are_not_learned(value: Any) -> None:
     assert len(red) == 0
     ev = _request(1.0, url="https://a.example.cn/x?n=000000000000000&s=unknown")
     assert red.redact(ev) is ev
+
+
+def test_a_capture_file_the_trace_could_not_take_is_masked_in_place(tmp_path: Path) -> None:
+    red = Redactor()
+    red.add(IMEI)
+    kept = tmp_path / "s.jsonl.network.jsonl"
+    good = json.dumps(_request(1.0, url=f"https://a.example.cn/?imei={IMEI}"))
+    kept.write_text(
+        good + "\n" + '{"type": "network", "t": 2, "url": "imei=' + IMEI + '"  <- cut\n', encoding="utf-8"
+    )
+    assert IMEI in kept.read_text(encoding="utf-8")
+    red.redact_file(kept)
+    text = kept.read_text(encoding="utf-8")
+    assert IMEI not in text and text.count("[masked:") == 2 and "<- cut" in text

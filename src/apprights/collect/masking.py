@@ -108,6 +108,23 @@ class Redactor:
                 out[key] = self._walk(value)
         return out
 
+    def redact_file(self, path: Path) -> None:
+        """Redact a JSON-Lines file in place, line by line (a line that is not a JSON object as text): for a
+        capture fragment the trace could not take, which stays on disk."""
+        lines = []
+        for line in path.read_bytes().decode("utf-8", errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            if isinstance(event, dict):
+                lines.append(json.dumps(self.redact(event), ensure_ascii=False))
+            else:
+                lines.append(self.text(line))
+        tmp = path.with_name(path.name + ".masking")
+        tmp.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+        tmp.replace(path)
+
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.text(value)
@@ -172,7 +189,9 @@ def find_leaks(path: Path, values: Iterable[str]) -> list[str]:
             encoding = ""
             headers = event.get("request_headers")
             if isinstance(headers, dict):
-                encoding = " ".join(str(v) for k, v in headers.items() if str(k).lower() == "content-encoding")
+                encoding = " ".join(
+                    str(v) for k, v in headers.items() if str(k).lower() == "content-encoding"
+                )
             kept = {k: v for k, v in event.items() if not k.endswith("sha256")}  # hashes kept by design
             for where, text in _texts(kept, encoding.lower()):
                 low = MARKER.sub("", text).lower()  # a marker holds a hash, as ret_sha256 does

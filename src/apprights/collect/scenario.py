@@ -731,6 +731,8 @@ class ScenarioDriver:
                 self.emit_all(read_event_fragment(fragment))
                 fragment.unlink(missing_ok=True)  # merged into the trace
             except InputError as exc:
+                if self.options.mask:  # kept for a human to look at: without the identifiers either
+                    self._redactor.redact_file(fragment)
                 self.note(f"network capture unreadable (kept at {fragment.name}): {exc}")
         dump = self._saved_log + self._read_logs("at the end")
         events = logcat.events_from_logcat(dump.splitlines(), device_t0, self.options.package)
