@@ -129,3 +129,34 @@ def test_cli_ingest_passes_the_campaign(tmp_path: Path, monkeypatch: pytest.Monk
     with session_scope(factory) as s:
         assert [run.campaign_id for run in s.query(ScanRun).all()] == [cid]
     engine.dispose()
+
+
+def test_the_ministry_corrects_a_campaign_and_each_change_is_audited(world: World) -> None:
+    from apprights.service import audit
+
+    w = world
+    cid = _campaign(w, "2026年专项整治")
+    other = _campaign(w, "2026年第二批")
+    w.ok("agency", "POST", f"/api/v1/scans?campaign_id={cid}", content=_report("a"))
+    fixed = {"name": "2026年APP专项整治", "year": 2026, "starts_on": "2026-03-01", "ends_on": "2026-11-30"}
+    out = w.ok("ministry", "PUT", f"/api/v1/campaigns/{cid}", json=fixed)
+    assert out["name"] == "2026年APP专项整治" and out["ends_on"] == "2026-11-30"
+    (stats,) = [c for c in w.ok("ministry", "GET", "/api/v1/campaigns") if c["id"] == cid]
+    assert stats["apps"] == 1 and stats["findings"] == 1  # its scans stay with it
+    with w.client.app.state.sessionmaker() as s:
+        (rec,) = [r for r in audit.trail(s, "campaign", cid) if r.action == "update"]
+        assert rec.reason == "name: 2026年专项整治 → 2026年APP专项整治; ends_on: 2026-12-31 → 2026-11-30"
+    # refused: a name another campaign has, dates out of order, another role, an unknown campaign
+    clash = {**fixed, "name": "2026年第二批"}
+    assert w.call("ministry", "PUT", f"/api/v1/campaigns/{cid}", json=clash).status_code == 409
+    backwards = {**fixed, "ends_on": "2026-02-01"}
+    assert w.call("ministry", "PUT", f"/api/v1/campaigns/{cid}", json=backwards).status_code == 422
+    for role in ("province", "agency", "enterprise"):
+        assert w.call(role, "PUT", f"/api/v1/campaigns/{cid}", json=fixed).status_code == 403
+    assert w.call("ministry", "PUT", "/api/v1/campaigns/9999", json=fixed).status_code == 404
+    unchanged = {c["id"]: c["name"] for c in w.ok("ministry", "GET", "/api/v1/campaigns")}
+    assert unchanged == {cid: "2026年APP专项整治", other: "2026年第二批"}
+    # the same values again: no change, no audit record
+    w.ok("ministry", "PUT", f"/api/v1/campaigns/{cid}", json=fixed)
+    with w.client.app.state.sessionmaker() as s:
+        assert [r.action for r in audit.trail(s, "campaign", cid)] == ["create", "update"]

@@ -157,3 +157,40 @@ def test_campaign_created_uploaded_into_and_filtered_in_the_browser(web_world: W
         ministry.goto(url + "/campaigns")
         row = ministry.inner_text("#campaigns")
         assert "春季专项检测" in row
+
+
+def test_the_ministry_edits_a_campaign_on_its_page(web_world: World) -> None:
+    w = web_world
+    cid = w.ok(
+        "ministry",
+        "POST",
+        "/api/v1/campaigns",
+        json={"name": "错名", "year": 2026, "starts_on": "2026-03-01"},
+    )["id"]
+    _as(w, "ministry")
+    c = w.client
+    assert f'href="/campaigns/{cid}/edit"' in c.get("/campaigns").text
+    form = c.get(f"/campaigns/{cid}/edit")
+    assert form.status_code == 200 and 'value="错名"' in form.text and 'id="edit-campaign"' in form.text
+    bad = c.post(
+        f"/campaigns/{cid}",
+        data={"name": "对名", "year": "2026", "starts_on": "2026-05-01", "ends_on": "2026-01-01"},
+    )
+    assert bad.status_code == 422 and "ends_on is before starts_on" in bad.text
+    ok = c.post(
+        f"/campaigns/{cid}",
+        data={"name": "对名", "year": "2026", "starts_on": "2026-03-01", "ends_on": "2026-12-31"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert "对名" in c.get("/campaigns").text and "错名" not in c.get("/campaigns").text
+    for role in ("province", "agency"):
+        _as(w, role)
+        assert f"/campaigns/{cid}/edit" not in c.get("/campaigns").text
+        assert c.get(f"/campaigns/{cid}/edit").status_code == 403
+        assert (
+            c.post(
+                f"/campaigns/{cid}", data={"name": "x", "year": "2026", "starts_on": "2026-03-01"}
+            ).status_code
+            == 403
+        )

@@ -1,4 +1,4 @@
-"""Campaigns: creation (ministry), lookup for the intake paths, and per-campaign counts in a caller's scope."""
+"""Campaigns: creation and correction (ministry), lookup for the intake paths, and per-campaign counts in a caller's scope."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from apprights.service.audit.service import Acting
 from apprights.service.campaigns.models import Campaign
 from apprights.service.campaigns.schemas import CampaignIn
 from apprights.service.db import utc_naive
+from apprights.service.errors import NotFound
 from apprights.service.scans.models import Finding, ScanRun
 
 
@@ -37,6 +38,40 @@ def create(session: Session, data: CampaignIn, *, actor: Acting, now: datetime) 
     session.flush()
     audit.record_by(
         session, actor, now=now, entity="campaign", entity_id=row.id, action="create", reason=name
+    )
+    return row
+
+
+EDITABLE = ("name", "year", "starts_on", "ends_on", "description")
+
+
+def update(session: Session, campaign_id: int, data: CampaignIn, *, actor: Acting, now: datetime) -> Campaign:
+    """Correct a campaign (a wrong end date, a typo in the name): every field as given; the audit record names
+    each change as ``field: old → new``. Its scans, findings and cases stay with it."""
+    row = session.get(Campaign, campaign_id)
+    if row is None:
+        raise NotFound(f"未知专项行动 / unknown campaign {campaign_id}")
+    name = data.name.strip()
+    if not name:
+        raise InputError("campaign", "名称不能为空 / the name is empty")
+    clash = session.scalar(select(Campaign.id).where(Campaign.name == name, Campaign.id != campaign_id))
+    if clash is not None:
+        raise InputError("campaign", f"专项行动已存在 / campaign {name!r} exists")
+    new = {**data.model_dump(include=set(EDITABLE)), "name": name}
+    changes = [f"{k}: {getattr(row, k)!s} → {new[k]!s}" for k in EDITABLE if getattr(row, k) != new[k]]
+    if not changes:
+        return row
+    for k in EDITABLE:
+        setattr(row, k, new[k])
+    session.flush()
+    audit.record_by(
+        session,
+        actor,
+        now=now,
+        entity="campaign",
+        entity_id=row.id,
+        action="update",
+        reason="; ".join(changes)[:2000],
     )
     return row
 

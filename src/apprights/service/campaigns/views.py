@@ -10,7 +10,7 @@ from apprights.errors import InputError
 from apprights.service.campaigns import service
 from apprights.service.campaigns.schemas import CampaignIn, CampaignOut, CampaignStats
 from apprights.service.cases.flows import Actor
-from apprights.service.deps import NowDep, Principal, Role, SessionDep, allow
+from apprights.service.deps import IdPath, NowDep, Principal, Role, SessionDep, allow
 from apprights.service.scope import app_filter
 
 router = APIRouter(tags=["campaigns"])
@@ -40,6 +40,24 @@ def create_campaign(
 ) -> CampaignOut:
     try:
         row = service.create(session, body, actor=Actor(p.actor, p.user_id), now=now)
+    except InputError as e:
+        session.rollback()
+        raise HTTPException(409, e.problem) from None
+    session.commit()
+    return CampaignOut.model_validate(row)
+
+
+@router.put("/campaigns/{campaign_id}", response_model=CampaignOut)
+def update_campaign(
+    campaign_id: IdPath,
+    body: CampaignIn,
+    session: SessionDep,
+    now: NowDep,
+    p: Annotated[Principal, Depends(allow(Role.MINISTRY))],
+) -> CampaignOut:
+    """Correct a campaign (every field as given; each change audited as ``field: old → new``)."""
+    try:
+        row = service.update(session, campaign_id, body, actor=Actor(p.actor, p.user_id), now=now)
     except InputError as e:
         session.rollback()
         raise HTTPException(409, e.problem) from None
