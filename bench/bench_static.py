@@ -64,7 +64,8 @@ SCAN_REPEAT = 3
 WHOLE_SMALL = "droidbench__Button1.apk"
 CLI = "import sys; from apprights.cli.main import main; sys.argv[0] = 'apprights'; main()"
 
-sys.path.insert(0, str(REPO / "src"))
+# APPRIGHTS_SRC: measure another copy of the code with these measuring scripts (speed_before_after.py --scan)
+sys.path.insert(0, os.environ.get("APPRIGHTS_SRC", str(REPO / "src")))
 
 from apprights.engine.scan import ScanRequest, scan  # noqa: E402
 from apprights.errors import InputError  # noqa: E402
