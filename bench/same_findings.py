@@ -5,7 +5,7 @@
     .venv/bin/python bench/same_findings.py compare BEFORE_DIR OUT_DIR
 
 ``record`` scans every APK of ../shared/data/apks-cn and apks as ``apprights scan --format json`` does (all
-rules, no other evidence) and writes, per APK, the JSON report without its ``timing`` field and the extracted
+rules, no other evidence, signatures verified as the CLI's default ``--verify-signature``) and writes, per APK, the JSON report without its ``timing`` field and the extracted
 facts (container, manifest, code, SDKs) as JSON. ``compare`` checks the files byte for byte; exit 1 on any
 difference, 2 when a directory is missing or empty.
 """
@@ -36,7 +36,7 @@ def record(out: Path) -> int:
         for apk in sorted((SHARED / corpus).glob("*.apk")):
             stem = f"{corpus}__{apk.stem}"
             try:
-                result = scan(ScanRequest(apk=apk), knowledge)
+                result = scan(ScanRequest(apk=apk, verify_signature=True), knowledge)
             except InputError as exc:
                 (out / f"{stem}.error.txt").write_text(f"{exc}\n", encoding="utf-8")
                 n += 1

@@ -68,6 +68,26 @@ def test_entry_and_total_caps(tmp_path: Path) -> None:
             apk.read("b")
 
 
+def test_an_entry_kept_for_one_more_read_counts_against_the_total(tmp_path: Path) -> None:
+    data = os.urandom(5000)
+    path = write_apk(tmp_path / "kept.apk", [("AndroidManifest.xml", MANIFEST), ("classes.dex", data)])
+    with open_apk(path, ApkLimits(max_total_size=12000)) as apk:
+        zf = apk._zip
+        first = zf.read("classes.dex", keep=True)
+        again = zf.read("classes.dex")
+        assert again is first and again == data  # handed out, not inflated again
+        with pytest.raises(InputError, match="total"):  # 5000 + 5000 + 5000 > 12000: the kept read counted
+            zf.read("classes.dex")
+    with open_apk(path, ApkLimits(max_total_size=9999)) as apk:
+        apk._zip.read("classes.dex", keep=True)
+        with pytest.raises(InputError, match="total"):
+            apk._zip.read("classes.dex")
+    with open_apk(path) as apk:  # another cap: read afresh
+        apk._zip.read("classes.dex", keep=True)
+        assert apk._zip.read("classes.dex", cap=6000) == data
+        assert apk._zip._kept
+
+
 def test_lying_uncompressed_size_is_caught_by_crc(tmp_path: Path) -> None:
     data = bytearray(zip_bytes([("AndroidManifest.xml", MANIFEST), ("x", bytes(100_000))]))
     rec = cd_records(bytes(data))[1]

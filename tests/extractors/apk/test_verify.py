@@ -86,6 +86,21 @@ def test_untouched_signed_apks_verify(signed: dict[str, Path]) -> None:
         assert _refusals(apk) == [], name
 
 
+def test_the_dex_read_for_the_v1_check_is_the_one_the_code_scan_gets(signed: dict[str, Path]) -> None:
+    # minSdk 21: Android before 7 checks v1, so every entry is inflated and digested, the dex included
+    for name, apk in signed.items():
+        with zipfile.ZipFile(apk) as zf:
+            want = [("classes.dex", zf.read("classes.dex"))]
+        with open_apk(apk) as a:
+            assert [w for w in a.facts().warnings if REFUSE in w] == [], name
+            assert list(a._zip._kept) == [("classes.dex", a.limits.max_entry_size)], name
+            assert list(a.iter_dex()) == want, name
+            assert a._zip._kept == {}, name
+        with open_apk(apk, verify_signatures=False) as a:
+            a.facts()
+            assert a._zip._kept == {} and list(a.iter_dex()) == want, name
+
+
 @pytest.mark.parametrize("key", ["rsa", "ec"])
 def test_a_byte_flipped_inside_an_entry_is_refused(signed: dict[str, Path], tmp_path: Path, key: str) -> None:
     apk = signed[key]

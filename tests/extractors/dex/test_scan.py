@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 
 import pytest
@@ -23,6 +24,16 @@ def test_targets_from_catalogue(knowledge) -> None:  # type: ignore[no-untyped-d
     assert IMEI in t.pairs
     assert "getDeviceId" in t.names
     assert len(t) == len(knowledge.sensitive_apis.targets())
+
+
+def test_targets_are_built_once_per_catalogue(knowledge) -> None:  # type: ignore[no-untyped-def]
+    catalogue = knowledge.sensitive_apis
+    assert DexTargets.from_catalogue(catalogue) is DexTargets.from_catalogue(catalogue)
+    # another catalogue (a copy with fewer APIs) gets its own targets, not the first one's
+    imei_free = dataclasses.replace(catalogue, apis=[a for a in catalogue.apis if a.method_name != "getDeviceId"])
+    t = DexTargets.from_catalogue(imei_free)
+    assert t is not DexTargets.from_catalogue(catalogue)
+    assert IMEI not in t.pairs and len(t) == len(imei_free.targets())
 
 
 def test_imei1_calls_get_device_id_in_app_code(knowledge) -> None:  # type: ignore[no-untyped-def]

@@ -190,8 +190,12 @@ class ApkArchive:
             )
         if self._has_v1() and (pairs is None or self._sdk("min") < 24):
             # Android 7+ (API 24) checks v2/v3 and ignores v1 when they are present; older versions check v1
+            # the code scan reads the dex files next (iter_dex): they are inflated once, for both
+            dex = set(dex_names(names))
             problems += verify_jar(
-                names, lambda n: self._zip.read(n, cap=self.limits.max_entry_size), pairs is not None
+                names,
+                lambda n: self._zip.read(n, cap=self.limits.max_entry_size, keep=n in dex),
+                pairs is not None,
             )
         if problems:
             shown = "; ".join(problems[:3]) + (

@@ -97,6 +97,7 @@ class SafeZip:
         self.limits = limits
         self.warnings: list[str] = []
         self._read_total = 0
+        self._kept: dict[tuple[str, int], bytes] = {}  # (name, cap) read with keep=True, for one more read
         try:
             self._zf = zipfile.ZipFile(fp)
             infos = self._zf.infolist()
@@ -148,6 +149,7 @@ class SafeZip:
         return cls(io.BytesIO(data), label, limits)
 
     def close(self) -> None:
+        self._kept.clear()
         self._zf.close()
 
     def names(self) -> list[str]:
@@ -164,8 +166,12 @@ class SafeZip:
         info = self._entries.get(name)
         return info.file_size if info is not None else 0
 
-    def read(self, name: str, cap: int | None = None) -> bytes:
-        """The bytes of one entry, or InputError (missing, too large, bomb-like, corrupt, bad CRC)."""
+    def read(self, name: str, cap: int | None = None, *, keep: bool = False) -> bytes:
+        """The bytes of one entry, or InputError (missing, too large, bomb-like, corrupt, bad CRC).
+
+        ``keep=True``: the next read of ``name`` with the same cap returns these bytes without inflating the
+        entry again (the v1 signature check reads every dex that the code scan reads next). Every check of a
+        read, the total of bytes read included, applies to that second read as to any other."""
         info = self._entries.get(name)
         if info is None:
             raise InputError(self.label, f"no entry {name!r} in the archive")
@@ -173,6 +179,14 @@ class SafeZip:
         declared = info.file_size
         if declared > limit:
             raise InputError(self.label, f"entry {name!r} is too large ({declared} bytes > cap {limit})")
+        kept = self._kept.pop((name, limit), None)
+        if kept is not None:  # read and checked before: the checks below depend on nothing that changed since
+            if self._read_total + declared > self.limits.max_total_size:
+                raise InputError(
+                    self.label, f"total uncompressed bytes read exceed {self.limits.max_total_size}"
+                )
+            self._read_total += len(kept)
+            return kept
         if declared > self.limits.ratio_min_size and declared > self.limits.max_ratio * max(
             info.compress_size, 1
         ):
@@ -206,6 +220,8 @@ class SafeZip:
         if len(data) != declared:
             raise InputError(self.label, f"entry {name!r} is truncated ({len(data)} of {declared} bytes)")
         self._read_total += len(data)
+        if keep:
+            self._kept[(name, limit)] = data
         return data
 
 

@@ -142,6 +142,11 @@ class DexTargets:
 
     @classmethod
     def from_catalogue(cls, catalogue: SensitiveApiCatalogue) -> DexTargets:
+        """The targets of ``catalogue``'s APIs, built once per catalogue object (the scan never changes them)."""
+        return catalogue.derived(f"{cls.__module__}.{cls.__qualname__}", lambda: cls._build(catalogue))
+
+    @classmethod
+    def _build(cls, catalogue: SensitiveApiCatalogue) -> DexTargets:
         arg_index: dict[str, int] = {}
         intent_apis: set[str] = set()
         for a in catalogue.apis:
