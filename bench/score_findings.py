@@ -70,6 +70,7 @@ class FileScore:
     rules: dict[str, RuleScore] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
     noise: list[str] = field(default_factory=list)
+    unjudged: list[str] = field(default_factory=list)  # findings no entry mentions: to be judged by hand
     # medium/high noise not waiting for another branch's fix (``pending``): what must be zero
     blocking: list[str] = field(default_factory=list)
     sdk_tp: int = 0
@@ -177,6 +178,9 @@ def score(expected: dict[str, Any], report: dict[str, Any], name: str = "") -> F
     for i, f in enumerate(findings):
         if i not in judged:
             out.rule(f["rule"]).unjudged += 1
+            out.unjudged.append(
+                f"{f['rule']} {f['subject'].get('id')} ({f['severity']}, {f.get('confidence', '?')})"
+            )
     sdks = expected.get("sdks", {})
     reported = {s["id"] for s in report.get("sdks", [])}
     present, absent = set(sdks.get("present", [])), set(sdks.get("absent", []))
@@ -259,6 +263,8 @@ def markdown(scores: list[FileScore], seconds: float) -> str:
     for s in scores:
         items = [f"missed: {m}" for m in s.misses] + [f"noise: {n}" for n in s.noise] + s.sdk_errors
         lines.append(f"- `{s.name}`: " + ("; ".join(items) if items else "all expectations met, no noise"))
+        if s.unjudged:
+            lines.append(f"  - unjudged: {'; '.join(s.unjudged)}")
     return "\n".join(lines) + "\n"
 
 

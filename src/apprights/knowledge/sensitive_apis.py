@@ -93,6 +93,11 @@ START_TARGET_APIS: dict[str, int] = {
     "android.content.pm.PackageManager.getLaunchIntentForPackage": 0,
 }
 UNRESOLVED_TARGET = "?"
+# Not PI reads, and not in the catalogue (no hook, no PI type): the dex scanner finds their call sites so that a rule
+# can tell a walk over the installed packages that only looks for a signing certificate (HMS's AaidUtils.getSign
+# finds its own) from one that collects the list (``rules._static_common.signature_lookups``).
+SIGNATURE_APIS = ("android.content.pm.Signature.toCharsString", "android.content.pm.Signature.toByteArray")
+
 # PendingIntent factories and the index of their Intent argument (receiver excluded): the dex scanner describes
 # that intent (``CallSite.args``) so that rules can tell the component an alarm or job will start
 PENDING_INTENT_APIS: dict[str, int] = {

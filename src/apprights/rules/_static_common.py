@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprights.knowledge.sensitive_apis import SensitiveApi, platform_library
+from apprights.knowledge.sensitive_apis import SIGNATURE_APIS, SensitiveApi, platform_library
 from apprights.model.facts import AppFacts, CallSite, Component, SdkHit, StringRef
 from apprights.model.finding import Confidence, Evidence, Subject
 from apprights.rules.base import RuleContext, app_subject, sdk_subject
@@ -423,6 +423,9 @@ class PiReads:
     pi_types: set[str] = field(default_factory=set)
     evidence: list[Evidence] = field(default_factory=list)
     sites: list[CallSite] = field(default_factory=list)
+    # at least one read through an API the catalogue does not flag ``weak`` (called by most apps for benign
+    # reasons: an operator name, a socket's address, the external-storage path)
+    strong: bool = False
 
 
 def pi_reads_by_subject(
@@ -434,6 +437,7 @@ def pi_reads_by_subject(
     out: dict[str, PiReads] = {}
     uris = content_uris_by_method(facts)
     resolve = SubjectResolver(facts, ctx)
+    lookups = signature_lookups(facts)
     for site in facts.code.call_sites if facts.code else []:
         if resolve.platform(site.caller_class):
             continue  # platform-library code; its wrappers' callers carry the read (``CallSite.via``)
@@ -444,13 +448,14 @@ def pi_reads_by_subject(
         r = out.setdefault(subject.id, PiReads(subject, sdk))
         r.pi_types |= types
         r.sites.append(site)
+        lookup = is_signature_lookup(site, lookups)
+        r.strong = r.strong or (not lookup and _strong(ctx, site.api, types))
         lib = resolve.library(site.caller_class)
+        extra: dict[str, Any] = {"library": lib} if lib else {}
+        if lookup:
+            extra["signature_lookup"] = SIGNATURE_LOOKUP
         r.evidence.append(
-            site_evidence(
-                site,
-                pi_type=sorted(types)[0] if len(types) == 1 else sorted(types),
-                **({"library": lib} if lib else {}),
-            )
+            site_evidence(site, pi_type=sorted(types)[0] if len(types) == 1 else sorted(types), **extra)
         )
     for sdk in facts.sdks:
         if is_library_sdk(ctx, sdk) or is_platform_sdk(sdk):
@@ -464,9 +469,46 @@ def pi_reads_by_subject(
             if r.sdk is None:
                 r.sdk = sdk
             r.pi_types |= types
-            if not any(s.api == api for s in r.sites):
+            if not any(s.api == api for s in r.sites):  # else the call sites above were judged one by one
+                r.strong = r.strong or _strong(ctx, api, types)
                 r.evidence.append(Evidence("dex", {"sdk": sdk.id, "api": api, "pi_type": sorted(types)[0]}))
     return out
+
+
+_LIST_METHODS = frozenset({"getInstalledPackages", "getInstalledApplications"})
+SIGNATURE_LOOKUP = (
+    "the same method reads package signatures (Signature.toCharsString/toByteArray): a walk over the installed "
+    "packages to find a signing certificate, such as an SDK's own, not evidence that the list is collected"
+)
+
+
+def signature_lookups(facts: AppFacts) -> frozenset[tuple[str, str]]:
+    """(caller class, method) of the methods that read a package's signature (``SIGNATURE_APIS``)."""
+    if facts.code is None:
+        return frozenset()
+    return frozenset(
+        (s.caller_class, s.caller_method) for s in facts.code.call_sites if s.api in SIGNATURE_APIS
+    )
+
+
+def is_signature_lookup(site: CallSite, lookups: frozenset[tuple[str, str]]) -> bool:
+    """An installed-packages call in a method that reads package signatures (``signature_lookups``)."""
+    return method_name(site.api) in _LIST_METHODS and (site.caller_class, site.caller_method) in lookups
+
+
+def _strong(ctx: RuleContext, api: str, types: set[str]) -> bool:
+    return any(
+        not a.weak and a.pi_type in types
+        for a in ctx.knowledge.sensitive_apis.lookup(api)
+        if a.kind in READ_KINDS
+    )
+
+
+WEAK_ONLY = {
+    "weak_only": "every read is through an API most apps call for benign reasons (the catalogue's weak APIs: "
+    "operator name, a socket's address, the external-storage path): a lead, "
+    "not evidence of collection"
+}
 
 
 def sdk_starts_early(facts: AppFacts, sdk: SdkHit | None, sites: Iterable[CallSite]) -> str | None:

@@ -36,6 +36,7 @@ from apprights.knowledge.sensitive_apis import (
     CONTENT_URI_FIELDS,
     INTENT_PREFIX,
     PENDING_INTENT_APIS,
+    SIGNATURE_APIS,
     START_TARGET_APIS,
     UNRESOLVED_TARGET,
 )
@@ -167,8 +168,9 @@ class DexTargets:
         # reachability matters for reads that are evidence on their own; weak reads (network type) and other
         # kinds keep the rules' class-level judgement
         reach = {a.api for a in catalogue.apis if a.kind in ("read", "listen") and not a.weak}
+        signature = {("L" + a.rsplit(".", 1)[0].replace(".", "/") + ";", a.rsplit(".", 1)[1]) for a in SIGNATURE_APIS}
         return cls(
-            catalogue.targets(), arg_index=arg_index, reflection=reflection, reach_apis=reach,
+            catalogue.targets() | signature, arg_index=arg_index, reflection=reflection, reach_apis=reach,
             intent_apis=intent_apis,
         )  # fmt: skip
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
 from apprights.model.pi import pi_label
-from apprights.rules._static_common import capped, pi_reads_by_subject, sdk_starts_early
+from apprights.rules._static_common import WEAK_ONLY, capped, pi_reads_by_subject, sdk_starts_early
 from apprights.rules.base import Rule, RuleContext
 
 
@@ -38,6 +38,14 @@ class PiReadAtStartup(Rule):
         most ``reachable``: static analysis cannot see the consent flag. The merge key
         ``T1.pre_consent:<subject id>`` joins a runtime trace showing the read before the consent tap
         (``observed_in_violation``), which then replaces this suspicion.
+
+    Severity
+        Medium when the finding is ``reachable`` and a read is evidence on its own. Low when the call graph
+        found no path from start-up code to any read (``present``, ``no_startup_path``): the finding's claim is
+        about *when* the SDK reads, and without a path that is a lead for a runtime test, not a finding an
+        analyst signs. Low too when every read is through an API the catalogue flags ``weak`` (most apps call
+        it for benign reasons: the operator name, a socket's address, the external-storage path), with
+        ``weak_only`` in the first evidence item.
 
     Known false positives
         SDKs that defer collection until the app calls a consent API (``UMConfigure.submitPolicyGrantResult``,
@@ -78,6 +86,8 @@ class PiReadAtStartup(Rule):
             # with the call graph, "reachable" needs a path from start-up code to one of the reads
             confidence = Confidence.REACHABLE if on_path or not graph else Confidence.PRESENT
             why_data: dict[str, Any] = {"startup": why, "pi_types": sorted(r.pi_types)}
+            if not r.strong:
+                why_data.update(WEAK_ONLY)
             if on_path:
                 why_data["call_path"] = list(on_path[0].path)
             elif graph:
@@ -100,6 +110,8 @@ class PiReadAtStartup(Rule):
                 key="pi_read_at_startup",
                 subject=r.subject,
                 confidence=confidence,
+                # medium needs a read that is evidence on its own and a path from start-up code to a read
+                severity=None if r.strong and confidence is Confidence.REACHABLE else Severity.LOW,
                 evidence=capped([Evidence("dex", why_data), *r.evidence]),
                 merge_key=f"T1.pre_consent:{sid}",
                 detail_zh=f"{r.subject.name}在应用启动时即运行（{why_zh(why)}），其代码读取{labels_zh}，可能早于隐私政策同意",

@@ -9,14 +9,17 @@ from apprights.knowledge.sensitive_apis import unresolved_intent
 from apprights.model.facts import AppFacts, CallSite
 from apprights.model.finding import Confidence, Finding, Severity
 from apprights.rules._static_common import (
+    SIGNATURE_LOOKUP,
     SubjectResolver,
     best_confidence,
     capped,
     entry_classes,
     group_sites_by_subject,
+    is_signature_lookup,
     method_name,
     only_library,
     permission_evidence,
+    signature_lookups,
     site_confidence,
     site_evidence,
 )
@@ -42,8 +45,12 @@ class InstalledAppsRead(Rule):
         ``dex`` items (caller class and method → API) and a ``manifest`` item for QUERY_ALL_PACKAGES.
         Confidence ``reachable`` when a caller is an entry point or belongs to an SDK initialised at start-up,
         otherwise ``present``; ``declared`` for the permission alone. Severity is low when the only call is
-        ``queryIntentActivities``, which apps also use to resolve a single intent, or when every call is in
-        catalogue ``library`` SDK code (noted ``library``). Calls in platform-library code (support library,
+        ``queryIntentActivities``, which apps also use to resolve a single intent, when every call is in
+        catalogue ``library`` SDK code (noted ``library``), or when every ``getInstalledPackages``/
+        ``getInstalledApplications`` call sits in a method that also reads package signatures
+        (``Signature.toCharsString``/``toByteArray``, noted ``signature_lookup``): a walk over the packages to
+        find a signing certificate, as HMS's ``AaidUtils.getSign`` finds its own. A collector could hide behind
+        that pattern, so it lowers the severity and never drops the finding. Calls in platform-library code (support library,
         AndroidX, Google Play services client, e.g. ``ActivityChooserModel`` resolving share targets) are not
         reported; ``getRunningAppProcesses``/``getRunningTasks`` are not the installed-app list. A
         ``queryIntentActivities`` whose intent action is chosen at run time (neither a constant nor built from
@@ -85,14 +92,24 @@ class InstalledAppsRead(Rule):
         declared = facts.manifest is not None and QUERY_ALL_PACKAGES in facts.manifest.permission_names()
         app = app_subject(facts)
         resolve = SubjectResolver(facts, ctx)
+        lookups = signature_lookups(facts)
         for sid, (subject, sdk, sites) in sorted(groups.items()):
             evidence = [
-                site_evidence(s, pi_type="installed_apps", **_library(resolve, s.caller_class), **_target(s))
+                site_evidence(
+                    s,
+                    pi_type="installed_apps",
+                    **_library(resolve, s.caller_class),
+                    **_target(s),
+                    **({"signature_lookup": SIGNATURE_LOOKUP} if is_signature_lookup(s, lookups) else {}),
+                )
                 for s in sites
             ]
             if declared and sid == app.id:
                 evidence.append(permission_evidence(QUERY_ALL_PACKAGES))
-            only_weak = all(method_name(s.api) in weak for s in sites) or only_library(evidence)
+            only_weak = (
+                all(method_name(s.api) in weak or is_signature_lookup(s, lookups) for s in sites)
+                or only_library(evidence)
+            )
             yield self.finding(
                 facts,
                 key="installed_apps",

@@ -10,14 +10,17 @@ from apprights.model.facts import AppFacts
 from apprights.model.finding import Confidence, Evidence, Finding, Severity, Subject
 from apprights.model.pi import DEVICE_IDENTIFIERS, pi_label
 from apprights.rules._static_common import (
+    SIGNATURE_LOOKUP,
     SubjectResolver,
     best_confidence,
     capped,
     content_uris_by_method,
     entry_classes,
     is_dangerous,
+    is_signature_lookup,
     only_library,
     permission_evidence,
+    signature_lookups,
     site_confidence,
     site_evidence,
     site_pi_types,
@@ -51,7 +54,9 @@ class PiOutsideCategory(Rule):
         "nearby" feature of a news app; code present in the APK may never run; the category given may be wrong.
         Library code (Android support/AndroidX, e.g. ``TwilightManager`` reading the last location for the
         DayNight theme, and catalogue ``library`` SDKs) counts as the app's, noted ``library`` in the evidence;
-        a finding resting only on library call sites (no permission, no app code) is reported at low severity.
+        a finding resting only on library call sites (no permission, no app code), or only on walks over the installed
+        packages that read signatures (``signature_lookup``, see ``T2.installed_apps_read``), is reported at low
+        severity.
 
     Fixtures
         tests/rules/t2_overreach/test_pi_outside_category.py
@@ -99,6 +104,7 @@ class PiOutsideCategory(Rule):
         entries = entry_classes(facts)
         uris = content_uris_by_method(facts)
         resolve = SubjectResolver(facts, ctx)
+        lookups = signature_lookups(facts)
         for site in facts.code.call_sites if facts.code else []:
             if resolve.platform(site.caller_class):
                 continue  # platform-library code is nobody's collection (its wrappers' callers are sites)
@@ -107,7 +113,10 @@ class PiOutsideCategory(Rule):
                 subjects[subject.id] = subject
                 k = (subject.id, pi)
                 lib = resolve.library(site.caller_class)
-                evidence[k].append(site_evidence(site, pi_type=pi, **({"library": lib} if lib else {})))
+                extra: dict[str, Any] = {"library": lib} if lib else {}
+                if is_signature_lookup(site, lookups):
+                    extra["signature_lookup"] = SIGNATURE_LOOKUP
+                evidence[k].append(site_evidence(site, pi_type=pi, **extra))
                 confidences[k].append(site_confidence(site, entries, sdk))
 
         for (sid, pi), items in sorted(evidence.items()):
@@ -116,10 +125,15 @@ class PiOutsideCategory(Rule):
                 key=f"{category.no}:{pi}",
                 subject=subjects[sid],
                 confidence=best_confidence(confidences[(sid, pi)]),
-                severity=Severity.LOW if only_library(items) else None,
+                severity=Severity.LOW if only_library(items) or _only_lookups(items) else None,
                 evidence=capped(items),
                 merge_key=f"T2.pi:{sid}:{pi}",
                 detail_zh=f"{category.name}的必要个人信息（{category.necessary_text or '无'}）不包括{pi_label(pi)}",
                 detail_en=f"{pi_label(pi, 'en')} is not necessary information for category {category.name}"
                 f" (necessary: {', '.join(sorted(necessary)) or 'none'})",
             )
+
+
+def _only_lookups(items: list[Evidence]) -> bool:
+    """Every item a walk over the installed packages for a signature (``signature_lookup``) or library code."""
+    return all("signature_lookup" in e.data or "library" in e.data for e in items)

@@ -9,6 +9,7 @@ from apprights.model.facts import AppFacts, CallSite, SdkHit
 from apprights.model.finding import Confidence, Evidence, Finding, Severity
 from apprights.model.pi import pi_label
 from apprights.rules._static_common import (
+    WEAK_ONLY,
     best_confidence,
     capped,
     entry_classes,
@@ -38,6 +39,10 @@ class SdkPiToThirdParty(Rule):
         its reads is reached from an entry point in the dex scanner's call graph (for facts without the graph:
         when the SDK runs at start-up), otherwise ``present``; never more, as only traffic shows the send. The merge key
         ``T3.third_party:<sdk id>`` joins a runtime network finding for the same SDK.
+
+    Severity
+        Medium; low when every read is through an API the catalogue flags ``weak`` (``weak_only`` in the first
+        evidence item): an SDK that only asks for the operator name or the external-storage path is a lead.
 
     Known false positives
         The SDK may keep the data on the device or send only hashed/aggregated values; the app may disclose the
@@ -84,6 +89,8 @@ class SdkPiToThirdParty(Rule):
                 continue
             why = sdk_starts_early(facts, sdk, r.sites)
             net: dict[str, object] = {"sdk": sdk.id, "category": sdk.category}
+            if not r.strong:
+                net.update(WEAK_ONLY)
             if hosts:
                 net["hosts_in_code"] = sorted(hosts)
             if vendor_hosts:
@@ -95,6 +102,7 @@ class SdkPiToThirdParty(Rule):
                 key="pi_to_third_party",
                 subject=r.subject,
                 confidence=_confidence(facts, r.sites, sdk, why),
+                severity=None if r.strong else Severity.LOW,
                 evidence=capped([Evidence("dex", net), *r.evidence]),
                 merge_key=f"T3.third_party:{sid}",
                 detail_zh=f"第三方SDK {r.subject.name} 读取{labels_zh}，并具有向其服务器发送数据的能力",
