@@ -163,3 +163,18 @@ def test_bugly_demo_support_code_is_not_an_app_finding() -> None:
         if f["subject"]["id"] == app and "T2.installed_apps_read" in {f["rule"], *f.get("also_rules", [])}
     ]
     assert installed == [], "the demo's support code resolving share targets is not the app's list read"
+
+
+def test_osmdroid_is_a_map_library_not_a_third_party_collector() -> None:
+    """The Blood Donation APK (exodus-core): osmdroid's location overlay was reported as a third-party SDK sending
+    location to its servers. It is an open-source map library with no vendor backend (catalogue ``library``):
+    its reads are the app's own, noted ``library``."""
+    real = Knowledge.load()
+    assert real.sdks.get("org-osmdroid").library and real.sdks.get("microsoft-mappoint").library  # type: ignore[union-attr]
+    osm = make_sdk_hit("org-osmdroid", knowledge=real)
+    site = ("android.location.LocationManager.getLastKnownLocation", "org.osmdroid.views.overlay.mylocation.GpsMyLocationProvider", "startLocationProvider")  # fmt: skip
+    facts = _facts([site], sdks=[osm])
+    ctx = RuleContext(real, {})
+    assert list(SdkPiToThirdParty().check(facts, ctx)) == []
+    subject, sdk = SubjectResolver(facts, ctx)(site[1])
+    assert subject.kind is SubjectKind.APP and sdk is None
