@@ -340,3 +340,10 @@ def world_from(snapshot: WorldSnapshot, tmp_path: Path, **overrides: Any) -> Ite
 def world(world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:
     with world_from(world_snapshot, tmp_path, complaint_threshold=3) as w:
         yield w
+
+
+@pytest.fixture
+def sqlite_world(sqlite_world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:
+    """The world on SQLite only, for tests that are not about the database (static pages, the browser)."""
+    with world_from(sqlite_world_snapshot, tmp_path, complaint_threshold=3) as w:
+        yield w
