@@ -20,8 +20,12 @@ system-deps:
 demo: $(BIN)/.installed
 	bash scripts/demo.sh
 
+# Two test processes (pytest-xdist; the CI machine has 2 cores), a test module at a time, so module fixtures run
+# once. Each process has its own PostgreSQL databases, SQLite files and ports. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
+
 test: $(BIN)/.installed system-deps
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import http.server
 import os
 import shutil
@@ -29,6 +30,18 @@ def mitmdump() -> Path:
     exe = VENV / "bin" / "mitmdump"
     if exe.exists():
         return exe
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    # test processes running side by side (pytest -n) create the environment once: the others wait for it
+    with (VENV.parent / f".{VENV.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not exe.exists():
+            _create_mitm_venv()
+    if not exe.exists():
+        pytest.skip(f"mitmdump not installed in {VENV}")
+    return exe
+
+
+def _create_mitm_venv() -> None:
     python = shutil.which("python3.11")
     if python is None:
         pytest.skip("python3.11 not found: cannot create the mitmproxy environment")
@@ -42,9 +55,6 @@ def mitmdump() -> Path:
         )
     except (subprocess.SubprocessError, OSError) as exc:
         pytest.skip(f"cannot create the mitmproxy environment at {VENV}: {exc}")
-    if not exe.exists():
-        pytest.skip(f"mitmdump not installed in {VENV}")
-    return exe
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):

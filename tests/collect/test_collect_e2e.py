@@ -84,6 +84,10 @@ def test_collect_with_mitmdump_into_a_new_out_folder(mitmdump: Path, tmp_path: P
             "0",
             "--screen-off",
             "0",
+            "--settle",
+            "0",
+            "--after-kill",
+            "0",
             "--no-screenshots",
         ],
     )

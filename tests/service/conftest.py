@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,21 +193,157 @@ def build_world(client: Any, clock: Clock, settings: Any) -> World:
     return w
 
 
-@pytest.fixture
-def world(db_url: str, tmp_path: Path) -> Iterator[World]:
+@dataclass(frozen=True)
+class WorldSnapshot:
+    """A database in which ``build_world`` has run once, and the tokens and ids it made (tokens are stored
+    hashed in the database, so they hold in every copy)."""
+
+    kind: str
+    url: str
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+
+def _pg_admin() -> str:
+    return PG_ADMIN_URL.replace("+psycopg", "")
+
+
+def _pg_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _pg_create_from(template: str) -> str:
+    """A new PostgreSQL database copied from ``template`` (which must have no open connection); its url."""
+    import psycopg
+
+    name = f"apprights_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_admin(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return _pg_url(name)
+
+
+def _pg_drop(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_pg_admin(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{_pg_name(url)}" WITH (FORCE)')
+
+
+def _sqlite_file(url: str) -> Path:
+    return Path(url[len("sqlite:///") :])
+
+
+def _sqlite_copy(url: str, dst: Path) -> str:
+    """A copy of a closed SQLite database (its WAL checkpointed into the main file first)."""
+    import sqlite3
+
+    src = _sqlite_file(url)
+    conn = sqlite3.connect(src)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    shutil.copy(src, dst)
+    return f"sqlite:///{dst}"
+
+
+def world_settings(db_url: str, data_dir: Path, **overrides: Any) -> Any:
+    from apprights.service.settings import Settings
+
+    return Settings(
+        db_url=db_url,
+        data_dir=data_dir,
+        admin_password=ADMIN_PASSWORD,
+        secret_key="test-secret-key",
+        **overrides,
+    )
+
+
+@contextmanager
+def _snapshot(kind: str, migrated_url: str, base: Path) -> Iterator[WorldSnapshot]:
+    """``build_world`` through the real API (the same requests a per-test build makes) on a new database."""
     from fastapi.testclient import TestClient
 
     from apprights.service.app import create_app
-    from apprights.service.settings import Settings
+    from apprights.service.db import upgrade
 
-    settings = Settings(
-        db_url=db_url,
-        data_dir=tmp_path / "data",
-        admin_password=ADMIN_PASSWORD,
-        secret_key="test-secret-key",
-        complaint_threshold=3,
-    )
-    clock = Clock()
-    app = create_app(settings, clock=clock)
-    with TestClient(app) as client:
-        yield build_world(client, clock, settings)
+    if kind == "sqlite":
+        snap_url = _sqlite_copy(migrated_url, base / "world.sqlite3")
+    else:  # a new database: the migrated one is reused (truncated) by ``db_url`` and may hold a test's rows
+        import psycopg
+
+        snap_url = _pg_url(f"apprights_test_{uuid.uuid4().hex[:10]}")
+        with psycopg.connect(_pg_admin(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{_pg_name(snap_url)}"')
+    try:
+        if kind == "postgresql":
+            upgrade(snap_url)
+        settings = world_settings(snap_url, base / "data")
+        clock = Clock()
+        with TestClient(create_app(settings, clock=clock)) as client:
+            w = build_world(client, clock, settings)
+        # the lifespan has disposed of the engine: no connection is left open on the snapshot
+        yield WorldSnapshot(kind, snap_url, dict(w.tokens), dict(w.ids))
+    finally:
+        if kind == "postgresql":
+            _pg_drop(snap_url)
+
+
+@pytest.fixture(scope="session")
+def world_snapshot(
+    migrated_db: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorldSnapshot]:
+    """The world built once per session and database kind; each ``world`` test starts on a copy of it."""
+    kind, url = migrated_db
+    with _snapshot(kind, url, tmp_path_factory.mktemp("world-snapshot")) as snap:
+        yield snap
+
+
+@pytest.fixture(scope="session")
+def sqlite_world_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldSnapshot]:
+    """The world built once per session on SQLite only (the page and browser tests)."""
+    from apprights.service.db import upgrade
+
+    base = tmp_path_factory.mktemp("sqlite-world-snapshot")
+    url = f"sqlite:///{base / 'template.sqlite3'}"
+    upgrade(url)
+    with _snapshot("sqlite", url, base) as snap:
+        yield snap
+
+
+@contextmanager
+def world_from(snapshot: WorldSnapshot, tmp_path: Path, **overrides: Any) -> Iterator[World]:
+    """A running service on a fresh copy of the snapshot's database (as if ``build_world`` had just run)."""
+    from fastapi.testclient import TestClient
+
+    from apprights.service.app import create_app
+
+    if snapshot.kind == "sqlite":
+        url = _sqlite_copy(snapshot.url, tmp_path / "world.sqlite3")
+    else:
+        url = _pg_create_from(_pg_name(snapshot.url))
+    try:
+        settings = world_settings(url, tmp_path / "data", **overrides)
+        clock = Clock()
+        with TestClient(create_app(settings, clock=clock)) as client:
+            yield World(client, clock, settings, dict(snapshot.tokens), dict(snapshot.ids))
+    finally:
+        if snapshot.kind == "postgresql":
+            _pg_drop(url)
+
+
+@pytest.fixture
+def world(world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:
+    with world_from(world_snapshot, tmp_path, complaint_threshold=3) as w:
+        yield w
+
+
+@pytest.fixture
+def sqlite_world(sqlite_world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:
+    """The world on SQLite only, for tests that are not about the database (static pages, the browser)."""
+    with world_from(sqlite_world_snapshot, tmp_path, complaint_threshold=3) as w:
+        yield w

@@ -1,5 +1,6 @@
 """``/docs`` works offline: Swagger UI comes from the package, renders the API in a real browser with no request
-leaving loopback and no CSP violation; ReDoc (CDN only) is not offered."""
+leaving loopback and no CSP violation; ReDoc (CDN only) is not offered. Nothing here touches the database:
+SQLite only."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from tests.service.conftest import World
 CHROMIUM = "/usr/bin/chromium"
 
 
-def test_docs_page_points_at_packaged_assets_only(world: World) -> None:
-    c = world.client
+def test_docs_page_points_at_packaged_assets_only(sqlite_world: World) -> None:
+    c = sqlite_world.client
     page = c.get("/docs")
     assert page.status_code == 200
     assert "cdn" not in page.text.lower() and "http" not in page.text.replace("http-equiv", "")
@@ -31,7 +32,7 @@ def test_docs_page_points_at_packaged_assets_only(world: World) -> None:
 
 
 @pytest.mark.browser
-def test_docs_render_offline_in_a_browser(world: World) -> None:
+def test_docs_render_offline_in_a_browser(sqlite_world: World) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"chromium not installed at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -39,7 +40,7 @@ def test_docs_render_offline_in_a_browser(world: World) -> None:
 
     outside: list[str] = []
     csp: list[str] = []
-    with serve_in_thread(world.client.app) as url, sync_api.sync_playwright() as pw:
+    with serve_in_thread(sqlite_world.client.app) as url, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],

@@ -10,7 +10,19 @@ from pathlib import Path
 import pytest
 
 from apprights.service.scans.factory import make_finding, make_report
-from tests.service.conftest import ADMIN_PASSWORD, Clock, World, build_world, db_url, migrated_db, world  # noqa: F401
+from tests.service.conftest import (  # noqa: F401
+    ADMIN_PASSWORD,
+    Clock,
+    World,
+    WorldSnapshot,
+    build_world,
+    db_url,
+    migrated_db,
+    sqlite_world_snapshot,
+    world,
+    world_from,
+    world_snapshot,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 PKG = "com.example.shop"
@@ -18,23 +30,9 @@ ROLES = ("ministry", "province", "agency", "enterprise", "store")
 
 
 @pytest.fixture
-def web_world(tmp_path: Path) -> Iterator[World]:
-    from fastapi.testclient import TestClient
-
-    from apprights.service.app import create_app
-    from apprights.service.db import upgrade
-    from apprights.service.settings import Settings
-
-    s = Settings(
-        db_url=f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        data_dir=tmp_path / "data",
-        admin_password=ADMIN_PASSWORD,
-        secret_key="test-secret-key",
-    )
-    upgrade(s.db_url)
-    clock = Clock()
-    with TestClient(create_app(s, clock=clock)) as client:
-        yield build_world(client, clock, s)
+def web_world(sqlite_world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:  # noqa: F811
+    with world_from(sqlite_world_snapshot, tmp_path) as w:
+        yield w
 
 
 def seed_findings(w: World, n: int = 3) -> list[int]:

@@ -10,29 +10,17 @@ from pathlib import Path
 import pytest
 
 from apprights.service.scans.factory import make_finding, make_report
-from tests.service.conftest import ADMIN_PASSWORD, Clock, World, build_world
+from tests.service.conftest import ADMIN_PASSWORD, World, WorldSnapshot, world_from
 
 CHROMIUM = "/usr/bin/chromium"
 PKG = "com.example.shop"
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    from fastapi.testclient import TestClient
-
-    from apprights.service.app import create_app
-    from apprights.service.db import upgrade
-    from apprights.service.settings import Settings
-
-    s = Settings(
-        db_url=f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        data_dir=tmp_path / "data",
-        admin_password=ADMIN_PASSWORD,
-    )
-    upgrade(s.db_url)
-    clock = Clock()
-    with TestClient(create_app(s, clock=clock)) as client:
-        yield build_world(client, clock, s)
+def world(sqlite_world_snapshot: WorldSnapshot, tmp_path: Path) -> Iterator[World]:
+    """These page tests run on SQLite only (the ``world`` of tests/service runs on both databases)."""
+    with world_from(sqlite_world_snapshot, tmp_path) as w:
+        yield w
 
 
 def _seed(w: World) -> None:

@@ -118,6 +118,15 @@ def collect_cmd(
     screen_off: Annotated[
         float, typer.Option("--screen-off", help="Time with the screen off, seconds.")
     ] = DEFAULT_PHASE_SECONDS,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle", help="Wait after each tap, key and broadcast for the app to react, seconds."
+        ),
+    ] = 2.0,
+    after_kill: Annotated[
+        float, typer.Option("--after-kill", help="Wait after the force-stop for the last requests, seconds.")
+    ] = 5.0,
     no_screenshots: Annotated[
         bool, typer.Option("--no-screenshots", help="Do not save a screenshot of each screen.")
     ] = False,
@@ -190,6 +199,8 @@ def collect_cmd(
             not no_plaintext,
             unpin,
             reboot=not no_reboot,
+            settle=settle,
+            after_kill=after_kill,
         )
     except AppRightsError as exc:
         raise _fail(str(exc)) from None
@@ -234,6 +245,8 @@ def _run(
     unpin: bool = False,
     *,
     reboot: bool = True,
+    settle: float = 2.0,
+    after_kill: float = 5.0,
 ) -> list[Path]:
     specs = hook_specs_from_catalogue(catalogue or default_catalogue_path())
     if package is None:
@@ -260,6 +273,8 @@ def _run(
             device_ids=device_ids or {},
             mask=mask,
             reboot=reboot,
+            settle=settle,
+            after_kill_seconds=after_kill,
         )
         driver = ScenarioDriver(
             adb=adb,

@@ -7,8 +7,10 @@ runs only with APPRIGHTS_RUN_SLOW=1; a diverse subset runs always.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,17 @@ def test_call_sites_match_androguard_subset(rel: str, knowledge) -> None:  # typ
     _check_call_sites(shared_path(*rel.split("/")), _pairs(knowledge))
 
 
+def _corpus_mismatch(path: Path, pairs: list[tuple[str, str]]) -> str | None:
+    """One APK of the whole-corpus run (in a pool process): its path when the call sites differ, else None."""
+    expected = androguard_sites(path, pairs)
+    if expected is None:
+        return None
+    code = extract_code(dex_blobs(path), DexTargets(pairs))
+    if {(c.caller_class, c.caller_method, c.api) for c in code.call_sites} != expected:
+        return str(path.relative_to(SHARED_DATA))
+    return None
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 @pytest.mark.skipif(
@@ -62,14 +75,12 @@ def test_call_sites_match_androguard_whole_corpus(knowledge) -> None:  # type: i
     paths = corpus()
     assert len(paths) > 100
     pairs = _pairs(knowledge)
-    mismatched: list[str] = []
-    for path in paths:
-        expected = androguard_sites(path, pairs)
-        if expected is None:
-            continue
-        code = extract_code(dex_blobs(path), DexTargets(pairs))
-        if {(c.caller_class, c.caller_method, c.api) for c in code.call_sites} != expected:
-            mismatched.append(str(path.relative_to(SHARED_DATA)))
+    # each APK is independent and androguard is CPU-bound: one process per core, largest APKs first
+    paths.sort(key=lambda p: p.stat().st_size, reverse=True)
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_corpus_mismatch, paths, [pairs] * len(paths)))
+    mismatched = sorted(r for r in results if r is not None)
     assert not mismatched
 
 
