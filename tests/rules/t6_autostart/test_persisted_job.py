@@ -36,3 +36,28 @@ def test_triggers_schedule_with_boot_permission() -> None:
 
 def test_clean_schedule_without_boot_permission() -> None:
     assert run(PersistedJob, facts([(SCHEDULE, "com.example.app.Jobs", "plan")])) == []
+
+
+def test_the_boot_permission_is_the_evidence_of_one_finding() -> None:
+    """Found by the one-fact-one-finding property test: the app and an SDK both schedule jobs, and both
+    findings cited the app's one RECEIVE_BOOT_COMPLETED. It goes with the app's; each call site is listed once."""
+    from apprights.testing.factories import make_sdk_hit
+    from tests.rules.static_support import static_kb
+
+    sites = [
+        (SCHEDULE, "com.example.app.Main", "m"),
+        (SCHEDULE, "com.megvii.meglive_sdk.X", "m"),
+        (PERSIST, "com.megvii.meglive_sdk.X", "m"),
+    ]
+    fx = make_facts(
+        manifest=make_manifest("com.example.app", permissions=["RECEIVE_BOOT_COMPLETED"]),
+        code=make_code(sites),
+        sdks=[make_sdk_hit("megvii-faceid", knowledge=static_kb())],
+    )
+    found = {f.subject.id: f for f in run(PersistedJob, fx)}
+    assert set(found) == {"com.example.app", "megvii-faceid"}
+    perm = {"permission": "android.permission.RECEIVE_BOOT_COMPLETED"}
+    assert perm in [e.data for e in found["com.example.app"].evidence]
+    assert perm not in [e.data for e in found["megvii-faceid"].evidence]
+    sdk_sites = [(e.data["api"], e.data["caller_class"]) for e in found["megvii-faceid"].evidence]
+    assert len(sdk_sites) == len(set(sdk_sites)) == 2

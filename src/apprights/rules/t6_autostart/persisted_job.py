@@ -17,7 +17,7 @@ from apprights.rules._static_common import (
     site_confidence,
     site_evidence,
 )
-from apprights.rules.base import Rule, RuleContext
+from apprights.rules.base import Rule, RuleContext, app_subject
 
 BOOT_PERMISSION = "android.permission.RECEIVE_BOOT_COMPLETED"
 SET_PERSISTED = "android.app.job.JobInfo$Builder.setPersisted"
@@ -36,7 +36,8 @@ class PersistedJob(Rule):
         164号文 二(6) (频繁自启动); 26号文; T/TAF 078.10.
 
     Evidence and confidence
-        ``dex`` items for the calls and a ``manifest`` item for RECEIVE_BOOT_COMPLETED. Confidence ``present``
+        ``dex`` items for the calls and a ``manifest`` item for RECEIVE_BOOT_COMPLETED (one permission, one
+        finding: the app's when the app schedules too, else the first subject's). Confidence ``present``
         (``reachable`` from an entry point or a start-up SDK). Severity low. ``setPersisted(false)`` cannot be
         told apart statically from ``setPersisted(true)``.
 
@@ -72,12 +73,17 @@ class PersistedJob(Rule):
         scheduled = group_sites_by_subject(facts, ctx, set(ctx.option(opt, "schedule_apis")))
         periodic = group_sites_by_subject(facts, ctx, set(ctx.option(opt, "periodic_apis")))
         entries = entry_classes(facts)
-        for sid in sorted(set(persisted) | (set(scheduled) if has_boot else set())):
+        subjects = sorted(set(persisted) | (set(scheduled) if has_boot else set()))
+        # the permission is one fact: the evidence of one finding (the app's, else the first subject's)
+        app_id = app_subject(facts).id
+        boot_owner = app_id if app_id in subjects else (subjects[0] if subjects else "")
+        for sid in subjects:
             subject, sdk, _ = persisted.get(sid) or scheduled[sid]
             sites = [*persisted.get(sid, (None, None, []))[2], *scheduled.get(sid, (None, None, []))[2]]
             sites += periodic.get(sid, (None, None, []))[2]
+            sites = list({(x.api, x.caller_class, x.caller_method): x for x in sites}.values())
             evidence = [site_evidence(s) for s in sites]
-            if has_boot:
+            if has_boot and sid == boot_owner:
                 evidence.append(permission_evidence(BOOT_PERMISSION))
             confidence = best_confidence(site_confidence(s, entries, sdk) for s in sites)
             if sid not in persisted:  # inferred from the permission only
