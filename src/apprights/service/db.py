@@ -82,7 +82,7 @@ IDLE_PING_SECONDS = 10.0
 
 def _ping_when_idle(engine: Engine) -> None:
     """Pessimistic disconnect handling, only for connections that were idle: a connection that comes out of the
-    pool after ``IDLE_PING_SECONDS`` or more runs an empty statement first; if that fails (the server restarted,
+    pool after ``IDLE_PING_SECONDS`` or more runs ``SELECT 1`` first; if that fails (the server restarted,
     a firewall dropped it) the pool discards it and connects again (``DisconnectionError``), so the request does
     not see the dead connection."""
 
@@ -105,7 +105,7 @@ def _ping_when_idle(engine: Engine) -> None:
             dbapi_conn.rollback()
         except Exception as exc:
             raise DisconnectionError(
-                f"pooled connection idle since {since:.0f} failed its ping: {exc}"
+                f"pooled connection idle for {time.monotonic() - since:.0f} s failed its ping: {exc}"
             ) from exc
 
 
@@ -119,7 +119,7 @@ class WriteInReadSession(RuntimeError):
 
 def read_engine(engine: Engine) -> Engine:
     """The engine's read view, for requests that only read (GET/HEAD): on PostgreSQL in autocommit mode, so a
-    request sends no ``BEGIN`` and no ``ROLLBACK`` (two round trips of four); on both databases any statement
+    request sends no ``BEGIN`` and no ``ROLLBACK``; on both databases any statement
     other than a query is refused (``WriteInReadSession``) instead of committing statement by statement."""
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
