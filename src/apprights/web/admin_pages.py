@@ -19,6 +19,7 @@ from apprights.service.stores.models import Store
 from apprights.service.users import service as users
 from apprights.service.users.models import User
 from apprights.service.users.schemas import UserIn
+from apprights.web.errors import invalid_input
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
@@ -108,8 +109,7 @@ def add_admin_routes(router: APIRouter, render: Render, need: Need) -> None:
             users.create_user(session, UserIn.model_validate(data), now)
         except ValidationError as e:
             session.rollback()
-            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
-            return users_page(request, session, p, error=f"输入有误 / invalid input: {why}")
+            return users_page(request, session, p, error=invalid_input(e))
         except InputError as e:
             session.rollback()
             return users_page(request, session, p, error=e.problem)

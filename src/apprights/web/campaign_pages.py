@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from apprights.errors import InputError
 from apprights.service.campaigns import service as campaigns
@@ -19,10 +19,24 @@ from apprights.service.cases.flows import Actor
 from apprights.service.deps import IdPath, NowDep, Principal, Role, SessionDep
 from apprights.service.errors import NotFound
 from apprights.service.scope import app_filter
+from apprights.web.errors import invalid_input
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
 READERS = (Role.MINISTRY, Role.PROVINCE, Role.AGENCY)
+
+
+class CampaignForm(BaseModel):
+    """The create and edit forms' fields, as posted (validated as ``CampaignIn``)."""
+
+    name: str = Field(max_length=200)
+    year: str = Field(max_length=4)
+    starts_on: str = Field(max_length=10)
+    ends_on: str = Field(default="", max_length=10)
+    description: str = Field(default="", max_length=5000)
+
+    def fields(self) -> dict[str, Any]:
+        return {**self.model_dump(), "name": self.name.strip(), "ends_on": self.ends_on or None}
 
 
 def add_campaign_routes(router: APIRouter, render: Render, need: Need) -> None:
@@ -48,12 +62,33 @@ def add_campaign_routes(router: APIRouter, render: Render, need: Need) -> None:
         return render(request, "campaign_edit.html", p, status=422 if error else 200, c=row, error=error)
 
     @router.get("/campaigns/{campaign_id}/edit", response_class=HTMLResponse)
-    def edit_campaign_page(campaign_id: IdPath, request: Request, session: SessionDep, now: NowDep) -> Response:
+    def edit_campaign_page(
+        campaign_id: IdPath, request: Request, session: SessionDep, now: NowDep
+    ) -> Response:
         p = need(request, session, now, (Role.MINISTRY,))
         row = session.get(Campaign, campaign_id)
         if row is None:
             raise NotFound(f"未知专项行动 / unknown campaign {campaign_id}")
         return edit_form(request, p, row)
+
+    def save(session: Any, p: Principal, now: Any, form: CampaignForm, campaign_id: int | None = None) -> str:
+        """Create (``campaign_id`` None) or correct a campaign from the form; "" when saved, else the error the
+        page shows (the transaction rolled back)."""
+        try:
+            data = CampaignIn.model_validate(form.fields())
+            actor = Actor(p.actor, p.user_id)
+            if campaign_id is None:
+                campaigns.create(session, data, actor=actor, now=now)
+            else:
+                campaigns.update(session, campaign_id, data, actor=actor, now=now)
+        except ValidationError as e:
+            session.rollback()
+            return invalid_input(e)
+        except InputError as e:
+            session.rollback()
+            return e.problem
+        session.commit()
+        return ""
 
     @router.post("/campaigns/{campaign_id}")
     def edit_campaign(
@@ -61,59 +96,27 @@ def add_campaign_routes(router: APIRouter, render: Render, need: Need) -> None:
         request: Request,
         session: SessionDep,
         now: NowDep,
-        name: Annotated[str, Form(max_length=200)],
-        year: Annotated[str, Form(max_length=4)],
-        starts_on: Annotated[str, Form(max_length=10)],
-        ends_on: Annotated[str, Form(max_length=10)] = "",
-        description: Annotated[str, Form(max_length=5000)] = "",
+        form: Annotated[CampaignForm, Form()],
     ) -> Response:
         p = need(request, session, now, (Role.MINISTRY,))
         row = session.get(Campaign, campaign_id)
         if row is None:
             raise NotFound(f"未知专项行动 / unknown campaign {campaign_id}")
-        raw = {"name": name.strip(), "year": year, "starts_on": starts_on, "ends_on": ends_on or None}
-        try:
-            data = CampaignIn.model_validate({**raw, "description": description})
-            campaigns.update(session, campaign_id, data, actor=Actor(p.actor, p.user_id), now=now)
-        except ValidationError as e:
-            session.rollback()
-            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
-            return edit_form(request, p, row, error=f"输入有误 / invalid input: {why}")
-        except InputError as e:
-            session.rollback()
-            return edit_form(request, p, row, error=e.problem)
-        session.commit()
-        return RedirectResponse("/campaigns", status_code=303)
+        error = save(session, p, now, form, campaign_id)
+        return (
+            edit_form(request, p, row, error=error)
+            if error
+            else RedirectResponse("/campaigns", status_code=303)
+        )
 
     @router.post("/campaigns")
     def create_campaign(
-        request: Request,
-        session: SessionDep,
-        now: NowDep,
-        name: Annotated[str, Form(max_length=200)],
-        year: Annotated[str, Form(max_length=4)],
-        starts_on: Annotated[str, Form(max_length=10)],
-        ends_on: Annotated[str, Form(max_length=10)] = "",
-        description: Annotated[str, Form(max_length=5000)] = "",
+        request: Request, session: SessionDep, now: NowDep, form: Annotated[CampaignForm, Form()]
     ) -> Response:
         p = need(request, session, now, (Role.MINISTRY,))
-        raw = {
-            "name": name.strip(),
-            "year": year,
-            "starts_on": starts_on,
-            "ends_on": ends_on or None,
-            "description": description,
-        }
-        try:
-            campaigns.create(
-                session, CampaignIn.model_validate(raw), actor=Actor(p.actor, p.user_id), now=now
-            )
-        except ValidationError as e:
-            session.rollback()
-            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
-            return page(request, session, p, now, error=f"输入有误 / invalid input: {why}")
-        except InputError as e:
-            session.rollback()
-            return page(request, session, p, now, error=e.problem)
-        session.commit()
-        return RedirectResponse("/campaigns", status_code=303)
+        error = save(session, p, now, form)
+        return (
+            page(request, session, p, now, error=error)
+            if error
+            else RedirectResponse("/campaigns", status_code=303)
+        )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from apprights.service.deps import SESSION_COOKIE, Principal, resolve_principal
 from apprights.web.render import Pages, lang_of
@@ -35,6 +36,12 @@ TITLES: dict[int, tuple[str, str]] = {
     429: ("请求过于频繁", "Too many requests"),
     500: ("服务器内部错误", "Internal server error"),
 }
+
+
+def invalid_input(e: ValidationError) -> str:
+    """A form's validation errors as the message a page shows (the first three, field: problem)."""
+    why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
+    return f"输入有误 / invalid input: {why}"
 
 
 def is_api(request: Request) -> bool:

@@ -37,6 +37,7 @@ from apprights.service.stores.models import Store
 from apprights.service.submissions import service as submissions
 from apprights.service.timeutil import beijing_date, beijing_midnight_utc
 from apprights.web import triage
+from apprights.web.errors import invalid_input
 
 Render = Callable[..., HTMLResponse]
 Need = Callable[[Request, Any, Any, tuple[Role, ...]], Principal]
@@ -349,10 +350,7 @@ def add_routes(router: APIRouter, render: Render, need: Need) -> None:
             )
         except ValidationError as e:
             session.rollback()
-            why = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
-            return leads_page(
-                request, session, now, settings, error=f"输入有误 / invalid input: {why}", status=422
-            )
+            return leads_page(request, session, now, settings, error=invalid_input(e), status=422)
         session.commit()
         return RedirectResponse("/leads", status_code=303)
 
