@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from apprights.extractors.traffic import MASK_MARKER, _base64_body, _sha, _trivial, _unpack, encodings
+from apprights.extractors.traffic import (
+    MASK_MARKER,
+    _base64_body,
+    _sha,
+    _trivial,
+    _unpack,
+    encodings,
+    request_text,
+)
 
 MARKER = MASK_MARKER
 MAX_BODY = 16 * 1024 * 1024  # a body is decoded for redaction up to this size (the matcher reads 4 MiB)
@@ -153,8 +161,9 @@ class Redactor:
         if inner:  # one base64 blob (as the matcher decodes it): redact what it holds
             decoded = _decode(inner)
             if decoded is not None:
-                red_inner = self.data(_unpack(decoded, MAX_BODY, ""))
-                if red_inner != _unpack(decoded, MAX_BODY, ""):
+                inner_plain = _unpack(decoded, MAX_BODY, "")
+                red_inner = self.data(inner_plain)
+                if red_inner != inner_plain:
                     red, undone = red_inner, (undone + ", " if undone else "") + "base64 body decoded"
         return base64.b64encode(red).decode("ascii"), undone
 
@@ -186,14 +195,10 @@ def find_leaks(path: Path, values: Iterable[str]) -> list[str]:
     with opener(path, "rt", encoding="utf-8") as f:
         for n, line in enumerate(f):
             event = json.loads(line)
-            encoding = ""
             headers = event.get("request_headers")
-            if isinstance(headers, dict):
-                encoding = " ".join(
-                    str(v) for k, v in headers.items() if str(k).lower() == "content-encoding"
-                )
+            headers = headers if isinstance(headers, dict) else {}
             kept = {k: v for k, v in event.items() if not k.endswith("sha256")}  # hashes kept by design
-            for where, text in _texts(kept, encoding.lower()):
+            for where, text in _texts(kept, headers):
                 low = MARKER.sub("", text).lower()  # a marker holds a hash, as ret_sha256 does
                 for i, enc, variant in forms:
                     if variant in low:
@@ -201,34 +206,24 @@ def find_leaks(path: Path, values: Iterable[str]) -> list[str]:
     return out
 
 
-def _texts(value: Any, encoding: str, where: str = "") -> Iterator[tuple[str, str]]:
+def _texts(value: Any, headers: dict[Any, Any], where: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for k, v in value.items():
             key = str(k)
             yield f"{where}{key} (key)", key
             if key.endswith("_b64") and isinstance(v, str):
-                yield from _body_texts(v, encoding, where + key)
+                yield where + key, v
+                # the body as the matcher decodes it (decompressed, URL-decoded, a base64 body unwrapped)
+                rt = request_text(
+                    {"request_body_b64": v, "request_headers": headers}, max_body_bytes=MAX_BODY, masked=True
+                )
+                yield from ((f"{where}{key} (decoded)", t) for w, t in rt.raw_tokens if w == "body")
             else:
-                yield from _texts(v, encoding, f"{where}{key}.")
+                yield from _texts(v, headers, f"{where}{key}.")
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _texts(v, encoding, f"{where}{i}.")
+            yield from _texts(v, headers, f"{where}{i}.")
     elif isinstance(value, str):
         yield where.rstrip("."), value
         if "%" in value:
             yield where.rstrip(".") + " (URL-decoded)", unquote_plus(value)
-
-
-def _body_texts(b64: str, encoding: str, where: str) -> Iterator[tuple[str, str]]:
-    yield where, b64
-    decoded = _decode(b64)
-    if decoded is None:
-        return
-    for name, data in (("", decoded), (" (decompressed)", _unpack(decoded, MAX_BODY, encoding))):
-        text = data.decode("latin-1")
-        yield where + name, text
-        if "%" in text:
-            yield where + name + " (URL-decoded)", unquote_plus(text)
-        inner = _base64_body(text)
-        if inner and (blob := _decode(inner)) is not None:
-            yield where + name + " (base64 body)", _unpack(blob, MAX_BODY, "").decode("latin-1")
