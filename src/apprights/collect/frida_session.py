@@ -61,7 +61,9 @@ class FridaInstrumentation:
         # so masked traces still match encoded identifiers in traffic. Raw values stay in memory only.
         self._config = agent_config(specs, mask=False, plaintext=plaintext, unpin=unpin)
         self._mask = mask
-        self._raw: list[Any] = []  # with mask: the raw values hashed, for the trace's redaction (memory only)
+        # with mask: the distinct scalar values hashed, for the trace's redaction (memory only; a long session
+        # returns the same few identifiers again and again)
+        self._raw: set[str | int] = set()
         self._device_id = device_id
         self._frida = frida_module
         self._device: Any = None
@@ -152,9 +154,13 @@ class FridaInstrumentation:
                 except Exception:
                     log.debug("resume %d failed", pid, exc_info=True)
 
+    def _keep_raw(self, value: Any) -> None:
+        if isinstance(value, str | int) and not isinstance(value, bool):  # structured values are not redacted
+            self._raw.add(value)
+
     def raw_values(self) -> list[Any]:
         """With ``mask``: every raw value the agent returned and the host hashed (``collect.masking``)."""
-        return list(self._raw)
+        return sorted(self._raw, key=str)
 
     def _instrument(self, pid: int, process: str) -> None:
         session = self._device.attach(pid)
@@ -167,7 +173,7 @@ class FridaInstrumentation:
             process=process,
             pid=pid,
             mask=self._mask,
-            on_raw=self._raw.append if self._mask else None,
+            on_raw=self._keep_raw if self._mask else None,
         )
         script = session.create_script(agent_source())
 
