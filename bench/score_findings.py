@@ -151,6 +151,7 @@ def score(expected: dict[str, Any], report: dict[str, Any], name: str = "") -> F
             rs.fn += 1
             why = "absent" if not hits else f"without PI {sorted(pi - _pi_of(findings[hits[0]]))}"
             out.misses.append(f"{rule} {subj}: {why}")
+    counted_noise: set[int] = set()
     for item in expected.get("noise", []):
         rule, subj = item["rule"], item.get("subject", "*")
         tolerated = SEVERITY_RANK[item.get("max_severity", "none")]
@@ -158,7 +159,8 @@ def score(expected: dict[str, Any], report: dict[str, Any], name: str = "") -> F
             if rule not in _rules_of(f) or not _subject_matches(subj, f):
                 continue
             judged.add(i)
-            if SEVERITY_RANK.get(f["severity"], 0) > tolerated:
+            if SEVERITY_RANK.get(f["severity"], 0) > tolerated and i not in counted_noise:
+                counted_noise.add(i)  # a finding two noise entries describe is one false positive
                 rs = out.rule(f["rule"])
                 rs.fp += 1
                 if SEVERITY_RANK.get(f["severity"], 0) >= SEVERITY_RANK["medium"]:

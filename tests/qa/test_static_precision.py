@@ -70,6 +70,21 @@ def test_scorer_counts_hits_misses_noise_and_wrong_pi() -> None:
     assert total.precision == pytest.approx(1 / 3) and total.recall == pytest.approx(1 / 2)
 
 
+def test_a_finding_two_noise_entries_describe_is_one_false_positive_and_unjudged_are_listed() -> None:
+    sf = scorer()
+    expected = {
+        "apk": "x.apk",
+        "noise": [
+            {"rule": "T2.i", "subject": "hms", "max_severity": "low"},
+            {"rule": "T2.i", "subject": "*", "max_severity": "low"},
+        ],
+    }
+    report = {"sdks": [], "findings": [_finding("T2.i", "hms", "medium", []), _finding("T4.x", "a", "low", [])]}
+    s = sf.score(expected, report)
+    assert s.rules["T2.i"].fp == 1 and len(s.noise) == 1
+    assert s.unjudged == ["T4.x a (low, ?)"]  # no confidence in this hand-made finding
+
+
 def test_sample_apks_meet_the_precision_target() -> None:
     shared = shared_path("apks-cn").parent
     sf = scorer()
